@@ -1,0 +1,22 @@
+"""PyTorch Hands-on Lab — entry point: page config, navigation, shared sidebar (style.md §3)."""
+
+import streamlit as st
+import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
+
+from ui import pages, sidebar
+from ui.i18n import current_lang, t
+
+st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
+if "lang" not in st.session_state:
+    st.session_state["lang"] = current_lang()
+
+home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
+sections: dict[str, list] = {"": [home]}
+for spec in pages.available():
+    section = t(f"nav.part{spec.part}")
+    page = st.Page(spec.file, title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.url_path)
+    sections.setdefault(section, []).append(page)
+
+current = st.navigation(sections)
+sidebar.render()
+current.run()

@@ -1,0 +1,88 @@
+"""Which device the lab computes on.
+
+The course script picks a random GPU (`get_random_gpu`); on a shared PC that lands two students on the
+busiest card. Here the default is the CUDA GPU with the most free memory, chosen once at start-up, else
+Apple's MPS, else the CPU. `LAB_DEVICE` (e.g. `cpu`, `cuda:1`) overrides the choice.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+ENV_VAR = "LAB_DEVICE"
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    name: str  # torch device string: "cpu", "cuda:0", "mps"
+    label: str  # human name, e.g. "NVIDIA GeForce RTX 4090"
+    free_bytes: int | None  # None where unknown (CPU, MPS)
+    total_bytes: int | None
+
+
+def _cuda_mem(i: int) -> tuple[int | None, int | None]:
+    try:
+        free, total = torch.cuda.mem_get_info(i)  # creates a context on GPU i: call once, at start
+        return int(free), int(total)
+    except RuntimeError:
+        return None, None
+
+
+def list_devices(
+    cuda_count: Callable[[], int] | None = None,
+    cuda_mem: Callable[[int], tuple[int | None, int | None]] | None = None,
+    cuda_name: Callable[[int], str] | None = None,
+    mps_available: Callable[[], bool] | None = None,
+) -> list[DeviceInfo]:
+    """Every device torch can use, GPUs first. The callables exist so tests can simulate GPUs."""
+    if cuda_count is None:
+        cuda_count = torch.cuda.device_count if torch.cuda.is_available() else lambda: 0
+    cuda_mem = cuda_mem or _cuda_mem
+    cuda_name = cuda_name or torch.cuda.get_device_name
+    mps_available = mps_available or (lambda: torch.backends.mps.is_available())
+    devices = []
+    for i in range(cuda_count()):
+        free, total = cuda_mem(i)
+        devices.append(DeviceInfo(f"cuda:{i}", cuda_name(i), free, total))
+    if mps_available():
+        devices.append(DeviceInfo("mps", "Apple MPS", None, None))
+    devices.append(DeviceInfo("cpu", f"CPU ({os.cpu_count()} cores)", None, None))
+    return devices
+
+
+def choose_device(devices: list[DeviceInfo], override: str | None = None) -> DeviceInfo:
+    """The override if it names a device in the list, else the GPU with most free memory, else MPS/CPU.
+
+    Ties go to the lowest index, so the choice is deterministic: never a random GPU.
+    """
+    if override:
+        wanted = "cuda:0" if override.strip() == "cuda" else override.strip()
+        for d in devices:
+            if d.name == wanted:
+                return d
+        raise ValueError(
+            f"{ENV_VAR}={override!r} names no available device; available: "
+            + ", ".join(d.name for d in devices)
+        )
+    gpus = [d for d in devices if d.name.startswith("cuda")]
+    if gpus:
+        return max(gpus, key=lambda d: (d.free_bytes or 0, -int(d.name.split(":")[1])))
+    return devices[0]  # MPS if present (listed before the CPU), else the CPU
+
+
+@functools.lru_cache(maxsize=1)  # chosen once per process; GPU memory queries are not free
+def default_device() -> DeviceInfo:
+    return choose_device(list_devices(), os.environ.get(ENV_VAR))
+
+
+def device_summary(info: DeviceInfo) -> str:
+    """One line for the sidebar and `core.cli info`."""
+    if info.free_bytes is None or info.total_bytes is None:
+        return f"{info.name} — {info.label}"
+    gib = 1024**3
+    return f"{info.name} — {info.label}, {info.free_bytes / gib:.1f} / {info.total_bytes / gib:.1f} GiB free"

@@ -1,0 +1,86 @@
+"""Model families of the course, one file each (mlp, cnn, gan, vae).
+
+A checkpoint names its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that
+name back to a class, but only to classes a module lists in its `FAMILIES` tuple, so a checkpoint can
+never make the lab import or build anything else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+
+import torch
+from torch import nn
+
+_FAMILY = re.compile(r"^([a-z_]+)\.([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def family_name(model: nn.Module) -> str:
+    return f"{type(model).__module__.rsplit('.', 1)[-1]}.{type(model).__name__}"
+
+
+def resolve_family(name: str) -> type[nn.Module]:
+    """The class behind a family name; ValueError for anything not declared in core.models."""
+    m = _FAMILY.match(name or "")
+    if not m:
+        raise ValueError(f"not a model family: {name!r}")
+    try:
+        module = importlib.import_module(f"core.models.{m.group(1)}")
+    except ImportError as e:
+        raise ValueError(f"unknown model family: {name!r}") from e
+    if m.group(2) not in getattr(module, "FAMILIES", ()):
+        raise ValueError(f"unknown model family: {name!r}")
+    return getattr(module, m.group(2))
+
+
+def reset_parameters(model: nn.Module, generator: torch.Generator) -> nn.Module:
+    """PyTorch's default init for Linear/Conv layers, drawn from `generator` instead of the global RNG.
+
+    The global RNG is shared by every session's thread, so only a per-run generator makes a seed
+    reproduce a run while other students train (pitfalls §31).
+    """
+    for layer in model.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+            if layer.bias is not None:
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+        elif isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            layer.reset_parameters()  # deterministic: ones and zeros
+    return model
+
+
+class Dropout(nn.Dropout):
+    """`nn.Dropout` that draws its mask from a per-run generator once `attach_generator` gave it one.
+
+    Two reasons: the global RNG is shared by every session's thread (a seed would not reproduce a
+    run), and `torch.rand` with a generator is about twice as fast on a CPU as `bernoulli_`.
+    Without a generator it is exactly `nn.Dropout`; it has no parameters, so checkpoints are unchanged.
+    """
+
+    generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0 or self.generator is None:
+            return super().forward(x)
+        if self.p >= 1:
+            return torch.zeros_like(x)
+        keep = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.p
+        return x * keep.to(x.dtype).mul_(1.0 / (1.0 - self.p))
+
+
+def attach_generator(model: nn.Module, generator: torch.Generator, device: str | torch.device) -> None:
+    """Give every `Dropout` of `model` a generator on `device`, seeded from `generator`."""
+    device = torch.device(device)
+    seed = int(torch.randint(0, 2**62, (1,), generator=generator).item())
+    for layer in model.modules():
+        if isinstance(layer, Dropout):
+            layer.generator = torch.Generator(device).manual_seed(seed)
+            seed += 1
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,202 @@
+"""The supervised training loop of Part 1 (XOR) and Part 2 (CNN), as an iterator of metric records.
+
+Same anatomy as the course's `train()`/`test()` (000, Part 2): zero_grad → forward → loss → backward →
+step, then evaluate. Differences, each for a reason:
+- batches come from indexing a shuffled permutation of in-memory tensors, not a per-sample
+  `DataLoader` over a `TensorDataset` (that path costs a large share of the time on 28x28 images);
+- every random draw uses a per-run `torch.Generator` (the global RNG is shared by all sessions);
+- it yields records instead of printing, so a page, the CLI, a benchmark and a test share it;
+- a non-finite loss ends the run with a "diverged" record instead of training on NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.models import attach_generator
+
+LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "nll": F.nll_loss,  # model outputs log-probabilities (LogSoftmax), as the course CNN
+    "cross_entropy": F.cross_entropy,  # model outputs logits
+    "bce": F.binary_cross_entropy,  # model outputs probabilities (Sigmoid), as the XOR MLP
+    "mse": F.mse_loss,
+}
+OPTIMIZERS = ("adam", "sgd", "sgd_momentum")
+SCHEDULES = ("none", "step", "cosine")
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    epochs: int = 10  # passes over the training set (course CNN: 10)
+    batch_size: int = 64  # images per update; the course uses 1024 on a GPU
+    lr: float = 1e-3  # Adam's usual default, as in the course
+    optimizer: str = "adam"  # "adam" | "sgd" | "sgd_momentum"
+    momentum: float = 0.9  # only for sgd_momentum
+    weight_decay: float = 0.0  # L2 penalty; > 0 fights overfitting
+    schedule: str = "none"  # "none" | "step" (halve every epochs//3) | "cosine"
+    loss: str = "nll"  # key of LOSSES
+    seed: int = 0  # shuffling (and init, where the caller uses reset_parameters)
+    eval_batch_size: int = 1000
+
+
+def make_optimizer(params, cfg: FitConfig, fused: bool = False) -> torch.optim.Optimizer:
+    """The optimizer of `cfg`; `fused` updates all tensors in one kernel (CPU and CUDA, float params)."""
+    params = list(params)
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused or None)
+    if cfg.optimizer in ("sgd", "sgd_momentum"):
+        momentum = cfg.momentum if cfg.optimizer == "sgd_momentum" else 0.0
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=momentum, weight_decay=cfg.weight_decay)
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose one of {OPTIMIZERS}")
+
+
+def make_scheduler(opt: torch.optim.Optimizer, cfg: FitConfig):
+    if cfg.schedule == "none":
+        return None
+    if cfg.schedule == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=max(1, cfg.epochs // 3), gamma=0.5)
+    if cfg.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, cfg.epochs))
+    raise ValueError(f"unknown schedule {cfg.schedule!r}; choose one of {SCHEDULES}")
+
+
+def predictions(output: torch.Tensor) -> torch.Tensor:
+    """Class predictions: argmax over classes, or a 0.5 threshold for a single sigmoid output."""
+    return (output > 0.5).long().squeeze(1) if output.shape[1] == 1 else output.argmax(dim=1)
+
+
+def _targets_for_accuracy(y: torch.Tensor) -> torch.Tensor:
+    return y.long().squeeze(1) if y.dim() == 2 else y
+
+
+@torch.inference_mode()
+def evaluate(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss: str = "nll",
+    batch_size: int = 1000,
+    device: str | torch.device = "cpu",
+    with_confusion: bool = False,
+) -> dict:
+    """Mean loss and accuracy on (x, y); with_confusion adds scikit-learn's confusion matrix."""
+    was_training = model.training
+    model.eval()
+    loss_fn = LOSSES[loss]
+    total, preds = 0.0, []
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+        out = model(xb)
+        total += loss_fn(out, yb, reduction="sum").item() / (yb[0].numel() if yb.dim() > 1 else 1)
+        preds.append(predictions(out).cpu())
+    model.train(was_training)
+    pred = torch.cat(preds)
+    target = _targets_for_accuracy(y).cpu()
+    result = {"loss": total / max(1, len(x)), "accuracy": (pred == target).float().mean().item()}
+    if with_confusion:
+        from sklearn.metrics import confusion_matrix
+
+        labels = list(range(max(2, int(target.max().item()) + 1)))
+        result["confusion"] = confusion_matrix(target.numpy(), pred.numpy(), labels=labels)
+        result["predictions"] = pred.numpy()
+    return result
+
+
+def fit(
+    model: nn.Module,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    cfg: FitConfig,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    device: str | torch.device = "cpu",
+    generator: torch.Generator | None = None,
+    start_epoch: int = 0,
+) -> Iterator[dict]:
+    """Train `model` in place, yielding a record after every batch and every epoch.
+
+    Records: {"kind": "step", "epoch", "batch", "batches", "step", "seen", "loss", "elapsed"} per batch;
+    {"kind": "epoch", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "elapsed",
+    "images_per_s"} per epoch; {"kind": "diverged", ...} once if the loss stops being finite.
+    The consumer stops training by no longer iterating (or `close()`); a paused generator resumes
+    where it was, model and optimizer state included.
+    """
+    if cfg.loss not in LOSSES:
+        raise ValueError(f"unknown loss {cfg.loss!r}")
+    if cfg.epochs < 0 or cfg.batch_size < 1:
+        raise ValueError("epochs must be >= 0 and batch_size >= 1")
+    g = generator or torch.Generator().manual_seed(cfg.seed)
+    loss_fn = LOSSES[cfg.loss]
+    model.to(device).train()
+    attach_generator(model, g, device)
+    x_train, y_train = x_train.to(device), y_train.to(device)
+    if x_train.dim() == 4:  # images: oneDNN/cuDNN convolutions are faster in NHWC ("channels last")
+        model.to(memory_format=torch.channels_last)
+        x_train = x_train.contiguous(memory_format=torch.channels_last)
+    n = len(x_train)
+    batch = min(cfg.batch_size, n)  # a batch larger than the data set is the whole data set
+    batches = math.ceil(n / batch)
+    fusable = torch.device(device).type in ("cpu", "cuda") and all(
+        p.is_floating_point() for p in model.parameters()
+    )
+    opt = make_optimizer(model.parameters(), cfg, fused=fusable)
+    sched = make_scheduler(opt, cfg)
+    t0, seen, step = time.perf_counter(), 0, start_epoch * batches
+    for epoch in range(start_epoch + 1, cfg.epochs + 1):
+        perm = torch.randperm(n, generator=g).to(device)
+        loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device)
+        for b in range(batches):
+            idx = perm[b * batch : (b + 1) * batch]
+            xb, yb = x_train[idx], y_train[idx]
+            opt.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            opt.step()
+            step += 1
+            seen += len(idx)
+            value = loss.item()
+            if not math.isfinite(value):
+                yield {"kind": "diverged", "epoch": epoch, "batch": b + 1, "step": step,
+                       "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
+                return
+            loss_sum += loss.detach() * len(idx)
+            correct += (predictions(out.detach()) == _targets_for_accuracy(yb)).sum()
+            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
+                   "seen": seen, "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
+        lr = opt.param_groups[0]["lr"]
+        if sched is not None:
+            sched.step()
+        record = {
+            "kind": "epoch",
+            "epoch": epoch,
+            "step": step,
+            "train_loss": loss_sum.item() / n,
+            "train_acc": correct.item() / n,
+            "lr": lr,
+            "elapsed": time.perf_counter() - t0,
+            "images_per_s": seen / max(1e-9, time.perf_counter() - t0),
+        }
+        if x_val is not None and y_val is not None:
+            ev = evaluate(model, x_val, y_val, cfg.loss, cfg.eval_batch_size, device)
+            record["val_loss"], record["val_acc"] = ev["loss"], ev["accuracy"]
+        yield record
+
+
+def run_to_end(records: Iterator[dict]) -> list[dict]:
+    """Consume a training iterator and return its epoch (and diverged) records — for CLI and tests."""
+    return [r for r in records if r["kind"] != "step"]
+
+
+def confusion_to_rates(cm: np.ndarray) -> np.ndarray:
+    """Rows normalised to sum to 1 (share of each true digit given each prediction)."""
+    sums = cm.sum(axis=1, keepdims=True)
+    return np.divide(cm, np.maximum(sums, 1), dtype=np.float64)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: i18n, sidebar, charts, training jobs, canvas."""

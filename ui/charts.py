@@ -1,0 +1,68 @@
+"""Plotly figures for the pages: large fonts for a projector, fed from job records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from ui.i18n import t
+
+FONT = {"size": 18}
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def base_figure(x_title: str, y_title: str, height: int = 340, log_y: bool = False) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font=FONT,
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        hovermode="x unified",
+    )
+    if log_y:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def finite(values: Sequence[float | None]) -> list[float | None]:
+    """NaN and ±inf as gaps: Plotly would drop them silently anyway, this makes it explicit."""
+    return [v if v is not None and v == v and abs(v) != float("inf") else None for v in values]
+
+
+def loss_chart(steps: Sequence[tuple[int, float]], epochs: Sequence[dict], batches_per_epoch: int | None = None,
+               log_y: bool = False) -> go.Figure:  # fmt: skip
+    """Per-batch training loss (thin line) and per-epoch training/validation loss (markers)."""
+    fig = base_figure(t("chart.step"), t("chart.loss"), log_y=log_y)
+    if steps:
+        xs, ys = zip(*steps)
+        fig.add_scatter(x=list(xs), y=finite(ys), mode="lines", name=t("chart.loss"),
+                        line={"width": 1.5, "color": COLORS[0]}, opacity=0.6)  # fmt: skip
+    ep = [r for r in epochs if r.get("kind") == "epoch"]
+    if ep and batches_per_epoch:
+        x = [r["epoch"] * batches_per_epoch for r in ep]
+        fig.add_scatter(x=x, y=finite([r.get("train_loss") for r in ep]), mode="lines+markers",
+                        name=f"{t('chart.loss')} ({t('chart.train')})", line={"color": COLORS[0], "width": 3})  # fmt: skip
+        if any("val_loss" in r for r in ep):
+            fig.add_scatter(x=x, y=finite([r.get("val_loss") for r in ep]), mode="lines+markers",
+                            name=f"{t('chart.loss')} ({t('chart.val')})", line={"color": COLORS[1], "width": 3})  # fmt: skip
+    return fig
+
+
+def epoch_chart(epochs: Sequence[dict], keys: Sequence[tuple[str, str]], y_title: str,
+                percent: bool = False) -> go.Figure:  # fmt: skip
+    """One line per (record key, legend name) over epochs, e.g. train/val accuracy."""
+    fig = base_figure(t("chart.epoch"), y_title)
+    ep = [r for r in epochs if r.get("kind") == "epoch"]
+    for i, (key, name) in enumerate(keys):
+        ys = [r.get(key) for r in ep]
+        if percent:
+            ys = [None if v is None else 100 * v for v in ys]
+        fig.add_scatter(x=[r["epoch"] for r in ep], y=finite(ys), mode="lines+markers", name=name,
+                        line={"color": COLORS[i % len(COLORS)], "width": 3})  # fmt: skip
+    if percent:
+        fig.update_yaxes(ticksuffix="%")
+    return fig

@@ -1,0 +1,67 @@
+"""Translations: Japanese (default) and English.
+
+Strings live in `ui/strings/<module>.py`, each with a `JA` and an `EN` dict of the same keys, namespaced
+by page ("xor.train"). `t("key", n=3)` formats the string of the current language. The language is the
+sidebar selector's value (session key `lang`), seeded from the `?lang=` query parameter so it survives a
+reload. With LAB_STRICT_I18N=1 (the tests) a missing key raises instead of showing the raw key.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import pkgutil
+
+import streamlit as st
+
+LANGS = ("ja", "en")
+DEFAULT_LANG = "ja"
+LANG_LABELS = {"ja": "日本語", "en": "English"}
+
+
+@functools.lru_cache(maxsize=1)
+def catalogs() -> dict[str, dict[str, str]]:
+    """All strings per language, merged from every module of ui/strings."""
+    import ui.strings as pkg
+
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"ui.strings.{info.name}")
+        for lang in LANGS:
+            table = getattr(module, lang.upper())
+            clash = set(table) & set(merged[lang])
+            assert not clash, f"keys defined twice ({info.name}): {sorted(clash)[:5]}"
+            merged[lang].update(table)
+    return merged
+
+
+def current_lang() -> str:
+    lang = st.session_state.get("lang")
+    if lang in LANGS:
+        return lang
+    q = st.query_params.get("lang")
+    return q if q in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **params: object) -> str:
+    lang = lang or current_lang()
+    table = catalogs()[lang]
+    if key not in table:
+        if os.environ.get("LAB_STRICT_I18N") == "1":
+            raise KeyError(f"missing translation {key!r} ({lang})")
+        table = catalogs()["en"] if key in catalogs()["en"] else {key: key}
+    text = table[key]
+    return text.format(**params) if params else text
+
+
+def language_selector() -> str:
+    """The sidebar selectbox (key `lang`); keeps the choice across pages, reruns and reloads."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = current_lang()
+    lang = st.selectbox(
+        "言語 / Language", LANGS, key="lang", format_func=LANG_LABELS.__getitem__
+    )
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang

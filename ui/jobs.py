@@ -1,0 +1,279 @@
+"""Per-session training jobs: a `core` training iterator run by a worker thread, drawn live by a fragment.
+
+Why this shape (research/streamlit_torch_pitfalls.md §5–§9, §30):
+- the worker thread never calls `st.*`; it only fills a `Job` (plain Python) held in session state;
+- a fragment with `run_every` polls that job a few times a second, so the page stays responsive and
+  the chart updates without rerunning the page; when the job ends, one full rerun refreshes the page;
+- Stop sets an event the worker checks after every record the iterator yields (every batch), so it acts
+  within about a second; the paused generator keeps model and optimizer state, so Resume continues;
+- a process-wide `JobPool` (one per server, in `st.cache_resource`) limits concurrent jobs per device
+  and keeps a FIFO queue whose positions are shown to waiting students.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from ui.i18n import t
+
+ACTIVE = ("queued", "running")
+MAX_STEP_POINTS = 2000  # per-batch losses kept for the chart (older ones are thinned out)
+
+
+def default_capacity(device: str) -> int:
+    """Concurrent jobs per device: LAB_MAX_JOBS, else half the CPU cores, else 4 per GPU."""
+    env = os.environ.get("LAB_MAX_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return 4 if device.startswith(("cuda", "mps")) else max(1, (os.cpu_count() or 2) // 2)
+
+
+class JobPool:
+    """Slots per device with a FIFO queue; thread-safe, shared by every session of the server."""
+
+    def __init__(self, capacity: Callable[[str], int] = default_capacity):
+        self._capacity = capacity
+        self._cond = threading.Condition()
+        self._running: dict[str, set[int]] = {}
+        self._waiting: dict[str, deque[int]] = {}
+
+    def position(self, device: str, job_id: int) -> int:
+        """How many jobs are ahead of this one in the queue (0 = next)."""
+        with self._cond:
+            q = self._waiting.get(device, deque())
+            return q.index(job_id) if job_id in q else 0
+
+    def running(self, device: str) -> int:
+        with self._cond:
+            return len(self._running.get(device, ()))
+
+    def acquire(self, device: str, job_id: int, cancelled: threading.Event) -> bool:
+        """Wait for a slot; False if `cancelled` was set while waiting."""
+        with self._cond:
+            q = self._waiting.setdefault(device, deque())
+            run = self._running.setdefault(device, set())
+            q.append(job_id)
+            while not (q[0] == job_id and len(run) < self._capacity(device)):
+                if cancelled.is_set():
+                    q.remove(job_id)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(timeout=0.2)
+            q.popleft()
+            run.add(job_id)
+            self._cond.notify_all()
+            return True
+
+    def release(self, device: str, job_id: int) -> None:
+        with self._cond:
+            self._running.get(device, set()).discard(job_id)
+            self._cond.notify_all()
+
+
+@st.cache_resource(show_spinner=False)
+def shared_pool() -> JobPool:
+    return JobPool()
+
+
+@dataclass
+class Job:
+    """One training run. Written by its worker thread, read by the page's fragment."""
+
+    label: str
+    device: str
+    epochs: int  # for progress and ETA
+    make_iter: Callable[[], Iterator[dict]]
+    on_record: Callable[[dict], None] | None = None  # runs in the worker (e.g. save each epoch)
+    state: str = "new"  # new → queued → running → paused | done | diverged | error
+    epochs_log: list[dict] = field(default_factory=list)  # every non-step record, in order
+    steps: list[tuple[int, float]] = field(default_factory=list)  # (step, loss), thinned
+    last: dict = field(default_factory=dict)  # the latest record of any kind
+    error: str = ""
+    run_seconds: float = 0.0  # time spent running, pauses excluded
+    _it: Iterator[dict] | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- control (called from the page) ---------------------------------------------------------
+    def start(self, pool: JobPool | None = None) -> None:
+        if self.state in ACTIVE:
+            return
+        self._stop.clear()
+        self.state = "queued"
+        self._thread = threading.Thread(target=self._work, args=(pool or shared_pool(),), daemon=True)
+        self._thread.start()
+
+    resume = start
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def resumable(self) -> bool:
+        return self.state == "paused" and self._it is not None
+
+    # -- progress -------------------------------------------------------------------------------
+    def fraction(self) -> float:
+        rec = self.last
+        if not rec or self.epochs <= 0:
+            return 1.0 if self.state == "done" else 0.0
+        done = rec.get("epoch", 0) - 1 + rec.get("batch", rec.get("batches", 1)) / max(1, rec.get("batches", 1))
+        if rec.get("kind") == "epoch":
+            done = rec.get("epoch", 0)
+        return min(1.0, max(0.0, done / self.epochs))
+
+    def eta_seconds(self) -> float | None:
+        frac = self.fraction()
+        if frac <= 0.01 or self.run_seconds <= 0.5:
+            return None
+        return self.run_seconds * (1 - frac) / frac
+
+    # -- worker ---------------------------------------------------------------------------------
+    def _record(self, rec: dict) -> None:
+        with self._lock:
+            self.last = rec
+            if rec.get("kind") == "step":
+                self.steps.append((rec["step"], rec["loss"]))
+                if len(self.steps) > MAX_STEP_POINTS:  # keep the chart light: drop every other point
+                    self.steps = self.steps[::2]
+            else:
+                self.epochs_log.append(rec)
+        if self.on_record is not None:
+            self.on_record(rec)
+
+    def _work(self, pool: JobPool) -> None:
+        job_id = id(self)
+        if not pool.acquire(self.device, job_id, self._stop):
+            self.state = "paused" if self._it is not None else "new"
+            return
+        self.state = "running"
+        t0 = time.perf_counter()
+        try:
+            if self._it is None:
+                self._it = self.make_iter()
+            for rec in self._it:
+                self._record(rec)
+                self.run_seconds += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                if rec.get("kind") == "diverged":
+                    self.state = "diverged"
+                    return
+                if self._stop.is_set():
+                    self.state = "paused"
+                    return
+            self.state = "done"
+        except Exception as e:  # never BaseException: that would swallow interpreter shutdown
+            oom = type(e).__name__ == "OutOfMemoryError"
+            self.error = t("job.oom", lang="en") if oom else f"{type(e).__name__}: {e}"
+            self.state = "error"
+            self._it = None
+            if oom:
+                import torch
+
+                torch.cuda.empty_cache()
+        finally:
+            self.run_seconds += time.perf_counter() - t0
+            pool.release(self.device, job_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Session helpers
+
+
+def _jobs() -> dict[str, Job]:
+    return st.session_state.setdefault("_jobs", {})
+
+
+def get(key: str) -> Job | None:
+    return _jobs().get(key)
+
+
+def start(
+    key: str,
+    make_iter: Callable[[], Iterator[dict]],
+    epochs: int,
+    device: str,
+    label: str = "",
+    on_record: Callable[[dict], None] | None = None,
+) -> Job:
+    """Start a new job under `key` in this session, stopping the one it replaces."""
+    old = get(key)
+    if old is not None and old.active:
+        old.stop()
+    job = Job(label=label or key, device=device, epochs=epochs, make_iter=make_iter, on_record=on_record)
+    _jobs()[key] = job
+    job.start()
+    return job
+
+
+def fmt_seconds(s: float) -> str:
+    return t("job.seconds", s=s) if s < 60 else t("job.minutes", m=s // 60, s=s % 60)
+
+
+def status(job: Job, pool: JobPool | None = None) -> None:
+    """Progress bar with ETA, queue position, or the final state, in the user's language."""
+    if job.state == "queued":
+        ahead = (pool or shared_pool()).position(job.device, id(job))
+        st.info(t("job.queued", ahead=ahead + (pool or shared_pool()).running(job.device)), icon="⏳")
+        return
+    if job.state == "running":
+        epoch = job.last.get("epoch", 0) or 0
+        eta = job.eta_seconds()
+        args = {"epoch": max(1, epoch), "epochs": job.epochs, "pct": 100 * job.fraction()}
+        text = t("job.progress", eta=fmt_seconds(eta), **args) if eta else t("job.progress_noeta", **args)
+        st.progress(job.fraction(), text=text)
+    elif job.state == "paused":
+        st.progress(job.fraction())
+        st.info(t("job.paused"), icon="⏸️")
+    elif job.state == "done":
+        st.success(t("job.done", seconds=job.run_seconds), icon="✅")
+    elif job.state == "diverged":
+        st.error(t("job.diverged"), icon="⚠️")
+    elif job.state == "error":
+        st.error(t("job.error", error=job.error))
+
+
+def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:
+    """Train / Stop / Resume buttons with the keys tests rely on (`<page>_train`, `<page>_stop`)."""
+    c1, c2, c3 = st.columns(3)
+    active = job is not None and job.active
+    c1.button(t("job.train"), key=f"{page}_train", type="primary", on_click=on_train,
+              disabled=active or disabled, width="stretch")  # fmt: skip
+    c2.button(t("job.stop"), key=f"{page}_stop", disabled=not active, width="stretch",
+              on_click=job.stop if job is not None else None)  # fmt: skip
+    c3.button(t("job.resume"), key=f"{page}_resume", width="stretch",
+              disabled=not (job is not None and job.resumable), on_click=job.resume if job else None)  # fmt: skip
+
+
+def live(job: Job | None, render: Callable[[Job], None], interval: float = 0.5) -> None:
+    """Draw `render(job)` now, and again every `interval` s while the job is active.
+
+    When the job ends, one full rerun lets the page show its results and re-enable its buttons.
+    """
+    if job is None:
+        return
+    was_active = job.active
+
+    @st.fragment(run_every=interval if was_active else None)
+    def _panel() -> None:
+        render(job)
+        if was_active and not job.active:
+            st.rerun()
+
+    _panel()

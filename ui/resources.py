@@ -1,0 +1,57 @@
+"""Process-wide, read-only resources shared by every session (`st.cache_resource`).
+
+Loaders here are pure computation with no `st.*` inside (a rerun must not restart them, pitfalls §2).
+Datasets and shipped models are never modified after loading; a page that trains takes its own copy.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import data as core_data
+from core import device as core_device
+
+
+@st.cache_resource(show_spinner=False)
+def device() -> core_device.DeviceInfo:
+    """Chosen once per server: the GPU with most free memory, else MPS, else CPU (or LAB_DEVICE)."""
+    try:
+        return core_device.default_device()
+    except ValueError:  # LAB_DEVICE names a device this machine lacks: say so, use the CPU
+        return core_device.choose_device(core_device.list_devices())
+
+
+@st.cache_resource(show_spinner=False)
+def devices() -> list[core_device.DeviceInfo]:
+    return core_device.list_devices()
+
+
+@st.cache_resource(show_spinner="MNIST …")
+def mnist() -> core_data.Split:
+    return core_data.load_mnist()
+
+
+@st.cache_resource(show_spinner=False)
+def digits() -> core_data.Split:
+    return core_data.load_digits()
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_checkpoints() -> list[tuple[str, dict | str]]:
+    """(file name, metadata) for each checkpoint in checkpoints/, or (name, error code) if unusable."""
+    from core import checkpoints
+
+    out: list[tuple[str, dict | str]] = []
+    for path in sorted(checkpoints.SHIPPED_DIR.glob("*.pth")):
+        try:
+            out.append((path.name, checkpoints.read_meta(path)))
+        except checkpoints.CheckpointError as e:
+            out.append((path.name, e.code))
+    return out
+
+
+def test_mode() -> bool:
+    """LAB_TEST_MODE=1 (tests, CI): pages use tiny epochs and data so every AppTest run is quick."""
+    import os
+
+    return os.environ.get("LAB_TEST_MODE") == "1"
