@@ -55,3 +55,20 @@ def test_mode() -> bool:
     import os
 
     return os.environ.get("LAB_TEST_MODE") == "1"
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model(file_name: str, family: str):
+    """A shipped checkpoint from checkpoints/, read-only: eval mode, no gradients, shared by all sessions.
+
+    Returns `core.checkpoints.Loaded`, or the `CheckpointError` if the file is missing or unusable,
+    so the page can say so (and offer to train) instead of failing.
+    """
+    from core import checkpoints
+
+    try:
+        loaded = checkpoints.load(checkpoints.SHIPPED_DIR / file_name, expected_family=family)
+    except checkpoints.CheckpointError as e:
+        return e
+    loaded.model.eval().requires_grad_(False)
+    return loaded
