@@ -59,6 +59,8 @@ class Loaded:
 
 def _plain(value: Any) -> Any:
     """Config/metadata values as plain Python (tuples to lists), so `weights_only` can read them."""
+    if isinstance(value, str):
+        return str(value)  # str subclasses (torch.__version__ is one) are not plain to weights_only
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
