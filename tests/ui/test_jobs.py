@@ -1,0 +1,149 @@
+"""ui.jobs: the worker runs a core iterator, Stop pauses within a record, Resume continues, the pool
+queues jobs beyond its capacity in FIFO order, errors become a state instead of a crash."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ui.jobs import Job, JobPool
+
+
+def ticking(n: int, delay: float = 0.01, fail_at: int | None = None):
+    def make():
+        for i in range(1, n + 1):
+            time.sleep(delay)
+            if fail_at == i:
+                raise RuntimeError("boom")
+            yield {"kind": "step", "epoch": 1, "batch": i, "batches": n, "step": i, "loss": 1.0 / i}
+        yield {"kind": "epoch", "epoch": 1, "train_loss": 0.0}
+
+    return make
+
+
+def wait_for(pred, timeout: float = 5.0) -> None:
+    end = time.time() + timeout
+    while not pred():
+        assert time.time() < end, "timed out"
+        time.sleep(0.01)
+
+
+def test_job_runs_to_done_and_keeps_every_record():
+    job = Job("t", "cpu", epochs=1, make_iter=ticking(20))
+    job.start(JobPool(lambda d: 1))
+    job.join(5)
+    assert job.state == "done"
+    assert [s for s, _ in job.steps] == list(range(1, 21))
+    assert job.epochs_log == [{"kind": "epoch", "epoch": 1, "train_loss": 0.0}]
+    assert job.fraction() == 1.0
+
+
+def test_stop_pauses_quickly_and_resume_continues_where_it_stopped():
+    pool = JobPool(lambda d: 1)
+    job = Job("t", "cpu", epochs=1, make_iter=ticking(200, delay=0.01))
+    job.start(pool)
+    wait_for(lambda: len(job.steps) >= 5)
+    t0 = time.perf_counter()
+    job.stop()
+    job.join(2)
+    assert time.perf_counter() - t0 < 1.0
+    assert job.state == "paused" and job.resumable
+    reached = len(job.steps)
+    assert reached < 200
+    job.resume(pool)
+    job.join(5)
+    assert job.state == "done"
+    assert [s for s, _ in job.steps] == list(range(1, 201))  # nothing lost, nothing repeated
+
+
+def test_pool_queues_beyond_capacity_in_order_with_positions():
+    pool = JobPool(lambda d: 1)
+    gate = threading.Event()
+
+    def blocked():
+        gate.wait(5)
+        yield {"kind": "epoch", "epoch": 1}
+
+    first = Job("a", "cpu", 1, blocked)
+    second = Job("b", "cpu", 1, ticking(3))
+    third = Job("c", "cpu", 1, ticking(3))
+    first.start(pool)
+    wait_for(lambda: first.state == "running")
+    second.start(pool)
+    wait_for(lambda: pool.position("cpu", id(second)) == 0 and second.state == "queued")
+    third.start(pool)
+    wait_for(lambda: pool.position("cpu", id(third)) == 1)
+    assert (second.state, third.state) == ("queued", "queued")
+    gate.set()
+    for j in (first, second, third):
+        j.join(5)
+    assert [j.state for j in (first, second, third)] == ["done"] * 3
+
+
+def test_stopping_a_queued_job_leaves_the_queue():
+    pool = JobPool(lambda d: 1)
+    gate = threading.Event()
+
+    def blocked():
+        gate.wait(5)
+        yield {"kind": "epoch", "epoch": 1}
+
+    running = Job("a", "cpu", 1, blocked)
+    running.start(pool)
+    wait_for(lambda: running.state == "running")
+    waiting = Job("b", "cpu", 1, ticking(3))
+    waiting.start(pool)
+    wait_for(lambda: waiting.state == "queued")
+    waiting.stop()
+    waiting.join(2)
+    assert waiting.state == "new" and pool.position("cpu", id(waiting)) == 0
+    gate.set()
+    running.join(5)
+    assert pool.running("cpu") == 0
+
+
+def test_devices_have_separate_slots():
+    pool = JobPool(lambda d: 1)
+    gate = threading.Event()
+
+    def blocked():
+        gate.wait(5)
+        yield {"kind": "epoch", "epoch": 1}
+
+    cpu_job, gpu_job = Job("a", "cpu", 1, blocked), Job("b", "cuda:0", 1, ticking(2))
+    cpu_job.start(pool)
+    wait_for(lambda: cpu_job.state == "running")
+    gpu_job.start(pool)
+    gpu_job.join(5)
+    assert gpu_job.state == "done"
+    gate.set()
+    cpu_job.join(5)
+
+
+def test_an_exception_becomes_an_error_state_and_frees_the_slot():
+    pool = JobPool(lambda d: 1)
+    job = Job("t", "cpu", 1, ticking(10, fail_at=3))
+    job.start(pool)
+    job.join(5)
+    assert job.state == "error" and "boom" in job.error
+    assert pool.running("cpu") == 0
+
+
+def test_diverged_record_ends_the_job():
+    def make():
+        yield {"kind": "step", "epoch": 1, "step": 1, "loss": 1.0}
+        yield {"kind": "diverged", "epoch": 1, "step": 2, "loss": float("nan")}
+        yield {"kind": "step", "epoch": 1, "step": 3, "loss": 1.0}
+
+    job = Job("t", "cpu", 1, make)
+    job.start(JobPool(lambda d: 1))
+    job.join(5)
+    assert job.state == "diverged" and len(job.steps) == 1
+
+
+def test_step_history_is_thinned_not_unbounded():
+    job = Job("t", "cpu", 1, ticking(5000, delay=0))
+    job.start(JobPool(lambda d: 1))
+    job.join(20)
+    assert job.state == "done"
+    assert len(job.steps) <= 2000 and job.steps[-1][0] >= 4990
