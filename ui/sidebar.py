@@ -22,5 +22,5 @@ def render() -> None:
             st.caption(t("sidebar.free", free=dev.free_bytes / 1024**3, total=dev.total_bytes / 1024**3))
         prov = resources.mnist().provenance
         st.markdown(f"**{t('sidebar.data')}**: {provenance_text(prov)}")
-        if prov.note:
-            st.caption(t("data.why_not_full", note=prov.note))
+        if prov.note_code:
+            st.caption(t("data.why_not_full", note=t(f"data.note.{prov.note_code}")), help=prov.note)

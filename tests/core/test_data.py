@@ -60,6 +60,7 @@ def test_no_files_no_download_uses_embedded(tmp_path):
     split = data.load_mnist(root=tmp_path, allow_download=False)
     assert split.provenance.source == "embedded"
     assert "no MNIST files" in split.provenance.note
+    assert split.provenance.note_code == "download_disabled"
 
 
 def test_unreachable_network_falls_back_within_seconds(tmp_path, monkeypatch):
@@ -73,6 +74,7 @@ def test_unreachable_network_falls_back_within_seconds(tmp_path, monkeypatch):
     split = data.load_mnist(root=tmp_path, allow_download=True)
     assert split.provenance.source == "embedded"
     assert "download failed" in split.provenance.note
+    assert split.provenance.note_code == "download_failed"
     assert time.perf_counter() - t0 < 30
 
 
@@ -149,6 +151,7 @@ def test_zero_filled_mnist_files_are_detected(tmp_path):
     _fake_mnist(tmp_path, lambda n: np.zeros((n, 28, 28)))
     split = data.load_mnist(root=tmp_path, allow_download=False)
     assert split.provenance.source == "embedded" and "look wrong" in split.provenance.note
+    assert split.provenance.note_code == "files_invalid"
 
 
 def test_truncated_mnist_files_are_detected(tmp_path):
