@@ -14,7 +14,7 @@ available = {p.key for p in pages.available()}
 cols = st.columns(3)
 for part, col in zip((1, 2, 3), cols):
     with col.container(border=True):
-        st.subheader(t(f"home.part{part}.title"))
+        st.markdown(f"#### {t(f'home.part{part}.title')}")
         st.caption(t(f"home.part{part}"))
         for spec in (p for p in pages.PAGES if p.part == part):
             if spec.key in available:
