@@ -57,7 +57,7 @@ class Dropout(nn.Dropout):
     """`nn.Dropout` that draws its mask from a per-run generator once `attach_generator` gave it one.
 
     Two reasons: the global RNG is shared by every session's thread (a seed would not reproduce a
-    run), and `torch.rand` with a generator is about twice as fast on a CPU as `bernoulli_`.
+    run), and its mask costs a fraction of `bernoulli_`'s random draws on a CPU.
     Without a generator it is exactly `nn.Dropout`; it has no parameters, so checkpoints are unchanged.
     """
 
@@ -68,8 +68,14 @@ class Dropout(nn.Dropout):
             return super().forward(x)
         if self.p >= 1:
             return torch.zeros_like(x)
-        keep = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.p
-        return x * keep.to(x.dtype).mul_(1.0 / (1.0 - self.p))
+        # 15 uniform random bits per element, four elements per 64-bit draw: a quarter of the draws
+        # of torch.rand. p is quantised to 1/32768; the scale uses the quantised p, so E[out] = x.
+        n, levels = x.numel(), 32768
+        draws = torch.empty((n + 3) // 4, dtype=torch.int64, device=x.device).random_(generator=self.generator)
+        bits = draws.view(torch.int16)[:n].view(x.shape) & 0x7FFF  # (same shape as x) in [0, 32767]
+        drop = round(self.p * levels)
+        keep = bits >= drop
+        return x * keep.to(x.dtype).mul_(levels / (levels - drop))
 
 
 def attach_generator(model: nn.Module, generator: torch.Generator, device: str | torch.device) -> None:

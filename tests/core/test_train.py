@@ -129,3 +129,18 @@ def test_unknown_settings_are_refused():
         next(fit(small_net(), x, y, FitConfig(loss="hinge")))
     with pytest.raises(ValueError):
         next(fit(small_net(), x, y, FitConfig(optimizer="lion")))
+
+
+def test_generator_dropout_keeps_the_expectation_and_reproduces():
+    from core.models import attach_generator
+
+    layer = Dropout(0.3).train()
+    attach_generator(layer, torch.Generator().manual_seed(0), "cpu")
+    x = torch.ones(200_000)
+    out = layer(x)
+    kept = (out > 0).float().mean().item()
+    assert abs(kept - 0.7) < 0.01  # drops about p of the elements
+    assert abs(out.mean().item() - 1.0) < 0.02  # and rescales the rest: E[out] = x
+    attach_generator(layer, torch.Generator().manual_seed(0), "cpu")
+    assert torch.equal(layer(x), out)  # same generator seed, same mask
+    assert torch.equal(layer.eval()(x), x)  # identity in eval mode
