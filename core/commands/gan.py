@@ -1,0 +1,126 @@
+"""`gan sample` and `gan train`: the course's DCGAN (Part 3.2) from the command line.
+
+    python -m core.cli gan sample --n 16 --seed 0 --out samples.npy
+    python -m core.cli gan train --preset improved --epochs 60 --out checkpoints/gan_mnist.pth
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SHIPPED = "gan_mnist.pth"
+FAMILY = "gan.Generator"
+MAX_SAMPLES = 100_000
+
+
+def add_train_args(p: argparse.ArgumentParser) -> None:
+    """Options shared by `gan train` and `cgan train` (None = the preset's value)."""
+    p.add_argument("--preset", choices=("improved", "course"), default="improved",
+                   help="improved (batch norm, Adam betas 0.5, label smoothing) or the course's settings")  # fmt: skip
+    for name, typ in (("epochs", int), ("batch-size", int), ("g-lr", float), ("d-lr", float),
+                      ("g-width", int), ("d-width", int), ("latent-dim", int), ("beta1", float),
+                      ("real-target", float), ("ema", float)):  # fmt: skip
+        p.add_argument(f"--{name}", type=typ, default=None)
+    p.add_argument("--g-optimizer", choices=("adam", "sgd"), default=None)
+    p.add_argument("--d-optimizer", choices=("adam", "sgd"), default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: the lab's choice)")
+    p.add_argument("--quiet", action="store_true")
+
+
+def config_from_args(args: argparse.Namespace, **fixed):
+    from core.gan import PRESETS, with_overrides
+
+    keys = ("epochs", "batch_size", "g_lr", "d_lr", "g_width", "d_width", "latent_dim", "beta1",
+            "real_target", "g_optimizer", "d_optimizer", "seed", "ema")  # fmt: skip
+    return with_overrides(PRESETS[args.preset], **{k: getattr(args, k) for k in keys}, **fixed)
+
+
+def pick_device(name: str | None) -> str:
+    from core.device import default_device
+
+    return name or default_device().name
+
+
+def save_samples(images, out: str) -> int:
+    """Write (N, S, S) float32 in [0, 1] to a .npy file."""
+    arr = images[:, 0].numpy().astype(np.float32)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    np.save(out, arr)
+    print(f"wrote {out}: {arr.shape[0]} x {arr.shape[1]} x {arr.shape[2]} float32 in [0, 1]")
+    return 0
+
+
+def load_generator(path: str | None, file_name: str, family: str):
+    from core import checkpoints
+
+    try:
+        return checkpoints.load(path or checkpoints.SHIPPED_DIR / file_name, expected_family=family).model
+    except checkpoints.CheckpointError as e:
+        print(f"error: cannot use checkpoint {path or file_name}: {e}", file=sys.stderr)
+        return None
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from core.gan import sample
+
+    if not 1 <= args.n <= MAX_SAMPLES:
+        print(f"error: --n must be between 1 and {MAX_SAMPLES}", file=sys.stderr)
+        return 2
+    G = load_generator(args.checkpoint, SHIPPED, FAMILY)
+    if G is None:
+        return 1
+    return save_samples(sample(G, args.n, args.seed), args.out)
+
+
+def log_epoch(rec: dict, quiet: bool) -> None:
+    if rec["kind"] == "epoch" and not quiet:
+        print(f"epoch {rec['epoch']:3d}  D loss {rec['d_loss']:.3f}  G loss {rec['g_loss']:.3f}  "
+              f"D(x) {rec['d_real']:.2f}  D(G(z)) {rec['d_fake']:.2f}  {rec['elapsed']:.0f}s", flush=True)  # fmt: skip
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import copy
+
+    import torch
+
+    from core import checkpoints, data
+    from core.gan import build_models, model_config, train_gan
+
+    cfg = config_from_args(args)
+    device = pick_device(args.device)
+    split = data.load_mnist()
+    g = torch.Generator().manual_seed(cfg.seed)
+    G, D = build_models(cfg, False, g)
+    G_ema = copy.deepcopy(G) if cfg.ema > 0 else None  # the averaged weights are the ones saved
+    epochs = 0
+    for rec in train_gan(cfg, split.x_train, G, D, device=device, generator=g, G_ema=G_ema):
+        log_epoch(rec, args.quiet)
+        if rec["kind"] == "diverged":
+            print("error: the losses stopped being finite", file=sys.stderr)
+            return 1
+        epochs = rec["epoch"] if rec["kind"] == "epoch" else epochs
+    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict()}
+    G = G_ema if G_ema is not None else G
+    checkpoints.save(G.cpu(), args.out, model_config(G), meta)
+    print(f"saved {args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gan", help="DCGAN on MNIST: sample from or train a generator")
+    cmds = p.add_subparsers(dest="gan_command", required=True)
+    s = cmds.add_parser("sample", help="N x 28 x 28 float32 samples in [0, 1] (white on black) to .npy")
+    s.add_argument("--n", type=int, default=16)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", required=True)
+    s.add_argument("--checkpoint", default=None, help=f"default: checkpoints/{SHIPPED}")
+    s.set_defaults(func=cmd_sample)
+    t = cmds.add_parser("train", help="train G and D on MNIST and save the generator")
+    add_train_args(t)
+    t.add_argument("--out", default="gan_mnist.pth")
+    t.set_defaults(func=cmd_train)

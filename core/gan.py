@@ -1,0 +1,349 @@
+"""Training loops and helpers for the GAN and cGAN pages (course Part 3.2 DCGAN; lesson 003 cGAN).
+
+`train_gan` / `train_cgan` are generators in the style of `core.train.fit`: they train G and D in
+place and yield a record per batch (d_loss, g_loss, mean D(x), mean D(G(z))) and per epoch (the same
+means plus a grid from a fixed z, like the course's `out/epoch_N.png`). A mutable `controls` dict lets
+a page switch "step D only / step G only / both" and slow motion while the run goes on (GAN Lab).
+Every random draw comes from one per-run `torch.Generator`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.models import reset_parameters
+from core.models.gan import N_CLASSES, CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
+
+MODES = ("both", "d", "g")  # which network(s) a step updates
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    """One GAN run. Defaults are the *improved* settings; `COURSE` below holds the course's."""
+
+    latent_dim: int = 100  # course: 100
+    g_width: int = 64  # channels after G's first layer (course 128); smaller = faster on a CPU
+    d_width: int = 32  # channels of D's first conv (course 64)
+    batch_norm: bool = True  # DCGAN practice (in G; in D unless spectral norm); the course has none
+    spectral_norm: bool = False  # spectral normalisation in D instead of batch norm
+    epochs: int = 20
+    batch_size: int = 64  # course: 512 (8 updates per epoch on 4,000 images: far too few)
+    g_lr: float = 2e-4  # DCGAN paper; course G 4e-4
+    d_lr: float = 2e-4  # course D 1e-4
+    g_optimizer: str = "adam"  # "adam" | "sgd"
+    d_optimizer: str = "adam"
+    beta1: float = 0.5  # Adam's momentum; 0.9 (default) oscillates in a two-player game
+    real_target: float = 0.9  # one-sided label smoothing: D aims at 0.9 for real, keeps D from winning
+    unit_range: bool = False  # True feeds real images in [0, 1] as the course script does (mismatch)
+    seed: int = 0
+    n_fixed: int = 64  # images in the fixed-z grid (cGAN: rows of 10)
+    image_size: int = 28  # 28 MNIST, 8 scikit-learn digits (cGAN only)
+    ema: float = 0.999  # > 0: the CLI samples from a moving average of G's weights (ProGAN, 2018)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+IMPROVED = GanConfig()
+COURSE = GanConfig(g_width=128, d_width=64, batch_norm=False, batch_size=512, g_lr=4e-4, d_lr=1e-4,
+                   beta1=0.9, real_target=1.0, ema=0.0)  # fmt: skip
+PRESETS = {"improved": IMPROVED, "course": COURSE}
+
+
+def to_tanh_range(x: torch.Tensor) -> torch.Tensor:
+    """[0, 1] images -> [-1, 1], the range of G's Tanh, so D cannot tell real from fake by range."""
+    return x * 2 - 1
+
+
+def to_unit_range(x: torch.Tensor) -> torch.Tensor:
+    return ((x + 1) / 2).clamp(0, 1)
+
+
+def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) -> tuple[nn.Module, nn.Module]:
+    """Fresh G and D for `cfg`, initialised from `generator` (reproducible per run)."""
+    if conditional:
+        G = CondGenerator(cfg.latent_dim, cfg.g_width, cfg.image_size, cfg.batch_norm)
+        D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and not cfg.spectral_norm,
+                              cfg.spectral_norm)  # fmt: skip
+    else:
+        G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm)
+        D = Discriminator(cfg.d_width, cfg.batch_norm and not cfg.spectral_norm, cfg.spectral_norm)
+    return reset_parameters(G, generator), _reset_spectral(reset_parameters(D, generator), generator)
+
+
+def _reset_spectral(model: nn.Module, generator: torch.Generator) -> nn.Module:
+    """`reset_parameters` cannot reach spectrally normalised weights (`layer.weight` is computed):
+    draw their originals and the power-iteration vectors from the per-run generator too."""
+    import math
+
+    for layer in model.modules():
+        if nn.utils.parametrize.is_parametrized(layer, "weight"):
+            original = layer.parametrizations.weight.original
+            nn.init.kaiming_uniform_(original, a=math.sqrt(5), generator=generator)
+            sn = layer.parametrizations.weight[0]
+            with torch.no_grad():
+                for vec in (sn._u, sn._v):
+                    vec.copy_(F.normalize(torch.randn(vec.shape, generator=generator), dim=0, eps=sn.eps))
+    return model
+
+
+def model_config(model: nn.Module) -> dict:
+    """Constructor arguments of a gan.py model, for `core.checkpoints.save`."""
+    if isinstance(model, Generator):
+        return {"latent_dim": model.latent_dim, "width": model.width,
+                "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
+    if isinstance(model, Discriminator):
+        return {"width": model.width, "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
+                "spectral_norm": model.spectral_norm}  # fmt: skip
+    if isinstance(model, CondGenerator):
+        bn = any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules())
+        return {"latent_dim": model.latent_dim, "width": model.width, "image_size": model.image_size,
+                "batch_norm": bn}  # fmt: skip
+    if isinstance(model, CondDiscriminator):
+        bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+        return {"width": model.width, "image_size": model.image_size, "batch_norm": bn,
+                "spectral_norm": model.spectral_norm}  # fmt: skip
+    raise TypeError(type(model).__name__)
+
+
+def make_optimizer(name: str, params, lr: float, beta1: float) -> torch.optim.Optimizer:
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(beta1, 0.999))
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
+
+
+def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+    """The course's BCELoss(Sigmoid(D(x)), target), computed from logits."""
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """Images in [0, 1] (B, 1, S, S) from G in eval mode (batch-norm running statistics)."""
+    was = G.training
+    G.eval()
+    out = G(z) if labels is None else G(z, one_hot(labels.to(z.device)))
+    G.train(was)
+    return to_unit_range(out).cpu()
+
+
+def latents(n: int, latent_dim: int, seed: int) -> torch.Tensor:
+    """n latent vectors z ~ N(0, I) from `seed` alone: the same seed gives the same samples."""
+    return torch.randn(n, latent_dim, generator=torch.Generator().manual_seed(seed))
+
+
+def sample(G: nn.Module, n: int, seed: int, label: int | None = None, device: str = "cpu") -> torch.Tensor:
+    """n samples (n, 1, S, S) in [0, 1]; a cGAN needs `label` (0-9)."""
+    z = latents(n, G.latent_dim, seed).to(device)
+    labels = None if label is None else torch.full((n,), int(label), dtype=torch.long)
+    if isinstance(G, CondGenerator) and labels is None:
+        raise ValueError("a conditional generator needs a label 0-9")
+    return generate(G, z, labels)
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation (White 2016): stays where N(0, I) puts its mass, unlike a straight line."""
+    an, bn = a / a.norm(), b / b.norm()
+    omega = torch.acos((an * bn).sum().clamp(-1 + 1e-7, 1 - 1e-7))
+    t = t[:, None]
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+
+def interpolate(G: nn.Module, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None,
+                device: str = "cpu") -> torch.Tensor:  # fmt: skip
+    """`steps` images walking from z(seed_a) to z(seed_b) (the digit fixed for a cGAN)."""
+    za, zb = latents(1, G.latent_dim, seed_a)[0], latents(1, G.latent_dim, seed_b)[0]
+    z = slerp(za, zb, torch.linspace(0, 1, steps)).to(device)  # (steps, latent_dim)
+    labels = None if label is None else torch.full((steps,), int(label), dtype=torch.long)
+    return generate(G, z, labels)
+
+
+def digit_grid_labels(rows: int) -> torch.Tensor:
+    """Labels for a rows x 10 grid: one column per digit 0-9."""
+    return torch.arange(N_CLASSES).repeat(rows)  # (rows*10,)
+
+
+def fixed_grid_inputs(G: nn.Module, rows: int, seed: int, conditional: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """z (and labels) of a cGAN grid: one z per row repeated across the 10 digit columns."""
+    if not conditional:
+        return latents(rows, G.latent_dim, seed), None
+    z = latents(rows, G.latent_dim, seed).repeat_interleave(N_CLASSES, dim=0)  # (rows*10, latent)
+    return z, digit_grid_labels(rows)
+
+
+@torch.no_grad()
+def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
+    """avg <- decay * avg + (1 - decay) * model; batch-norm statistics are copied as they are."""
+    for pa, pm in zip(avg.parameters(), model.parameters()):
+        pa.lerp_(pm, 1 - decay)
+    for ba, bm in zip(avg.buffers(), model.buffers()):
+        ba.copy_(bm)
+
+
+def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module, D: nn.Module,
+           device: str, controls: dict | None, generator: torch.Generator | None,
+           start_epoch: int, G_ema: nn.Module | None) -> Iterator[dict]:  # fmt: skip
+    conditional = y is not None
+    if G_ema is not None:
+        G_ema.to(device).eval()
+    g = generator or torch.Generator().manual_seed(cfg.seed + 1)
+    controls = controls if controls is not None else {}
+    G.to(device).train()
+    D.to(device).train()
+    real_all = (x if cfg.unit_range else to_tanh_range(x)).to(device)  # (N, 1, S, S)
+    y_all = y.to(device) if conditional else None
+    opt_g = make_optimizer(cfg.g_optimizer, G.parameters(), cfg.g_lr, cfg.beta1)
+    opt_d = make_optimizer(cfg.d_optimizer, D.parameters(), cfg.d_lr, cfg.beta1)
+    rows = max(1, cfg.n_fixed // N_CLASSES) if conditional else cfg.n_fixed
+    z_fixed, l_fixed = fixed_grid_inputs(G, rows, cfg.seed + 12345, conditional)
+    z_fixed = z_fixed.to(device)
+    n = len(real_all)
+    batch = min(cfg.batch_size, n)
+    batches = max(1, n // batch)  # drop the ragged last batch: batch norm dislikes tiny batches
+    t0, step = time.perf_counter(), start_epoch * batches
+    for epoch in range(start_epoch + 1, cfg.epochs + 1):
+        perm = torch.randperm(n, generator=g).to(device)
+        sums = np.zeros(4)
+        for b in range(batches):
+            mode = controls.get("mode", "both")
+            idx = perm[b * batch : (b + 1) * batch]
+            real = real_all[idx]
+            yh = one_hot(y_all[idx]) if conditional else None
+            z = torch.randn(len(idx), cfg.latent_dim, generator=g).to(device)
+            fake = G(z, yh) if conditional else G(z)  # (B, 1, S, S); fake labels = the real batch's
+            # --- D step: maximise log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
+            d_real = D(real, yh) if conditional else D(real)  # (B, 1) logits
+            d_fake = D(fake.detach(), yh) if conditional else D(fake.detach())
+            d_loss = (_bce(d_real, cfg.real_target) + _bce(d_fake, 0.0)) / 2
+            if mode in ("both", "d"):
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+            # --- G step: the non-saturating loss -log D(G(z)) (fakes labelled "real").
+            g_out = D(fake, yh) if conditional else D(fake)
+            g_loss = _bce(g_out, 1.0)
+            if mode in ("both", "g"):
+                opt_g.zero_grad(set_to_none=True)
+                g_loss.backward()
+                opt_g.step()
+                if G_ema is not None:
+                    ema_update(G_ema, G, cfg.ema)
+            step += 1
+            dl, gl = d_loss.item(), g_loss.item()
+            dx, dgz = torch.sigmoid(d_real).mean().item(), torch.sigmoid(d_fake).mean().item()
+            if not (math.isfinite(dl) and math.isfinite(gl)):
+                yield {"kind": "diverged", "epoch": epoch, "batch": b + 1, "step": step, "loss": dl,
+                       "elapsed": time.perf_counter() - t0}  # fmt: skip
+                return
+            sums += (dl, gl, dx, dgz)
+            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
+                   "loss": dl, "d_loss": dl, "g_loss": gl, "d_real": dx, "d_fake": dgz, "mode": mode,
+                   "elapsed": time.perf_counter() - t0}  # fmt: skip
+            delay = float(controls.get("delay", 0.0))
+            if delay > 0:  # slow motion (GAN Lab): the page shows each step as it happens
+                time.sleep(min(delay, 2.0))
+        grid = generate(G_ema if G_ema is not None else G, z_fixed, l_fixed)  # (n_fixed, 1, S, S) in [0, 1]
+        m = sums / batches
+        yield {"kind": "epoch", "epoch": epoch, "step": step, "d_loss": m[0], "g_loss": m[1],
+               "d_real": m[2], "d_fake": m[3], "elapsed": time.perf_counter() - t0,
+               "grid": (grid[:, 0].numpy() * 255).round().astype(np.uint8)}  # fmt: skip
+
+
+def train_gan(cfg: GanConfig, x: torch.Tensor, G: nn.Module, D: nn.Module, device: str = "cpu",
+              controls: dict | None = None, generator: torch.Generator | None = None,
+              start_epoch: int = 0, G_ema: nn.Module | None = None) -> Iterator[dict]:  # fmt: skip
+    """Train the unconditional DCGAN on images x (N, 1, 28, 28) in [0, 1], in place.
+
+    Yields {"kind": "step", epoch, batch, batches, step, loss (= d_loss), d_loss, g_loss, d_real,
+    d_fake, mode, elapsed} per batch and {"kind": "epoch", ..., "grid": uint8 (n_fixed, 28, 28)}.
+    With `G_ema` (a copy of G) and `cfg.ema > 0`, G_ema tracks the average weights and draws the grid.
+    """
+    return _train(cfg, x, None, G, D, device, controls, generator, start_epoch, G_ema)
+
+
+def train_cgan(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor, G: nn.Module, D: nn.Module,
+               device: str = "cpu", controls: dict | None = None,
+               generator: torch.Generator | None = None, start_epoch: int = 0,
+               G_ema: nn.Module | None = None) -> Iterator[dict]:  # fmt: skip
+    """Train the cGAN on (x, y) in place; the epoch grid has one row per fixed z, one column per digit."""
+    return _train(cfg, x, y, G, D, device, controls, generator, start_epoch, G_ema)
+
+
+# -- lesson 003's exercise: train a classifier on generated digits only ---------------------------
+
+
+def small_classifier(image_size: int, generator: torch.Generator) -> nn.Module:
+    """The classifier of the exercise: the course CNN for 28x28, a small MLP for 8x8."""
+    if image_size == 28:
+        from core.models.cnn import MNISTCNN
+
+        return reset_parameters(MNISTCNN(), generator)
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, N_CLASSES),
+                        nn.LogSoftmax(dim=1))  # fmt: skip
+    return reset_parameters(mlp, generator)
+
+
+def generated_dataset(G: CondGenerator, per_digit: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """per_digit samples of each digit: x (10*per_digit, 1, S, S) in [0, 1], y (10*per_digit,)."""
+    labels = torch.arange(N_CLASSES).repeat_interleave(per_digit)
+    z = latents(len(labels), G.latent_dim, seed)
+    xs = [generate(G, z[i : i + 1000], labels[i : i + 1000]) for i in range(0, len(labels), 1000)]
+    return torch.cat(xs), labels
+
+
+def train_on_generated(G: CondGenerator, real, epochs: int = 5, per_digit: int | None = None,
+                       seed: int = 0) -> dict:  # fmt: skip
+    """Accuracy on the real test split of one classifier trained on cGAN samples only and of the same
+    classifier trained on the real training split (same size, epochs and seed)."""
+    from core.train import FitConfig, evaluate, fit, run_to_end
+
+    per_digit = per_digit or max(1, len(real.x_train) // N_CLASSES)
+    xg, yg = generated_dataset(G, per_digit, seed + 777)
+    cfg = FitConfig(epochs=epochs, batch_size=64, lr=1e-3, seed=seed)
+    out = {"n_generated": len(xg), "n_real": len(real.x_train), "n_test": len(real.x_test)}
+    for name, (x, y) in {"generated": (xg, yg), "real": (real.x_train, real.y_train)}.items():
+        model = small_classifier(G.image_size, torch.Generator().manual_seed(seed))
+        run_to_end(fit(model, x, y, cfg))
+        out[f"acc_{name}"] = evaluate(model, real.x_test, real.y_test)["accuracy"]
+    return out
+
+
+def with_overrides(cfg: GanConfig, **kw) -> GanConfig:
+    return replace(cfg, **{k: v for k, v in kw.items() if v is not None})
+
+
+# -- quality, judged by a classifier (core.metrics) ---------------------------------------------
+
+
+def quality(G: nn.Module, classifier: nn.Module, n: int = 1000, seed: int = 0) -> dict:
+    """Read n samples of an unconditional G with `classifier`: share per digit (a spike = mode
+    collapse), mean confidence, and the share read with confidence >= 0.9."""
+    from core.metrics import classify, digit_shares
+
+    pred, conf = classify(classifier, sample(G, n, seed))
+    return {"pred": pred, "conf": conf, "shares": digit_shares(pred), "mean_conf": float(conf.mean()),
+            "confident": float((conf >= 0.9).mean())}  # fmt: skip
+
+
+def fidelity_per_digit(G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0) -> dict:
+    """Share of cGAN samples read as the requested digit, per digit and overall."""
+    from core.metrics import classify
+
+    x, labels = generated_dataset(G, per_digit, seed)
+    if x.shape[-1] != 28:  # an MNIST classifier reads 8x8 digits upscaled
+        x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)
+    pred, conf = classify(classifier, x)
+    hit = pred == labels.numpy()
+    per = np.array([hit[labels.numpy() == d].mean() for d in range(N_CLASSES)])
+    return {"per_digit": per, "overall": float(hit.mean()), "mean_conf": float(conf.mean())}

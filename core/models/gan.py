@@ -1,0 +1,142 @@
+"""DCGAN and conditional GAN for MNIST (28x28) and scikit-learn digits (8x8).
+
+Source: the course's DCGAN script (Part 3, `000_73103aa36de91017.txt` 3.2) and the cGAN lesson
+(`003_6fdf303e20a563b4.txt`); "improved" settings follow Radford et al. 2015 (DCGAN: batch norm,
+Adam betas (0.5, 0.999)) and pytorch/examples/dcgan. Discriminators return *logits*: the course's
+`Sigmoid` + `BCELoss` is the same loss computed as `BCEWithLogitsLoss`, which cannot overflow.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+FAMILIES = ("Generator", "Discriminator", "CondGenerator", "CondDiscriminator")
+N_CLASSES = 10
+
+
+def one_hot(labels: torch.Tensor, n_classes: int = N_CLASSES) -> torch.Tensor:
+    """Digit labels (B,) int64 -> one-hot vectors (B, 10) float: label 3 -> (0,0,0,1,0,...)."""
+    return F.one_hot(labels.long(), n_classes).float()
+
+
+def _norm2d(channels: int, batch_norm: bool) -> nn.Module:
+    return nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
+
+
+def _sn(layer: nn.Module, on: bool) -> nn.Module:
+    """Spectral normalisation (Miyato et al. 2018): caps how steeply D can change, so D cannot win
+    outright on a small data set and G keeps getting useful gradients."""
+    return nn.utils.parametrizations.spectral_norm(layer) if on else layer
+
+
+class Generator(nn.Module):
+    """z (B, latent_dim) -> image (B, 1, 28, 28) in [-1, 1].
+
+    Course: Linear(100 -> 128*7*7) -> ReLU -> ConvT(128 -> 64) -> ReLU -> ConvT(64 -> 1) -> Tanh,
+    i.e. `width=128, batch_norm=False`. The improved variant adds batch norm after each hidden layer.
+    """
+
+    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False):
+        super().__init__()
+        self.latent_dim, self.width = latent_dim, width
+        self.fc = nn.Linear(latent_dim, width * 7 * 7)
+        self.bn0 = nn.BatchNorm1d(width * 7 * 7) if batch_norm else nn.Identity()
+        self.up1 = nn.ConvTranspose2d(width, width // 2, kernel_size=4, stride=2, padding=1)
+        self.bn1 = _norm2d(width // 2, batch_norm)
+        self.up2 = nn.ConvTranspose2d(width // 2, 1, kernel_size=4, stride=2, padding=1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.bn0(self.fc(z)))  # (B, width*7*7)
+        h = h.view(-1, self.width, 7, 7)  # (B, width, 7, 7)
+        h = F.relu(self.bn1(self.up1(h)))  # (B, width/2, 14, 14)
+        return torch.tanh(self.up2(h))  # (B, 1, 28, 28) in [-1, 1]
+
+
+class Discriminator(nn.Module):
+    """image (B, 1, 28, 28) in [-1, 1] -> logit (B, 1); D(x) = sigmoid(logit) = P(real).
+
+    Course: Conv(1 -> 64) -> LeakyReLU 0.2 -> Conv(64 -> 128) -> LeakyReLU -> Linear -> Sigmoid
+    (`width=64, batch_norm=False`). Improved: batch norm on the second conv.
+    """
+
+    def __init__(self, width: int = 64, batch_norm: bool = False, spectral_norm: bool = False):
+        super().__init__()
+        self.width, self.spectral_norm = width, spectral_norm
+        self.conv1 = _sn(nn.Conv2d(1, width, kernel_size=4, stride=2, padding=1), spectral_norm)
+        self.conv2 = _sn(nn.Conv2d(width, width * 2, kernel_size=4, stride=2, padding=1), spectral_norm)
+        self.bn2 = _norm2d(width * 2, batch_norm)
+        self.fc = _sn(nn.Linear(width * 2 * 7 * 7, 1), spectral_norm)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        assert x.shape[1:] == (1, 28, 28), f"D expects 1x28x28, got {tuple(x.shape[1:])}"
+        h = F.leaky_relu(self.conv1(x), 0.2)  # (B, width, 14, 14)
+        h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)  # (B, 2*width, 7, 7)
+        return self.fc(h.flatten(1))  # (B, 1) logit
+
+
+class CondGenerator(nn.Module):
+    """G(z, y): noise (B, latent_dim) + one-hot digit (B, 10) -> image (B, 1, S, S) in [-1, 1].
+
+    `image_size=28`: the DCGAN generator fed `[z, onehot(y)]` (MNIST). `image_size=8`: a small MLP,
+    as in the lesson's 8x8 scikit-learn digits.
+    """
+
+    def __init__(self, latent_dim: int = 100, width: int = 128, image_size: int = 28,
+                 batch_norm: bool = True):  # fmt: skip
+        super().__init__()
+        assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
+        self.latent_dim, self.width, self.image_size = latent_dim, width, image_size
+        d_in = latent_dim + N_CLASSES
+        if image_size == 28:
+            self.body = Generator(d_in, width, batch_norm)
+        else:
+            bn = nn.BatchNorm1d if batch_norm else (lambda n: nn.Identity())
+            self.body = nn.Sequential(
+                nn.Linear(d_in, width), bn(width), nn.ReLU(),
+                nn.Linear(width, width * 2), bn(width * 2), nn.ReLU(),
+                nn.Linear(width * 2, 64), nn.Tanh(),
+            )  # fmt: skip
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """y: one-hot (B, 10)."""
+        h = torch.cat([z, y], dim=1)  # (B, latent_dim + 10): the label rides along with the noise
+        out = self.body(h)
+        return out.view(-1, 1, self.image_size, self.image_size)  # (B, 1, S, S)
+
+
+class CondDiscriminator(nn.Module):
+    """D(x, y): image (B, 1, S, S) + one-hot digit (B, 10) -> logit (B, 1): "a real image OF digit y".
+
+    28x28: the label is broadcast to 10 constant 28x28 planes stacked onto the image (so every conv
+    sees it) and concatenated again before the last layer. 8x8: an MLP on `[flatten(x), y]`.
+    """
+
+    def __init__(self, width: int = 64, image_size: int = 28, batch_norm: bool = True,
+                 spectral_norm: bool = False):  # fmt: skip
+        super().__init__()
+        assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
+        self.width, self.image_size, self.spectral_norm = width, image_size, spectral_norm
+        sn = spectral_norm
+        if image_size == 28:
+            self.conv1 = _sn(nn.Conv2d(1 + N_CLASSES, width, kernel_size=4, stride=2, padding=1), sn)
+            self.conv2 = _sn(nn.Conv2d(width, width * 2, kernel_size=4, stride=2, padding=1), sn)
+            self.bn2 = _norm2d(width * 2, batch_norm)
+            self.fc = _sn(nn.Linear(width * 2 * 7 * 7 + N_CLASSES, 1), sn)
+        else:
+            self.mlp = nn.Sequential(
+                nn.Linear(64 + N_CLASSES, width * 2), nn.LeakyReLU(0.2),
+                nn.Linear(width * 2, width), nn.LeakyReLU(0.2),
+                nn.Linear(width, 1),
+            )  # fmt: skip
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        s = self.image_size
+        assert x.shape[1:] == (1, s, s), f"D expects 1x{s}x{s}, got {tuple(x.shape[1:])}"
+        if s == 8:
+            return self.mlp(torch.cat([x.flatten(1), y], dim=1))  # (B, 1)
+        planes = y[:, :, None, None].expand(-1, -1, s, s)  # (B, 10, 28, 28)
+        h = F.leaky_relu(self.conv1(torch.cat([x, planes], dim=1)), 0.2)  # (B, width, 14, 14)
+        h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)  # (B, 2*width, 7, 7)
+        return self.fc(torch.cat([h.flatten(1), y], dim=1))  # (B, 1) logit

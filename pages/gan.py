@@ -1,0 +1,161 @@
+"""GAN page: the course's DCGAN (Part 3.2), a shipped generator, live training with GAN-Lab controls."""
+
+import inspect
+
+import streamlit as st
+import torch
+
+from core import gan
+from core.checkpoints import CheckpointError
+from ui import gan_view as view
+from ui import jobs, resources
+from ui.i18n import current_lang, t
+from ui.sidebar import provenance_text
+
+PAGE = "gan"
+LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
+st.title(t("gan.title"))
+st.markdown(t("gan.intro"))
+st.markdown(t("gan.minimax"))
+st.latex(r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)] + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]")
+st.markdown(t("gan.losses"))
+st.latex(r"\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))) \qquad \mathcal{L}_G = -\log D(G(z))")
+st.info(t("gan.range"), icon="ℹ️")
+
+cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
+
+
+def quality_panel(images: torch.Tensor, key: str) -> None:
+    """Histogram of the digits the shipped CNN reads in `images`, plus confidence figures."""
+    st.markdown(f"**{t('gan.quality')}**")
+    if isinstance(cnn, CheckpointError):
+        st.caption(t("gan.no_cnn", reason=t(f"ckpt.{cnn.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")))
+        return
+    pred, conf = view.read_digits(cnn.model, images)
+    from core.metrics import digit_shares
+
+    st.plotly_chart(view.digit_histogram(digit_shares(pred)), key=f"{key}_hist", width="stretch")
+    c1, c2 = st.columns(2)
+    c1.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
+    c2.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
+    st.caption(t("gan.quality_help", n=len(images)))
+
+
+# -- the shipped generator --------------------------------------------------------------------------
+st.header(t("gan.shipped"))
+shipped = resources.shipped_model("gan_mnist.pth", "gan.Generator")
+if isinstance(shipped, CheckpointError):
+    st.warning(t("gan.no_shipped", reason=t(f"ckpt.{shipped.code}", family="gan.Generator", path="gan_mnist.pth")))
+else:
+    meta = shipped.meta
+    st.caption(t("gan.shipped_info", epochs=meta.get("epochs", "?"), data=provenance_text(resources.mnist().provenance)))
+    G = shipped.model
+    st.session_state.setdefault("gan_seed", 0)
+    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    n = c1.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
+    c2.number_input(t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
+    c3.button(t("gan.new"), key="gan_new", on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))
+    samples = gan.sample(G, n * n, int(st.session_state.gan_seed))  # (n*n, 1, 28, 28) in [0, 1]
+    left, right = st.columns([3, 2])
+    with left:
+        img = view.grid_image(samples, nrow=n, scale=3)
+        st.image(img, width="stretch")
+        st.download_button(t("gan.download"), view.png_bytes(img), "gan_samples.png", "image/png", key="gan_download")
+    with right:
+        quality_panel(gan.sample(G, 200, int(st.session_state.gan_seed)), "gan_shipped")
+
+    st.subheader(t("gan.interp"))
+    st.markdown(t("gan.interp_help"))
+    c1, c2, c3 = st.columns(3)
+    seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
+    seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
+    pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
+    path = gan.interpolate(G, int(seed_a), int(seed_b), steps=11)  # (11, 1, 28, 28)
+    st.image(view.grid_image(path, nrow=11, scale=2), width="stretch")
+    c1, c2 = st.columns([1, 3])
+    c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
+    if c2.toggle(t("gan.animate"), key="gan_animate"):
+        frames = gan.interpolate(G, int(seed_a), int(seed_b), steps=24)
+        c2.image(view.gif_bytes([view.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])], ms=80), width=168)
+
+# -- live training ----------------------------------------------------------------------------------
+st.header(t("gan.train_header"))
+st.markdown(t("gan.train_intro"))
+preset = st.radio(t("gan.preset"), ("improved", "course"), key="gan_preset", horizontal=True,
+                  format_func=lambda p: t(f"gan.preset.{p}", lang=LANG), help=t("gan.preset_help"))  # fmt: skip
+base = gan.PRESETS[preset]
+with st.expander(t("gan.settings")):
+    c1, c2, c3 = st.columns(3)
+    epochs = c1.number_input(t("gan.epochs"), 1, 200, 1 if resources.test_mode() else 10, key="gan_epochs")
+    batch = c1.select_slider(t("gan.batch_size"), (16, 32, 64, 128, 256, 512), base.batch_size, key=f"gan_batch_{preset}")
+    g_lr = c2.select_slider(t("gan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3), base.g_lr, key=f"gan_g_lr_{preset}")
+    d_lr = c2.select_slider(t("gan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3), base.d_lr, key=f"gan_d_lr_{preset}")
+    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key="gan_g_opt")
+    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key="gan_d_opt")
+    seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
+    unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
+c1, c2 = st.columns(2)
+mode = c1.radio(t("gan.mode"), gan.MODES, key="gan_mode", horizontal=True, format_func=lambda m: t(f"gan.mode.{m}", lang=LANG),
+                help=t("gan.mode_help"))  # fmt: skip
+delay = c2.slider(t("gan.delay"), 0.0, 1.0, 0.0, 0.05, key="gan_delay")
+controls = st.session_state.setdefault("gan_controls", {"mode": "both", "delay": 0.0})
+controls.update(mode=mode, delay=delay)  # read by the worker at every step
+
+
+def on_train() -> None:
+    split = resources.mnist()
+    x = split.x_train[:256] if resources.test_mode() else split.x_train
+    cfg = gan.with_overrides(base, epochs=int(epochs), batch_size=int(batch), g_lr=g_lr, d_lr=d_lr, g_optimizer=g_opt,
+                             d_optimizer=d_opt, seed=int(seed), unit_range=unit, n_fixed=64)  # fmt: skip
+    view.start_training(PAGE, cfg, x, None, resources.device().name)
+
+
+job = jobs.get(PAGE)
+jobs.controls(PAGE, job, on_train)
+
+
+def render(job: jobs.Job) -> None:
+    jobs.status(job)
+    hist = st.session_state.get("gan_hist", {"steps": [], "epochs": []})
+    steps, epochs_log = list(hist["steps"]), list(hist["epochs"])
+    if steps:
+        last = steps[-1]
+        m = st.columns(4)
+        m[0].metric(t("gan.v.d_loss"), f"{last['d_loss']:.3f}")
+        m[1].metric(t("gan.v.g_loss"), f"{last['g_loss']:.3f}")
+        m[2].metric(t("gan.v.d_real"), f"{last['d_real']:.2f}")
+        m[3].metric(t("gan.v.d_fake"), f"{last['d_fake']:.2f}")
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(view.gan_loss_chart(steps), key="gan_loss_chart", width="stretch")
+    c2.plotly_chart(view.d_output_chart(steps), key="gan_d_chart", width="stretch")
+    left, right = st.columns([3, 2])
+    if epochs_log:
+        grid = epochs_log[-1]["grid"]
+        left.markdown(f"**{t('gan.live_grid', epoch=epochs_log[-1]['epoch'])}**")
+        left.image(view.grid_image(grid, nrow=8, scale=3), width="stretch")
+        with right:
+            quality_panel(torch.from_numpy(grid[:, None]).float() / 255, "gan_live")
+    else:
+        left.info(t("gan.waiting_grid"))
+
+
+jobs.live(job, render, interval=0.7)
+
+hist = st.session_state.get("gan_hist")
+if job is not None and not job.active and hist and hist["epochs"]:
+    st.subheader(t("gan.timeline"))
+    ep = hist["epochs"]
+    pick = st.slider(t("gan.epoch_pick"), 1, len(ep), len(ep), key="gan_epoch") if len(ep) > 1 else 1
+    img = view.grid_image(ep[pick - 1]["grid"], nrow=8, scale=3)
+    c1, c2 = st.columns(2)
+    c1.image(img, width="stretch")
+    c1.download_button(t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png", key="gan_epoch_download")
+    if len(ep) > 1 and c2.toggle(t("gan.timeline_gif"), key="gan_timeline_gif"):
+        c2.image(view.gif_bytes([view.grid_image(r["grid"], 8, scale=2) for r in ep], ms=500), width="stretch")
+
+st.header(t("gan.detach_header"))
+st.markdown(t("gan.detach"))
+st.markdown(t("gan.d_wins"))
+if st.toggle(t("common.show_code"), key="gan_show_code"):
+    st.caption(t("gan.code"))
+    st.code(inspect.getsource(gan._train), language="python")
