@@ -1,0 +1,330 @@
+"""Training and exploring the autoencoders of the course (004, ch. 2: AE, CNN AE, VAE).
+
+`train_autoencoder` is a generator in the style of `core.train.fit`: a record per batch (loss,
+reconstruction and KL terms) and per epoch (plus the latent means of test digits and a manifold grid),
+every random draw from one per-run `torch.Generator`. The helpers below turn a model into what the page
+shows: a 2-D latent map, the decoded grid over the latent plane, interpolations, prior samples.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.models import reset_parameters
+from core.models.vae import ConvAE, ConvVAE, DenseAE, ae_loss, kl_divergence, reconstruction_bce, vae_loss
+
+KINDS = ("vae", "ae", "dense")  # ConvVAE, ConvAE, DenseAE
+FAMILY = {"vae": "vae.ConvVAE", "ae": "vae.ConvAE", "dense": "vae.DenseAE"}
+
+
+@dataclass(frozen=True)
+class VAEConfig:
+    kind: str = "vae"  # "vae" | "ae" | "dense" (the notes' order: dense AE, CNN AE, VAE)
+    latent_dim: int = 2  # 2 draws as a map; 16 reconstructs sharper but needs a projection to draw
+    beta: float = 1.0  # weight of the KL term; 1 is the true ELBO, 0 turns a VAE into a noisy AE
+    epochs: int = 10  # about 2 s per epoch on 4,000 digits on a 2-core CPU
+    batch_size: int = 128  # large enough for a stable KL estimate, small enough for ~30 steps/epoch
+    lr: float = 1e-3  # Adam's default; the VAE is not sensitive to it
+    seed: int = 0  # initial weights, batch order and the sampler's noise
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_model(cfg: VAEConfig, generator: torch.Generator | None = None) -> nn.Module:
+    """A fresh model of `cfg.kind`, initialised from `generator` (or from `cfg.seed`)."""
+    assert cfg.kind in KINDS, f"kind must be one of {KINDS}, got {cfg.kind!r}"
+    cls = {"vae": ConvVAE, "ae": ConvAE, "dense": DenseAE}[cfg.kind]
+    model = cls(latent_dim=cfg.latent_dim)
+    return reset_parameters(model, generator or torch.Generator().manual_seed(cfg.seed))
+
+
+def model_config(model: nn.Module) -> dict:
+    """Constructor arguments for `core.checkpoints.save`."""
+    return {"latent_dim": int(model.latent_dim)}
+
+
+def _losses(model: nn.Module, x: torch.Tensor, beta: float, generator: torch.Generator | None):
+    """(loss, recon, kl) for one batch; an AE's KL is 0."""
+    if getattr(model, "variational", False):
+        recon, mu, logvar = model(x, generator)
+        return vae_loss(recon, x, mu, logvar, beta)
+    loss = ae_loss(model(x), x)
+    return loss, loss, torch.zeros((), device=x.device)
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, x: torch.Tensor, beta: float = 1.0, batch_size: int = 500) -> dict:
+    """Mean reconstruction (decoding the mean: no sampling noise) and KL on `x`."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    rec_sum = kl_sum = 0.0
+    for i in range(0, len(x), batch_size):
+        xb = x[i : i + batch_size].to(device)
+        if model.variational:
+            mu, logvar = model.encode(xb)
+            rec_sum += reconstruction_bce(model.decode(mu), xb).sum().item()
+            kl_sum += kl_divergence(mu, logvar).sum().item()
+        else:
+            rec_sum += reconstruction_bce(model(xb), xb).sum().item()
+    model.train(was_training)
+    n = max(1, len(x))
+    return {"recon": rec_sum / n, "kl": kl_sum / n, "loss": (rec_sum + beta * kl_sum) / n}
+
+
+def train_autoencoder(
+    model: nn.Module,
+    x: torch.Tensor,
+    cfg: VAEConfig,
+    x_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+    device: str | torch.device = "cpu",
+    generator: torch.Generator | None = None,
+    map_points: int = 1000,
+    grid: int = 15,
+    start_epoch: int = 0,
+) -> Iterator[dict]:
+    """Adam on BCE (+ beta * KL for a VAE), yielding records like `core.train.fit`.
+
+    step:  {"kind": "step", epoch, batch, batches, step, seen, loss, recon, kl, elapsed}
+    epoch: {"kind": "epoch", epoch, train_loss, recon, kl, val_loss, val_recon, val_kl, elapsed,
+            images_per_s, latent (N, 2) float32, labels (N,), manifold (grid*28, grid*28) uint8}
+    """
+    device = torch.device(device)
+    gen = generator or torch.Generator().manual_seed(cfg.seed)  # batch order (CPU)
+    noise = torch.Generator(device).manual_seed(int(torch.randint(0, 2**62, (1,), generator=gen)))
+    model.to(device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    x_dev = x.to(device)
+    n = len(x)
+    batches = math.ceil(n / cfg.batch_size)
+    t0, step, seen = time.perf_counter(), 0, 0
+    for epoch in range(start_epoch + 1, start_epoch + cfg.epochs + 1):
+        model.train()
+        perm = torch.randperm(n, generator=gen).to(device)
+        sums = {"loss": 0.0, "recon": 0.0, "kl": 0.0}
+        t_epoch = time.perf_counter()
+        for b in range(batches):
+            xb = x_dev[perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]]  # (B, 1, 28, 28)
+            loss, rec, kl = _losses(model, xb, cfg.beta, noise)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step, seen = step + 1, seen + len(xb)
+            rec_v, kl_v, loss_v = rec.item(), kl.item(), loss.item()
+            if not math.isfinite(loss_v):
+                yield {"kind": "diverged", "epoch": epoch, "step": step, "loss": loss_v}
+                return
+            for k, v in (("loss", loss_v), ("recon", rec_v), ("kl", kl_v)):
+                sums[k] += v * len(xb)
+            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
+                   "seen": seen, "loss": loss_v, "recon": rec_v, "kl": kl_v,
+                   "elapsed": time.perf_counter() - t0}  # fmt: skip
+        rec = {"kind": "epoch", "epoch": epoch, "batches": batches,
+               "train_loss": sums["loss"] / n, "recon": sums["recon"] / n, "kl": sums["kl"] / n,
+               "elapsed": time.perf_counter() - t0,
+               "images_per_s": n / max(1e-9, time.perf_counter() - t_epoch)}  # fmt: skip
+        if x_test is not None and len(x_test):
+            val = evaluate(model, x_test, cfg.beta)
+            rec.update(val_loss=val["loss"], val_recon=val["recon"], val_kl=val["kl"])
+            pts = latent_means(model, x_test[:map_points])
+            proj = Projection.fit(pts)
+            rec["latent"] = proj.apply(pts).astype(np.float32)
+            rec["labels"] = (y_test[:map_points].numpy() if y_test is not None else np.zeros(len(pts), np.int64))
+            rec["manifold"] = to_uint8(tile(manifold(model, grid, extent(model, rec["latent"]), proj), grid))
+        model.train()
+        yield rec
+
+
+# ---------------------------------------------------------------------------------------------
+# Exploring a trained model (all under inference_mode; shared models are never changed)
+
+
+def _device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+@torch.inference_mode()
+def latent_means(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """Where each image lands: the code of an AE, the mean mu of a VAE. (N, 1, 28, 28) -> (N, d) CPU."""
+    was_training = model.training
+    model.eval()
+    out = [model.embed(x[i : i + batch_size].to(_device(model))).cpu() for i in range(0, len(x), batch_size)]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.zeros(0, model.latent_dim)
+
+
+@torch.inference_mode()
+def decode(model: nn.Module, z: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """Images (N, 1, 28, 28) in [0, 1] on the CPU for latent points (N, d)."""
+    was_training = model.training
+    model.eval()
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, model.latent_dim)
+    out = model.decode(z.to(_device(model))).cpu()
+    model.train(was_training)
+    return out
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Latent space <-> the 2-D plane drawn on the page: identity for d = 2, else the top-2 PCA plane.
+
+    `lift` maps a clicked point back to a latent vector (mean + u * pc1 + v * pc2), so a map of a 16-D
+    model is clickable too.
+    """
+
+    mean: np.ndarray  # (d,)
+    basis: np.ndarray  # (2, d), orthonormal rows
+
+    @staticmethod
+    def fit(points: torch.Tensor | np.ndarray) -> Projection:
+        p = np.asarray(points, dtype=np.float64)
+        d = p.shape[1]
+        if d == 2:
+            return Projection(np.zeros(2), np.eye(2))
+        if d == 1:
+            return Projection(np.zeros(1), np.array([[1.0], [0.0]]))
+        mean = p.mean(axis=0)
+        _, _, vt = np.linalg.svd(p - mean, full_matrices=False)  # rows of vt: principal axes
+        return Projection(mean, vt[:2])
+
+    def apply(self, points: torch.Tensor | np.ndarray) -> np.ndarray:
+        return (np.asarray(points, dtype=np.float64) - self.mean) @ self.basis.T  # (N, 2)
+
+    def lift(self, uv: np.ndarray) -> np.ndarray:
+        return self.mean + np.asarray(uv, dtype=np.float64).reshape(-1, 2) @ self.basis  # (N, d)
+
+
+def extent(model: nn.Module, points: np.ndarray | None = None, lim: float = 3.0) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of the plane to draw: [-lim, lim]^2 for a VAE's N(0, I), the data's range for an AE."""
+    if getattr(model, "variational", False) or points is None or len(points) == 0:
+        return (-lim, lim, -lim, lim)
+    lo, hi = np.percentile(points, 1, axis=0), np.percentile(points, 99, axis=0)
+    pad = 0.05 * (hi - lo + 1e-6)
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+def grid_points(n: int, box: tuple[float, float, float, float]) -> np.ndarray:
+    """n x n plane coordinates, row-major from the top-left (high y first, as an image): (n*n, 2)."""
+    xs = np.linspace(box[0], box[1], n)
+    ys = np.linspace(box[3], box[2], n)
+    return np.array([(x, y) for y in ys for x in xs])
+
+
+def manifold(
+    model: nn.Module, n: int = 15, box: tuple[float, float, float, float] = (-3, 3, -3, 3),
+    proj: Projection | None = None,
+) -> torch.Tensor:  # fmt: skip
+    """Decoded digits over an n x n grid of the latent plane: (n*n, 1, 28, 28)."""
+    proj = proj or Projection.fit(np.zeros((1, model.latent_dim)))
+    return decode(model, proj.lift(grid_points(n, box)))
+
+
+def interpolate(model: nn.Module, x_a: torch.Tensor, x_b: torch.Tensor, steps: int = 10) -> torch.Tensor:
+    """Decoded points on the straight line between two digits' latent means: (steps, 1, 28, 28)."""
+    z = latent_means(model, torch.stack([x_a.reshape(1, 28, 28), x_b.reshape(1, 28, 28)]))  # (2, d)
+    w = torch.linspace(0, 1, steps).unsqueeze(1)  # (steps, 1)
+    return decode(model, (1 - w) * z[0] + w * z[1])
+
+
+def sample_prior(model: nn.Module, n: int, generator: torch.Generator) -> torch.Tensor:
+    """Decode z ~ N(0, I): (n, 1, 28, 28). Meaningful for a VAE; for an AE it shows why it is not."""
+    z = torch.randn(n, model.latent_dim, generator=generator)
+    return decode(model, z)
+
+
+@torch.inference_mode()
+def reconstruct(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Decoded latent means (no sampling noise): (N, 1, 28, 28) -> (N, 1, 28, 28)."""
+    return decode(model, latent_means(model, x))
+
+
+# ---------------------------------------------------------------------------------------------
+# Images
+
+
+def tile(images: torch.Tensor, ncol: int, pad: int = 0) -> np.ndarray:
+    """(N, 1, 28, 28) -> one (rows*28, ncol*28) float array, row-major; empty cells are black."""
+    imgs = images.detach().cpu().numpy()[:, 0]
+    n, h, w = imgs.shape
+    rows = max(1, math.ceil(n / ncol))
+    out = np.zeros((rows * (h + pad) - pad, ncol * (w + pad) - pad), dtype=np.float32)
+    for i, im in enumerate(imgs):
+        r, c = divmod(i, ncol)
+        out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = im
+    return out
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
+
+
+def to_mnist(drawing: np.ndarray) -> torch.Tensor:
+    """A canvas drawing (H, W) uint8, white ink on black, as an MNIST-style (1, 1, 28, 28) in [0, 1].
+
+    Uses `core.preprocess` (crop, 20x20 box, centre of mass) when present; else the same steps here.
+    """
+    try:
+        from core import preprocess  # the CNN page's pipeline, if it has landed
+
+        fn = getattr(preprocess, "to_mnist", None) or getattr(preprocess, "preprocess", None)
+        if fn is not None:
+            out = fn(drawing)
+            out = getattr(out, "image", out)  # a result object or a tensor/array
+            t = torch.as_tensor(np.asarray(out, dtype=np.float32))
+            if t.numel() == 784:
+                t = t.reshape(1, 1, 28, 28)
+                return t / 255.0 if t.max() > 1.0 else t
+    except Exception:  # an incompatible or missing pipeline: fall back to ours below
+        pass
+    from PIL import Image
+
+    a = np.asarray(drawing, dtype=np.float32)
+    ys, xs = np.nonzero(a > 20)
+    if len(ys) == 0:
+        return torch.zeros(1, 1, 28, 28)
+    crop = a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = crop.shape
+    s = 20.0 / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    small = np.asarray(Image.fromarray(crop.astype(np.uint8)).resize(size, Image.LANCZOS), dtype=np.float32)
+    out = np.zeros((28, 28), dtype=np.float32)
+    total = small.sum() or 1.0
+    cy = (small.sum(axis=1) * np.arange(small.shape[0])).sum() / total
+    cx = (small.sum(axis=0) * np.arange(small.shape[1])).sum() / total
+    top = int(round(14 - cy))
+    left = int(round(14 - cx))
+    top = min(max(top, 0), 28 - small.shape[0])
+    left = min(max(left, 0), 28 - small.shape[1])
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return torch.as_tensor(np.clip(out / 255.0, 0, 1)).reshape(1, 1, 28, 28)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quality, judged by a classifier (bench/gen_quality_vae.py, `vae train`)
+
+
+def quality(
+    model: nn.Module, classifier: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor,
+    n_samples: int = 1000, seed: int = 0,
+) -> dict:  # fmt: skip
+    """How often reconstructions of test digits are read as the right digit, and which digits prior
+    samples z ~ N(0, I) are read as (a share per digit; a share near 0 means a digit the prior misses)."""
+    from core.metrics import classify, digit_shares
+
+    pred, _ = classify(classifier, reconstruct(model, x_test))
+    samples = sample_prior(model, n_samples, torch.Generator().manual_seed(seed))
+    shares = digit_shares(classify(classifier, samples)[0])
+    return {
+        "recon_acc": float((pred == y_test.numpy()).mean()),
+        "prior_shares": [float(s) for s in shares],
+        "prior_min_share": float(shares.min()),
+    }

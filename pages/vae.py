@@ -1,0 +1,171 @@
+"""VAE page (course 004, ch. 2): AE vs VAE latent maps, click to decode, manifold, drawings, training."""
+
+import streamlit as st
+import torch
+
+from core import vae as core_vae
+from ui import jobs, resources
+from ui import vae_view as view
+from ui.canvas import draw
+from ui.i18n import t
+
+ss = st.session_state
+split = resources.mnist()
+dev = resources.device().name
+
+st.title(t("vae.title"))
+st.markdown(t("vae.intro"))
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown(t("vae.reparam"))
+    st.latex(r"z = \mu + \sigma \odot \varepsilon,\quad \sigma = e^{\frac{1}{2}\log\sigma^2},\quad \varepsilon \sim \mathcal{N}(0, I)")
+with c2:
+    st.markdown(t("vae.kl"))
+    st.latex(r"\mathcal{L} = \underbrace{\mathrm{BCE}(x, \hat{x})}_{\text{recon}} + \beta\,\underbrace{\left(-\tfrac{1}{2}\sum_j \bigl(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\bigr)\right)}_{\mathrm{KL}(q(z|x)\,\|\,\mathcal{N}(0, I))}")
+
+# -- 1. AE vs VAE, side by side ----------------------------------------------------------------
+st.header(t("vae.compare"))
+st.caption(t("vae.compare_caption"))
+cols = st.columns(2)
+for col, option in zip(cols, ("ae", "vae")):
+    v = view.shipped_view(option)
+    col.subheader(t(f"vae.model.{option}"))
+    if isinstance(v, Exception):
+        col.warning(t(f"ckpt.{v.code}", family=view.SHIPPED[option][1], path=view.SHIPPED[option][0]))
+        col.info(t("vae.train_instead"))
+        continue
+    col.plotly_chart(view.latent_figure(v.points, v.labels, v.box, height=360), key=f"vae_cmp_{option}",
+                     width="stretch")  # fmt: skip
+
+# -- 2. Explore one model ----------------------------------------------------------------------
+st.header(t("vae.explore"))
+job = jobs.get("vae")
+options = [o for o in view.SHIPPED if not isinstance(view.shipped_view(o), Exception)]
+if "vae_session" in ss and not (job and job.active):
+    options.append("session")
+if not options:
+    st.info(t("vae.no_model"))
+else:
+    labels = {o: t(f"vae.model.{o}") for o in options}  # translated now: format_func may run later
+    option = st.radio(t("vae.which"), options, key="vae_which", horizontal=True, format_func=labels.get)
+    if option == "session":
+        v = view.session_view(ss["vae_session"]["model"], job.last.get("step", 0) if job else 0)
+    else:
+        v = view.shipped_view(option)
+    if v.model.latent_dim > 2:
+        st.caption(t("vae.pca", d=v.model.latent_dim))
+
+    @st.fragment
+    def explorer() -> None:
+        k1, k2, kmap = f"vae_z1_{option}", f"vae_z2_{option}", f"vae_map_{option}"
+        x0, x1, y0, y1 = v.box
+        picked = view.picked_point(ss.get(kmap), None)
+        if picked and picked != ss.get(f"_{kmap}_done"):  # a new click: move the sliders there
+            ss[f"_{kmap}_done"] = picked
+            ss[k1] = min(max(picked[0], x0), x1)
+            ss[k2] = min(max(picked[1], y0), y1)
+        left, right = st.columns([3, 2])
+        with right:
+            z1 = st.slider("z₁", x0, x1, (x0 + x1) / 2, step=(x1 - x0) / 200, key=k1, format="%.2f")
+            z2 = st.slider("z₂", y0, y1, (y0 + y1) / 2, step=(y1 - y0) / 200, key=k2, format="%.2f")
+            img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
+            with st.container(key="vae_decoded"):
+                st.image(view.big(img[0, 0], 224), caption=t("vae.decoded", z1=z1, z2=z2), output_format="PNG")
+            cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
+            if not isinstance(cnn, Exception):
+                from core.metrics import classify
+
+                pred, conf = classify(cnn.model, img)
+                st.metric(t("vae.cnn_reads"), f"{pred[0]}", f"{conf[0]:.0%}", delta_color="off")
+        with left, st.container(key="vae_map"):
+            st.caption(t("vae.click_hint"))
+            fig = view.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
+            st.plotly_chart(fig, key=kmap, on_select="rerun", selection_mode="points", width="stretch")
+
+    explorer()
+
+    # -- 3. Manifold, reconstructions, drawings, interpolation, prior samples ----------------
+    st.subheader(t("vae.manifold"))
+    st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
+    grid = view.shipped_manifold(option) if option != "session" else view.manifold_image(v)
+    st.image(view.big(grid, 630), width=630, output_format="PNG")
+
+    st.subheader(t("vae.recon"))
+    st.caption(t("vae.recon_caption"))
+    xs = split.x_test[:12]
+    st.image(view.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG")
+
+    st.subheader(t("vae.draw"))
+    st.caption(t("vae.draw_caption"))
+
+    @st.fragment
+    def drawing() -> None:
+        gen = ss.setdefault("vae_canvas_gen", 0)
+        a, b = st.columns([2, 3])
+        with a, st.container(key="vae_canvas"):
+            drawn = draw(f"vae_canvas_{gen}", size=280)
+            if st.button(t("vae.clear"), key="vae_clear"):
+                ss["vae_canvas_gen"] = gen + 1
+                st.rerun(scope="fragment")
+        if drawn is None or drawn.max() == 0:
+            b.info(t("vae.draw_empty"))
+            return
+        x = core_vae.to_mnist(drawn)  # (1, 1, 28, 28)
+        b.image(view.rows_image(x, core_vae.reconstruct(v.model, x)), width=200,
+                caption=t("vae.draw_result"), output_format="PNG")  # fmt: skip
+        where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
+        b.plotly_chart(view.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
+                       key="vae_draw_map", width="stretch")  # fmt: skip
+
+    drawing()
+
+    st.subheader(t("vae.interp"))
+    n_test = len(split.x_test)
+    i1, i2 = st.columns(2)
+    a = i1.number_input(t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
+    b = i2.number_input(t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
+    st.image(view.strip(core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)), width="stretch", output_format="PNG",
+             caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])))  # fmt: skip
+
+    st.subheader(t("vae.prior"))
+    seed = st.number_input(t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
+    samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
+    st.image(view.big(core_vae.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
+    st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
+
+# -- 4. Train your own -------------------------------------------------------------------------
+st.header(t("vae.train"))
+st.caption(t("vae.train_caption"))
+tiny = resources.test_mode()
+c1, c2, c3, c4 = st.columns(4)
+kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae")}
+kind = c1.selectbox(t("vae.kind"), tuple(kinds), key="vae_kind", format_func=kinds.get)
+beta = c2.select_slider("β", (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), 1.0, key="vae_beta",
+                        disabled=kind != "vae", help=t("vae.beta_help"))  # fmt: skip
+latent = c3.selectbox(t("vae.latent"), (2, 16), key="vae_latent", help=t("vae.latent_help"))
+epochs = c4.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
+
+
+def on_train() -> None:
+    cfg = core_vae.VAEConfig(kind=kind, latent_dim=latent, beta=beta if kind == "vae" else 0.0,
+                             epochs=epochs, seed=int(ss.get("vae_prior_seed", 0)))  # fmt: skip
+    model = core_vae.build_model(cfg)
+    ss["vae_session"] = {"model": model, "cfg": cfg}
+    ss.pop("vae_which", None)  # the explorer shows the shipped model until training ends
+    n, nt = (256, 100) if tiny else (len(split.x_train), view.MAP_POINTS)
+    x, xt, yt = split.x_train[:n], split.x_test[:nt], split.y_test[:nt]
+    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=dev, grid=10 if tiny else 15)  # noqa: E731
+    jobs.start("vae", make, cfg.epochs, dev, label=kind)
+
+
+jobs.controls("vae", job, on_train)
+jobs.live(job, view.training_panel)
+if job is not None and not job.active and "vae_session" in ss:
+    st.success(t("vae.trained_ready"))
+
+with st.expander(t("common.show_code")):
+    import inspect
+
+    from core.models import vae as models_vae
+
+    st.code(inspect.getsource(models_vae.ConvVAE) + "\n\n" + inspect.getsource(models_vae.vae_loss), language="python")

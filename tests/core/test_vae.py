@@ -1,0 +1,168 @@
+"""Autoencoders of 004 ch. 2: shapes, the KL term against torch.distributions, a falling loss, the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch.distributions import Normal, kl_divergence as torch_kl
+
+from core import checkpoints
+from core.models.vae import ConvAE, ConvVAE, DenseAE, kl_divergence, reconstruction_bce, vae_loss
+from core.vae import (
+    Projection, VAEConfig, build_model, decode, interpolate, latent_means, manifold, reconstruct,
+    sample_prior, tile, to_mnist, train_autoencoder,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", [DenseAE, ConvAE, ConvVAE])
+@pytest.mark.parametrize("d", [2, 16])
+def test_shapes(cls, d):
+    model = cls(latent_dim=d)
+    x = torch.rand(5, 1, 28, 28)
+    z = model.embed(x)
+    assert z.shape == (5, d)
+    out = model.decode(z)
+    assert out.shape == (5, 1, 28, 28)
+    assert 0 <= out.min() and out.max() <= 1  # sigmoid output, as BCE needs
+    if cls is ConvVAE:
+        mu, logvar = model.encode(x)
+        assert mu.shape == logvar.shape == (5, d)
+        recon, mu2, _ = model(x)
+        assert recon.shape == x.shape and torch.equal(mu, mu2)
+
+
+def test_wrong_input_shape_is_explained():
+    with pytest.raises(AssertionError, match="1x28x28"):
+        ConvVAE().encode(torch.rand(2, 1, 32, 32))
+
+
+def test_kl_zero_for_standard_normal_and_matches_torch():
+    mu, logvar = torch.zeros(4, 3), torch.zeros(4, 3)
+    assert torch.allclose(kl_divergence(mu, logvar), torch.zeros(4))
+    g = torch.Generator().manual_seed(1)
+    mu, logvar = torch.randn(6, 5, generator=g), torch.randn(6, 5, generator=g)
+    ref = torch_kl(Normal(mu, torch.exp(0.5 * logvar)), Normal(0.0, 1.0)).sum(dim=1)
+    assert torch.allclose(kl_divergence(mu, logvar), ref, atol=1e-5)
+    assert (kl_divergence(mu, logvar) > 0).all()
+
+
+def test_vae_loss_terms_and_beta():
+    x = torch.rand(3, 1, 28, 28)
+    recon = torch.full_like(x, 0.5)
+    mu, logvar = torch.ones(3, 2), torch.zeros(3, 2)
+    loss, rec, kl = vae_loss(recon, x, mu, logvar, beta=2.0)
+    assert torch.allclose(rec, reconstruction_bce(recon, x).mean())
+    assert torch.allclose(kl, torch.tensor(1.0))  # 0.5 * (1^2 + 1^2)
+    assert torch.allclose(loss, rec + 2.0 * kl)
+    assert torch.allclose(reconstruction_bce(recon, x), torch.full((3,), 784 * np.log(2.0)), rtol=1e-5)
+
+
+def test_reparameterize_is_seeded_and_uses_sigma():
+    model = ConvVAE()
+    mu, logvar = torch.zeros(1000, 2), torch.full((1000, 2), np.log(4.0))  # sigma = 2
+    a = model.reparameterize(mu, logvar, torch.Generator().manual_seed(3))
+    b = model.reparameterize(mu, logvar, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+    assert 1.8 < a.std().item() < 2.2
+
+
+def _digits(n=256):
+    from core.data import load_mnist
+
+    s = load_mnist(allow_download=False)
+    return s.x_train[:n], s.x_test[:64], s.y_test[:64]
+
+
+@pytest.mark.parametrize("kind", ["vae", "ae", "dense"])
+def test_loss_falls_and_records(kind):
+    x, xt, yt = _digits()
+    cfg = VAEConfig(kind=kind, epochs=3, batch_size=64, seed=0)
+    model = build_model(cfg)
+    recs = list(train_autoencoder(model, x, cfg, xt, yt, grid=5, map_points=50))
+    steps = [r for r in recs if r["kind"] == "step"]
+    epochs = [r for r in recs if r["kind"] == "epoch"]
+    assert len(steps) == 12 and len(epochs) == 3
+    assert {"loss", "recon", "kl", "batch", "batches"} <= set(steps[0])
+    assert epochs[-1]["train_loss"] < epochs[0]["train_loss"] * 0.9
+    assert epochs[-1]["latent"].shape == (50, 2) and epochs[-1]["labels"].shape == (50,)
+    assert epochs[-1]["manifold"].shape == (140, 140) and epochs[-1]["manifold"].dtype == np.uint8
+    if kind == "vae":
+        assert all(r["kl"] > 0 for r in steps)
+    else:
+        assert all(r["kl"] == 0 for r in steps)
+
+
+def test_training_is_reproducible():
+    x, _, _ = _digits(128)
+    cfg = VAEConfig(epochs=1, batch_size=64, seed=5)
+    a = [r["loss"] for r in train_autoencoder(build_model(cfg), x, cfg) if r["kind"] == "step"]
+    b = [r["loss"] for r in train_autoencoder(build_model(cfg), x, cfg) if r["kind"] == "step"]
+    assert a == b
+
+
+def test_helpers_shapes_and_round_trip():
+    x, _, _ = _digits(32)
+    model = build_model(VAEConfig())
+    z = latent_means(model, x)
+    assert z.shape == (32, 2)
+    assert torch.allclose(decode(model, z), reconstruct(model, x))
+    assert torch.allclose(latent_means(model, x), z)  # eval mode: the mean, no noise
+    assert manifold(model, 4).shape == (16, 1, 28, 28)
+    assert interpolate(model, x[0], x[1], steps=7).shape == (7, 1, 28, 28)
+    g = torch.Generator().manual_seed(0)
+    assert sample_prior(model, 9, g).shape == (9, 1, 28, 28)
+    assert tile(torch.zeros(5, 1, 28, 28), 3).shape == (56, 84)
+
+
+def test_projection_lifts_back_for_larger_latents():
+    g = torch.Generator().manual_seed(0)
+    pts = torch.randn(200, 16, generator=g) * torch.linspace(3, 0.1, 16)
+    proj = Projection.fit(pts)
+    uv = proj.apply(pts)
+    assert uv.shape == (200, 2)
+    assert np.allclose(proj.apply(proj.lift(uv)), uv, atol=1e-6)
+    assert np.allclose(Projection.fit(torch.zeros(3, 2)).apply(np.array([[1.0, 2.0]])), [[1.0, 2.0]])
+
+
+def test_to_mnist_centres_a_drawing():
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[20:120, 200:230] = 255  # a bar in the top-right corner
+    img = to_mnist(canvas)[0, 0].numpy()
+    assert img.shape == (28, 28) and img.max() > 0.9
+    ys, xs = np.nonzero(img > 0.5)
+    assert abs(ys.mean() - 13.5) < 2 and abs(xs.mean() - 13.5) < 2
+    assert to_mnist(np.zeros((280, 280), np.uint8)).sum() == 0
+
+
+def test_checkpoint_round_trip(tmp_path):
+    from core.vae import model_config
+
+    model = build_model(VAEConfig(latent_dim=3))
+    path = checkpoints.save(model, tmp_path / "v.pth", model_config(model), {"epochs": 0})
+    loaded = checkpoints.load(path, expected_family="vae.ConvVAE")
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.allclose(loaded.model.embed(x), model.eval().embed(x))
+
+
+def test_cli_sample_encode_decode(tmp_path, capsys):
+    from core.cli import main
+    from core.vae import model_config
+
+    ck = checkpoints.save(build_model(VAEConfig()), tmp_path / "v.pth", {"latent_dim": 2}, {})
+    out = tmp_path / "s.npy"
+    assert main(["vae", "sample", "--n", "5", "--seed", "1", "--out", str(out), "--checkpoint", str(ck)]) == 0
+    s = np.load(out)
+    assert s.shape == (5, 28, 28) and 0 <= s.min() and s.max() <= 1
+    assert main(["vae", "encode", "--in", str(out), "--out", str(tmp_path / "z.npy"), "--checkpoint", str(ck)]) == 0
+    z = np.load(tmp_path / "z.npy")
+    assert z.shape == (5, 2)
+    assert main(["vae", "decode", "--in", str(tmp_path / "z.npy"), "--out", str(tmp_path / "d.npy"),
+                 "--checkpoint", str(ck)]) == 0  # fmt: skip
+    assert np.load(tmp_path / "d.npy").shape == (5, 28, 28)
+    np.save(tmp_path / "bad.npy", np.zeros((3, 5)))
+    assert main(["vae", "decode", "--in", str(tmp_path / "bad.npy"), "--out", str(tmp_path / "x.npy"),
+                 "--checkpoint", str(ck)]) == 2  # fmt: skip
+    assert "expected latent points" in capsys.readouterr().err
+    assert main(["vae", "sample", "--out", str(tmp_path / "y.npy"), "--checkpoint", str(tmp_path / "no.pth")]) == 2
+    assert model_config(build_model(VAEConfig(latent_dim=16))) == {"latent_dim": 16}
