@@ -306,15 +306,13 @@ def train_on_generated(G: CondGenerator, real, epochs: int = 5, per_digit: int |
                        seed: int = 0) -> dict:  # fmt: skip
     """Accuracy on the real test split of one classifier trained on cGAN samples only and of the same
     classifier trained on the real training split (same size, epochs and seed)."""
-    from core.train import FitConfig, evaluate, fit, run_to_end
+    from core.train import evaluate
 
     per_digit = per_digit or max(1, len(real.x_train) // N_CLASSES)
     xg, yg = generated_dataset(G, per_digit, seed + 777)
-    cfg = FitConfig(epochs=epochs, batch_size=64, lr=1e-3, seed=seed)
     out = {"n_generated": len(xg), "n_real": len(real.x_train), "n_test": len(real.x_test)}
     for name, (x, y) in {"generated": (xg, yg), "real": (real.x_train, real.y_train)}.items():
-        model = small_classifier(G.image_size, torch.Generator().manual_seed(seed))
-        run_to_end(fit(model, x, y, cfg))
+        model = train_classifier(x, y, epochs, seed)
         out[f"acc_{name}"] = evaluate(model, real.x_test, real.y_test)["accuracy"]
     return out
 
@@ -336,14 +334,25 @@ def quality(G: nn.Module, classifier: nn.Module, n: int = 1000, seed: int = 0) -
             "confident": float((conf >= 0.9).mean())}  # fmt: skip
 
 
-def fidelity_per_digit(G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0) -> dict:
-    """Share of cGAN samples read as the requested digit, per digit and overall."""
+def fidelity_per_digit(G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0,
+                       upscale: bool = False) -> dict:  # fmt: skip
+    """Share of cGAN samples read as the requested digit, per digit and overall (`upscale`: 8x8
+    samples are enlarged to 28x28 for an MNIST classifier)."""
     from core.metrics import classify
 
     x, labels = generated_dataset(G, per_digit, seed)
-    if x.shape[-1] != 28:  # an MNIST classifier reads 8x8 digits upscaled
+    if upscale and x.shape[-1] != 28:
         x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)
     pred, conf = classify(classifier, x)
     hit = pred == labels.numpy()
     per = np.array([hit[labels.numpy() == d].mean() for d in range(N_CLASSES)])
     return {"per_digit": per, "overall": float(hit.mean()), "mean_conf": float(conf.mean())}
+
+
+def train_classifier(x: torch.Tensor, y: torch.Tensor, epochs: int = 5, seed: int = 0) -> nn.Module:
+    """The exercise's classifier trained on (x, y), in eval mode (also the 8x8 fidelity judge)."""
+    from core.train import FitConfig, fit, run_to_end
+
+    model = small_classifier(x.shape[-1], torch.Generator().manual_seed(seed))
+    run_to_end(fit(model, x, y, FitConfig(epochs=epochs, batch_size=64, lr=1e-3, seed=seed)))
+    return model.eval()

@@ -137,3 +137,33 @@ def read_digits(classifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarra
     if images.shape[-1] != 28:
         images = torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False)
     return classify(classifier, images)
+
+
+def small_split(split, n_train: int = 200, n_test: int = 100):
+    """The first images of a split (test mode: the exercise runs in a second)."""
+    from dataclasses import replace
+
+    return replace(split, x_train=split.x_train[:n_train], y_train=split.y_train[:n_train],
+                   x_test=split.x_test[:n_test], y_test=split.y_test[:n_test])  # fmt: skip
+
+
+def digits_judge():
+    """A small classifier trained on the real 8x8 digits: judges the 8x8 cGAN's label fidelity."""
+    from ui import resources
+
+    return _digits_judge(1 if resources.test_mode() else 30)
+
+
+def _cached(fn):
+    import streamlit as st
+
+    return st.cache_resource(show_spinner=False)(fn)
+
+
+@_cached
+def _digits_judge(epochs: int):
+    from core.gan import train_classifier
+    from ui import resources
+
+    split = resources.digits()
+    return train_classifier(split.x_train, split.y_train, epochs=epochs, seed=0).requires_grad_(False)

@@ -1,0 +1,158 @@
+"""Conditional GAN page (lesson 003): one-hot labels, digit picker, style x digit grid, fidelity, the
+train-on-generated exercise, and live training on MNIST or scikit-learn's 8x8 digits."""
+
+import inspect
+
+import streamlit as st
+import torch
+
+from core import gan
+from core.checkpoints import CheckpointError
+from core.models import gan as gan_models
+from ui import gan_view as view
+from ui import jobs, resources
+from ui.i18n import current_lang, t
+from ui.sidebar import provenance_text
+
+PAGE = "cgan"
+LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
+SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
+st.title(t("cgan.title"))
+st.markdown(t("cgan.intro"))
+st.markdown(t("cgan.loss"))
+st.latex(r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr) \qquad \mathcal{L}_G = -\log D(G(z, y), y)")
+st.subheader(t("cgan.onehot_header"))
+st.markdown(t("cgan.onehot"))
+st.latex(r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)")
+st.info(t("cgan.lesson_note"), icon="📘")
+
+dataset = st.radio(t("cgan.dataset"), tuple(SHIPPED), key="cgan_dataset", horizontal=True,
+                   format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG))  # fmt: skip
+split = resources.mnist() if dataset == "mnist" else resources.digits()
+scale = 3 if dataset == "mnist" else 8  # 8x8 digits are drawn larger
+shipped = resources.shipped_model(SHIPPED[dataset], "gan.CondGenerator")
+trained = st.session_state.get("cgan_G")
+hist = st.session_state.get("cgan_hist")
+job = jobs.get(PAGE)
+mine = (trained is not None and hist is not None and hist["cfg"].image_size == split.x_train.shape[-1]
+        and job is not None and not job.active)  # fmt: skip
+use_mine = mine and st.toggle(t("cgan.use_trained"), key="cgan_use_trained")
+G = trained if use_mine else (None if isinstance(shipped, CheckpointError) else shipped.model)
+
+# -- generate -------------------------------------------------------------------------------------
+st.header(t("cgan.shipped"))
+if G is None:
+    st.warning(t("cgan.no_shipped", reason=t(f"ckpt.{shipped.code}", family="gan.CondGenerator", path=SHIPPED[dataset])))
+else:
+    if not use_mine:
+        st.caption(t("cgan.shipped_info", epochs=shipped.meta.get("epochs", "?"), data=provenance_text(split.provenance)))
+    st.session_state.setdefault("cgan_seed", 0)
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    digit = c1.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
+    digit = 7 if digit is None else digit
+    n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
+    c3.number_input(t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
+    c4.button(t("cgan.new"), key="cgan_new", on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))
+    samples = gan.sample(G, n, int(st.session_state.cgan_seed), label=digit)
+    img = view.grid_image(samples, nrow=n, scale=scale)
+    st.image(img, width="stretch")
+    st.download_button(t("gan.download"), view.png_bytes(img), f"cgan_{digit}.png", "image/png", key="cgan_download")
+
+    st.subheader(t("cgan.style_grid"))
+    st.markdown(t("cgan.style_help"))
+    rows = st.slider(t("cgan.rows"), 1, 8, 4, key="cgan_rows")
+    z, labels = gan.fixed_grid_inputs(G, rows, int(st.session_state.cgan_seed), conditional=True)
+    st.image(view.grid_image(gan.generate(G, z, labels), nrow=10, scale=scale), width="stretch")
+
+    st.subheader(t("cgan.interp"))
+    st.markdown(t("cgan.interp_help"))
+    c1, c2 = st.columns(2)
+    seed_a = c1.number_input(t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
+    seed_b = c2.number_input(t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
+    path = gan.interpolate(G, int(seed_a), int(seed_b), steps=11, label=digit)
+    st.image(view.grid_image(path, nrow=11, scale=scale), width="stretch")
+
+    # -- label fidelity ---------------------------------------------------------------------------
+    st.subheader(t("cgan.fidelity_header"))
+    per = 10 if resources.test_mode() else 100
+    if dataset == "mnist":
+        judge = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
+        clf_name = t("cgan.clf.cnn")
+    else:
+        judge, clf_name = view.digits_judge(), t("cgan.clf.digits")
+    st.caption(t("cgan.fidelity_help", n=per, clf=clf_name))
+    if isinstance(judge, CheckpointError):
+        st.caption(t("cgan.no_cnn", reason=t(f"ckpt.{judge.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")))
+    elif st.button(t("cgan.fidelity_run"), key="cgan_fidelity"):
+        model = judge.model if hasattr(judge, "model") else judge
+        fid = gan.fidelity_per_digit(G, model, per_digit=per, seed=int(st.session_state.cgan_seed))
+        st.session_state["cgan_fid"] = (dataset, use_mine, fid)
+    fid = st.session_state.get("cgan_fid")
+    if fid and fid[:2] == (dataset, use_mine):
+        st.metric(t("cgan.fidelity_overall"), f"{100 * fid[2]['overall']:.1f}%")
+        st.plotly_chart(view.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
+
+    # -- the lesson's exercise --------------------------------------------------------------------
+    st.subheader(t("cgan.tog_header"))
+    tog_epochs = 1 if resources.test_mode() else (3 if dataset == "mnist" else 30)
+    real = view.small_split(split) if resources.test_mode() else split
+    st.markdown(t("cgan.tog_help", n_real=len(real.x_train), n_test=len(real.x_test), epochs=tog_epochs))
+    if st.button(t("cgan.tog_run"), key="cgan_tog"):
+        with st.spinner(t("cgan.tog_running")):
+            res = gan.train_on_generated(G, real, epochs=tog_epochs, seed=0)
+        st.session_state["cgan_tog_result"] = (dataset, use_mine, res)
+    res = st.session_state.get("cgan_tog_result")
+    if res and res[:2] == (dataset, use_mine):
+        c1, c2 = st.columns(2)
+        c1.metric(t("cgan.acc_generated"), f"{100 * res[2]['acc_generated']:.1f}%")
+        c2.metric(t("cgan.acc_real"), f"{100 * res[2]['acc_real']:.1f}%")
+        st.caption(t("cgan.tog_source", source=t("cgan.source.trained" if use_mine else "cgan.source.shipped")))
+
+# -- live training --------------------------------------------------------------------------------
+st.header(t("cgan.train_header"))
+st.markdown(t("cgan.train_intro"))
+c1, c2, c3 = st.columns(3)
+epochs = c1.number_input(t("cgan.epochs"), 1, 300, 1 if resources.test_mode() else (10 if dataset == "mnist" else 60), key=f"cgan_epochs_{dataset}")
+g_lr = c2.select_slider(t("cgan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_g_lr")
+d_lr = c3.select_slider(t("cgan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_d_lr")
+
+
+def on_train() -> None:
+    x, y = split.x_train, split.y_train
+    if resources.test_mode():
+        x, y = x[:256], y[:256]
+    width = (64, 32) if dataset == "mnist" else (128, 64)
+    cfg = gan.with_overrides(gan.IMPROVED, epochs=int(epochs), g_lr=g_lr, d_lr=d_lr, image_size=x.shape[-1],
+                             g_width=width[0], d_width=width[1], n_fixed=40)  # fmt: skip
+    view.start_training(PAGE, cfg, x, y, resources.device().name)
+
+
+jobs.controls(PAGE, job, on_train)
+
+
+def render(job: jobs.Job) -> None:
+    jobs.status(job)
+    h = st.session_state.get("cgan_hist", {"steps": [], "epochs": []})
+    steps, ep = list(h["steps"]), list(h["epochs"])
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(view.gan_loss_chart(steps), key="cgan_loss_chart", width="stretch")
+    c2.plotly_chart(view.d_output_chart(steps), key="cgan_d_chart", width="stretch")
+    if ep:
+        st.markdown(f"**{t('cgan.live_grid', epoch=ep[-1]['epoch'])}**")
+        size = ep[-1]["grid"].shape[-1]
+        st.image(view.grid_image(ep[-1]["grid"], nrow=10, scale=3 if size == 28 else 8), width="stretch")
+    else:
+        st.info(t("gan.waiting_grid"))
+
+
+jobs.live(job, render, interval=0.7)
+if job is not None and not job.active and hist and len(hist["epochs"]) > 1:
+    st.subheader(t("cgan.timeline"))
+    ep = hist["epochs"]
+    pick = st.slider(t("gan.epoch_pick"), 1, len(ep), len(ep), key="cgan_epoch")
+    size = ep[pick - 1]["grid"].shape[-1]
+    st.image(view.grid_image(ep[pick - 1]["grid"], nrow=10, scale=3 if size == 28 else 8), width="stretch")
+
+if st.toggle(t("common.show_code"), key="cgan_show_code"):
+    st.caption(t("cgan.code"))
+    st.code(inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator), language="python")
