@@ -1,0 +1,177 @@
+"""core/models/gan.py and core/gan.py: shapes, training steps, conditioning, seeds, checkpoints, CLI."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from core import checkpoints, gan
+from core.cli import main as cli
+from core.models.gan import CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
+
+TINY = gan.with_overrides(gan.IMPROVED, g_width=16, d_width=8, batch_size=16, epochs=1, n_fixed=20)
+
+
+def fake_images(n=32, size=28, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, 1, size, size, generator=g), torch.randint(0, 10, (n,), generator=g)
+
+
+@pytest.mark.parametrize("preset", ["course", "improved"])
+def test_unconditional_shapes_and_ranges(preset):
+    cfg = gan.PRESETS[preset]
+    G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
+    z = torch.randn(5, cfg.latent_dim)
+    x = G.eval()(z)
+    assert x.shape == (5, 1, 28, 28)
+    assert x.min() >= -1 and x.max() <= 1  # Tanh
+    assert D(x).shape == (5, 1)
+
+
+def test_course_generator_matches_the_course_layers():
+    G = Generator(100, 128, batch_norm=False)
+    assert G.fc.out_features == 128 * 7 * 7
+    assert (G.up1.in_channels, G.up1.out_channels, G.up2.out_channels) == (128, 64, 1)
+    D = Discriminator(64)
+    assert (D.conv1.out_channels, D.conv2.out_channels, D.fc.in_features) == (64, 128, 128 * 7 * 7)
+
+
+@pytest.mark.parametrize("size", [28, 8])
+def test_conditional_shapes(size):
+    G, D = CondGenerator(20, 16, size), CondDiscriminator(8, size)
+    z, y = torch.randn(4, 20), one_hot(torch.tensor([0, 3, 7, 9]))
+    x = G.eval()(z, y)
+    assert x.shape == (4, 1, size, size)
+    assert D(x, y).shape == (4, 1)
+    with pytest.raises(AssertionError, match="expects"):
+        D(torch.zeros(4, 1, 5, 5), y)
+
+
+def test_one_hot():
+    assert one_hot(torch.tensor([3])).tolist() == [[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]]
+
+
+def params(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def changed(before, model):
+    return any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+@pytest.mark.parametrize("mode, d_moves, g_moves", [("both", True, True), ("d", True, False), ("g", False, True)])
+def test_one_step_updates_the_chosen_networks(mode, d_moves, g_moves):
+    x, _ = fake_images()
+    G, D = gan.build_models(TINY, False, torch.Generator().manual_seed(0))
+    g0, d0 = params(G), params(D)
+    rec = next(iter(gan.train_gan(TINY, x, G, D, controls={"mode": mode})))
+    assert rec["kind"] == "step" and rec["mode"] == mode
+    assert 0 <= rec["d_real"] <= 1 and 0 <= rec["d_fake"] <= 1
+    assert np.isfinite(rec["d_loss"]) and np.isfinite(rec["g_loss"])
+    assert changed(d0, D) == d_moves
+    assert changed(g0, G) == g_moves
+
+
+def test_epoch_record_has_fixed_z_grid_and_cgan_rows_of_ten():
+    x, y = fake_images(32, 8)
+    cfg = gan.with_overrides(TINY, image_size=8)
+    G, D = gan.build_models(cfg, True, torch.Generator().manual_seed(0))
+    recs = [r for r in gan.train_cgan(cfg, x, y, G, D) if r["kind"] == "epoch"]
+    assert len(recs) == 1
+    grid = recs[0]["grid"]
+    assert grid.shape == (20, 8, 8) and grid.dtype == np.uint8
+
+
+def test_same_seed_same_run():
+    x, _ = fake_images()
+
+    def run():
+        G, D = gan.build_models(TINY, False, torch.Generator().manual_seed(1))
+        return [r["d_loss"] for r in gan.train_gan(TINY, x, G, D) if r["kind"] == "step"]
+
+    assert run() == run()
+
+
+def test_conditioning_changes_the_output():
+    G = CondGenerator(10, 16, 28)
+    gan.reset_parameters(G, torch.Generator().manual_seed(0))
+    a, b = gan.sample(G, 3, seed=5, label=1), gan.sample(G, 3, seed=5, label=8)
+    assert (a - b).abs().mean() > 1e-3
+    with pytest.raises(ValueError):
+        gan.sample(G, 3, seed=5)
+
+
+def test_sampling_is_reproducible_by_seed():
+    G = Generator(10, 16, True)
+    gan.reset_parameters(G, torch.Generator().manual_seed(0))
+    a, b, c = gan.sample(G, 4, 7), gan.sample(G, 4, 7), gan.sample(G, 4, 8)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert a.min() >= 0 and a.max() <= 1
+
+
+def test_interpolation_ends_at_both_latents():
+    za, zb = gan.latents(1, 16, 1)[0], gan.latents(1, 16, 2)[0]
+    path = gan.slerp(za, zb, torch.linspace(0, 1, 5))
+    assert torch.allclose(path[0], za, atol=1e-5) and torch.allclose(path[-1], zb, atol=1e-5)
+
+
+def test_ema_tracks_the_generator():
+    x, _ = fake_images()
+    G, D = gan.build_models(TINY, False, torch.Generator().manual_seed(0))
+    G_ema = copy.deepcopy(G)
+    before = params(G_ema)
+    list(gan.train_gan(gan.with_overrides(TINY, ema=0.5), x, G, D, G_ema=G_ema))
+    assert changed(before, G_ema)
+
+
+def test_spectral_norm_discriminator_is_seeded():
+    cfg = gan.with_overrides(TINY, spectral_norm=True)
+    D1 = gan.build_models(cfg, False, torch.Generator().manual_seed(3))[1]
+    D2 = gan.build_models(cfg, False, torch.Generator().manual_seed(3))[1]
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.equal(D1(x), D2(x))
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_checkpoint_round_trip(tmp_path, conditional):
+    G = gan.build_models(TINY, conditional, torch.Generator().manual_seed(0))[0]
+    path = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G), {"epochs": 1})
+    family = "gan.CondGenerator" if conditional else "gan.Generator"
+    loaded = checkpoints.load(path, expected_family=family).model
+    label = 4 if conditional else None
+    assert torch.equal(gan.sample(G, 3, 0, label=label), gan.sample(loaded, 3, 0, label=label))
+
+
+def test_cli_sample_writes_white_on_black_array(tmp_path):
+    G = gan.build_models(TINY, False, torch.Generator().manual_seed(0))[0]
+    ckpt = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G))
+    out = tmp_path / "s.npy"
+    assert cli(["gan", "sample", "--n", "6", "--seed", "3", "--out", str(out), "--checkpoint", str(ckpt)]) == 0
+    arr = np.load(out)
+    assert arr.shape == (6, 28, 28) and arr.dtype == np.float32
+    assert 0 <= arr.min() and arr.max() <= 1
+    assert cli(["gan", "sample", "--n", "0", "--out", str(out), "--checkpoint", str(ckpt)]) == 2
+
+
+def test_cli_cgan_sample_and_bad_label(tmp_path):
+    cfg = gan.with_overrides(TINY, image_size=8)
+    G = gan.build_models(cfg, True, torch.Generator().manual_seed(0))[0]
+    ckpt = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G))
+    out = tmp_path / "s.npy"
+    args = ["cgan", "sample", "--n", "4", "--dataset", "digits", "--out", str(out), "--checkpoint", str(ckpt)]
+    assert cli(args + ["--label", "5"]) == 0
+    assert np.load(out).shape == (4, 8, 8)
+    assert cli(args + ["--label", "12"]) == 2
+    assert cli(["cgan", "sample", "--label", "1", "--out", str(out), "--checkpoint", str(tmp_path / "none.pth")]) == 1
+
+
+def test_train_on_generated_reports_both_accuracies():
+    from core.data import load_digits
+
+    split = load_digits()
+    small = type(split)(split.x_train[:100], split.y_train[:100], split.x_test[:50], split.y_test[:50], split.provenance)
+    G = gan.build_models(gan.with_overrides(TINY, image_size=8), True, torch.Generator().manual_seed(0))[0]
+    res = gan.train_on_generated(G, small, epochs=1, per_digit=5)
+    assert res["n_generated"] == 50 and res["n_test"] == 50
+    assert 0 <= res["acc_generated"] <= 1 and 0 <= res["acc_real"] <= 1
