@@ -24,7 +24,7 @@ st.latex(r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr) \qq
 st.subheader(t("cgan.onehot_header"))
 st.markdown(t("cgan.onehot"))
 st.latex(r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)")
-st.info(t("cgan.lesson_note"), icon="📘")
+st.info(t("cgan.lesson_note"), icon=":material/menu_book:")
 
 dataset = st.radio(t("cgan.dataset"), tuple(SHIPPED), key="cgan_dataset", horizontal=True,
                    format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG))  # fmt: skip
@@ -47,9 +47,9 @@ else:
     if not use_mine:
         st.caption(t("cgan.shipped_info", epochs=shipped.meta.get("epochs", "?"), data=provenance_text(split.provenance)))
     st.session_state.setdefault("cgan_seed", 0)
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    digit = c1.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
+    digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
     digit = 7 if digit is None else digit
+    c2, c3, c4 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
     c3.number_input(t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
     c4.button(t("cgan.new"), key="cgan_new", on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))
