@@ -20,7 +20,8 @@ SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 st.title(t("cgan.title"))
 st.markdown(t("cgan.intro"))
 st.markdown(t("cgan.loss"))
-st.latex(r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr) \qquad \mathcal{L}_G = -\log D(G(z, y), y)")
+st.latex(r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"
+         r" \qquad \mathcal{L}_G = -\log D(G(z, y), y)")
 st.subheader(t("cgan.onehot_header"))
 st.markdown(t("cgan.onehot"))
 st.latex(r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)")
@@ -42,21 +43,25 @@ G = trained if use_mine else (None if isinstance(shipped, CheckpointError) else 
 # -- generate -------------------------------------------------------------------------------------
 st.header(t("cgan.shipped"))
 if G is None:
-    st.warning(t("cgan.no_shipped", reason=t(f"ckpt.{shipped.code}", family="gan.CondGenerator", path=SHIPPED[dataset])))
+    reason = t(f"ckpt.{shipped.code}", family="gan.CondGenerator", path=SHIPPED[dataset])
+    st.warning(t("cgan.no_shipped", reason=reason))
 else:
     if not use_mine:
-        st.caption(t("cgan.shipped_info", epochs=shipped.meta.get("epochs", "?"), data=provenance_text(split.provenance)))
+        epochs_done = shipped.meta.get("epochs", "?")
+        st.caption(t("cgan.shipped_info", epochs=epochs_done, data=provenance_text(split.provenance)))
     st.session_state.setdefault("cgan_seed", 0)
     digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
     digit = 7 if digit is None else digit
     c2, c3, c4 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
     c3.number_input(t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
-    c4.button(t("cgan.new"), key="cgan_new", on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))
+    c4.button(t("cgan.new"), key="cgan_new",
+              on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))  # fmt: skip
     samples = gan.sample(G, n, int(st.session_state.cgan_seed), label=digit)
     img = view.grid_image(samples, nrow=n, scale=scale)
     st.image(img, width="stretch")
-    st.download_button(t("gan.download"), view.png_bytes(img), f"cgan_{digit}.png", "image/png", key="cgan_download")
+    st.download_button(t("gan.download"), view.png_bytes(img), f"cgan_{digit}.png", "image/png",
+                       key="cgan_download")  # fmt: skip
 
     st.subheader(t("cgan.style_grid"))
     st.markdown(t("cgan.style_help"))
@@ -82,7 +87,8 @@ else:
         judge, clf_name = view.digits_judge(), t("cgan.clf.digits")
     st.caption(t("cgan.fidelity_help", n=per, clf=clf_name))
     if isinstance(judge, CheckpointError):
-        st.caption(t("cgan.no_cnn", reason=t(f"ckpt.{judge.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")))
+        reason = t(f"ckpt.{judge.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")
+        st.caption(t("cgan.no_cnn", reason=reason))
     elif st.button(t("cgan.fidelity_run"), key="cgan_fidelity"):
         model = judge.model if hasattr(judge, "model") else judge
         fid = gan.fidelity_per_digit(G, model, per_digit=per, seed=int(st.session_state.cgan_seed))
@@ -106,13 +112,15 @@ else:
         c1, c2 = st.columns(2)
         c1.metric(t("cgan.acc_generated"), f"{100 * res[2]['acc_generated']:.1f}%")
         c2.metric(t("cgan.acc_real"), f"{100 * res[2]['acc_real']:.1f}%")
-        st.caption(t("cgan.tog_source", source=t("cgan.source.trained" if use_mine else "cgan.source.shipped")))
+        source = t("cgan.source.trained" if use_mine else "cgan.source.shipped")
+        st.caption(t("cgan.tog_source", source=source))
 
 # -- live training --------------------------------------------------------------------------------
 st.header(t("cgan.train_header"))
 st.markdown(t("cgan.train_intro"))
 c1, c2, c3 = st.columns(3)
-epochs = c1.number_input(t("cgan.epochs"), 1, 300, 1 if resources.test_mode() else (10 if dataset == "mnist" else 60), key=f"cgan_epochs_{dataset}")
+default_epochs = 1 if resources.test_mode() else (10 if dataset == "mnist" else 60)
+epochs = c1.number_input(t("cgan.epochs"), 1, 300, default_epochs, key=f"cgan_epochs_{dataset}")
 g_lr = c2.select_slider(t("cgan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_g_lr")
 d_lr = c3.select_slider(t("cgan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_d_lr")
 
@@ -155,4 +163,5 @@ if job is not None and not job.active and hist and len(hist["epochs"]) > 1:
 
 if st.toggle(t("common.show_code"), key="cgan_show_code"):
     st.caption(t("cgan.code"))
-    st.code(inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator), language="python")
+    source = inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator)
+    st.code(source, language="python")

@@ -17,7 +17,8 @@ LANG = current_lang()  # format_func runs again outside the script in AppTest: p
 st.title(t("gan.title"))
 st.markdown(t("gan.intro"))
 st.markdown(t("gan.minimax"))
-st.latex(r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)] + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]")
+st.latex(r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)]"
+         r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]")
 st.markdown(t("gan.losses"))
 st.latex(r"\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))) \qquad \mathcal{L}_G = -\log D(G(z))")
 st.info(t("gan.range"), icon="ℹ️")
@@ -29,7 +30,8 @@ def quality_panel(images: torch.Tensor, key: str) -> None:
     """Histogram of the digits the shipped CNN reads in `images`, plus confidence figures."""
     st.markdown(f"**{t('gan.quality')}**")
     if isinstance(cnn, CheckpointError):
-        st.caption(t("gan.no_cnn", reason=t(f"ckpt.{cnn.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")))
+        reason = t(f"ckpt.{cnn.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")
+        st.caption(t("gan.no_cnn", reason=reason))
         return
     pred, conf = view.read_digits(cnn.model, images)
     from core.metrics import digit_shares
@@ -45,22 +47,26 @@ def quality_panel(images: torch.Tensor, key: str) -> None:
 st.header(t("gan.shipped"))
 shipped = resources.shipped_model("gan_mnist.pth", "gan.Generator")
 if isinstance(shipped, CheckpointError):
-    st.warning(t("gan.no_shipped", reason=t(f"ckpt.{shipped.code}", family="gan.Generator", path="gan_mnist.pth")))
+    reason = t(f"ckpt.{shipped.code}", family="gan.Generator", path="gan_mnist.pth")
+    st.warning(t("gan.no_shipped", reason=reason))
 else:
     meta = shipped.meta
-    st.caption(t("gan.shipped_info", epochs=meta.get("epochs", "?"), data=provenance_text(resources.mnist().provenance)))
+    data_text = provenance_text(resources.mnist().provenance)
+    st.caption(t("gan.shipped_info", epochs=meta.get("epochs", "?"), data=data_text))
     G = shipped.model
     st.session_state.setdefault("gan_seed", 0)
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c1.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
     c2.number_input(t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
-    c3.button(t("gan.new"), key="gan_new", on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))
+    c3.button(t("gan.new"), key="gan_new",
+              on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))  # fmt: skip
     samples = gan.sample(G, n * n, int(st.session_state.gan_seed))  # (n*n, 1, 28, 28) in [0, 1]
     left, right = st.columns([3, 2])
     with left:
         img = view.grid_image(samples, nrow=n, scale=3)
         st.image(img, width="stretch")
-        st.download_button(t("gan.download"), view.png_bytes(img), "gan_samples.png", "image/png", key="gan_download")
+        st.download_button(t("gan.download"), view.png_bytes(img), "gan_samples.png", "image/png",
+                           key="gan_download")  # fmt: skip
     with right:
         quality_panel(gan.sample(G, 200, int(st.session_state.gan_seed)), "gan_shipped")
 
@@ -76,7 +82,8 @@ else:
     c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
     if c2.toggle(t("gan.animate"), key="gan_animate"):
         frames = gan.interpolate(G, int(seed_a), int(seed_b), steps=24)
-        c2.image(view.gif_bytes([view.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])], ms=80), width=168)
+        frames = [view.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])]
+        c2.image(view.gif_bytes(frames, ms=80), width=168)
 
 # -- live training ----------------------------------------------------------------------------------
 st.header(t("gan.train_header"))
@@ -87,16 +94,17 @@ base = gan.PRESETS[preset]
 with st.expander(t("gan.settings")):
     c1, c2, c3 = st.columns(3)
     epochs = c1.number_input(t("gan.epochs"), 1, 200, 1 if resources.test_mode() else 10, key="gan_epochs")
-    batch = c1.select_slider(t("gan.batch_size"), (16, 32, 64, 128, 256, 512), base.batch_size, key=f"gan_batch_{preset}")
-    g_lr = c2.select_slider(t("gan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3), base.g_lr, key=f"gan_g_lr_{preset}")
-    d_lr = c2.select_slider(t("gan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3), base.d_lr, key=f"gan_d_lr_{preset}")
+    sizes, rates = (16, 32, 64, 128, 256, 512), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3)
+    batch = c1.select_slider(t("gan.batch_size"), sizes, base.batch_size, key=f"gan_batch_{preset}")
+    g_lr = c2.select_slider(t("gan.g_lr"), rates, base.g_lr, key=f"gan_g_lr_{preset}")  # per preset:
+    d_lr = c2.select_slider(t("gan.d_lr"), rates, base.d_lr, key=f"gan_d_lr_{preset}")  # its own defaults
     g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key="gan_g_opt")
     d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key="gan_d_opt")
     seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
     unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
 c1, c2 = st.columns(2)
-mode = c1.radio(t("gan.mode"), gan.MODES, key="gan_mode", horizontal=True, format_func=lambda m: t(f"gan.mode.{m}", lang=LANG),
-                help=t("gan.mode_help"))  # fmt: skip
+mode = c1.radio(t("gan.mode"), gan.MODES, key="gan_mode", horizontal=True, help=t("gan.mode_help"),
+                format_func=lambda m: t(f"gan.mode.{m}", lang=LANG))  # fmt: skip
 delay = c2.slider(t("gan.delay"), 0.0, 1.0, 0.0, 0.05, key="gan_delay")
 controls = st.session_state.setdefault("gan_controls", {"mode": "both", "delay": 0.0})
 controls.update(mode=mode, delay=delay)  # read by the worker at every step
@@ -105,8 +113,9 @@ controls.update(mode=mode, delay=delay)  # read by the worker at every step
 def on_train() -> None:
     split = resources.mnist()
     x = split.x_train[:256] if resources.test_mode() else split.x_train
-    cfg = gan.with_overrides(base, epochs=int(epochs), batch_size=int(batch), g_lr=g_lr, d_lr=d_lr, g_optimizer=g_opt,
-                             d_optimizer=d_opt, seed=int(seed), unit_range=unit, n_fixed=64)  # fmt: skip
+    cfg = gan.with_overrides(base, epochs=int(epochs), batch_size=int(batch), g_lr=g_lr, d_lr=d_lr,
+                             g_optimizer=g_opt, d_optimizer=d_opt, seed=int(seed), unit_range=unit,
+                             n_fixed=64)  # fmt: skip
     view.start_training(PAGE, cfg, x, None, resources.device().name)
 
 
@@ -149,9 +158,11 @@ if job is not None and not job.active and hist and hist["epochs"]:
     img = view.grid_image(ep[pick - 1]["grid"], nrow=8, scale=3)
     c1, c2 = st.columns(2)
     c1.image(img, width="stretch")
-    c1.download_button(t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png", key="gan_epoch_download")
+    c1.download_button(t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png",
+                       key="gan_epoch_download")  # fmt: skip
     if len(ep) > 1 and c2.toggle(t("gan.timeline_gif"), key="gan_timeline_gif"):
-        c2.image(view.gif_bytes([view.grid_image(r["grid"], 8, scale=2) for r in ep], ms=500), width="stretch")
+        frames = [view.grid_image(r["grid"], 8, scale=2) for r in ep]
+        c2.image(view.gif_bytes(frames, ms=500), width="stretch")
 
 st.header(t("gan.detach_header"))
 st.markdown(t("gan.detach"))
