@@ -273,17 +273,15 @@ def to_mnist(drawing: np.ndarray) -> torch.Tensor:
     Uses `core.preprocess` (crop, 20x20 box, centre of mass) when present; else the same steps here.
     """
     try:
-        from core import preprocess  # the CNN page's pipeline, if it has landed
+        from core import preprocess  # the CNN page's pipeline (design.md §5), if it has landed
 
-        fn = getattr(preprocess, "to_mnist", None) or getattr(preprocess, "preprocess", None)
-        if fn is not None:
-            out = fn(drawing)
-            out = getattr(out, "image", out)  # a result object or a tensor/array
-            t = torch.as_tensor(np.asarray(out, dtype=np.float32))
-            if t.numel() == 784:
-                t = t.reshape(1, 1, 28, 28)
-                return t / 255.0 if t.max() > 1.0 else t
-    except Exception:  # an incompatible or missing pipeline: fall back to ours below
+        steps = preprocess.to_mnist(drawing)
+        if steps is None:  # no ink
+            return torch.zeros(1, 1, 28, 28)
+        final = np.asarray(steps.final, dtype=np.float32)  # (28, 28) in [0, 1]
+        if final.shape == (28, 28):
+            return torch.as_tensor(final).reshape(1, 1, 28, 28)
+    except (ImportError, AttributeError, TypeError, ValueError):  # missing or different: ours below
         pass
     from PIL import Image
 

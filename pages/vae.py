@@ -18,10 +18,12 @@ st.markdown(t("vae.intro"))
 c1, c2 = st.columns(2)
 with c1:
     st.markdown(t("vae.reparam"))
-    st.latex(r"z = \mu + \sigma \odot \varepsilon,\quad \sigma = e^{\frac{1}{2}\log\sigma^2},\quad \varepsilon \sim \mathcal{N}(0, I)")
+    st.latex(r"z = \mu + \sigma \odot \varepsilon,\quad \varepsilon \sim \mathcal{N}(0, I)")
+    st.latex(r"\sigma = \exp\left(\tfrac{1}{2} \log \sigma^2\right)")
 with c2:
     st.markdown(t("vae.kl"))
-    st.latex(r"\mathcal{L} = \underbrace{\mathrm{BCE}(x, \hat{x})}_{\text{recon}} + \beta\,\underbrace{\left(-\tfrac{1}{2}\sum_j \bigl(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\bigr)\right)}_{\mathrm{KL}(q(z|x)\,\|\,\mathcal{N}(0, I))}")
+    st.latex(r"\mathcal{L} = \mathrm{BCE}(x, \hat{x}) + \beta \cdot \mathrm{KL}")
+    st.latex(r"\mathrm{KL} = -\tfrac{1}{2} \sum_j \left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)")
 
 # -- 1. AE vs VAE, side by side ----------------------------------------------------------------
 st.header(t("vae.compare"))
@@ -35,7 +37,7 @@ for col, option in zip(cols, ("ae", "vae")):
         col.info(t("vae.train_instead"))
         continue
     col.plotly_chart(view.latent_figure(v.points, v.labels, v.box, height=360), key=f"vae_cmp_{option}",
-                     width="stretch")  # fmt: skip
+                     width="stretch", config=view.PLOT_CONFIG)  # fmt: skip
 
 # -- 2. Explore one model ----------------------------------------------------------------------
 st.header(t("vae.explore"))
@@ -80,7 +82,8 @@ else:
         with left, st.container(key="vae_map"):
             st.caption(t("vae.click_hint"))
             fig = view.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
-            st.plotly_chart(fig, key=kmap, on_select="rerun", selection_mode="points", width="stretch")
+            st.plotly_chart(fig, key=kmap, on_select="rerun", selection_mode="points", width="stretch",
+                            config=view.PLOT_CONFIG)
 
     explorer()
 
@@ -88,7 +91,7 @@ else:
     st.subheader(t("vae.manifold"))
     st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
     grid = view.shipped_manifold(option) if option != "session" else view.manifold_image(v)
-    st.image(view.big(grid, 630), width=630, output_format="PNG")
+    st.image(view.big(grid, 630), width=520, output_format="PNG")
 
     st.subheader(t("vae.recon"))
     st.caption(t("vae.recon_caption"))
@@ -111,11 +114,11 @@ else:
             b.info(t("vae.draw_empty"))
             return
         x = core_vae.to_mnist(drawn)  # (1, 1, 28, 28)
-        b.image(view.rows_image(x, core_vae.reconstruct(v.model, x)), width=200,
+        b.image(view.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])), width=240,
                 caption=t("vae.draw_result"), output_format="PNG")  # fmt: skip
         where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
         b.plotly_chart(view.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
-                       key="vae_draw_map", width="stretch")  # fmt: skip
+                       key="vae_draw_map", width="stretch", config=view.PLOT_CONFIG)  # fmt: skip
 
     drawing()
 

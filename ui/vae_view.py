@@ -29,6 +29,7 @@ SHIPPED = {  # option -> (file, family)
 }
 CLICK_GRID = 61  # invisible click targets per axis
 MAP_POINTS = 1000
+PLOT_CONFIG = {"displayModeBar": False}  # the toolbar would cover the legend; zooming is not needed
 
 
 @dataclass
@@ -117,7 +118,8 @@ def latent_figure(points: np.ndarray, labels: np.ndarray, box, marker: tuple[flo
                         marker={"size": 22, "symbol": "star", "color": "gold",
                                 "line": {"width": 2, "color": "black"}}, hoverinfo="skip")  # fmt: skip
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT,
-                      xaxis_title="z₁", yaxis_title="z₂", legend={"itemsizing": "constant"},
+                      xaxis_title="z₁", yaxis_title="z₂",
+                      legend={"itemsizing": "constant", "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                       dragmode=False, hovermode="closest", clickmode="event+select")  # fmt: skip
     fig.update_xaxes(range=[box[0], box[1]], zeroline=True)
     fig.update_yaxes(range=[box[2], box[3]], zeroline=True)
@@ -196,5 +198,5 @@ def training_panel(job) -> None:
         c1, c2 = st.columns([3, 2])
         box = (-3, 3, -3, 3) if job.label == "vae" else core_vae.extent(None, last["latent"])
         c1.plotly_chart(latent_figure(last["latent"], last["labels"], box, height=380),
-                        key="vae_train_map", width="stretch")  # fmt: skip
+                        key="vae_train_map", width="stretch", config=PLOT_CONFIG)  # fmt: skip
         c2.image(big(last["manifold"], 380), caption=t("vae.train.manifold", epoch=last["epoch"]), output_format="PNG")

@@ -125,7 +125,12 @@ def test_projection_lifts_back_for_larger_latents():
     assert np.allclose(Projection.fit(torch.zeros(3, 2)).apply(np.array([[1.0, 2.0]])), [[1.0, 2.0]])
 
 
-def test_to_mnist_centres_a_drawing():
+@pytest.mark.parametrize("own", [False, True])
+def test_to_mnist_centres_a_drawing(own, monkeypatch):
+    if own:  # without core.preprocess: the fallback in core.vae
+        import sys
+
+        monkeypatch.setitem(sys.modules, "core.preprocess", None)
     canvas = np.zeros((280, 280), np.uint8)
     canvas[20:120, 200:230] = 255  # a bar in the top-right corner
     img = to_mnist(canvas)[0, 0].numpy()

@@ -1,0 +1,78 @@
+"""VAE targets of issue 7, judged by the shipped CNN (run through `bench/gen_quality.py`).
+
+- 2-D VAE: 1,000 decoded prior samples z ~ N(0, I) cover every digit (each >= 3 %);
+- 2-D VAE: reconstructions of the test split are read as the right digit >= 75 %;
+- 16-D VAE: the same reading >= 95 % (the trade-off the page shows).
+Also prints the latency of one click on the latent map (decode one point) and the AE for comparison.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from core import checkpoints, data  # noqa: E402
+from core.vae import decode, quality  # noqa: E402
+
+MIN_SHARE, RECON_2D, RECON_16D = 0.03, 0.75, 0.95
+
+
+def _load(name: str):
+    try:
+        return checkpoints.load(checkpoints.SHIPPED_DIR / name).model
+    except checkpoints.CheckpointError as e:
+        return e
+
+
+def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[str, bool]]:
+    lines: list[str] = []
+    met: dict[str, bool] = {}
+    cnn_path = Path(classifier_path) if classifier_path else checkpoints.SHIPPED_DIR / "cnn_mnist.pth"
+    try:
+        cnn = checkpoints.load(cnn_path, expected_family="cnn.MNISTCNN").model
+    except checkpoints.CheckpointError as e:
+        lines.append(f"no classifier ({e.code}: {cnn_path}): VAE targets not judged")
+        return lines, {"vae_prior_covers_digits": False, "vae_recon_2d": False, "vae_recon_16d": False}
+    split = data.load_mnist()
+    lines.append(f"data: {split.provenance.description}; judge: {cnn_path.name}")
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    for name, target, key in (("vae_mnist.pth", RECON_2D, "vae_recon_2d"), ("vae16_mnist.pth", RECON_16D, "vae_recon_16d"),
+                              ("ae_mnist.pth", None, None)):  # fmt: skip
+        model = _load(name)
+        if isinstance(model, Exception):
+            lines.append(f"{name}: not usable ({model.code})")
+            if key:
+                met[key] = False
+            if name == "vae_mnist.pth":
+                met["vae_prior_covers_digits"] = False
+            continue
+        q = quality(model, cnn, split.x_test, split.y_test, n_samples=1000, seed=0)
+        shares = " ".join(f"{d}:{s:.1%}" for d, s in enumerate(q["prior_shares"]))
+        lines.append(f"{name} (latent {model.latent_dim}): test reconstructions read right "
+                     f"{q['recon_acc']:.1%}" + (f" (target >= {target:.0%})" if target else ""))  # fmt: skip
+        lines.append(f"{name}: 1,000 prior samples read as {shares}; smallest {q['prior_min_share']:.1%}"
+                     + (f" (target >= {MIN_SHARE:.0%})" if name == "vae_mnist.pth" else ""))  # fmt: skip
+        if key:
+            met[key] = q["recon_acc"] >= target
+        if name == "vae_mnist.pth":
+            met["vae_prior_covers_digits"] = q["prior_min_share"] >= MIN_SHARE
+            times = []
+            for i in range(50):  # what a click on the map costs: decode one point
+                t0 = time.perf_counter()
+                decode(model, np.array([[np.sin(i), np.cos(i)]]))
+                times.append(time.perf_counter() - t0)
+            lines.append(f"{name}: decode one clicked point: p50 {1e3 * np.median(times):.2f} ms, "
+                         f"p95 {1e3 * np.percentile(times, 95):.2f} ms")  # fmt: skip
+    return lines, met
+
+
+if __name__ == "__main__":
+    out, targets = report(sys.argv[1] if len(sys.argv) > 1 else None)
+    print("\n".join(out))
+    print(targets)
