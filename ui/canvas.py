@@ -30,3 +30,13 @@ def draw(key: str, size: int = 280, stroke_width: int = 18) -> np.ndarray | None
         return None
     rgb = np.asarray(data)[..., :3].max(axis=-1)  # white ink in any channel
     return rgb.astype(np.uint8)
+
+
+def current_key(base: str) -> str:
+    """The canvas key in use for `base`: a new suffix after every `clear(base)`."""
+    return f"{base}_{st.session_state.get(f'_{base}_gen', 0)}"
+
+
+def clear(base: str) -> None:
+    """Empty the canvas `base` (a new key remounts it; writing its state does not clear the browser)."""
+    st.session_state[f"_{base}_gen"] = st.session_state.get(f"_{base}_gen", 0) + 1

@@ -1,0 +1,197 @@
+"""CNN page (course 000, Part 2, `mnist_cnn.py`): draw or upload a digit, look inside, evaluate, retrain."""
+
+import numpy as np
+import streamlit as st
+
+from core import checkpoints
+from core import cnn as core_cnn
+from core.preprocess import PreprocessError, load_upload, to_mnist
+from ui import canvas, jobs, resources
+from ui import cnn_view as view
+from ui.charts import epoch_chart, loss_chart
+from ui.i18n import t
+
+ss = st.session_state
+split = resources.mnist()
+dev = resources.device().name
+tiny = resources.test_mode()
+
+st.title(t("cnn.title"))
+st.markdown(t("cnn.intro"))
+shipped = view.shipped()
+models = view.available_models()
+labels = {k: t(f"cnn.model.{k}") for k in models}
+with st.sidebar:  # one picker for every tab, always in view
+    choice = st.radio(t("cnn.model"), list(models), key="cnn_model_choice", format_func=labels.get)
+    if isinstance(shipped, Exception):
+        st.warning(t(f"ckpt.{shipped.code}", family=core_cnn.FAMILY, path=view.SHIPPED_FILE))
+        st.info(t("cnn.train_instead"))
+    else:
+        m = shipped.meta.get("metrics", {})
+        st.caption(t("cnn.shipped_meta", acc=100 * m.get("test_accuracy", float("nan")), epochs=shipped.meta.get("epochs", "?"),
+                     n=m.get("n_test", "?"), c1=shipped.config.get("c1"), c2=shipped.config.get("c2")))  # fmt: skip
+model = models.get(choice) if models else None
+
+tab_draw, tab_upload, tab_inside, tab_eval, tab_train, tab_review = st.tabs(
+    [t("cnn.tab.draw"), t("cnn.tab.upload"), t("cnn.tab.inside"), t("cnn.tab.eval"), t("cnn.tab.train"), t("common.review")]
+)
+
+
+def show_prediction(steps, key: str) -> None:
+    """Metric (the digit alone), confidence and the ten probabilities; a prompt when there is no ink."""
+    if model is None:
+        st.warning(t("cnn.no_model"))
+    elif steps is None:
+        st.info(t("cnn.blank"), icon="✏️")
+    else:
+        probs = core_cnn.predict(model, steps.final)
+        st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
+        st.caption(t("cnn.confidence", p=100 * float(probs.max())))
+        st.plotly_chart(view.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False})
+
+
+def show_steps(steps) -> None:
+    if steps is not None:
+        st.markdown(t("cnn.steps"))
+        for col, (caption, img) in zip(st.columns(4), view.step_images(steps)):
+            col.image(img, caption=caption, width=112)
+
+
+@st.fragment
+def draw_panel() -> None:
+    """Canvas and prediction rerun alone on every stroke (a fragment), not the whole page."""
+    left, right = st.columns([1, 1])
+    with left:
+        with st.container(key="cnn_canvas"):
+            img = canvas.draw(canvas.current_key("cnn_pad"), 280, int(ss.get("cnn_stroke", 18)))
+        a, b = st.columns([3, 1], vertical_alignment="bottom")
+        a.slider(t("cnn.stroke"), 8, 32, 18, key="cnn_stroke")
+        b.button(t("cnn.clear"), key="cnn_clear", on_click=canvas.clear, args=("cnn_pad",), width="stretch")
+        st.caption(t("cnn.draw.intro") + " " + t("cnn.undo_hint"))
+    steps = to_mnist(img) if img is not None else None
+    if steps is not None:
+        ss["cnn_input_draw"] = steps.final
+    with right, st.container(key="cnn_prediction"):
+        show_prediction(steps, "cnn_draw")
+    show_steps(steps)
+
+
+with tab_draw:
+    draw_panel()
+
+with tab_upload:
+    st.markdown(t("cnn.upload.intro"))
+    file = st.file_uploader(t("cnn.upload.label"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="cnn_upload")
+    if file is not None:
+        try:
+            up_steps = to_mnist(load_upload(file))
+        except PreprocessError as e:
+            st.error(t(f"cnn.upload.err.{e.code}", **e.params))
+        else:
+            if up_steps is None:
+                st.warning(t("cnn.upload.blank"))
+            else:
+                ss["cnn_input_upload"] = up_steps.final
+                with st.container(key="cnn_upload_prediction"):
+                    show_prediction(up_steps, "cnn_upload")
+                show_steps(up_steps)
+
+with tab_inside:
+    st.markdown(t("cnn.inside.intro"))
+    sources = [s for s in ("draw", "upload") if f"cnn_input_{s}" in ss] + ["test"]
+    src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
+    src = st.radio(t("cnn.inside.source"), sources, key="cnn_inside_source", horizontal=True, format_func=src_labels.get)
+    if src == "test":
+        idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, key="cnn_inside_index")
+        x28 = split.x_test[idx, 0].numpy()
+    else:
+        x28 = ss[f"cnn_input_{src}"]
+    if model is None:
+        st.warning(t("cnn.no_model"))
+    else:
+        view.inside(model, x28)
+    st.subheader(t("cnn.sandbox.title"))
+    st.markdown(t("cnn.sandbox.intro"))
+    c = st.columns(4)
+    size = c[0].number_input(t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
+    kernel = c[1].number_input(t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
+    stride = c[2].number_input(t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
+    pad = c[3].number_input(t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
+    st.latex(r"\left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1" % (size, pad, kernel, stride))
+    try:
+        st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
+    except ValueError:
+        st.metric(t("cnn.sandbox.out"), "—")
+        st.caption(t("cnn.sandbox.too_small"))
+    if size + 2 * pad >= kernel and core_cnn.conv_output_size(size, kernel, stride, pad) >= 2:
+        st.caption(t("cnn.sandbox.pool", n=core_cnn.conv_output_size(size, kernel, stride, pad) // 2))
+
+with tab_eval:
+    if model is None:
+        st.warning(t("cnn.no_model"))
+    else:
+        view.evaluate_panel(model, split)
+
+with tab_train:
+    st.markdown(t("cnn.train.intro"))
+    job = jobs.get("cnn")
+    busy = job is not None and job.active
+    c = st.columns(3)
+    epochs = c[0].slider(t("cnn.train.epochs"), 1, 30, 1 if tiny else 5, key="cnn_epochs", disabled=busy)
+    lr = c[1].select_slider(t("cnn.train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1], 1e-3, key="cnn_lr", disabled=busy)
+    batch = c[2].select_slider(t("cnn.train.batch"), [16, 32, 64, 128, 256, 1024], 64, key="cnn_batch", disabled=busy)
+    c = st.columns(3)
+    channels = c[0].radio(t("cnn.train.channels"), ["8/16", "16/32", "32/64"], index=1, key="cnn_channels",
+                          horizontal=True, disabled=busy)  # fmt: skip
+    sizes = [128, 500, 1000, 2000, len(split.x_train)]
+    n_train = c[1].select_slider(t("cnn.train.size"), sizes, sizes[0] if tiny else sizes[-1], key="cnn_train_size",
+                                 disabled=busy)  # fmt: skip
+    seed = c[2].number_input(t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", disabled=busy)
+    augment = st.toggle(t("cnn.train.augment"), True, key="cnn_augment", disabled=busy)
+    c1, c2 = (int(v) for v in channels.split("/"))
+    cfg = core_cnn.CNNTrainConfig(c1=c1, c2=c2, epochs=int(epochs), batch_size=int(batch), lr=float(lr),
+                                  augment=augment, train_size=int(n_train), seed=int(seed))  # fmt: skip
+    batches = -(-min(int(n_train), len(split.x_train)) // int(batch))
+
+    def on_train() -> None:
+        net, make_iter = core_cnn.make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, dev)
+        ss["cnn_run"] = {"model": net, "cfg": cfg}
+        jobs.start("cnn", make_iter, cfg.epochs, dev, label="cnn")
+
+    jobs.controls("cnn", job, on_train)
+
+    def render(j: jobs.Job) -> None:
+        jobs.status(j)
+        a, b = st.columns(2)
+        a.plotly_chart(loss_chart(j.steps, j.epochs_log, batches), key="cnn_loss_chart", width="stretch")
+        b.plotly_chart(epoch_chart(j.epochs_log, [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
+                                   t("chart.accuracy"), percent=True), key="cnn_acc_chart", width="stretch")  # fmt: skip
+
+    jobs.live(job, render)
+    trained = view.session_model()
+    if trained is not None:
+        st.success(t("cnn.train.use"))
+        run = ss["cnn_run"]
+        meta = core_cnn.checkpoint_meta(run["cfg"], split.provenance.as_dict(), len(job.epochs_log),
+                                        {"val_acc": job.epochs_log[-1].get("val_acc")})  # fmt: skip
+        st.download_button(t("cnn.train.download"), checkpoints.to_bytes(trained, run["cfg"].model_config(), meta),
+                           file_name="cnn_session.pth", key="cnn_download", mime="application/octet-stream")  # fmt: skip
+    st.subheader(t("cnn.ckpt.title"))
+    up = st.file_uploader(t("cnn.ckpt.label"), type=["pth", "pt"], key="cnn_ckpt_upload")
+    if up is not None and ss.get("_cnn_ckpt_seen") != (up.name, up.size):
+        ss["_cnn_ckpt_seen"] = (up.name, up.size)
+        ss["_cnn_ckpt_error"] = view.load_uploaded_checkpoint(up)
+        st.rerun()  # the model picker above now lists the upload
+    if up is not None and ss.get("_cnn_ckpt_error"):
+        st.error(ss["_cnn_ckpt_error"])
+    elif up is not None:
+        st.success(t("cnn.ckpt.ok", name=ss.get("cnn_uploaded_name", "")))
+
+with tab_review:
+    for i in range(1, 6):
+        st.markdown(f"**{i}.** " + t(f"cnn.q{i}"))
+        with st.expander(t("common.answer")):
+            st.markdown(t(f"cnn.a{i}"))
+    if st.toggle(t("common.show_code"), key="cnn_show_code"):
+        st.caption(t("cnn.code_caption"))
+        st.code(view.training_script(cfg), language="python")

@@ -1,0 +1,114 @@
+"""AppTest of the CNN page: both languages render; a (mocked) canvas drawing is read; uploads of good and
+bad files get a prediction or a clear message; a tiny training run becomes a usable model; bad .pth refused."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.data import load_mnist
+from tests.apptest import open_page, texts
+
+PAGE = "pages/cnn.py"
+
+
+def _digit_canvas(index: int = 0) -> tuple[np.ndarray, int]:
+    """A test digit drawn large and off-centre on a 280x280 black canvas, as the canvas returns it."""
+    split = load_mnist()
+    a = (split.x_test[index, 0].numpy() * 255).astype(np.uint8)
+    big = np.asarray(Image.fromarray(a).resize((168, 168), Image.Resampling.BILINEAR))
+    canvas = np.zeros((280, 280), dtype=np.uint8)
+    canvas[20:188, 90:258] = big
+    return canvas, int(split.y_test[index])
+
+
+def _shipped_present() -> bool:
+    from core.checkpoints import SHIPPED_DIR
+
+    return (SHIPPED_DIR / "cnn_mnist.pth").is_file()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_renders_blank_prompt(lang):
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert ("手書き数字" in body) if lang == "ja" else ("handwritten digits" in body)
+    if _shipped_present():
+        assert ("キャンバスはまだ空" in body) if lang == "ja" else ("canvas is empty" in body)
+        assert not at.metric or all(m.label != ("予測" if lang == "ja" else "Prediction") for m in at.metric)
+    for key in ("cnn_train", "cnn_stop", "cnn_stroke", "cnn_clear", "cnn_upload", "cnn_epochs"):
+        assert at.get_by_key(key) is not None if hasattr(at, "get_by_key") else True
+
+
+@pytest.mark.skipif(not _shipped_present(), reason="checkpoints/cnn_mnist.pth not trained yet")
+def test_drawn_digit_is_read():
+    canvas, label = _digit_canvas(3)
+    with mock.patch("ui.canvas.draw", return_value=canvas):
+        at = open_page(PAGE, "en")
+    assert not at.exception, at.exception
+    preds = [m.value for m in at.metric if m.label == "Prediction"]
+    assert preds == [str(label)]
+    assert "Cropped to the ink" in " ".join(
+        img.caption for el in at.get("image") for img in el.proto.imgs
+    )
+
+
+def _upload(at, name: str, data: bytes, mime: str = "image/png"):
+    at.file_uploader(key="cnn_upload").upload(name, data, mime).run()  # type: ignore[attr-defined]
+    return at
+
+
+def _png(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.skipif(not _shipped_present(), reason="checkpoints/cnn_mnist.pth not trained yet")
+def test_upload_dark_on_light_and_bad_files():
+    canvas, label = _digit_canvas(5)
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "en")
+        uploader = at.file_uploader(key="cnn_upload")
+        if not hasattr(uploader, "upload"):
+            pytest.skip("this Streamlit's AppTest cannot upload files")
+        uploader.upload("paper.png", _png(255 - canvas), "image/png").run()
+        assert not at.exception, at.exception
+        assert [m.value for m in at.metric if m.label == "Prediction"] == [str(label)]
+        at.file_uploader(key="cnn_upload").upload("notes.png", b"this is not an image", "image/png").run()
+        assert not at.exception
+        assert "cannot be read as an image" in " ".join(e.value for e in at.error)
+        at.file_uploader(key="cnn_upload").upload("empty.png", b"", "image/png").run()
+        assert not at.exception
+        assert "empty" in " ".join(e.value for e in at.error)
+
+
+def test_tiny_training_run_then_use_and_bad_checkpoint():
+    with mock.patch("ui.canvas.draw", return_value=_digit_canvas(0)[0]):
+        at = open_page(PAGE, "en")
+        at.slider(key="cnn_epochs").set_value(1)
+        at.radio(key="cnn_channels").set_value("8/16")
+        at.button(key="cnn_train").click().run()
+        assert not at.exception, at.exception
+        job = at.session_state["_jobs"]["cnn"]
+        job.join(60)
+        assert job.state == "done", (job.state, job.error)
+        epochs = [r for r in job.epochs_log if r["kind"] == "epoch"]
+        assert len(epochs) == 1 and 0.0 <= epochs[0]["val_acc"] <= 1.0
+        at.run()
+        assert not at.exception, at.exception
+        assert "Trained in this session" in at.radio(key="cnn_model_choice").options
+        at.radio(key="cnn_model_choice").set_value("session").run()
+        assert not at.exception, at.exception
+        assert len([m for m in at.metric if m.label == "Prediction"]) == 1
+        uploader = at.file_uploader(key="cnn_ckpt_upload")
+        if hasattr(uploader, "upload"):
+            uploader.upload("model.pth", b"\x00" * 100, "application/octet-stream").run()
+            assert not at.exception, at.exception
+            assert at.error, "a random .pth must be refused with a message"

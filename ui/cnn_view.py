@@ -1,0 +1,271 @@
+"""Helpers for the CNN page: which model is in use, step images, probability bars, feature-map grids,
+heatmaps, the confusion matrix and the "show the code" script. Streamlit and Plotly only here; the
+computation lives in core.cnn and core.preprocess."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from PIL import Image
+
+from core import checkpoints
+from core.cnn import FAMILY, CNNTrainConfig
+from core.models.cnn import CNNConfig
+from core.preprocess import Steps
+from ui import jobs, resources
+from ui.charts import base_figure
+from ui.i18n import t
+
+SHIPPED_FILE = "cnn_mnist.pth"
+MAX_CKPT_BYTES = 20 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
+ss = st.session_state
+
+
+# -- models ------------------------------------------------------------------------------------
+def shipped():
+    """The shipped classifier (`Loaded`) or the CheckpointError explaining why it is unusable."""
+    return resources.shipped_model(SHIPPED_FILE, FAMILY)
+
+
+def session_model():
+    """An eval-mode snapshot of the model trained on this page, once its job is not running."""
+    job = jobs.get("cnn")
+    run = ss.get("cnn_run")
+    if run is None or job is None or job.active or not job.epochs_log:
+        return None
+    tag = (id(job), job.last.get("step", 0))
+    if ss.get("_cnn_snapshot_tag") != tag:  # the worker's model keeps training on Resume: copy it
+        ss["_cnn_snapshot"] = copy.deepcopy(run["model"]).to("cpu").eval().requires_grad_(False)
+        ss["_cnn_snapshot_tag"] = tag
+    return ss["_cnn_snapshot"]
+
+
+def available_models() -> dict[str, object]:
+    """name → model for the model picker: shipped, trained here, uploaded."""
+    out: dict[str, object] = {}
+    s = shipped()
+    if not isinstance(s, Exception):
+        out["shipped"] = s.model
+    m = session_model()
+    if m is not None:
+        out["session"] = m
+    if ss.get("cnn_uploaded_model") is not None:
+        out["uploaded"] = ss["cnn_uploaded_model"]
+    return out
+
+
+def load_uploaded_checkpoint(file) -> str | None:
+    """Validate an uploaded .pth and keep it in the session; returns an error message or None."""
+    if getattr(file, "size", 0) > MAX_CKPT_BYTES:
+        return t("ckpt.too_large")
+    try:
+        loaded = checkpoints.load(file, expected_family=FAMILY, default_config=asdict(CNNConfig()))
+    except checkpoints.CheckpointError as e:
+        return t(f"ckpt.{e.code}", family=e.params.get("family", "?"), path=getattr(file, "name", ""))
+    ss["cnn_uploaded_model"] = loaded.model.requires_grad_(False)
+    ss["cnn_uploaded_name"] = getattr(file, "name", "")
+    return None
+
+
+# -- images ------------------------------------------------------------------------------------
+def to_uint8(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float32)
+    return (a.clip(0, 1) * 255).round().astype(np.uint8)
+
+
+def enlarge(a: np.ndarray, size: int = 112) -> np.ndarray:
+    """Nearest-neighbour enlargement (pixels stay visible), longer side = `size`, on a dark square."""
+    img = Image.fromarray(to_uint8(a))
+    h, w = a.shape
+    scale = size / max(h, w)
+    img = img.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.NEAREST)
+    canvas = Image.new("L", (size, size), 0)
+    canvas.paste(img, ((size - img.width) // 2, (size - img.height) // 2))
+    return np.asarray(canvas)
+
+
+def step_images(steps: Steps) -> list[tuple[str, np.ndarray]]:
+    """(caption, image) per preprocessing step, each enlarged to the same square for display."""
+    src = steps.source
+    framed = np.stack([to_uint8(src)] * 3, -1)
+    top, left, bottom, right = steps.bbox
+    framed[top:bottom, [left, right - 1]] = (255, 80, 80)  # the crop box, in red
+    framed[[top, bottom - 1], left:right] = (255, 80, 80)
+    thumb = np.asarray(Image.fromarray(framed).resize((112, 112), Image.Resampling.BILINEAR))
+    h, w = steps.cropped.shape
+    sh, sw = steps.scaled.shape
+    return [
+        (t("cnn.step.source"), thumb),
+        (t("cnn.step.cropped", h=h, w=w), enlarge(steps.cropped)),
+        (t("cnn.step.scaled", h=sh, w=sw), enlarge(steps.scaled)),
+        (t("cnn.step.final", dy=steps.shift[0], dx=steps.shift[1]), enlarge(steps.final)),
+    ]
+
+
+def grid(maps: np.ndarray, cols: int = 8, cell: int = 52, gap: int = 2, diverging: bool = False) -> np.ndarray:
+    """(C, h, w) maps tiled into one RGB image, each map scaled to its own range (kernels: blue-red)."""
+    c = maps.shape[0]
+    rows = -(-c // cols)
+    out = np.full((rows * (cell + gap) - gap, cols * (cell + gap) - gap, 3), 235, dtype=np.uint8)
+    for i, m in enumerate(maps):
+        if diverging:
+            v = m / (np.abs(m).max() + 1e-8)  # [-1, 1]: red positive, blue negative, white zero
+            rgb = np.stack([1 - np.clip(-v, 0, 1), 1 - np.abs(v), 1 - np.clip(v, 0, 1)], -1)
+        else:
+            v = (m - m.min()) / (m.max() - m.min() + 1e-8)
+            rgb = np.stack([v] * 3, -1)
+        img = Image.fromarray(to_uint8(rgb)).resize((cell, cell), Image.Resampling.NEAREST)
+        r, q = divmod(i, cols)
+        out[r * (cell + gap) : r * (cell + gap) + cell, q * (cell + gap) : q * (cell + gap) + cell] = np.asarray(img)
+    return out
+
+
+def heat_overlay(image28: np.ndarray, heat: np.ndarray, size: int = 168) -> np.ndarray:
+    """The digit in grey with `heat` in red on top, enlarged."""
+    g = np.asarray(image28, dtype=np.float32) * 0.6
+    hmax = float(heat.max())
+    h = heat / hmax if hmax > 0 else heat
+    rgb = np.stack([np.maximum(g, h), g * (1 - h), g * (1 - h)], -1)
+    return np.asarray(Image.fromarray(to_uint8(rgb)).resize((size, size), Image.Resampling.NEAREST))
+
+
+# -- charts ------------------------------------------------------------------------------------
+def prob_chart(probs: np.ndarray, height: int = 260) -> go.Figure:
+    best = int(np.argmax(probs))
+    colors = ["#e4572e" if i == best else "#7f9bb3" for i in range(10)]
+    fig = base_figure(t("cnn.digit"), t("cnn.probability"))
+    fig.add_bar(x=[str(i) for i in range(10)], y=[float(p) for p in probs], marker_color=colors,
+                hovertemplate="%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
+    fig.update_layout(height=height, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def confusion_figure(cm: np.ndarray) -> go.Figure:
+    labels = [str(i) for i in range(cm.shape[0])]
+    fig = go.Figure(go.Heatmap(z=cm, x=labels, y=labels, colorscale="Blues", text=cm, texttemplate="%{text}",
+                               hovertemplate=t("cnn.eval.hover") + "<extra></extra>", showscale=False))  # fmt: skip
+    fig.update_layout(height=440, margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis_title=t("cnn.eval.predicted"), yaxis_title=t("cnn.eval.true"))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top")
+    return fig
+
+
+# -- show the code -----------------------------------------------------------------------------
+def training_script(cfg: CNNTrainConfig) -> str:
+    """The course's `mnist_cnn.py` training part, with the Train tab's current settings filled in."""
+    return f'''import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+class MNISTCNNModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential(
+            nn.Conv2d(1, {cfg.c1}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c1}, 13, 13)
+        self.layer2 = nn.Sequential(
+            nn.Conv2d({cfg.c1}, {cfg.c2}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c2}, 5, 5)
+        self.layer3 = nn.Sequential(
+            nn.Flatten(), nn.Linear({cfg.c2}*5*5, {cfg.hidden}), nn.ReLU(),
+            nn.Linear({cfg.hidden}, 10), nn.LogSoftmax(dim=1))  # (B, 10)
+
+    def forward(self, x):
+        return self.layer3(self.layer2(self.layer1(x)))
+
+transform = transforms.Compose([transforms.ToTensor()])
+train_dataset = datasets.MNIST("./data", train=True, download=True, transform=transform)
+test_dataset = datasets.MNIST("./data", train=False, transform=transform)
+train_loader = DataLoader(train_dataset, batch_size={cfg.batch_size}, shuffle=True)
+test_loader = DataLoader(test_dataset, batch_size=1000)
+{"augment = transforms.RandomAffine(degrees=12, translate=(2/28, 2/28), scale=(0.9, 1.1))" if cfg.augment else ""}
+model = MNISTCNNModel().to(device)
+optimizer = optim.Adam(model.parameters(), lr={cfg.lr})
+criterion = nn.NLLLoss()
+for epoch in range(1, {cfg.epochs} + 1):
+    model.train()
+    for data, target in train_loader:
+        data, target = data.to(device), target.to(device)
+{"        data = augment(data)  # a new random warp for every batch" if cfg.augment else ""}
+        optimizer.zero_grad()
+        loss = criterion(model(data), target)
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for data, target in test_loader:
+            pred = model(data.to(device)).argmax(dim=1)
+            correct += pred.eq(target.to(device)).sum().item()
+    print(f"epoch {{epoch}}: test accuracy {{100 * correct / len(test_dataset):.2f}}%")
+torch.save(model.state_dict(), "mnist_cnn.pth")
+'''.replace("\n\n\n", "\n\n")
+
+
+# -- panels --------------------------------------------------------------------------------------
+def inside(model, x28: np.ndarray) -> None:
+    """Shapes table, conv1 kernels, feature maps of both conv layers, saliency and occlusion maps."""
+    from core import cnn as core_cnn
+
+    conv1 = model.layer1[0]
+    c1, c2, hidden = conv1.out_channels, model.layer2[0].out_channels, model.layer3[1].out_features
+    left, right = st.columns([1, 2])
+    with left:
+        st.image(enlarge(x28, 168), caption=t("cnn.inside.input"), width=168)
+        rows = [{t("cnn.inside.layer"): name, t("cnn.inside.shape"): " × ".join(map(str, shape))}
+                for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)]  # fmt: skip
+        st.dataframe(rows, hide_index=True, width="stretch")
+    with right:
+        st.markdown(t("cnn.inside.conv"))
+        st.markdown(t("cnn.inside.pool"))
+        st.image(grid(core_cnn.conv1_kernels(model), cols=16, cell=36, diverging=True),
+                 caption=t("cnn.inside.kernels", n=c1))  # fmt: skip
+    maps = core_cnn.feature_maps(model, x28)
+    st.markdown(t("cnn.inside.maps1", n=c1))
+    st.image(grid(maps["conv1"], cols=16, cell=64), width="stretch")
+    st.markdown(t("cnn.inside.maps2", n=c2))
+    st.image(grid(maps["conv2"], cols=16, cell=44), width="stretch")
+    probs = core_cnn.predict(model, x28)
+    k = int(np.argmax(probs))
+    st.markdown(t("cnn.inside.why", digit=k))
+    a, b, _ = st.columns(3)
+    a.image(heat_overlay(x28, core_cnn.saliency(model, x28, k)), caption=t("cnn.inside.saliency"), width=168)
+    b.image(heat_overlay(x28, core_cnn.occlusion(model, x28, k)), caption=t("cnn.inside.occlusion"), width=168)
+
+
+def evaluate_panel(model, split) -> None:
+    """Accuracy, confusion matrix and misclassified digits on the test split (cached per model)."""
+    from core import cnn as core_cnn
+
+    cache = ss.setdefault("_cnn_eval", {})
+    if id(model) not in cache:
+        probs = core_cnn.predict_batch(model, split.x_test)
+        cache.clear()
+        cache[id(model)] = probs
+    probs = cache[id(model)]
+    pred, truth = probs.argmax(1), split.y_test.numpy()
+    wrong = np.flatnonzero(pred != truth)
+    st.metric(t("cnn.eval.accuracy", n=len(truth)), f"{100 * (pred == truth).mean():.1f}%")
+    from sklearn.metrics import confusion_matrix
+
+    cm = confusion_matrix(truth, pred, labels=list(range(10)))
+    left, right = st.columns([1, 1])
+    with left:
+        st.markdown(t("cnn.eval.confusion"))
+        st.plotly_chart(confusion_figure(cm), key="cnn_confusion", width="stretch", theme=None)
+    with right:
+        st.markdown(t("cnn.eval.wrong", n=len(wrong)))
+        shown = wrong[:30]
+        if len(shown):
+            st.image([enlarge(split.x_test[i, 0].numpy(), 84) for i in shown], width=84,
+                     caption=[t("cnn.eval.item", true=int(truth[i]), pred=int(pred[i]), p=100 * probs[i].max())
+                              for i in shown])  # fmt: skip
