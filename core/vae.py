@@ -33,6 +33,8 @@ class VAEConfig:
     batch_size: int = 128  # large enough for a stable KL estimate, small enough for ~30 steps/epoch
     lr: float = 1e-3  # Adam's default; the VAE is not sensitive to it
     seed: int = 0  # initial weights, batch order and the sampler's noise
+    augment: bool = False  # small random shifts/rotations/scales per batch: 4,000 digits overfit otherwise
+
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -49,6 +51,17 @@ def build_model(cfg: VAEConfig, generator: torch.Generator | None = None) -> nn.
 def model_config(model: nn.Module) -> dict:
     """Constructor arguments for `core.checkpoints.save`."""
     return {"latent_dim": int(model.latent_dim)}
+
+
+def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Random affine jitter per image (rotation +-10 deg, scale 0.9-1.1, shift +-2 px): (B, 1, 28, 28)."""
+    b = len(x)
+    r = torch.rand(b, 4, generator=generator, device=x.device) * 2 - 1  # (B, 4) in [-1, 1]
+    angle, scale, shift = r[:, 0] * (10 * math.pi / 180), 1 + 0.1 * r[:, 1], r[:, 2:] * (2 / 14)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = torch.nn.functional.affine_grid(theta, list(x.shape), align_corners=False)  # (B, 28, 28, 2)
+    return torch.nn.functional.grid_sample(x, grid, align_corners=False).clamp_(0, 1)
 
 
 def _losses(model: nn.Module, x: torch.Tensor, beta: float, generator: torch.Generator | None):
@@ -114,6 +127,8 @@ def train_autoencoder(
         t_epoch = time.perf_counter()
         for b in range(batches):
             xb = x_dev[perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]]  # (B, 1, 28, 28)
+            if cfg.augment:
+                xb = augment_batch(xb, noise)
             loss, rec, kl = _losses(model, xb, cfg.beta, noise)
             opt.zero_grad(set_to_none=True)
             loss.backward()

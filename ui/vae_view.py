@@ -117,9 +117,14 @@ def latent_figure(points: np.ndarray, labels: np.ndarray, box, marker: tuple[flo
         fig.add_scatter(x=[marker[0]], y=[marker[1]], mode="markers", name=t("vae.here"),
                         marker={"size": 22, "symbol": "star", "color": "gold",
                                 "line": {"width": 2, "color": "black"}}, hoverinfo="skip")  # fmt: skip
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT,
-                      xaxis_title="z₁", yaxis_title="z₂",
-                      legend={"itemsizing": "constant", "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    for d in range(10):  # each cluster labelled by its digit, where its middle is (instead of a legend)
+        m = labels == d
+        if m.sum() >= 3:
+            cx, cy = np.median(points[m], axis=0)
+            fig.add_annotation(x=cx, y=cy, text=f"<b>{d}</b>", showarrow=False, bgcolor="rgba(255,255,255,0.75)",
+                               font={"size": 20, "color": DIGIT_COLORS[d]}, bordercolor=DIGIT_COLORS[d])  # fmt: skip
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font=FONT,
+                      xaxis_title="z₁", yaxis_title="z₂", showlegend=False,
                       dragmode=False, hovermode="closest", clickmode="event+select")  # fmt: skip
     fig.update_xaxes(range=[box[0], box[1]], zeroline=True)
     fig.update_yaxes(range=[box[2], box[3]], zeroline=True)

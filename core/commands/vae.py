@@ -91,7 +91,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads) if args.threads else None
     cfg = VAEConfig(kind=args.kind, latent_dim=args.latent, beta=args.beta, epochs=args.epochs,
-                    batch_size=args.batch_size, lr=args.lr, seed=args.seed)  # fmt: skip
+                    batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                    augment=args.augment)  # fmt: skip
     split = data.load_mnist()
     device = args.device or default_device().name
     print(f"data: {split.provenance.description}; device: {device}; {cfg}")
@@ -174,6 +175,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--batch-size", type=int, default=128)
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--augment", action="store_true", help="random shifts/rotations of each batch")
     t.add_argument("--device", default=None, help="cpu / cuda / mps (default: the best available)")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     t.add_argument("--classifier", default=None, help="CNN checkpoint to judge the result (default: shipped)")

@@ -93,6 +93,18 @@ def test_loss_falls_and_records(kind):
         assert all(r["kl"] == 0 for r in steps)
 
 
+def test_augment_batch_jitters_but_keeps_digits():
+    from core.vae import augment_batch
+
+    x, _, _ = _digits(16)
+    a = augment_batch(x, torch.Generator().manual_seed(0))
+    b = augment_batch(x, torch.Generator().manual_seed(0))
+    assert a.shape == x.shape and torch.equal(a, b)
+    assert 0 <= a.min() and a.max() <= 1
+    assert 0.02 < (a - x).abs().mean() < 0.3  # moved, but not destroyed
+    assert abs(a.sum().item() / x.sum().item() - 1) < 0.25  # about the same amount of ink
+
+
 def test_training_is_reproducible():
     x, _, _ = _digits(128)
     cfg = VAEConfig(epochs=1, batch_size=64, seed=5)
