@@ -47,6 +47,8 @@ class GanConfig:
     seed: int = 0
     n_fixed: int = 64  # images in the fixed-z grid (cGAN: rows of 10)
     image_size: int = 28  # 28 MNIST, 8 scikit-learn digits (cGAN only)
+    augment: bool = False  # DiffAugment (Zhao et al. 2020): D sees randomly shifted images, real and fake
+    aux_weight: float = 0.0  # cGAN 28x28: > 0 adds AC-GAN's "which digit?" loss to D and G
     ema: float = 0.999  # > 0: the CLI samples from a moving average of G's weights (ProGAN, 2018)
 
     def as_dict(self) -> dict:
@@ -73,7 +75,7 @@ def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) 
     if conditional:
         G = CondGenerator(cfg.latent_dim, cfg.g_width, cfg.image_size, cfg.batch_norm)
         D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and not cfg.spectral_norm,
-                              cfg.spectral_norm)  # fmt: skip
+                              cfg.spectral_norm, aux=cfg.aux_weight > 0 and cfg.image_size == 28)  # fmt: skip
     else:
         G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm)
         D = Discriminator(cfg.d_width, cfg.batch_norm and not cfg.spectral_norm, cfg.spectral_norm)
@@ -111,7 +113,7 @@ def model_config(model: nn.Module) -> dict:
     if isinstance(model, CondDiscriminator):
         bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
         return {"width": model.width, "image_size": model.image_size, "batch_norm": bn,
-                "spectral_norm": model.spectral_norm}  # fmt: skip
+                "spectral_norm": model.spectral_norm, "aux": model.aux}  # fmt: skip
     raise TypeError(type(model).__name__)
 
 
@@ -182,6 +184,20 @@ def fixed_grid_inputs(G: nn.Module, rows: int, seed: int, conditional: bool) -> 
     return z, digit_grid_labels(rows)
 
 
+def translate(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Shift each image by up to `max_shift` pixels, differentiably (DiffAugment's translation).
+
+    Applied to real *and* fake images before D, so D cannot memorise the 4,000 real digits and G still
+    gets gradients through the shift. Pixels moving in are background (-1)."""
+    B, _, H, W = x.shape
+    shift = torch.randint(-max_shift, max_shift + 1, (B, 2), generator=generator).float().to(x.device)
+    theta = torch.zeros(B, 2, 3, device=x.device)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, 0, 2], theta[:, 1, 2] = 2 * shift[:, 0] / W, 2 * shift[:, 1] / H
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x + 1, grid, mode="nearest", padding_mode="zeros", align_corners=False) - 1
+
+
 @torch.no_grad()
 def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
     """avg <- decay * avg + (1 - decay) * model; batch-norm statistics are copied as they are."""
@@ -222,17 +238,23 @@ def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module
             yh = one_hot(y_all[idx]) if conditional else None
             z = torch.randn(len(idx), cfg.latent_dim, generator=g).to(device)
             fake = G(z, yh) if conditional else G(z)  # (B, 1, S, S); fake labels = the real batch's
+            if cfg.augment:
+                real, fake = translate(real, g), translate(fake, g)
             # --- D step: maximise log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
-            d_real = D(real, yh) if conditional else D(real)  # (B, 1) logits
+            d_real, c_real = D.forward_both(real, yh) if conditional else (D(real), None)  # (B, 1)
             d_fake = D(fake.detach(), yh) if conditional else D(fake.detach())
             d_loss = (_bce(d_real, cfg.real_target) + _bce(d_fake, 0.0)) / 2
+            if c_real is not None:  # AC-GAN: D also learns to name the digit of real images
+                d_loss = d_loss + cfg.aux_weight * F.cross_entropy(c_real, y_all[idx])
             if mode in ("both", "d"):
                 opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
                 opt_d.step()
             # --- G step: the non-saturating loss -log D(G(z)) (fakes labelled "real").
-            g_out = D(fake, yh) if conditional else D(fake)
+            g_out, c_fake = D.forward_both(fake, yh) if conditional else (D(fake), None)
             g_loss = _bce(g_out, 1.0)
+            if c_fake is not None:  # ... and G must make digits D names as the label asked for
+                g_loss = g_loss + cfg.aux_weight * F.cross_entropy(c_fake, y_all[idx])
             if mode in ("both", "g"):
                 opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()

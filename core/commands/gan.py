@@ -23,7 +23,8 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
                    help="improved (batch norm, Adam betas 0.5, label smoothing) or the course's settings")  # fmt: skip
     for name, typ in (("epochs", int), ("batch-size", int), ("g-lr", float), ("d-lr", float),
                       ("g-width", int), ("d-width", int), ("latent-dim", int), ("beta1", float),
-                      ("real-target", float), ("ema", float)):  # fmt: skip
+                      ("real-target", float), ("ema", float),
+                      ("aux-weight", float)):  # fmt: skip
         p.add_argument(f"--{name}", type=typ, default=None)
     p.add_argument("--g-optimizer", choices=("adam", "sgd"), default=None)
     p.add_argument("--d-optimizer", choices=("adam", "sgd"), default=None)
@@ -36,7 +37,7 @@ def config_from_args(args: argparse.Namespace, **fixed):
     from core.gan import PRESETS, with_overrides
 
     keys = ("epochs", "batch_size", "g_lr", "d_lr", "g_width", "d_width", "latent_dim", "beta1",
-            "real_target", "g_optimizer", "d_optimizer", "seed", "ema")  # fmt: skip
+            "real_target", "g_optimizer", "d_optimizer", "seed", "ema", "aux_weight")  # fmt: skip
     return with_overrides(PRESETS[args.preset], **{k: getattr(args, k) for k in keys}, **fixed)
 
 

@@ -111,19 +111,27 @@ class CondDiscriminator(nn.Module):
 
     28x28: the label is broadcast to 10 constant 28x28 planes stacked onto the image (so every conv
     sees it) and concatenated again before the last layer. 8x8: an MLP on `[flatten(x), y]`.
+    `aux=True` (28x28, AC-GAN, Odena et al. 2017): the convs see the image only, the label enters by
+    projection (Miyato & Koyama 2018), and a second head names the digit (`forward_both`).
     """
 
     def __init__(self, width: int = 64, image_size: int = 28, batch_norm: bool = True,
-                 spectral_norm: bool = False):  # fmt: skip
+                 spectral_norm: bool = False, aux: bool = False):  # fmt: skip
         super().__init__()
         assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
-        self.width, self.image_size, self.spectral_norm = width, image_size, spectral_norm
+        assert not (aux and image_size != 28), "the auxiliary classifier is for 28x28 only"
+        self.width, self.image_size, self.spectral_norm, self.aux = width, image_size, spectral_norm, aux
         sn = spectral_norm
         if image_size == 28:
-            self.conv1 = _sn(nn.Conv2d(1 + N_CLASSES, width, kernel_size=4, stride=2, padding=1), sn)
+            planes = 0 if aux else N_CLASSES
+            feat = width * 2 * 7 * 7
+            self.conv1 = _sn(nn.Conv2d(1 + planes, width, kernel_size=4, stride=2, padding=1), sn)
             self.conv2 = _sn(nn.Conv2d(width, width * 2, kernel_size=4, stride=2, padding=1), sn)
             self.bn2 = _norm2d(width * 2, batch_norm)
-            self.fc = _sn(nn.Linear(width * 2 * 7 * 7 + N_CLASSES, 1), sn)
+            self.fc = _sn(nn.Linear(feat + planes, 1), sn)
+            if aux:
+                self.embed = nn.Linear(N_CLASSES, feat, bias=False)  # projection: <embed(y), h>
+                self.cls = nn.Linear(feat, N_CLASSES)  # which digit is this? (logits)
         else:
             self.mlp = nn.Sequential(
                 nn.Linear(64 + N_CLASSES, width * 2), nn.LeakyReLU(0.2),
@@ -132,11 +140,20 @@ class CondDiscriminator(nn.Module):
             )  # fmt: skip
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.forward_both(x, y)[0]
+
+    def forward_both(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(real/fake logit (B, 1), digit logits (B, 10) or None without `aux`)."""
         s = self.image_size
         assert x.shape[1:] == (1, s, s), f"D expects 1x{s}x{s}, got {tuple(x.shape[1:])}"
         if s == 8:
-            return self.mlp(torch.cat([x.flatten(1), y], dim=1))  # (B, 1)
+            return self.mlp(torch.cat([x.flatten(1), y], dim=1)), None  # (B, 1)
+        if self.aux:
+            h = F.leaky_relu(self.conv1(x), 0.2)  # (B, width, 14, 14)
+            h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2).flatten(1)  # (B, 2*width*7*7)
+            adv = self.fc(h) + (self.embed(y) * h).sum(1, keepdim=True)  # (B, 1)
+            return adv, self.cls(h)  # (B, 1), (B, 10)
         planes = y[:, :, None, None].expand(-1, -1, s, s)  # (B, 10, 28, 28)
         h = F.leaky_relu(self.conv1(torch.cat([x, planes], dim=1)), 0.2)  # (B, width, 14, 14)
         h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)  # (B, 2*width, 7, 7)
-        return self.fc(torch.cat([h.flatten(1), y], dim=1))  # (B, 1) logit
+        return self.fc(torch.cat([h.flatten(1), y], dim=1)), None  # (B, 1) logit

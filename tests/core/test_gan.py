@@ -175,3 +175,23 @@ def test_train_on_generated_reports_both_accuracies():
     res = gan.train_on_generated(G, small, epochs=1, per_digit=5)
     assert res["n_generated"] == 50 and res["n_test"] == 50
     assert 0 <= res["acc_generated"] <= 1 and 0 <= res["acc_real"] <= 1
+
+
+def test_aux_classifier_discriminator_names_digits():
+    D = CondDiscriminator(8, 28, aux=True)
+    x, y = torch.rand(3, 1, 28, 28), one_hot(torch.tensor([1, 2, 3]))
+    adv, cls = D.forward_both(x, y)
+    assert adv.shape == (3, 1) and cls.shape == (3, 10)
+    cfg = gan.with_overrides(TINY, aux_weight=1.0)
+    xs, ys = fake_images()
+    G, D = gan.build_models(cfg, True, torch.Generator().manual_seed(0))
+    assert D.aux
+    rec = next(iter(gan.train_cgan(cfg, xs, ys, G, D)))
+    assert np.isfinite(rec["g_loss"])
+
+
+def test_translate_keeps_background_and_moves_ink():
+    x = torch.full((4, 1, 28, 28), -1.0)
+    x[:, :, 12:14, 12:14] = 1
+    y = gan.translate(x, torch.Generator().manual_seed(0))
+    assert y.shape == x.shape and y.min() == -1 and (y > 0).sum() == (x > 0).sum()
