@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from core.commands.gan import MAX_SAMPLES, add_train_args, config_from_args, load_generator, log_epoch
-from core.commands.gan import pick_device, save_samples
+from core.commands.gan import pick_device, save_samples, shipped_cnn
 
 SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 FAMILY = "gan.CondGenerator"
@@ -55,9 +55,17 @@ def cmd_train(args: argparse.Namespace) -> int:
             print("error: the losses stopped being finite", file=sys.stderr)
             return 1
         epochs = rec["epoch"] if rec["kind"] == "epoch" else epochs
-    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict()}
     out = args.out or SHIPPED[args.dataset]
     G = G_ema if G_ema is not None else G
+    from core.gan import fidelity_per_digit, train_classifier
+
+    judge = shipped_cnn() if size == 28 else train_classifier(split.x_train, split.y_train, epochs=30)
+    metrics = {}
+    if judge is not None:  # the shipped CNN (MNIST) or an MLP trained on the real 8x8 digits
+        metrics = {"label_fidelity": fidelity_per_digit(G.cpu(), judge, per_digit=100, seed=2024)["overall"]}
+        print(f"metrics: label fidelity {metrics['label_fidelity']:.3f}")
+    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
+            "metrics": metrics}  # fmt: skip
     checkpoints.save(G.cpu(), out, model_config(G), meta)
     print(f"saved {out}")
     return 0

@@ -84,6 +84,16 @@ def log_epoch(rec: dict, quiet: bool) -> None:
               f"D(x) {rec['d_real']:.2f}  D(G(z)) {rec['d_fake']:.2f}  {rec['elapsed']:.0f}s", flush=True)  # fmt: skip
 
 
+def shipped_cnn():
+    """The shipped CNN that judges samples for the checkpoint's metrics, or None."""
+    from core import checkpoints
+
+    try:
+        return checkpoints.load(checkpoints.SHIPPED_DIR / "cnn_mnist.pth", expected_family="cnn.MNISTCNN").model
+    except checkpoints.CheckpointError:
+        return None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     import copy
 
@@ -105,8 +115,18 @@ def cmd_train(args: argparse.Namespace) -> int:
             print("error: the losses stopped being finite", file=sys.stderr)
             return 1
         epochs = rec["epoch"] if rec["kind"] == "epoch" else epochs
-    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict()}
     G = G_ema if G_ema is not None else G
+    metrics = {}
+    cnn = shipped_cnn()
+    if cnn is not None:  # judged by the shipped CNN, as bench/gen_quality_gan.py does
+        from core.gan import quality
+
+        q = quality(G.cpu(), cnn, n=1000, seed=2024)
+        metrics = {"confident_share": q["confident"], "mean_confidence": q["mean_conf"],
+                   "min_digit_share": float(q["shares"].min()), "max_digit_share": float(q["shares"].max())}  # fmt: skip
+        print("metrics: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
+    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
+            "metrics": metrics}  # fmt: skip
     checkpoints.save(G.cpu(), args.out, model_config(G), meta)
     print(f"saved {args.out}")
     return 0
