@@ -98,16 +98,21 @@ with tab_upload:
 
 with tab_inside:
     st.markdown(t("cnn.inside.intro"))
-    sources = [s for s in ("draw", "upload") if f"cnn_input_{s}" in ss] + ["test"]
+    sources = ["draw", "upload", "test"]
     src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
-    src = st.radio(t("cnn.inside.source"), sources, key="cnn_inside_source", horizontal=True, format_func=src_labels.get)
+    a, b = st.columns([4, 1], vertical_alignment="bottom")
+    src = a.radio(t("cnn.inside.source"), sources, index=2, key="cnn_inside_source", horizontal=True,
+                  format_func=src_labels.get)  # fmt: skip
+    b.button(t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch")  # a rerun picks up the latest drawing
     if src == "test":
         idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, key="cnn_inside_index")
         x28 = split.x_test[idx, 0].numpy()
     else:
-        x28 = ss[f"cnn_input_{src}"]
+        x28 = ss.get(f"cnn_input_{src}")
     if model is None:
         st.warning(t("cnn.no_model"))
+    elif x28 is None:
+        st.info(t(f"cnn.inside.none.{src}"))
     else:
         view.inside(model, x28)
     st.subheader(t("cnn.sandbox.title"))
@@ -164,13 +169,16 @@ with tab_train:
         jobs.status(j)
         a, b = st.columns(2)
         a.plotly_chart(loss_chart(j.steps, j.epochs_log, batches), key="cnn_loss_chart", width="stretch")
-        b.plotly_chart(epoch_chart(j.epochs_log, [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
-                                   t("chart.accuracy"), percent=True), key="cnn_acc_chart", width="stretch")  # fmt: skip
+        acc = epoch_chart(j.epochs_log, [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
+                          t("chart.accuracy"), percent=True)  # fmt: skip
+        acc.update_yaxes(range=[0, 101])
+        b.plotly_chart(acc, key="cnn_acc_chart", width="stretch")
 
     jobs.live(job, render)
     trained = view.session_model()
     if trained is not None:
         st.success(t("cnn.train.use"))
+        st.button(t("cnn.train.use_now"), key="cnn_use_session", on_click=ss.update, kwargs={"cnn_model_choice": "session"})
         run = ss["cnn_run"]
         meta = core_cnn.checkpoint_meta(run["cfg"], split.provenance.as_dict(), len(job.epochs_log),
                                         {"val_acc": job.epochs_log[-1].get("val_acc")})  # fmt: skip

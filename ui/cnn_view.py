@@ -134,7 +134,7 @@ def heat_overlay(image28: np.ndarray, heat: np.ndarray, size: int = 168) -> np.n
 
 
 # -- charts ------------------------------------------------------------------------------------
-def prob_chart(probs: np.ndarray, height: int = 260) -> go.Figure:
+def prob_chart(probs: np.ndarray, height: int = 220) -> go.Figure:
     best = int(np.argmax(probs))
     colors = ["#e4572e" if i == best else "#7f9bb3" for i in range(10)]
     fig = base_figure(t("cnn.digit"), t("cnn.probability"))
@@ -150,7 +150,7 @@ def confusion_figure(cm: np.ndarray) -> go.Figure:
     labels = [str(i) for i in range(cm.shape[0])]
     fig = go.Figure(go.Heatmap(z=cm, x=labels, y=labels, colorscale="Blues", text=cm, texttemplate="%{text}",
                                hovertemplate=t("cnn.eval.hover") + "<extra></extra>", showscale=False))  # fmt: skip
-    fig.update_layout(height=440, margin=dict(l=10, r=10, t=10, b=10),
+    fig.update_layout(height=440, margin=dict(l=60, r=10, t=60, b=10), font={"size": 14},
                       xaxis_title=t("cnn.eval.predicted"), yaxis_title=t("cnn.eval.true"))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="top")
@@ -218,16 +218,16 @@ def inside(model, x28: np.ndarray) -> None:
 
     conv1 = model.layer1[0]
     c1, c2, hidden = conv1.out_channels, model.layer2[0].out_channels, model.layer3[1].out_features
-    left, right = st.columns([1, 2])
+    left, right = st.columns([2, 3])
     with left:
-        st.image(enlarge(x28, 168), caption=t("cnn.inside.input"), width=168)
-        rows = [{t("cnn.inside.layer"): name, t("cnn.inside.shape"): " × ".join(map(str, shape))}
-                for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)]  # fmt: skip
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.image(enlarge(x28, 140), caption=t("cnn.inside.input"), width=140)
+        table = [f"| {t('cnn.inside.layer')} | {t('cnn.inside.shape')} |", "| --- | --- |"]
+        table += [f"| {name} | {'×'.join(map(str, shape))} |" for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)]
+        st.markdown("\n".join(table))
     with right:
         st.markdown(t("cnn.inside.conv"))
         st.markdown(t("cnn.inside.pool"))
-        st.image(grid(core_cnn.conv1_kernels(model), cols=16, cell=36, diverging=True),
+        st.image(grid(core_cnn.conv1_kernels(model), cols=8, cell=40, diverging=True),
                  caption=t("cnn.inside.kernels", n=c1))  # fmt: skip
     maps = core_cnn.feature_maps(model, x28)
     st.markdown(t("cnn.inside.maps1", n=c1))
@@ -237,9 +237,10 @@ def inside(model, x28: np.ndarray) -> None:
     probs = core_cnn.predict(model, x28)
     k = int(np.argmax(probs))
     st.markdown(t("cnn.inside.why", digit=k))
-    a, b, _ = st.columns(3)
+    a, b, c = st.columns(3)
     a.image(heat_overlay(x28, core_cnn.saliency(model, x28, k)), caption=t("cnn.inside.saliency"), width=168)
     b.image(heat_overlay(x28, core_cnn.occlusion(model, x28, k)), caption=t("cnn.inside.occlusion"), width=168)
+    c.caption(t("cnn.inside.why_caption"))
 
 
 def evaluate_panel(model, split) -> None:
@@ -266,6 +267,6 @@ def evaluate_panel(model, split) -> None:
         st.markdown(t("cnn.eval.wrong", n=len(wrong)))
         shown = wrong[:30]
         if len(shown):
-            st.image([enlarge(split.x_test[i, 0].numpy(), 84) for i in shown], width=84,
+            st.image([enlarge(split.x_test[i, 0].numpy(), 64) for i in shown], width=64,
                      caption=[t("cnn.eval.item", true=int(truth[i]), pred=int(pred[i]), p=100 * probs[i].max())
                               for i in shown])  # fmt: skip

@@ -54,9 +54,24 @@ def test_drawn_digit_is_read():
     assert not at.exception, at.exception
     preds = [m.value for m in at.metric if m.label == "Prediction"]
     assert preds == [str(label)]
-    assert "Cropped to the ink" in " ".join(
-        img.caption for el in at.get("image") for img in el.proto.imgs
-    )
+    captions = " ".join(img.caption for el in at.get("image") for img in el.proto.imgs)
+    assert "Cropped to the ink" in captions
+    at.radio(key="cnn_inside_source").set_value("draw").run()  # look inside the drawing
+    assert not at.exception, at.exception
+    captions = " ".join(img.caption for el in at.get("image") for img in el.proto.imgs)
+    assert "kernels of conv1" in captions and "Occlusion" in captions
+
+
+def test_show_code_is_valid_python_with_current_settings():
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "en")
+        at.select_slider(key="cnn_lr").set_value(0.01)
+        at.radio(key="cnn_channels").set_value("32/64")
+        at.toggle(key="cnn_show_code").set_value(True).run()
+    assert not at.exception, at.exception
+    code = at.code[0].value
+    compile(code, "mnist_cnn.py", "exec")
+    assert "lr=0.01" in code and "nn.Conv2d(32, 64, 3, 1)" in code and "nn.Linear(64*5*5" in code
 
 
 def _upload(at, name: str, data: bytes, mime: str = "image/png"):
@@ -104,11 +119,29 @@ def test_tiny_training_run_then_use_and_bad_checkpoint():
         at.run()
         assert not at.exception, at.exception
         assert "Trained in this session" in at.radio(key="cnn_model_choice").options
-        at.radio(key="cnn_model_choice").set_value("session").run()
+        at.button(key="cnn_use_session").click().run()  # "use this model": the Draw tab switches at once
         assert not at.exception, at.exception
+        assert at.radio(key="cnn_model_choice").value == "session"
         assert len([m for m in at.metric if m.label == "Prediction"]) == 1
+        assert at.get("download_button"), "the trained model can be downloaded"
+
+
+def test_checkpoint_upload_good_course_and_bad():
+    import torch
+
+    from core.models.cnn import MNISTCNN
+
+    buf = io.BytesIO()
+    torch.save(MNISTCNN().state_dict(), buf)  # what the course's mnist_cnn.py saves
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "en")
         uploader = at.file_uploader(key="cnn_ckpt_upload")
-        if hasattr(uploader, "upload"):
-            uploader.upload("model.pth", b"\x00" * 100, "application/octet-stream").run()
-            assert not at.exception, at.exception
-            assert at.error, "a random .pth must be refused with a message"
+        if not hasattr(uploader, "upload"):
+            pytest.skip("this Streamlit's AppTest cannot upload files")
+        uploader.upload("mnist_cnn.pth", buf.getvalue(), "application/octet-stream").run()
+        assert not at.exception, at.exception
+        assert "Uploaded" in at.radio(key="cnn_model_choice").options
+        assert any("Loaded mnist_cnn.pth" in s.value for s in at.success)
+        at.file_uploader(key="cnn_ckpt_upload").upload("model.pth", b"\x00" * 100, "application/octet-stream").run()
+        assert not at.exception, at.exception
+        assert at.error, "a random .pth must be refused with a message"

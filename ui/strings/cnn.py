@@ -29,11 +29,11 @@ JA = {
     "cnn.confidence": "確信度 {p:.0f}%",
     "cnn.digit": "数字",
     "cnn.probability": "確率",
-    "cnn.steps": "**前処理の各段階**（MNIST と同じ手順）",
-    "cnn.step.source": "入力（赤枠がインクの範囲）",
-    "cnn.step.cropped": "インクの範囲を切り出し（{h}×{w}）",
-    "cnn.step.scaled": "縦横比を保って 20×20 の枠へ（{h}×{w}）",
-    "cnn.step.final": "28×28 に置き、重心を中央へ（移動 {dy}, {dx}）",
+    "cnn.steps": "**前処理の各段階**（MNIST と同じ手順：インクを切り出し、縦横比を保って 20×20 に縮め、28×28 の中で重心を中央に置く）",
+    "cnn.step.source": "入力（赤枠＝インク）",
+    "cnn.step.cropped": "切り出し（{h}×{w}）",
+    "cnn.step.scaled": "20×20 に収める（{h}×{w}）",
+    "cnn.step.final": "28×28・重心を中央へ（{dy}, {dx}）",
     "cnn.upload.intro": (
         "PNG・JPEG・BMP・GIF の画像を読み込めます。大きさは自由で、白い紙に黒いペンで書いた写真でも"
         "自動で白黒を反転します。1 枚に数字は 1 つだけにしてください。"
@@ -52,6 +52,13 @@ JA = {
     "cnn.inside.src.upload": "アップロードした画像",
     "cnn.inside.src.test": "テストデータの画像",
     "cnn.inside.index": "テスト画像の番号",
+    "cnn.inside.refresh": "最新の画像で更新",
+    "cnn.inside.none.draw": "まだ何も描いていません。「描いて推論」タブで数字を描いてから「最新の画像で更新」を押してください。",
+    "cnn.inside.none.upload": "まだ画像をアップロードしていません。「画像をアップロード」タブで読み込んでください。",
+    "cnn.inside.why_caption": (
+        "サリエンシーは、各画素を少し変えたときに予測の確率がどれだけ動くか（勾配）です。"
+        "オクルージョンは、6×6 の範囲を黒く隠したときに確率がどれだけ下がるかです。赤いほど判断に効いています。"
+    ),
     "cnn.inside.input": "入力（28×28）",
     "cnn.inside.layer": "層",
     "cnn.inside.shape": "出力の形（チャネル × 高さ × 幅）",
@@ -84,8 +91,8 @@ JA = {
     "cnn.eval.predicted": "予測",
     "cnn.eval.true": "正解",
     "cnn.eval.hover": "正解 %{y} → 予測 %{x}：%{z} 枚",
-    "cnn.eval.wrong": "**間違えた画像**（全 {n} 枚のうち最大 30 枚）",
-    "cnn.eval.item": "正解 {true} → 予測 {pred}（{p:.0f}%）",
+    "cnn.eval.wrong": "**間違えた画像**（全 {n} 枚のうち最大 30 枚。「正解→予測（確信度）」）",
+    "cnn.eval.item": "{true}→{pred}（{p:.0f}%）",
     "cnn.train.intro": (
         "このセッション専用の CNN を学習します。他の人のモデルや同梱のモデルには影響しません。"
         "学習中もほかのタブは使えます。"
@@ -97,6 +104,7 @@ JA = {
     "cnn.train.size": "学習に使う画像の枚数",
     "cnn.train.augment": "データ拡張（ミニバッチごとに少し回転・拡大縮小・平行移動）",
     "cnn.train.use": "学習したモデルは、サイドバーの「使うモデル」で選ぶとすぐに「描いて推論」タブで使えます。",
+    "cnn.train.use_now": "このモデルを使う",
     "cnn.train.download": "学習したモデルをダウンロード（.pth）",
     "cnn.test_split": "テスト",
     "cnn.ckpt.title": "モデルファイル（.pth）を読み込む",
@@ -160,11 +168,11 @@ EN = {
     "cnn.confidence": "Confidence {p:.0f}%",
     "cnn.digit": "Digit",
     "cnn.probability": "Probability",
-    "cnn.steps": "**Preprocessing, step by step** (the MNIST recipe)",
-    "cnn.step.source": "Input (red box: the ink)",
+    "cnn.steps": "**Preprocessing, step by step** (the MNIST recipe: crop to the ink, scale into 20×20 keeping the aspect ratio, centre the centre of mass in 28×28)",
+    "cnn.step.source": "Input (red: the ink)",
     "cnn.step.cropped": "Cropped to the ink ({h}×{w})",
-    "cnn.step.scaled": "Scaled into 20×20, aspect kept ({h}×{w})",
-    "cnn.step.final": "Placed in 28×28, centre of mass in the middle (moved {dy}, {dx})",
+    "cnn.step.scaled": "Into 20×20 ({h}×{w})",
+    "cnn.step.final": "28×28, mass centred ({dy}, {dx})",
     "cnn.upload.intro": (
         "PNG, JPEG, BMP or GIF, any size. A photo of dark ink on white paper is inverted automatically. "
         "One digit per picture."
@@ -183,6 +191,13 @@ EN = {
     "cnn.inside.src.upload": "Your upload",
     "cnn.inside.src.test": "A test digit",
     "cnn.inside.index": "Test digit number",
+    "cnn.inside.refresh": "Use the latest",
+    "cnn.inside.none.draw": "Nothing drawn yet. Draw a digit on the Draw tab, then press “Use the latest”.",
+    "cnn.inside.none.upload": "No picture uploaded yet. Upload one on the Upload tab.",
+    "cnn.inside.why_caption": (
+        "Saliency: how much the probability moves when each pixel changes a little (the gradient). "
+        "Occlusion: how much it drops when a 6×6 patch is blacked out. Redder = mattered more."
+    ),
     "cnn.inside.input": "Input (28×28)",
     "cnn.inside.layer": "Layer",
     "cnn.inside.shape": "Output shape (channels × height × width)",
@@ -216,8 +231,8 @@ EN = {
     "cnn.eval.predicted": "Predicted",
     "cnn.eval.true": "True",
     "cnn.eval.hover": "true %{y} → predicted %{x}: %{z}",
-    "cnn.eval.wrong": "**Misclassified digits** (up to 30 of {n})",
-    "cnn.eval.item": "true {true} → {pred} ({p:.0f}%)",
+    "cnn.eval.wrong": "**Misclassified digits** (up to 30 of {n}; “true→predicted (confidence)”)",
+    "cnn.eval.item": "{true}→{pred} ({p:.0f}%)",
     "cnn.train.intro": (
         "Train a CNN for this session only; nobody else's model and not the shipped one are touched. "
         "The other tabs keep working while it trains."
@@ -229,6 +244,7 @@ EN = {
     "cnn.train.size": "Training images",
     "cnn.train.augment": "Data augmentation (small random rotation, scaling and shift per mini-batch)",
     "cnn.train.use": "Pick the trained model under “Model” in the sidebar to use it on the Draw tab at once.",
+    "cnn.train.use_now": "Use this model",
     "cnn.train.download": "Download the trained model (.pth)",
     "cnn.test_split": "test",
     "cnn.ckpt.title": "Load a model file (.pth)",
