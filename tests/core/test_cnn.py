@@ -192,3 +192,43 @@ def test_cli_train_tiny(tmp_path):
     meta = checkpoints.load(out, expected_family=core_cnn.FAMILY).meta
     assert meta["metrics"]["test_accuracy"] == pytest.approx(summary["test_accuracy"])
     assert meta["epochs"] == 1 and meta["train"]["train_size"] == 200
+
+
+def _arc(cx, cy, rx, ry, a0, a1, n=24):
+    import math
+
+    return [(cx + rx * math.cos(math.radians(a0 + (a1 - a0) * i / n)),
+             cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n))) for i in range(n + 1)]  # fmt: skip
+
+
+# pen strokes on a 280x280 canvas, the way a student draws each digit with a mouse
+STROKES = {
+    0: [_arc(140, 140, 60, 90, 0, 360)],
+    1: [[(140, 50), (140, 230)]],
+    2: [_arc(140, 95, 55, 45, 200, 360) + [(190, 110), (85, 230), (200, 230)]],
+    3: [_arc(135, 95, 55, 42, 210, 450)[:-1] + _arc(135, 180, 60, 48, 270, 510)],
+    4: [[(170, 50), (80, 170), (210, 170)], [(170, 50), (170, 235)]],
+    5: [[(195, 55), (95, 55), (90, 130)] + _arc(135, 175, 60, 55, 230, 480)],
+    6: [[(180, 55), (110, 130)] + _arc(140, 180, 50, 50, 200, 560)],
+    7: [[(80, 60), (200, 60), (120, 230)]],
+    8: [_arc(140, 95, 45, 40, 90, 450), _arc(140, 180, 55, 48, 270, 630)],
+    9: [_arc(140, 95, 50, 45, 0, 360), [(190, 95), (180, 235)]],
+}
+
+
+@pytest.mark.skipif(not SHIPPED.is_file(), reason="checkpoints/cnn_mnist.pth not trained yet")
+@pytest.mark.parametrize("width", [12, 18, 26])
+def test_shipped_model_reads_pen_strokes(width):
+    """Drawn digits (thin to thick pen, canvas-sized) are read through the page's preprocessing."""
+    from PIL import ImageDraw
+
+    from core.preprocess import to_mnist
+
+    model = checkpoints.load(SHIPPED, expected_family=core_cnn.FAMILY).model
+    for digit, strokes in STROKES.items():
+        im = Image.new("L", (280, 280), 0)
+        pen = ImageDraw.Draw(im)
+        for s in strokes:
+            pen.line(s, fill=255, width=width, joint="curve")
+        probs = core_cnn.predict(model, to_mnist(np.asarray(im)).final)
+        assert int(probs.argmax()) == digit, (digit, probs.round(2))
