@@ -62,12 +62,13 @@ def draw_panel() -> None:
     """Canvas and prediction rerun alone on every stroke (a fragment), not the whole page."""
     left, right = st.columns([1, 1])
     with left:
+        st.caption(t("cnn.draw.intro"))  # also room for the canvas toolbar, which floats above it on hover
         with st.container(key="cnn_canvas"):
             img = canvas.draw(canvas.current_key("cnn_pad"), 280, int(ss.get("cnn_stroke", 18)))
         a, b = st.columns([3, 1], vertical_alignment="bottom")
         a.slider(t("cnn.stroke"), 8, 32, 18, key="cnn_stroke")
         b.button(t("cnn.clear"), key="cnn_clear", on_click=canvas.clear, args=("cnn_pad",), width="stretch")
-        st.caption(t("cnn.draw.intro") + " " + t("cnn.undo_hint"))
+        st.caption(t("cnn.undo_hint"))
     steps = to_mnist(img) if img is not None else None
     if steps is not None:
         ss["cnn_input_draw"] = steps.final

@@ -140,7 +140,7 @@ JA = {
 }
 
 EN = {
-    "cnn.title": "Reading handwritten digits with a CNN",
+    "cnn.title": "A CNN reads handwritten digits",
     "cnn.intro": (
         "The CNN of Part 2's `mnist_cnn.py`. A digit you draw or upload is framed into 28×28 the way MNIST "
         "was made, then classified. Look inside the network, evaluate it, or retrain it yourself."
