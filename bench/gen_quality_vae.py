@@ -15,7 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 from core import checkpoints, data  # noqa: E402
 from core.vae import decode, quality  # noqa: E402
@@ -41,9 +40,9 @@ def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[s
         return lines, {"vae_prior_covers_digits": False, "vae_recon_2d": False, "vae_recon_16d": False}
     split = data.load_mnist()
     lines.append(f"data: {split.provenance.description}; judge: {cnn_path.name}")
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    for name, target, key in (("vae_mnist.pth", RECON_2D, "vae_recon_2d"), ("vae16_mnist.pth", RECON_16D, "vae_recon_16d"),
-                              ("ae_mnist.pth", None, None)):  # fmt: skip
+    parts = (("vae_mnist.pth", RECON_2D, "vae_recon_2d"), ("vae16_mnist.pth", RECON_16D, "vae_recon_16d"),
+             ("ae_mnist.pth", None, None))  # fmt: skip
+    for name, target, key in parts:
         model = _load(name)
         if isinstance(model, Exception):
             lines.append(f"{name}: not usable ({model.code})")

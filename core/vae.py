@@ -59,7 +59,8 @@ def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     r = torch.rand(b, 4, generator=generator, device=x.device) * 2 - 1  # (B, 4) in [-1, 1]
     angle, scale, shift = r[:, 0] * (10 * math.pi / 180), 1 + 0.1 * r[:, 1], r[:, 2:] * (2 / 14)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    rows = (torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1))
+    theta = torch.stack(rows, 1)  # (B, 2, 3)
     grid = torch.nn.functional.affine_grid(theta, list(x.shape), align_corners=False)  # (B, 28, 28, 2)
     return torch.nn.functional.grid_sample(x, grid, align_corners=False).clamp_(0, 1)
 
@@ -153,7 +154,8 @@ def train_autoencoder(
             pts = latent_means(model, x_test[:map_points])
             proj = Projection.fit(pts)
             rec["latent"] = proj.apply(pts).astype(np.float32)
-            rec["labels"] = (y_test[:map_points].numpy() if y_test is not None else np.zeros(len(pts), np.int64))
+            labels = y_test[:map_points].numpy() if y_test is not None else np.zeros(len(pts), np.int64)
+            rec["labels"] = labels
             rec["manifold"] = to_uint8(tile(manifold(model, grid, extent(model, rec["latent"]), proj), grid))
         model.train()
         yield rec
@@ -218,8 +220,10 @@ class Projection:
         return self.mean + np.asarray(uv, dtype=np.float64).reshape(-1, 2) @ self.basis  # (N, d)
 
 
-def extent(model: nn.Module, points: np.ndarray | None = None, lim: float = 3.0) -> tuple[float, float, float, float]:
-    """(x0, x1, y0, y1) of the plane to draw: [-lim, lim]^2 for a VAE's N(0, I), the data's range for an AE."""
+def extent(
+    model: nn.Module | None, points: np.ndarray | None = None, lim: float = 3.0
+) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of the plane to draw: [-lim, lim]^2 for a VAE's N(0, I), the data's range else."""
     if getattr(model, "variational", False) or points is None or len(points) == 0:
         return (-lim, lim, -lim, lim)
     lo, hi = np.percentile(points, 1, axis=0), np.percentile(points, 99, axis=0)

@@ -72,7 +72,8 @@ else:
             z2 = st.slider("z₂", y0, y1, (y0 + y1) / 2, step=(y1 - y0) / 200, key=k2, format="%.2f")
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
             with st.container(key="vae_decoded"):
-                st.image(view.big(img[0, 0], 224), caption=t("vae.decoded", z1=z1, z2=z2), output_format="PNG")
+                caption = t("vae.decoded", z1=z1, z2=z2)
+                st.image(view.big(img[0, 0], 224), caption=caption, output_format="PNG")
             cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
             if not isinstance(cnn, Exception):
                 from core.metrics import classify
@@ -127,7 +128,8 @@ else:
     i1, i2 = st.columns(2)
     a = i1.number_input(t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
     b = i2.number_input(t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
-    st.image(view.strip(core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)), width="stretch", output_format="PNG",
+    path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
+    st.image(view.strip(path), width="stretch", output_format="PNG",
              caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])))  # fmt: skip
 
     st.subheader(t("vae.prior"))
@@ -140,24 +142,27 @@ else:
 st.header(t("vae.train"))
 st.caption(t("vae.train_caption"))
 tiny = resources.test_mode()
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3 = st.columns(3)
 kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae")}
 kind = c1.selectbox(t("vae.kind"), tuple(kinds), key="vae_kind", format_func=kinds.get)
 beta = c2.select_slider("β", (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), 1.0, key="vae_beta",
                         disabled=kind != "vae", help=t("vae.beta_help"))  # fmt: skip
 latent = c3.selectbox(t("vae.latent"), (2, 16), key="vae_latent", help=t("vae.latent_help"))
-epochs = c4.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
+c1, c2, _ = st.columns(3)
+epochs = c1.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
+seed = c2.number_input(t("common.seed"), 0, 10_000, 0, key="vae_seed")
 
 
 def on_train() -> None:
     cfg = core_vae.VAEConfig(kind=kind, latent_dim=latent, beta=beta if kind == "vae" else 0.0,
-                             epochs=epochs, seed=int(ss.get("vae_prior_seed", 0)))  # fmt: skip
+                             epochs=epochs, seed=int(seed))  # fmt: skip
     model = core_vae.build_model(cfg)
     ss["vae_session"] = {"model": model, "cfg": cfg}
     ss.pop("vae_which", None)  # the explorer shows the shipped model until training ends
     n, nt = (256, 100) if tiny else (len(split.x_train), view.MAP_POINTS)
     x, xt, yt = split.x_train[:n], split.x_test[:nt], split.y_test[:nt]
-    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=dev, grid=10 if tiny else 15)  # noqa: E731
+    grid = 10 if tiny else 15
+    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=dev, grid=grid)  # noqa: E731
     jobs.start("vae", make, cfg.epochs, dev, label=kind)
 
 
@@ -171,4 +176,5 @@ with st.expander(t("common.show_code")):
 
     from core.models import vae as models_vae
 
-    st.code(inspect.getsource(models_vae.ConvVAE) + "\n\n" + inspect.getsource(models_vae.vae_loss), language="python")
+    source = [inspect.getsource(o) for o in (models_vae.ConvVAE, models_vae.kl_divergence, models_vae.vae_loss)]
+    st.code("\n\n".join(source), language="python")

@@ -6,7 +6,6 @@ points, so a click anywhere (even in a gap between clusters) selects a point tha
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,11 +83,6 @@ def session_view(model: torch.nn.Module, version: int) -> View:
         cache.clear()
         cache[key] = make_view(model, *test_subset())
     return cache[key]
-
-
-def copy_model(model: torch.nn.Module) -> torch.nn.Module:
-    """A session's own copy of a model (a shared one is never trained)."""
-    return copy.deepcopy(model).requires_grad_(True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,4 +198,5 @@ def training_panel(job) -> None:
         box = (-3, 3, -3, 3) if job.label == "vae" else core_vae.extent(None, last["latent"])
         c1.plotly_chart(latent_figure(last["latent"], last["labels"], box, height=380),
                         key="vae_train_map", width="stretch", config=PLOT_CONFIG)  # fmt: skip
-        c2.image(big(last["manifold"], 380), caption=t("vae.train.manifold", epoch=last["epoch"]), output_format="PNG")
+        caption = t("vae.train.manifold", epoch=last["epoch"])
+        c2.image(big(last["manifold"], 380), caption=caption, output_format="PNG")

@@ -108,12 +108,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"epoch {rec['epoch']:3d}  recon {rec['recon']:7.2f}  KL {rec['kl']:6.2f}  "
                   f"test recon {rec['val_recon']:7.2f}  test KL {rec['val_kl']:6.2f}  ({rec['elapsed']:.0f} s)")  # fmt: skip
     model = model.cpu().eval()
-    metrics = {"test_recon_bce": last["val_recon"], "test_kl": last["val_kl"], "train_loss": last["train_loss"]}
+    metrics = {"test_recon_bce": last["val_recon"], "test_kl": last["val_kl"],
+               "train_loss": last["train_loss"]}  # fmt: skip
     cls_path = Path(args.classifier) if args.classifier else checkpoints.SHIPPED_DIR / "cnn_mnist.pth"
     try:
         classifier = checkpoints.load(cls_path, expected_family="cnn.MNISTCNN").model
         q = quality(model, classifier, split.x_test, split.y_test)
-        metrics.update(recon_acc=q["recon_acc"], prior_min_share=q["prior_min_share"], classifier=cls_path.name)
+        metrics.update(recon_acc=q["recon_acc"], prior_min_share=q["prior_min_share"],
+                       classifier=cls_path.name)  # fmt: skip
         print(f"reconstructions read right: {q['recon_acc']:.1%}; smallest digit share of prior samples: "
               f"{q['prior_min_share']:.1%} ({' '.join(f'{s:.0%}' for s in q['prior_shares'])})")  # fmt: skip
     except checkpoints.CheckpointError as e:

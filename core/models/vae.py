@@ -83,7 +83,8 @@ class ConvDecoder(nn.Module):
         self.deconv = nn.Sequential(
             nn.ReLU(),
             nn.ConvTranspose2d(c3, c2, 3, stride=2, padding=1), nn.ReLU(),  # (B, c2, 7, 7)
-            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),  # (B, c1, 14, 14)
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1),
+            nn.ReLU(),  # (B, c1, 14, 14)
             nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1),  # (B, 1, 28, 28)
             nn.Sigmoid(),
         )  # fmt: skip
@@ -117,7 +118,7 @@ class ConvAE(nn.Module):
 
 
 class ConvVAE(nn.Module):
-    """Encoder → (mu, logvar) → z = mu + sigma * eps → decoder (the notes' encoder + sampler + decoder)."""
+    """Encoder → (mu, logvar) → z = mu + sigma * eps → decoder (the notes' encoder + sampler)."""
 
     variational = True
 
@@ -156,7 +157,8 @@ class ConvVAE(nn.Module):
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(mu, sigma^2) || N(0, I)) per sample, summed over latent dims: (B, d) -> (B,).
 
-    -1/2 * sum(1 + log sigma^2 - mu^2 - sigma^2) (Kingma & Welling 2014, Appendix B); zero iff mu = 0, sigma = 1.
+    -1/2 * sum(1 + log sigma^2 - mu^2 - sigma^2) (Kingma & Welling 2014, Appendix B);
+    zero iff mu = 0 and sigma = 1.
     """
     return -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=1)
 
