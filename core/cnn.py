@@ -8,6 +8,8 @@ which is what lets 4,000 embedded digits reach ~98 % on the 1,000-digit test spl
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -146,12 +148,39 @@ def checkpoint_meta(cfg: CNNTrainConfig, provenance: dict, epochs: int, metrics:
 # Inference and "look inside"
 
 
+@functools.cache
+def _openmp() -> bool:
+    return "parallel backend: OpenMP" in torch.__config__.parallel_info()
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run one tiny forward pass on a single CPU thread, for this calling thread only.
+
+    With OpenMP, `torch.set_num_threads` sets the calling thread's own thread count, so training jobs
+    already running in other threads keep theirs (a thread doing its very first torch op inside the
+    ~0.2 ms window would start with one thread). For a single 28x28 image, waking a second OpenMP thread
+    costs more than it saves, and on a busy 2-core server it stalled for 35-150 ms at p95
+    (bench/predict_latency.py: p95 152 ms → 7 ms).
+    """
+    if not _openmp():  # the native thread pool is process-wide: leave it alone
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 @torch.inference_mode()
 def predict(model: nn.Module, image28: np.ndarray | torch.Tensor) -> np.ndarray:
     """Ten probabilities for one (28, 28) image in [0, 1] (white ink on black, MNIST framing)."""
     x = torch.as_tensor(np.asarray(image28, dtype=np.float32)).reshape(1, 1, 28, 28)  # (1, 1, 28, 28)
     device = next(model.parameters()).device
-    return model(x.to(device)).exp()[0].cpu().numpy()  # LogSoftmax → probabilities, (10,)
+    with one_thread():
+        return model(x.to(device)).exp()[0].cpu().numpy()  # LogSoftmax → probabilities, (10,)
 
 
 @torch.inference_mode()

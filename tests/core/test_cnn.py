@@ -232,3 +232,32 @@ def test_shipped_model_reads_pen_strokes(width):
             pen.line(s, fill=255, width=width, joint="curve")
         probs = core_cnn.predict(model, to_mnist(np.asarray(im)).final)
         assert int(probs.argmax()) == digit, (digit, probs.round(2))
+
+
+def test_predict_runs_single_threaded_without_touching_other_threads():
+    """As on the server: a session thread predicts while other threads (training jobs) keep their count."""
+    import threading
+
+    model = MNISTCNN(8, 16, 32).eval()
+    before = torch.get_num_threads()
+    inside, others = [], []
+    entered, release = threading.Event(), threading.Event()
+
+    def session_thread():
+        with core_cnn.one_thread():
+            inside.append(torch.get_num_threads())
+            entered.set()
+            release.wait(10)
+        core_cnn.predict(model, np.zeros((28, 28), dtype=np.float32))
+        inside.append(torch.get_num_threads())
+
+    s = threading.Thread(target=session_thread)
+    s.start()
+    entered.wait(10)
+    others.append(torch.get_num_threads())  # a thread already running (a training job) keeps its count
+    release.set()
+    s.join()
+    assert others == [before]
+    assert inside[1] == torch.get_num_threads() == before  # restored afterwards
+    if core_cnn._openmp():
+        assert inside[0] == 1
