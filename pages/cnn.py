@@ -161,7 +161,7 @@ with tab_train:
 
     def on_train() -> None:
         net, make_iter = core_cnn.make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, dev)
-        ss["cnn_run"] = {"model": net, "cfg": cfg}
+        ss["cnn_run"] = {"model": net, "cfg": cfg, "batches": batches}
         jobs.start("cnn", make_iter, cfg.epochs, dev, label="cnn")
 
     jobs.controls("cnn", job, on_train)
@@ -169,7 +169,8 @@ with tab_train:
     def render(j: jobs.Job) -> None:
         jobs.status(j)
         a, b = st.columns(2)
-        a.plotly_chart(loss_chart(j.steps, j.epochs_log, batches), key="cnn_loss_chart", width="stretch")
+        per_epoch = ss.get("cnn_run", {}).get("batches", batches)  # of the run shown, not of the sliders now
+        a.plotly_chart(loss_chart(j.steps, j.epochs_log, per_epoch), key="cnn_loss_chart", width="stretch")
         acc = epoch_chart(j.epochs_log, [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
                           t("chart.accuracy"), percent=True)  # fmt: skip
         acc.update_yaxes(range=[0, 101])
@@ -181,8 +182,9 @@ with tab_train:
         st.success(t("cnn.train.use"))
         st.button(t("cnn.train.use_now"), key="cnn_use_session", on_click=ss.update, kwargs={"cnn_model_choice": "session"})
         run = ss["cnn_run"]
-        meta = core_cnn.checkpoint_meta(run["cfg"], split.provenance.as_dict(), len(job.epochs_log),
-                                        {"val_acc": job.epochs_log[-1].get("val_acc")})  # fmt: skip
+        done = [r for r in job.epochs_log if r.get("kind") == "epoch"]
+        meta = core_cnn.checkpoint_meta(run["cfg"], split.provenance.as_dict(), len(done),
+                                        {"test_accuracy": done[-1]["val_acc"] if done else None})  # fmt: skip
         st.download_button(t("cnn.train.download"), checkpoints.to_bytes(trained, run["cfg"].model_config(), meta),
                            file_name="cnn_session.pth", key="cnn_download", mime="application/octet-stream")  # fmt: skip
     st.subheader(t("cnn.ckpt.title"))

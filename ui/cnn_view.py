@@ -35,7 +35,7 @@ def session_model():
     """An eval-mode snapshot of the model trained on this page, once its job is not running."""
     job = jobs.get("cnn")
     run = ss.get("cnn_run")
-    if run is None or job is None or job.active or not job.epochs_log:
+    if run is None or job is None or job.active or not (job.epochs_log or job.steps):  # stopped early is fine
         return None
     tag = (id(job), job.last.get("step", 0))
     if ss.get("_cnn_snapshot_tag") != tag:  # the worker's model keeps training on Resume: copy it
