@@ -143,7 +143,7 @@ st.header(t("vae.train"))
 st.caption(t("vae.train_caption"))
 tiny = resources.test_mode()
 c1, c2, c3 = st.columns(3)
-kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae")}
+kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae", "dense")}
 kind = c1.selectbox(t("vae.kind"), tuple(kinds), key="vae_kind", format_func=kinds.get)
 beta = c2.select_slider("β", (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), 1.0, key="vae_beta",
                         disabled=kind != "vae", help=t("vae.beta_help"))  # fmt: skip
