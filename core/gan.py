@@ -35,6 +35,8 @@ class GanConfig:
     d_width: int = 32  # channels of D's first conv (course 64)
     batch_norm: bool = True  # DCGAN practice (in G; in D unless spectral norm); the course has none
     spectral_norm: bool = False  # spectral normalisation in D instead of batch norm
+    mbstd: bool = False  # minibatch std-dev feature in D (ProGAN) against mode collapse
+    d_batch_norm: bool = True  # False: batch norm in G only (D's batch statistics can betray fakes)
     epochs: int = 20
     batch_size: int = 64  # course: 512 (8 updates per epoch on 4,000 images: far too few)
     g_lr: float = 2e-4  # DCGAN paper; course G 4e-4
@@ -74,11 +76,12 @@ def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) 
     """Fresh G and D for `cfg`, initialised from `generator` (reproducible per run)."""
     if conditional:
         G = CondGenerator(cfg.latent_dim, cfg.g_width, cfg.image_size, cfg.batch_norm)
-        D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and not cfg.spectral_norm,
+        D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
                               cfg.spectral_norm, aux=cfg.aux_weight > 0 and cfg.image_size == 28)  # fmt: skip
     else:
         G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm)
-        D = Discriminator(cfg.d_width, cfg.batch_norm and not cfg.spectral_norm, cfg.spectral_norm)
+        D = Discriminator(cfg.d_width, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
+                          cfg.spectral_norm, cfg.mbstd)  # fmt: skip
     return reset_parameters(G, generator), _reset_spectral(reset_parameters(D, generator), generator)
 
 
@@ -105,7 +108,7 @@ def model_config(model: nn.Module) -> dict:
                 "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
     if isinstance(model, Discriminator):
         return {"width": model.width, "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
-                "spectral_norm": model.spectral_norm}  # fmt: skip
+                "spectral_norm": model.spectral_norm, "mbstd": model.mbstd}  # fmt: skip
     if isinstance(model, CondGenerator):
         bn = any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules())
         return {"latent_dim": model.latent_dim, "width": model.width, "image_size": model.image_size,

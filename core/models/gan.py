@@ -61,19 +61,23 @@ class Discriminator(nn.Module):
     (`width=64, batch_norm=False`). Improved: batch norm on the second conv.
     """
 
-    def __init__(self, width: int = 64, batch_norm: bool = False, spectral_norm: bool = False):
+    def __init__(self, width: int = 64, batch_norm: bool = False, spectral_norm: bool = False,
+                 mbstd: bool = False):  # fmt: skip
         super().__init__()
-        self.width, self.spectral_norm = width, spectral_norm
+        self.width, self.spectral_norm, self.mbstd = width, spectral_norm, mbstd
         self.conv1 = _sn(nn.Conv2d(1, width, kernel_size=4, stride=2, padding=1), spectral_norm)
         self.conv2 = _sn(nn.Conv2d(width, width * 2, kernel_size=4, stride=2, padding=1), spectral_norm)
         self.bn2 = _norm2d(width * 2, batch_norm)
-        self.fc = _sn(nn.Linear(width * 2 * 7 * 7, 1), spectral_norm)
+        self.fc = _sn(nn.Linear(width * 2 * 7 * 7 + (1 if mbstd else 0), 1), spectral_norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         assert x.shape[1:] == (1, 28, 28), f"D expects 1x28x28, got {tuple(x.shape[1:])}"
         h = F.leaky_relu(self.conv1(x), 0.2)  # (B, width, 14, 14)
-        h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)  # (B, 2*width, 7, 7)
-        return self.fc(h.flatten(1))  # (B, 1) logit
+        h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2).flatten(1)  # (B, 2*width*7*7)
+        if self.mbstd:  # minibatch std-dev (ProGAN): lets D see a batch that lacks variety
+            spread = h.std(dim=0).mean().expand(len(h), 1)  # (B, 1)
+            h = torch.cat([h, spread], dim=1)
+        return self.fc(h)  # (B, 1) logit
 
 
 class CondGenerator(nn.Module):

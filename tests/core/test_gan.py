@@ -195,3 +195,17 @@ def test_translate_keeps_background_and_moves_ink():
     x[:, :, 12:14, 12:14] = 1
     y = gan.translate(x, torch.Generator().manual_seed(0))
     assert y.shape == x.shape and y.min() == -1 and (y > 0).sum() == (x > 0).sum()
+
+
+def test_minibatch_std_discriminator_sees_batch_variety():
+    D = Discriminator(8, mbstd=True)
+    gan.reset_parameters(D, torch.Generator().manual_seed(0))
+    same = torch.zeros(4, 1, 28, 28)
+    varied = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    assert D(same).shape == (4, 1)
+    # the first image is the same in both batches; only the batch around it differs
+    mixed = torch.cat([same[:1], varied[1:]])
+    assert not torch.allclose(D(same)[0], D(mixed)[0])
+    cfg = gan.with_overrides(TINY, mbstd=True, d_batch_norm=False)
+    G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
+    assert D.mbstd and not isinstance(D.bn2, torch.nn.BatchNorm2d)
