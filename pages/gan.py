@@ -37,9 +37,8 @@ def quality_panel(images: torch.Tensor, key: str) -> None:
     from core.metrics import digit_shares
 
     st.plotly_chart(view.digit_histogram(digit_shares(pred)), key=f"{key}_hist", width="stretch")
-    c1, c2 = st.columns(2)
-    c1.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
-    c2.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
+    st.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
+    st.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
     st.caption(t("gan.quality_help", n=len(images)))
 
 

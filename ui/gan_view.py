@@ -72,6 +72,7 @@ def digit_histogram(shares: np.ndarray, highlight: int | None = None, height: in
                 name=t("gan.v.share"))  # fmt: skip
     fig.add_hline(y=10, line_dash="dot", line_color="gray")
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+    fig.update_xaxes(type="category")  # every digit labelled
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -81,6 +82,7 @@ def fidelity_chart(per_digit: np.ndarray, height: int = 280) -> go.Figure:
     fig = base_figure(t("gan.v.digit"), t("gan.v.fidelity"), height=height)
     fig.add_bar(x=[str(d) for d in range(10)], y=[100 * v for v in per_digit], marker_color=COLORS[2])
     fig.update_yaxes(ticksuffix="%", range=[0, 100])
+    fig.update_xaxes(type="category")
     fig.update_layout(hovermode="closest")
     return fig
 

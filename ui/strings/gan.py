@@ -20,7 +20,7 @@ JA = {
         "このラボでは本物も $x \\mapsto 2x-1$ で $[-1, 1]$ にそろえています（学習の設定で元のやり方も試せます）。"
     ),
     "gan.shipped": "学習済みの生成器から数字を作る",
-    "gan.shipped_info": "同梱の生成器：{epochs} エポック学習済み（{data}）",
+    "gan.shipped_info": "同梱の生成器：改良版の設定で {epochs} エポック学習し、重みの移動平均（EMA）を保存したもの（{data}）。右の分布を見ると、この生成器にもモード崩壊の傾向（1 がほとんど出ない）が残っています。",
     "gan.no_shipped": "同梱の生成器を読み込めません：{reason}\n\n下の「その場で学習」で自分の生成器を作れます。",
     "gan.grid_n": "グリッドの大きさ（n × n）",
     "gan.new": "新しいサンプル",
@@ -115,7 +115,7 @@ EN = {
         "scaled to $[-1, 1]$ too ($x \\mapsto 2x-1$); the training settings let you try the original way."
     ),
     "gan.shipped": "Make digits with the trained generator",
-    "gan.shipped_info": "Shipped generator: {epochs} epochs of training ({data})",
+    "gan.shipped_info": "Shipped generator: {epochs} epochs with the improved settings, saved as a moving average of its weights (EMA) ({data}). The histogram on the right shows it still leans towards some digits (hardly any 1s): partial mode collapse.",
     "gan.no_shipped": "The shipped generator cannot be loaded: {reason}\n\nTrain your own under \"Train it live\" below.",
     "gan.grid_n": "Grid size (n × n)",
     "gan.new": "New samples",
