@@ -1,0 +1,445 @@
+"""Tensor playground of Part 1 (000, 1.3; primer 001, chapters 2–5): create, operate, broadcast, autograd.
+
+Everything a user types arrives here as text and is parsed without running it: numbers and nested lists
+through `ast.literal_eval` on a checked syntax tree, shapes and index expressions by a small hand parser.
+An operation PyTorch refuses returns PyTorch's own message plus a code the page explains (`OpError`).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+MAX_ELEMENTS = 10_000  # tensors a user creates stay small: the page prints their values
+MAX_TEXT = 2_000  # characters of a typed list
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32,
+          "bool": torch.bool}  # fmt: skip
+CREATORS = ("tensor", "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "eye",
+            "zeros_like", "ones_like", "rand_like")  # fmt: skip
+
+
+class ParseError(ValueError):
+    """Text that is not a number list / shape / index; `.code` names the translated explanation."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class OpError:
+    """An operation PyTorch refused: its own message and a code for the plain explanation."""
+
+    message: str  # PyTorch's exception text, unchanged
+    code: str  # reshape | matmul | size | dim | index | dtype | other
+
+
+# -- parsing -----------------------------------------------------------------------------------------
+
+
+def _check_literal(node: ast.AST, depth: int = 0) -> None:
+    """Only numbers, True/False, unary minus and lists/tuples are allowed in a typed tensor."""
+    if depth > 8:
+        raise ParseError("too_deep")
+    if isinstance(node, ast.Expression):
+        return _check_literal(node.body, depth)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for elt in node.elts:
+            _check_literal(elt, depth + 1)
+        return None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return _check_literal(node.operand, depth)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, bool)):
+        return None
+    raise ParseError("not_number", ast.dump(node)[:60])
+
+
+def parse_values(text: str) -> list | float | int | bool:
+    """`[[1, 2], [3, 4]]` → nested Python list; never evaluates anything but number literals."""
+    text = (text or "").strip()
+    if not text:
+        raise ParseError("empty")
+    if len(text) > MAX_TEXT:
+        raise ParseError("too_long")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as e:
+        raise ParseError("syntax", str(e.msg)) from None
+    _check_literal(tree)
+    value = ast.literal_eval(tree)
+    return _to_lists(value)
+
+
+def _to_lists(v):
+    return [_to_lists(e) for e in v] if isinstance(v, (list, tuple)) else v
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def parse_shape(text: str, allow_minus_one: bool = False, allow_empty: bool = False) -> tuple[int, ...]:
+    """"2, 3", "(2, 3)", "2x3" or "[2,3]" → (2, 3). -1 only where `allow_minus_one` (reshape/view)."""
+    s = (text or "").strip().strip("()[]").replace("x", ",").replace("×", ",")
+    parts = [p.strip() for p in s.split(",") if p.strip()]
+    if not parts:
+        if allow_empty:
+            return ()
+        raise ParseError("empty")
+    if not all(_INT.match(p) for p in parts):
+        raise ParseError("shape_syntax", text)
+    dims = tuple(int(p) for p in parts)
+    if len(dims) > 6:
+        raise ParseError("too_many_dims")
+    for d in dims:
+        if d < 0 and not (allow_minus_one and d == -1):
+            raise ParseError("negative_dim")
+    if allow_minus_one and dims.count(-1) > 1:
+        pass  # PyTorch's own message says "only one dimension can be inferred": let it speak
+    known = math.prod(d for d in dims if d > 0)
+    if known > MAX_ELEMENTS:
+        raise ParseError("too_big")
+    return dims
+
+
+def _index_item(part: str):
+    part = part.strip()
+    if part in ("...", "Ellipsis"):
+        return Ellipsis
+    if part == "None":
+        return None
+    if ":" in part:
+        bits = part.split(":")
+        if len(bits) > 3:
+            raise ParseError("index_syntax", part)
+        nums = []
+        for b in bits:
+            b = b.strip()
+            if b and not _INT.match(b):
+                raise ParseError("index_syntax", part)
+            nums.append(int(b) if b else None)
+        return slice(*nums)
+    if _INT.match(part):
+        return int(part)
+    raise ParseError("index_syntax", part)
+
+
+def parse_index(text: str) -> tuple:
+    """"0, 1:3", "[:, -1]", "..., 0", "::2" → a tuple usable as `t[index]` (ints, slices, None, ...)."""
+    s = (text or "").strip()
+    if s.startswith("[") and s.endswith("]"):
+        s = s[1:-1]
+    if not s.strip():
+        raise ParseError("empty")
+    return tuple(_index_item(p) for p in s.split(","))
+
+
+# -- creation and operations ---------------------------------------------------------------------------
+
+
+def explain_code(message: str) -> str:
+    """Which plain explanation fits PyTorch's message (the codes are translated on the page)."""
+    m = message.lower()
+    if "invalid for input of size" in m or "only one dimension can be inferred" in m or "view size is not" in m:
+        return "reshape"
+    if "mat1 and mat2" in m or "size mismatch" in m or "inconsistent tensor size" in m or "matmul" in m:
+        return "matmul"
+    if "must match the size" in m or "sizes of tensors must match" in m or "stack expects" in m:
+        return "size"
+    if "dimension out of range" in m or "dim" in m and "out of range" in m:
+        return "dim"
+    if "out of bounds" in m or "too many indices" in m or "index" in m:
+        return "index"
+    if "dtype" in m or "expected scalar type" in m or "not implemented for" in m:
+        return "dtype"
+    if "ragged" in m or "expected sequence of length" in m:
+        return "ragged"
+    return "other"
+
+
+def attempt(fn: Callable[[], torch.Tensor]) -> torch.Tensor | OpError:
+    """Run a tensor operation; PyTorch's refusal comes back as an `OpError`, never a traceback."""
+    try:
+        return fn()
+    except (RuntimeError, IndexError, ValueError, TypeError) as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return OpError(msg, explain_code(msg))
+
+
+def create(kind: str, shape: tuple[int, ...] = (2, 3), dtype: str = "float32", values: str = "",
+           start: float = 0.0, end: float = 5.0, step: float = 1.0, steps: int = 5, fill: float = 7.0,
+           seed: int = 0, like: torch.Tensor | None = None) -> torch.Tensor | OpError:  # fmt: skip
+    """The tensor `torch.<kind>(...)` would give; `values` is the typed list for `torch.tensor`."""
+    if kind not in CREATORS:
+        raise ValueError(f"unknown creator {kind!r}")
+    dt = DTYPES[dtype]
+    g = torch.Generator().manual_seed(seed)  # per-call generator: the global RNG is shared by sessions
+    if kind == "tensor":
+        data = parse_values(values)
+        return attempt(lambda: torch.tensor(data, dtype=dt))
+    if kind in ("arange", "linspace"):
+        n = (end - start) / step if kind == "arange" and step != 0 else steps
+        if not math.isfinite(n) or n > MAX_ELEMENTS:
+            raise ParseError("too_big")
+        if kind == "arange":
+            return attempt(lambda: torch.arange(start, end, step, dtype=dt))
+        return attempt(lambda: torch.linspace(start, end, int(steps), dtype=dt))
+    if kind.endswith("_like"):
+        base = like if like is not None else torch.zeros(shape)
+        fn = {"zeros_like": torch.zeros_like, "ones_like": torch.ones_like}.get(kind)
+        if fn is not None:
+            return attempt(lambda: fn(base, dtype=dt))
+        return attempt(lambda: torch.rand(base.shape, generator=g, dtype=dt))
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise ParseError("too_big")
+    if kind == "eye":
+        return attempt(lambda: torch.eye(*shape[:2], dtype=dt))
+    if kind == "full":
+        return attempt(lambda: torch.full(shape, fill, dtype=dt))
+    if kind in ("rand", "randn"):
+        fn = torch.rand if kind == "rand" else torch.randn
+        return attempt(lambda: fn(shape, generator=g, dtype=dt))
+    return attempt(lambda: (torch.zeros if kind == "zeros" else torch.ones)(shape, dtype=dt))
+
+
+def describe(t: torch.Tensor) -> dict:
+    """shape, ndim, dtype, device, numel: what the page prints beside every tensor."""
+    return {"shape": tuple(t.shape), "ndim": t.dim(), "dtype": str(t.dtype).replace("torch.", ""),
+            "device": str(t.device), "numel": t.numel()}  # fmt: skip
+
+
+def index(t: torch.Tensor, text: str) -> torch.Tensor | OpError:
+    idx = parse_index(text)
+    return attempt(lambda: t[idx])
+
+
+def reshape(t: torch.Tensor, shape_text: str, method: str = "reshape") -> torch.Tensor | OpError:
+    shape = parse_shape(shape_text, allow_minus_one=True)
+    return attempt(lambda: t.view(shape) if method == "view" else t.reshape(shape))
+
+
+def unsqueeze(t: torch.Tensor, dim: int) -> torch.Tensor | OpError:
+    return attempt(lambda: t.unsqueeze(dim))
+
+
+def squeeze(t: torch.Tensor, dim: int | None = None) -> torch.Tensor | OpError:
+    return attempt(lambda: t.squeeze() if dim is None else t.squeeze(dim))
+
+
+def join(a: torch.Tensor, b: torch.Tensor, how: str, dim: int) -> torch.Tensor | OpError:
+    """`torch.cat` (along an existing dim) or `torch.stack` (a new dim) of [a, b]."""
+    fn = torch.cat if how == "cat" else torch.stack
+    return attempt(lambda: fn([a, b], dim=dim))
+
+
+def multiply(a: torch.Tensor, b: torch.Tensor, how: str) -> torch.Tensor | OpError:
+    """Element-wise `a * b` (with broadcasting) or matrix product `a @ b`."""
+    return attempt(lambda: a * b if how == "mul" else a @ b)
+
+
+def reduce(t: torch.Tensor, op: str, dim: int | None, keepdim: bool = False) -> torch.Tensor | OpError:
+    """sum / mean / max along `dim` (None: over everything). max along a dim returns its values."""
+
+    def run() -> torch.Tensor:
+        x = t.float() if op == "mean" and not t.is_floating_point() else t
+        if dim is None:
+            return getattr(x, op)()
+        out = getattr(x, op)(dim=dim, keepdim=keepdim)
+        return out.values if op == "max" else out
+
+    return attempt(run)
+
+
+# -- broadcasting ---------------------------------------------------------------------------------------
+
+
+def broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> dict:
+    """The broadcasting rule step by step (primer 001, ch. 3).
+
+    Shapes are right-aligned and the shorter one padded with 1s on the left; in each dimension the
+    sizes must be equal or one of them 1 (which is stretched). Returns {"a": padded a, "b": padded b,
+    "dims": [{"a", "b", "out" or None, "rule": "equal"|"stretch_a"|"stretch_b"|"clash"}], "result":
+    shape or None, "clash": index of the first clashing dimension or None, "torch": torch's own result
+    or message}.
+    """
+    n = max(len(shape_a), len(shape_b))
+    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
+    dims, clash = [], None
+    for i, (da, db) in enumerate(zip(a, b)):
+        if da == db:
+            dims.append({"a": da, "b": db, "out": da, "rule": "equal"})
+        elif da == 1:
+            dims.append({"a": da, "b": db, "out": db, "rule": "stretch_a"})
+        elif db == 1:
+            dims.append({"a": da, "b": db, "out": da, "rule": "stretch_b"})
+        else:
+            dims.append({"a": da, "b": db, "out": None, "rule": "clash"})
+            clash = i if clash is None else clash
+    result = None if clash is not None else tuple(d["out"] for d in dims)
+    try:
+        torch_result: tuple[int, ...] | str = tuple(torch.broadcast_shapes(tuple(shape_a), tuple(shape_b)))
+    except RuntimeError as e:
+        torch_result = str(e).splitlines()[0]
+    return {"a": a, "b": b, "dims": dims, "result": result, "clash": clash, "torch": torch_result}
+
+
+def broadcast_example(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> tuple[torch.Tensor, ...] | OpError:
+    """Small integer tensors of those shapes, their expanded forms and the sum a + b."""
+    if math.prod(shape_a) > 200 or math.prod(shape_b) > 200:
+        raise ParseError("too_big")
+    a = torch.arange(math.prod(shape_a)).reshape(shape_a)
+    b = (torch.arange(math.prod(shape_b)) * 10).reshape(shape_b)
+
+    def run():
+        ea, eb = torch.broadcast_tensors(a, b)
+        return a, b, ea, eb, a + b
+
+    return attempt(run)
+
+
+# -- autograd ---------------------------------------------------------------------------------------------
+
+
+def autograd_demo(w: float, x: float, b: float, backward_calls: int = 1) -> dict:
+    """The primer's y = w²·x + b: forward value, w.grad and b.grad from autograd beside 2wx and 1.
+
+    `backward_calls` > 1 shows that gradients accumulate (grad = calls × 2wx) until zeroed.
+    """
+    wt = torch.tensor(float(w), requires_grad=True)
+    bt = torch.tensor(float(b), requires_grad=True)
+    xt = torch.tensor(float(x))  # data, not a parameter: no gradient
+    for _ in range(backward_calls):
+        y = wt**2 * xt + bt  # builds the graph again each call
+        y.backward()
+    return {"y": y.item(), "w_grad": wt.grad.item(), "b_grad": bt.grad.item(), "hand_w": 2 * w * x,
+            "hand_b": 1.0, "calls": backward_calls, "dot": grad_graph_dot(y, {id(wt): "w", id(bt): "b"})}  # fmt: skip
+
+
+def no_grad_demo(w: float, x: float) -> dict:
+    """Inside `torch.no_grad()` nothing is recorded; `.detach()` cuts a tensor out of the graph."""
+    wt = torch.tensor(float(w), requires_grad=True)
+    y = wt * x
+    with torch.no_grad():
+        z = wt * x
+    d = y.detach()
+    return {"y_requires_grad": y.requires_grad, "y_grad_fn": type(y.grad_fn).__name__,
+            "no_grad_requires_grad": z.requires_grad, "no_grad_grad_fn": None if z.grad_fn is None else "?",
+            "detach_requires_grad": d.requires_grad, "detach_value": d.item()}  # fmt: skip
+
+
+def grad_graph_dot(out: torch.Tensor, names: dict[int, str] | None = None) -> str:
+    """Graphviz DOT of the `grad_fn` chain behind `out` (rendered in the browser by st.graphviz_chart)."""
+    names = names or {}
+    lines = ['digraph G {', 'rankdir=BT;', 'node [fontname="Helvetica", fontsize=11];']
+    seen: dict[int, str] = {}
+
+    def node_id(fn) -> str:
+        if id(fn) not in seen:
+            nid = f"n{len(seen)}"
+            seen[id(fn)] = nid
+            if hasattr(fn, "variable"):  # AccumulateGrad: a leaf tensor that will receive .grad
+                v = fn.variable
+                label = f"{names.get(id(v), 'leaf')} = {v.item():.3g}" if v.numel() == 1 else names.get(id(v), "leaf")
+                lines.append(f'{nid} [label="{label}\\n(.grad)", shape=box, style=filled, fillcolor="#dbeafe"];')
+            else:
+                lines.append(f'{nid} [label="{type(fn).__name__}", shape=ellipse];')
+        return seen[id(fn)]
+
+    root = out.grad_fn
+    if root is None:
+        return 'digraph G { n0 [label="no grad_fn"]; }'
+    val = f"{out.item():.3g}" if out.numel() == 1 else "out"
+    lines.append(f'out [label="y = {val}", shape=box, style=filled, fillcolor="#fde68a"];')
+    lines.append(f"{node_id(root)} -> out;")
+    stack, done = [root], set()
+    while stack:
+        fn = stack.pop()
+        if id(fn) in done:
+            continue
+        done.add(id(fn))
+        for nxt, _ in fn.next_functions:
+            if nxt is None:
+                continue
+            lines.append(f"{node_id(nxt)} -> {node_id(fn)};")
+            stack.append(nxt)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.1),
+    "gelu": torch.nn.functional.gelu,
+}
+
+
+def activation_curves(lo: float = -5.0, hi: float = 5.0, n: int = 201) -> dict[str, dict[str, list[float]]]:
+    """Each activation f(z) and its derivative f'(z), the derivative computed by autograd."""
+    out = {}
+    for name, f in ACTIVATIONS.items():
+        z = torch.linspace(lo, hi, n, requires_grad=True)  # (n,)
+        y = f(z)
+        (grad,) = torch.autograd.grad(y.sum(), z)  # each y_i depends only on z_i: d(sum)/dz_i = f'(z_i)
+        out[name] = {"z": z.detach().tolist(), "y": y.detach().tolist(), "dy": grad.tolist()}
+    return out
+
+
+# -- a first training loop ------------------------------------------------------------------------------
+
+
+def line_data(n: int = 30, noise: float = 0.3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Noisy points around y = 2x + 1 for x in [-1, 1]: x (n, 1), y (n, 1)."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 1, generator=g) * 2 - 1
+    y = 2 * x + 1 + noise * torch.randn(n, 1, generator=g)
+    return x, y
+
+
+def fit_line(x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int) -> Iterator[dict]:
+    """Full-batch SGD on y ≈ w·x + b with MSE, starting from w = b = 0; one record per epoch.
+
+    Yields {"epoch", "loss", "w", "b"}; a loss that is no longer finite (too large a learning rate)
+    yields {"kind": "diverged"} and stops, instead of training on NaN.
+    """
+    w = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    for epoch in range(1, epochs + 1):
+        opt.zero_grad()
+        loss = ((w * x + b - y) ** 2).mean()  # MSE, the course's loss for linear regression
+        loss.backward()
+        opt.step()
+        value = loss.item()
+        if not math.isfinite(value) or not math.isfinite(w.item()) or abs(w.item()) > 1e12:
+            yield {"kind": "diverged", "epoch": epoch, "loss": value, "w": w.item(), "b": b.item()}
+            return
+        yield {"kind": "epoch", "epoch": epoch, "loss": value, "w": w.item(), "b": b.item()}
+
+
+# -- devices ------------------------------------------------------------------------------------------------
+
+
+def time_matmul(n: int, device: str, repeats: int = 3) -> float:
+    """Median seconds of an (n, n) @ (n, n) matmul on `device` (synchronised on CUDA)."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(n, n, generator=g).to(device)
+    b = torch.rand(n, n, generator=g).to(device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    (a @ b).sum().item()  # warm-up: first call pays for kernels and allocation
+    times = []
+    for _ in range(repeats):
+        sync()
+        t0 = time.perf_counter()
+        a @ b
+        sync()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]

@@ -1,0 +1,330 @@
+"""XOR lesson of Part 1 (000, 1.4): train the course MLP on a logic gate, and look inside it.
+
+- `XORConfig` holds the course's settings as defaults: 2-2-2-1 Sigmoid, BCELoss, Adam lr 0.05,
+  1,000 epochs, batch 4. `DEFAULT_SEED` is a seed where that network reaches 100 % on XOR.
+- `Trainer` wraps `core.train.fit` so a page can run it in a job, pause it, and step one epoch.
+- `decision_grid`, `truth_table`, `step_numbers` give the numbers the page draws;
+  `script` writes the standalone PyTorch program for the same settings.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from core.data import GATES, logic_gate
+from core.models import reset_parameters
+from core.models.mlp import ACTIVATIONS, MLP, parse_hidden
+from core.train import FitConfig, fit
+
+DEFAULT_SEED = 1  # with seed 1 the course network reaches 100 % on XOR (seeds 0, 2, 3 get stuck at 50–75 %)
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class XORConfig:
+    gate: str = "XOR"  # AND | OR | NAND | XOR
+    hidden: tuple[int, ...] = (2, 2)  # the course: two hidden layers of 2 neurons
+    activation: str = "sigmoid"  # the course uses Sigmoid in every layer
+    optimizer: str = "adam"  # the course: torch.optim.Adam
+    lr: float = 0.05  # the course: lr=0.05
+    epochs: int = 1000  # the course: range(1000)
+    batch_size: int = 4  # the course: batch_size=4, the whole truth table in one batch
+    seed: int = DEFAULT_SEED  # weight init and shuffling, from one per-run generator
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", parse_hidden(self.hidden))
+        object.__setattr__(self, "gate", self.gate.upper())
+        if self.gate not in GATES:
+            raise ValueError(f"unknown gate {self.gate!r}; choose one of {GATES}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {self.activation!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
+        if not (self.lr > 0 and math.isfinite(self.lr)) or self.epochs < 1 or not 1 <= self.batch_size <= 4:
+            raise ValueError("lr must be > 0, epochs >= 1 and batch_size 1–4")
+
+    def fit_config(self) -> FitConfig:
+        return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                         optimizer=self.optimizer, loss="bce", seed=self.seed)  # fmt: skip
+
+    def model_config(self) -> dict:
+        return {"hidden": list(self.hidden), "activation": self.activation}
+
+    def architecture(self) -> str:
+        """'2-2-2-1' for the course network."""
+        return "-".join(str(n) for n in (2, *self.hidden, 1))
+
+
+def build_model(cfg: XORConfig) -> tuple[MLP, torch.Generator]:
+    """The MLP of `cfg`, initialised from the per-run generator that then also drives the shuffling."""
+    g = torch.Generator().manual_seed(cfg.seed)
+    model = reset_parameters(MLP(cfg.hidden, cfg.activation), g)
+    return model, g
+
+
+@dataclass
+class Trainer:
+    """One training run that can be played in a background job, paused, and stepped one epoch at a time.
+
+    `run()` is what a job iterates; `step_epoch()` pulls one epoch synchronously (only while no job is
+    iterating). Both read the same `fit` iterator, so model and Adam state carry over between them.
+    """
+
+    cfg: XORConfig
+    device: str = "cpu"
+    model: MLP = field(init=False)
+    history: list[dict] = field(default_factory=list)  # epoch records, in order
+    steps: list[tuple[int, float]] = field(default_factory=list)  # (step, loss) per batch
+    finished: bool = False
+    diverged: bool = False
+
+    def __post_init__(self) -> None:
+        self.model, g = build_model(self.cfg)
+        x, y, _ = logic_gate(self.cfg.gate)
+        self._it = fit(self.model, x, y, self.cfg.fit_config(), device=self.device, generator=g)
+
+    @property
+    def epoch(self) -> int:
+        return self.history[-1]["epoch"] if self.history else 0
+
+    def _next(self) -> dict | None:
+        if self.finished:
+            return None
+        try:
+            rec = next(self._it)
+        except StopIteration:
+            self.finished = True
+            return None
+        if rec["kind"] == "step":
+            self.steps.append((rec["step"], rec["loss"]))
+        else:
+            self.history.append(rec)
+        if rec["kind"] == "diverged":
+            self.diverged = self.finished = True
+        return rec
+
+    def run(self) -> Iterator[dict]:
+        """Every record until the last epoch (for `ui.jobs`)."""
+        while (rec := self._next()) is not None:
+            yield rec
+        self.finished = True
+
+    def step_epoch(self) -> dict | None:
+        """Train exactly one more epoch; its epoch record, or None when training is over."""
+        while (rec := self._next()) is not None:
+            if rec["kind"] != "step":
+                return rec
+        return None
+
+
+def train(cfg: XORConfig, device: str = "cpu") -> tuple[MLP, dict]:
+    """Train to the end; the model and a summary (final loss, truth-table accuracy, seconds)."""
+    t0 = time.perf_counter()
+    trainer = Trainer(cfg, device)
+    for _ in trainer.run():
+        pass
+    seconds = time.perf_counter() - t0
+    model = trainer.model.to("cpu").eval()
+    rows = truth_table(model, cfg.gate)
+    return model, {
+        "gate": cfg.gate,
+        "architecture": cfg.architecture(),
+        "activation": cfg.activation,
+        "seed": cfg.seed,
+        "epochs": trainer.epoch,
+        "loss": final_loss(model, cfg.gate),
+        "accuracy": sum(r["correct"] for r in rows) / len(rows),
+        "diverged": trainer.diverged,
+        "seconds": seconds,
+    }
+
+
+@torch.inference_mode()
+def final_loss(model: MLP, gate: str) -> float:
+    """BCELoss over the whole truth table (as the course's last printed loss, for batch 4)."""
+    x, y, _ = logic_gate(gate)
+    return F.binary_cross_entropy(model(x), y).item()
+
+
+@torch.inference_mode()
+def predict(model: MLP, a: float, b: float) -> tuple[int, float]:
+    """As the course's inference: the 0/1 prediction (0.5 threshold) and the sigmoid output."""
+    out = model(torch.tensor([[a, b]], dtype=torch.float32)).item()  # (1, 1) → float
+    return int(out > 0.5), out
+
+
+@torch.inference_mode()
+def truth_table(model: MLP, gate: str) -> list[dict]:
+    """One row per input: a, b, target, output probability, prediction, confidence, correct."""
+    x, y, _ = logic_gate(gate)
+    out = model(x).squeeze(1)  # (4,)
+    rows = []
+    for (a, b), target, p in zip(x.tolist(), y.squeeze(1).tolist(), out.tolist()):
+        pred = int(p > 0.5)
+        rows.append({"a": int(a), "b": int(b), "target": int(target), "output": p, "prediction": pred,
+                     "confidence": p if pred else 1 - p, "correct": pred == int(target)})  # fmt: skip
+    return rows
+
+
+@torch.inference_mode()
+def decision_grid(model: MLP, n: int = 41, margin: float = 0.25) -> tuple[list[float], list[float], list[list[float]]]:
+    """The model's output over [-margin, 1+margin]²: xs (n,), ys (n,), probs[row=y][col=x] (n, n)."""
+    axis = torch.linspace(-margin, 1 + margin, n)
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")  # (n, n) each
+    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)  # (n*n, 2)
+    probs = model(points).reshape(n, n)
+    return axis.tolist(), axis.tolist(), probs.tolist()
+
+
+def compare_linear(cfg: XORConfig, gates: tuple[str, ...] = GATES) -> list[dict]:
+    """For each gate: truth-table accuracy of a model with no hidden layer and of the network of `cfg`.
+
+    The point of the lesson: a single line (no hidden layer) separates AND, OR and NAND, never XOR.
+    """
+    rows = []
+    for gate in gates:
+        row = {"gate": gate}
+        for name, hidden in (("linear", ()), ("network", cfg.hidden)):
+            _, summary = train(XORConfig(**{**asdict(cfg), "gate": gate, "hidden": hidden}))
+            row[name] = summary["accuracy"]
+            row[f"{name}_loss"] = summary["loss"]
+        rows.append(row)
+    return rows
+
+
+def step_numbers(model: MLP, gate: str, optimizer: str = "adam", lr: float = 0.05) -> dict:
+    """The numbers of one training step on the whole truth table (one batch of 4), on a copy of `model`.
+
+    Returns per layer: W (out, in), b (out,), z = a_prev @ W.T + b (4, out), a = activation(z) (4, out),
+    dW, db (the gradients), W_new, b_new (after one step of a fresh optimizer of the same kind);
+    plus the input (4, 2), target (4, 1), output (4, 1) and loss. Adam's first step moves every weight by
+    about lr in the direction of −grad (its update is m / sqrt(v), which is ±1 on the first step).
+    """
+    m = copy.deepcopy(model).to("cpu").train()
+    x, y, _ = logic_gate(gate)
+    linears = m.linears
+    zs: list[torch.Tensor] = []  # pre-activations, (4, out) each
+    acts: list[torch.Tensor] = [x]  # layer outputs after the activation, input first
+    for i, lin in enumerate(linears):
+        z = lin(acts[-1])  # (4, out)
+        last = i == len(linears) - 1
+        zs.append(z)
+        acts.append(torch.sigmoid(z) if last else ACTIVATIONS[m.activation]()(z))
+    out = acts[-1]  # (4, 1)
+    loss = F.binary_cross_entropy(out, y)
+    loss.backward()
+    before = [(lin.weight.detach().clone(), lin.bias.detach().clone()) for lin in linears]
+    if optimizer == "adam":
+        opt = torch.optim.Adam(m.parameters(), lr=lr)
+    else:
+        opt = torch.optim.SGD(m.parameters(), lr=lr)
+    layers = []
+    for i, lin in enumerate(linears):
+        layers.append({"W": before[i][0].tolist(), "b": before[i][1].tolist(),
+                       "z": zs[i].detach().tolist(), "a": acts[i + 1].detach().tolist(),
+                       "dW": lin.weight.grad.tolist(), "db": lin.bias.grad.tolist()})  # fmt: skip
+    opt.step()
+    for i, lin in enumerate(linears):
+        layers[i]["W_new"] = lin.weight.detach().tolist()
+        layers[i]["b_new"] = lin.bias.detach().tolist()
+    with torch.no_grad():
+        new_loss = F.binary_cross_entropy(m(x), y).item()
+    return {"x": x.tolist(), "y": y.tolist(), "output": out.detach().tolist(), "loss": loss.item(),
+            "loss_after": new_loss, "layers": layers}  # fmt: skip
+
+
+def network_values(model: MLP, point: tuple[float, float] = (0.0, 1.0)) -> dict:
+    """Weights, biases and the activations for one input: what the network drawing shows."""
+    with torch.no_grad():
+        acts = model.activations(torch.tensor([point], dtype=torch.float32))
+    return {
+        "sizes": model.sizes(),
+        "weights": [lin.weight.detach().cpu().tolist() for lin in model.linears],  # (out, in) each
+        "biases": [lin.bias.detach().cpu().tolist() for lin in model.linears],
+        "activations": [a[0].tolist() for a in acts],
+    }
+
+
+_SCRIPT = '''"""XOR with PyTorch: {gate} gate, network {arch}, {activation_name}, {opt_name} lr {lr}, {epochs} epochs,
+batch {batch}, seed {seed}. Generated by the PyTorch Hands-on Lab (course Part 1, 1.4.2); runs on its own.
+"""
+import math
+
+import torch
+import torch.nn as nn
+
+seed = {seed}
+g = torch.Generator().manual_seed(seed)  # one generator for init and shuffling: same seed, same run
+
+# the {gate} truth table
+inputs = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
+answers = torch.tensor({answers}, dtype=torch.float32)
+
+model = nn.Sequential(
+{layers}
+)
+
+# PyTorch's default initialisation, drawn from our generator (the lab does the same)
+for layer in model:
+    if isinstance(layer, nn.Linear):
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=g)
+        bound = 1 / math.sqrt(layer.in_features)
+        nn.init.uniform_(layer.bias, -bound, bound, generator=g)
+torch.randint(0, 2**62, (1,), generator=g)  # the lab draws a dropout seed here; keeps the runs identical
+
+criterion = nn.BCELoss()
+optimizer = {optimizer}
+
+batch_size = {batch}
+for epoch in range({epochs}):
+    perm = torch.randperm(len(inputs), generator=g)  # shuffle=True
+    for i in range(0, len(inputs), batch_size):
+        idx = perm[i : i + batch_size]
+        optimizer.zero_grad()
+        outputs = model(inputs[idx])
+        loss = criterion(outputs, answers[idx])
+        loss.backward()
+        optimizer.step()
+    if (epoch + 1) % {every} == 0:
+        print("Epoch: {{}}, Loss: {{:.4f}}".format(epoch + 1, loss.item()))
+
+with torch.no_grad():
+    outputs = model(inputs)
+    predicted = (outputs > 0.5).float()
+    accuracy = (predicted == answers).float().mean()
+    print("Loss: {{:.6f}}".format(criterion(outputs, answers).item()))
+    print("Accuracy: {{:.2f}}".format(accuracy.item()))
+
+# inference, as in the course
+test_case = [0, 1]
+with torch.no_grad():
+    output = model(torch.tensor([test_case], dtype=torch.float32))
+print(f"input: {{test_case}}  prediction: {{(output > 0.5).float().item():.0f}}  confidence: {{output.item():.2f}}")
+'''
+
+
+def script(cfg: XORConfig) -> str:
+    """A standalone PyTorch program for `cfg`: same init, shuffling and optimizer as the lab's run."""
+    act = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()"}[cfg.activation]
+    sizes = [2, *cfg.hidden, 1]
+    lines = []
+    for i in range(len(sizes) - 1):
+        last = i == len(sizes) - 2
+        lines.append(f"    nn.Linear({sizes[i]}, {sizes[i + 1]}),")
+        lines.append("    nn.Sigmoid(),  # output: a probability for BCELoss" if last else f"    {act},")
+    _, y, _ = logic_gate(cfg.gate)
+    fused = "fused=True" if cfg.optimizer == "adam" else ""
+    opt = (f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, {fused})" if cfg.optimizer == "adam"
+           else f"torch.optim.SGD(model.parameters(), lr={cfg.lr})")  # fmt: skip
+    return _SCRIPT.format(
+        gate=cfg.gate, arch=cfg.architecture(), activation_name=cfg.activation, opt_name=cfg.optimizer,
+        lr=cfg.lr, epochs=cfg.epochs, batch=cfg.batch_size, seed=cfg.seed, answers=y.int().tolist(),
+        layers="\n".join(lines), optimizer=opt, every=max(1, cfg.epochs // 10),
+    )
