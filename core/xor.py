@@ -184,7 +184,7 @@ def decision_grid(model: MLP, n: int = 41, margin: float = 0.25) -> tuple[list[f
 
 
 def compare_linear(cfg: XORConfig, gates: tuple[str, ...] = GATES) -> list[dict]:
-    """For each gate: truth-table accuracy of a model with no hidden layer and of the network of `cfg`.
+    """For each gate: accuracy, loss and the trained model, with no hidden layer and with the network of `cfg`.
 
     The point of the lesson: a single line (no hidden layer) separates AND, OR and NAND, never XOR.
     """
@@ -192,9 +192,10 @@ def compare_linear(cfg: XORConfig, gates: tuple[str, ...] = GATES) -> list[dict]
     for gate in gates:
         row = {"gate": gate}
         for name, hidden in (("linear", ()), ("network", cfg.hidden)):
-            _, summary = train(XORConfig(**{**asdict(cfg), "gate": gate, "hidden": hidden}))
+            model, summary = train(XORConfig(**{**asdict(cfg), "gate": gate, "hidden": hidden}))
             row[name] = summary["accuracy"]
             row[f"{name}_loss"] = summary["loss"]
+            row[f"{name}_model"] = model
         rows.append(row)
     return rows
 

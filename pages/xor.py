@@ -1,0 +1,130 @@
+"""XOR page (course 000, Part 1, 1.4): an MLP learns what a straight line cannot."""
+
+import streamlit as st
+
+from core import xor
+from core.data import GATES, logic_gate
+from ui import jobs
+from ui import xor_view as view
+from ui.i18n import current_lang, t
+
+PAGE = "xor"
+LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
+ss = st.session_state
+
+st.title(t("xor.title"))
+st.markdown(t("xor.intro"))
+
+# -- the gates and their truth tables -------------------------------------------------------------
+st.header(t("xor.gates"))
+for col, gate in zip(st.columns(len(GATES)), GATES):
+    x, y, _ = logic_gate(gate)
+    col.markdown(f"**{gate}**")
+    col.dataframe([{"x1": int(a), "x2": int(b), "y": int(v)} for (a, b), v in zip(x.tolist(), y.squeeze(1).tolist())],
+                  hide_index=True, key=f"xor_table_{gate}")  # fmt: skip
+st.caption(t("xor.gates_caption"))
+
+# -- model builder -----------------------------------------------------------------------------------
+st.header(t("xor.builder"))
+c1, c2, c3, c4 = st.columns(4)
+gate = c1.selectbox(t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate")
+n_layers = c2.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
+activation = c3.selectbox(t("xor.activation"), ("sigmoid", "tanh", "relu"), key="xor_activation",
+                          format_func=lambda a: t(f"xor.act.{a}", lang=LANG))  # fmt: skip
+optimizer = c4.selectbox(t("xor.optimizer"), xor.OPTIMIZERS, key="xor_optimizer",
+                         format_func=lambda o: t(f"xor.opt.{o}", lang=LANG))  # fmt: skip
+hidden = tuple(col.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}")
+               for i, col in enumerate(st.columns(3)[:n_layers]))  # fmt: skip
+c1, c2, c3, c4 = st.columns(4)
+lr = c1.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
+epochs = c2.number_input(t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
+batch = c3.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
+seed = c4.number_input(t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
+cfg = xor.XORConfig(gate=gate, hidden=hidden, activation=activation, optimizer=optimizer, lr=float(lr),
+                    epochs=int(epochs), batch_size=int(batch), seed=int(seed))  # fmt: skip
+st.caption(t("xor.arch", arch=cfg.architecture(), seed=xor.DEFAULT_SEED))
+
+# -- training: Play/Pause (Train/Stop/Resume), Step, Reset --------------------------------------------
+st.header(t("xor.train"))
+job = jobs.get(PAGE)
+busy = job is not None and job.active
+if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor_trainer.epoch == 0):
+    ss.xor_trainer = xor.Trainer(cfg)  # the run is on the CPU: a 2-2-2-1 network is faster there than on a GPU
+
+
+def on_train() -> None:
+    ss.xor_trainer = xor.Trainer(cfg)
+    jobs.start(PAGE, ss.xor_trainer.run, cfg.epochs, "cpu", label="XOR")
+
+
+def on_step() -> None:
+    if ss.xor_trainer.cfg != cfg and not (jobs.get(PAGE) and jobs.get(PAGE).resumable):
+        ss.xor_trainer = xor.Trainer(cfg)
+    ss.xor_trainer.step_epoch()
+
+
+def on_reset() -> None:
+    ss.xor_trainer = xor.Trainer(cfg)
+    ss.get("_jobs", {}).pop(PAGE, None)
+
+
+jobs.controls(PAGE, job, on_train)
+c1, c2, _ = st.columns(3)
+c1.button(t("xor.step"), key="xor_step", on_click=on_step, disabled=busy, width="stretch")
+c2.button(t("xor.reset"), key="xor_reset", on_click=on_reset, disabled=busy, width="stretch")
+trainer: xor.Trainer = ss.xor_trainer
+if trainer.cfg != cfg and trainer.epoch > 0:
+    st.info(t("xor.stale"), icon="ℹ️")
+
+
+def render(_job=None) -> None:
+    if _job is not None:
+        jobs.status(_job)
+    view.training_panel(trainer)
+
+
+st.radio(t("xor.net_input"), range(4), index=1, key="xor_net_point", horizontal=True,
+         format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i])  # fmt: skip
+if job is not None:
+    jobs.live(job, render, interval=0.4)
+else:
+    render()
+
+# -- inference, as the course script ------------------------------------------------------------------
+st.subheader(t("xor.inference"))
+c1, c2, c3, c4 = st.columns(4)
+a = c1.selectbox("x1", (0, 1), index=0, key="xor_in_a")
+b = c2.selectbox("x2", (0, 1), index=1, key="xor_in_b")
+pred, out = xor.predict(trainer.model, a, b)
+with c3.container(key="xor_prediction"):
+    st.metric(t("xor.prediction"), pred)
+c4.metric(t("xor.confidence"), f"{100 * (out if pred else 1 - out):.1f}%", help=t("xor.confidence_help", out=out))
+
+# -- linear vs. network -----------------------------------------------------------------------------
+st.header(t("xor.compare"))
+st.markdown(t("xor.compare_intro"))
+if st.button(t("xor.compare_run"), key="xor_compare", disabled=busy):
+    ss.xor_compare_result = (cfg, xor.compare_linear(cfg))
+if "xor_compare_result" in ss:
+    view.compare_panel(*ss.xor_compare_result)
+
+# -- step by step ------------------------------------------------------------------------------------------
+st.header(t("xor.stepview"))
+st.markdown(t("xor.stepview_intro"))
+if st.toggle(t("xor.stepview_show"), key="xor_stepview", disabled=busy):
+    view.step_panel(xor.step_numbers(trainer.model, cfg.gate, cfg.optimizer, cfg.lr), trainer.model, cfg)
+
+# -- the code ------------------------------------------------------------------------------------------------
+if st.toggle(t("common.show_code"), key="xor_show_code"):
+    code = xor.script(cfg)
+    st.caption(t("xor.code_caption"))
+    st.code(code, language="python")
+    st.download_button(t("xor.download"), code, f"{cfg.gate.lower()}_{cfg.architecture()}.py", "text/x-python",
+                       key="xor_download")  # fmt: skip
+    st.caption(t("xor.cli", seed=cfg.seed))
+
+# -- review questions (course 1.6) ---------------------------------------------------------------------------
+st.header(t("common.review"))
+for i in range(1, 6):
+    with st.expander(t(f"xor.q{i}")):
+        st.markdown(t(f"xor.a{i}"))
