@@ -1,0 +1,134 @@
+"""core/xor.py: the course's XOR run reaches 100 %, the linear model cannot, the generated script agrees."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from core import xor
+from core.models.mlp import MLP
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def course_run():
+    return xor.train(xor.XORConfig())
+
+
+def test_defaults_are_the_course_settings():
+    cfg = xor.XORConfig()
+    assert (cfg.gate, cfg.hidden, cfg.activation, cfg.optimizer) == ("XOR", (2, 2), "sigmoid", "adam")
+    assert (cfg.lr, cfg.epochs, cfg.batch_size, cfg.seed) == (0.05, 1000, 4, xor.DEFAULT_SEED)
+    assert cfg.architecture() == "2-2-2-1"
+
+
+def test_default_seed_learns_xor(course_run):
+    model, summary = course_run
+    assert summary["accuracy"] == 1.0
+    assert summary["loss"] < 0.01
+    assert summary["epochs"] == 1000
+    assert all(r["correct"] for r in xor.truth_table(model, "XOR"))
+
+
+def test_same_seed_same_run():
+    cfg = xor.XORConfig(epochs=50)
+    a, b = xor.Trainer(cfg), xor.Trainer(cfg)
+    la = [r["train_loss"] for r in a.run() if r["kind"] == "epoch"]
+    lb = [r["train_loss"] for r in b.run() if r["kind"] == "epoch"]
+    assert la == lb and len(la) == 50
+
+
+def test_step_epoch_continues_the_same_run():
+    cfg = xor.XORConfig(epochs=20)
+    stepped = xor.Trainer(cfg)
+    for _ in range(5):
+        rec = stepped.step_epoch()
+    assert rec["epoch"] == 5 and stepped.epoch == 5
+    for _ in stepped.run():
+        pass
+    whole = xor.Trainer(cfg)
+    for _ in whole.run():
+        pass
+    assert stepped.history[-1]["train_loss"] == pytest.approx(whole.history[-1]["train_loss"], abs=1e-7)
+    assert stepped.step_epoch() is None and stepped.finished
+
+
+def test_huge_learning_rate_is_reported_not_raised():
+    t = xor.Trainer(xor.XORConfig(optimizer="sgd", lr=1e30, hidden=(8,), activation="relu", epochs=50))
+    recs = list(t.run())
+    assert t.finished
+    assert t.diverged == any(r["kind"] == "diverged" for r in recs)
+
+
+def test_linear_model_cannot_learn_xor_but_network_can():
+    rows = {r["gate"]: r for r in xor.compare_linear(xor.XORConfig(epochs=600))}
+    for gate in ("AND", "OR", "NAND"):
+        assert rows[gate]["linear"] == 1.0
+    assert rows["XOR"]["linear"] <= 0.75
+    assert rows["XOR"]["network"] == 1.0
+
+
+def test_decision_grid_and_predict(course_run):
+    model, _ = course_run
+    xs, ys, z = xor.decision_grid(model, n=11, margin=0.0)
+    assert len(xs) == len(ys) == 11 and len(z) == 11 and len(z[0]) == 11
+    assert z[0][0] < 0.5 and z[0][-1] > 0.5 and z[-1][0] > 0.5 and z[-1][-1] < 0.5  # z[row=x2][col=x1]
+    pred, out = xor.predict(model, 0, 1)
+    assert pred == 1 and out > 0.5
+
+
+def test_step_numbers_match_autograd():
+    model, _ = xor.build_model(xor.XORConfig())
+    nums = xor.step_numbers(model, "XOR", "sgd", lr=0.5)
+    x, y = torch.tensor(nums["x"]), torch.tensor(nums["y"])
+    out = model(x)
+    assert nums["loss"] == pytest.approx(torch.nn.functional.binary_cross_entropy(out, y).item(), rel=1e-6)
+    for layer in nums["layers"]:  # SGD: W_new = W − lr · dW
+        w, dw, w_new = (torch.tensor(layer[k]) for k in ("W", "dW", "W_new"))
+        assert torch.allclose(w_new, w - 0.5 * dw, atol=1e-6)
+    assert len(nums["layers"][0]["z"]) == 4
+    assert nums["loss_after"] < nums["loss"]  # one small SGD step downhill
+    before = [p.clone() for p in model.parameters()]
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # model untouched
+
+
+def test_network_values_shapes():
+    v = xor.network_values(MLP((3, 2)), (1.0, 0.0))
+    assert v["sizes"] == [2, 3, 2, 1]
+    assert [len(w) for w in v["weights"]] == [3, 2, 1]
+    assert v["activations"][0] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("cfg", [xor.XORConfig(), xor.XORConfig(gate="AND", hidden=(), epochs=300)])
+def test_generated_script_runs_and_matches(cfg, tmp_path):
+    _, summary = xor.train(cfg)
+    path = tmp_path / "xor_script.py"
+    path.write_text(xor.script(cfg))
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    acc = float(next(line for line in out.splitlines() if line.startswith("Accuracy:")).split()[1])
+    loss = float(next(line for line in out.splitlines() if line.startswith("Loss:")).split()[1])
+    assert acc == pytest.approx(summary["accuracy"])
+    assert loss == pytest.approx(summary["loss"], abs=2e-6)
+
+
+def test_config_rejects_bad_values():
+    for bad in ({"gate": "XNOR"}, {"lr": 0}, {"batch_size": 5}, {"optimizer": "rmsprop"}, {"hidden": (9,)}):
+        with pytest.raises(ValueError):
+            xor.XORConfig(**bad)
+
+
+def test_cli_prints_one_json_line():
+    out = subprocess.run([sys.executable, "-m", "core.cli", "xor", "train", "--epochs", "1000"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, check=True).stdout  # fmt: skip
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["accuracy"] == 1.0 and rec["gate"] == "XOR" and rec["seconds"] > 0 and rec["loss"] < 0.01
+
+
+def test_cli_rejects_bad_hidden():
+    res = subprocess.run([sys.executable, "-m", "core.cli", "xor", "train", "--hidden", "9"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert res.returncode == 2 and "hidden" in res.stderr
