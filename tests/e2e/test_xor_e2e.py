@@ -1,0 +1,39 @@
+"""Browser: the XOR page trains the course network with its default settings and shows 100 %;
+the Tensors page explains an impossible reshape with PyTorch's own message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import goto, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_xor_default_training_reaches_100_percent(page, server_url):
+    goto(page, server_url, "xor", lang="ja")
+    acc = page.locator(".st-key-xor_accuracy [data-testid='stMetricValue']")
+    assert acc.inner_text().strip() != "100%"  # the untrained network gets XOR wrong
+    assert page.locator(".st-key-xor_train button").is_enabled()
+    page.locator(".st-key-xor_train button").click()
+    page.wait_for_function(
+        "() => { const e = document.querySelector('.st-key-xor_accuracy [data-testid=stMetricValue]');"
+        " return e && e.innerText.trim() === '100%'; }",
+        timeout=60_000,
+    )
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator(".st-key-xor_train button").is_enabled()  # the run ended; Train is back
+    assert page.locator(".st-key-xor_accuracy [data-testid='stMetricValue']").inner_text().strip() == "100%"
+    assert page.get_by_text("1000 / 1000").count() >= 1
+
+
+def test_tensors_reshape_error_is_explained(page, server_url):
+    goto(page, server_url, "tensors", lang="en")
+    page.get_by_role("tab", name="reshape / view").click()
+    box = page.locator(".st-key-tensors_reshape input")
+    box.fill("4, -1")
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_text("invalid for input of size 6").first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -1,0 +1,70 @@
+"""AppTest of the Tensors page: both languages, bad input explained, autograd accumulation, the loop."""
+
+import pytest
+
+from tests.apptest import open_page, texts
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_tensors_page_renders(lang):
+    at = open_page("pages/tensors.py", lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "shape" in body and "[2, 3]" in body
+    assert at.button(key="tensors_fit") is not None
+    if lang == "ja":
+        assert "テンソル" in body and "ブロードキャスト" in body
+
+
+def test_typed_code_is_not_run_and_bad_list_is_explained():
+    at = open_page("pages/tensors.py", "en")
+    at.text_input(key="tensors_values").set_value("__import__('os').getcwd()").run()
+    assert not at.exception, at.exception
+    assert any("Only numbers" in w.value for w in at.warning)
+    at.text_input(key="tensors_values").set_value("[[1, 2], [3]]").run()
+    assert not at.exception
+    assert any("different lengths" in e.value for e in at.error)
+    assert any("expected sequence of length" in c.value for c in at.code)
+
+
+def test_impossible_reshape_and_matmul_show_pytorch_message():
+    at = open_page("pages/tensors.py", "en")
+    at.text_input(key="tensors_reshape").set_value("4, -1").run()
+    at.text_input(key="tensors_mul_other").set_value("[[1, 2, 3], [4, 5, 6]]").run()
+    at.radio(key="tensors_mul_how").set_value("matmul").run()
+    assert not at.exception, at.exception
+    codes = "\n".join(c.value for c in at.code)
+    assert "invalid for input of size 6" in codes
+    assert "cannot be multiplied (2x3 and 2x3)" in codes
+
+
+def test_broadcast_failure_and_success():
+    at = open_page("pages/tensors.py", "en")
+    assert "shape [3, 4]" in texts(at)
+    at.text_input(key="tensors_bc_a").set_value("3, 2").run()
+    assert not at.exception
+    assert any("do not broadcast" in e.value for e in at.error)
+
+
+def test_backward_twice_accumulates_and_zero_grad_resets():
+    at = open_page("pages/tensors.py", "en")
+    assert _metric(at, "w.grad") == "12.000"  # 2·w·x with w=2, x=3
+    at.button(key="tensors_backward").click().run()
+    assert _metric(at, "w.grad") == "24.000"
+    at.button(key="tensors_zero_grad").click().run()
+    assert _metric(at, "w.grad") == "12.000"
+
+
+def test_training_loop_learns_and_diverges():
+    at = open_page("pages/tensors.py", "en")
+    at.button(key="tensors_fit").click().run()
+    assert not at.exception, at.exception
+    assert any("Learned: w =" in s.value for s in at.success)
+    at.select_slider(key="tensors_lr").set_value(2.0).run()
+    at.button(key="tensors_fit").click().run()
+    assert not at.exception
+    assert any("diverged" in e.value for e in at.error)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)

@@ -1,0 +1,70 @@
+"""AppTest of the XOR page: both languages, a full default training run, Step/Reset, comparison, code."""
+
+import pytest
+
+from tests.apptest import open_page, texts
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_xor_page_renders(lang):
+    at = open_page("pages/xor.py", lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "XOR" in body and "2-2-2-1" in body
+    for key in ("xor_train", "xor_stop", "xor_step", "xor_reset", "xor_compare"):
+        assert at.button(key=key) is not None
+    assert len(at.expander) >= 5  # review questions
+    if lang == "ja":
+        assert "確認問題" in body and "真理値表" in body
+    else:
+        assert "Review questions" in body
+
+
+def test_xor_default_training_reaches_100_percent():
+    at = open_page("pages/xor.py", "en")
+    at.button(key="xor_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["xor"]
+    job.join(timeout=60)
+    assert job.state == "done", (job.state, job.error)
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Truth-table accuracy") == "100%"
+    assert _metric(at, "Epoch") == "1000 / 1000"
+    assert _metric(at, "Prediction") == "1"  # input [0, 1]
+
+
+def test_xor_step_and_reset():
+    at = open_page("pages/xor.py", "en")
+    at.button(key="xor_step").click().run()
+    at.button(key="xor_step").click().run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Epoch") == "2 / 1000"
+    at.button(key="xor_reset").click().run()
+    assert _metric(at, "Epoch") == "0 / 1000"
+
+
+def test_xor_compare_linear_and_network():
+    at = open_page("pages/xor.py", "en")
+    at.number_input(key="xor_epochs").set_value(400).run()
+    at.button(key="xor_compare").click().run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Gate" in d.value.columns)
+    xor_row = table[table["Gate"] == "XOR"].iloc[0]
+    assert xor_row["No hidden layer (one line)"] != "100%"
+
+
+def test_xor_no_hidden_layer_and_step_view_and_code():
+    at = open_page("pages/xor.py", "ja")
+    at.slider(key="xor_layers").set_value(0).run()
+    at.toggle(key="xor_stepview").set_value(True).run()
+    at.toggle(key="xor_show_code").set_value(True).run()
+    assert not at.exception, at.exception
+    assert "2-1" in texts(at)
+    code = at.code[-1].value
+    assert "nn.Linear(2, 1)" in code and "BCELoss" in code
+    compile(code, "xor.py", "exec")
