@@ -1,0 +1,371 @@
+"""Hyperparameter experiments: a grid of runs of the course CNN, run one after another as a queue.
+
+Course sources: 000 section 2.4 (learning rate 0.001 → 0.01 → 0.1, batch 32 → 64 → 128, channels
+(16, 32) → (32, 64), epochs 5 → 10), the Part-1 columns on epochs and overfitting ("keep the model of
+the epoch with the lowest validation loss"), and 002 section 6 (batch size, learning rate, epochs, NaN).
+Each run trains `core.models.cnn.MNISTCNN` through `core.train.fit`; the queue's iterator tags every
+record with its run id, so one background job can carry the whole comparison.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+
+import torch
+
+from core.cnn import subset
+from core.models import count_parameters, reset_parameters
+from core.models.cnn import MNISTCNN
+from core.train import OPTIMIZERS, SCHEDULES, FitConfig, fit
+
+MAX_VARIED = 2  # one or two hyperparameters vary; a third would make the chart unreadable
+MAX_RUNS = 12  # per grid: 12 runs of the quick subset take about a minute on a 2-core CPU
+EXPLODE_FACTOR = 10.0  # a batch loss above 10x the first batch's loss counts as "exploded"
+CHANCE_ACC = 0.15  # final validation accuracy at or below this (10 classes: 0.10) = learned nothing
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One run's hyperparameters. Defaults: the quick comparison (3 runs in a few seconds on a CPU)."""
+
+    lr: float = 1e-3  # Adam's usual default (002 §6 Q2)
+    batch_size: int = 64  # 002 §6 Q1: "start at 32, go to 64 if memory allows"
+    epochs: int = 5  # 000 §2.4 starts at 5
+    optimizer: str = "adam"  # "adam" | "sgd" | "sgd_momentum", as core.train
+    channels: tuple[int, int] = (16, 32)  # conv1/conv2 filters; 000 §2.4: (16, 32) → (32, 64)
+    dropout: float = 0.1  # course CNN: 0.1; 0 lets overfitting show
+    weight_decay: float = 0.0  # L2 penalty, another cure for overfitting
+    schedule: str = "none"  # "none" | "step" | "cosine" learning-rate schedule
+    hidden: int = 128  # dense layer width (course: 256; 128 halves its cost, same accuracy here)
+    train_size: int = 2000  # training images drawn from the split (quick subset)
+    seed: int = 0  # init, shuffling and dropout: same seed + settings = same curve
+
+    def fit_config(self) -> FitConfig:
+        return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                         optimizer=self.optimizer, weight_decay=self.weight_decay,
+                         schedule=self.schedule, loss="nll", seed=self.seed)  # fmt: skip
+
+    def model_config(self) -> dict:
+        c1, c2 = self.channels
+        return {"c1": c1, "c2": c2, "hidden": self.hidden, "dropout": self.dropout}
+
+
+# The hyperparameters a grid may vary, with the values offered for each (the course's first).
+CHOICES: dict[str, tuple] = {
+    "lr": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0),
+    "batch_size": (8, 16, 32, 64, 128, 256),
+    "epochs": (3, 5, 10, 20, 40),
+    "optimizer": OPTIMIZERS,
+    "channels": ((4, 8), (8, 16), (16, 32), (32, 64)),
+    "dropout": (0.0, 0.1, 0.25, 0.5),
+    "weight_decay": (0.0, 1e-4, 1e-3, 1e-2),
+    "schedule": SCHEDULES,
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One click reproduces a course exercise: the base settings and the values to compare."""
+
+    name: str
+    vary: dict  # name → values (insertion order = grid order)
+    base: dict = field(default_factory=dict)  # overrides of Settings' defaults
+
+
+PRESETS: dict[str, Preset] = {
+    "lr": Preset("lr", {"lr": (1e-3, 1e-2, 1e-1)}),  # 000 §2.4, exercise 1
+    "batch": Preset("batch", {"batch_size": (32, 64, 128)}),  # 000 §2.4, exercise 2
+    "channels": Preset("channels", {"channels": ((16, 32), (32, 64))}),  # 000 §2.4, exercise 3
+    "epochs": Preset("epochs", {"epochs": (5, 10)}),  # 000 §2.4 "5 → 10"; Part 1 column 1
+    "optimizer": Preset("optimizer", {"optimizer": ("sgd", "sgd_momentum", "adam")},
+                        {"lr": 1e-2}),  # ConvNetJS's trainer comparison  # fmt: skip
+    # Part 1 columns 1-2: few images, many epochs, no dropout → validation loss turns up; dropout helps
+    "overfit": Preset("overfit", {"dropout": (0.0, 0.5)}, {"train_size": 200, "epochs": 40}),
+    "lr_batch": Preset("lr_batch", {"lr": (1e-3, 1e-2), "batch_size": (32, 128)}),  # two at once
+}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One cell of the grid: an id unique in the session, its settings, and which names were varied."""
+
+    run_id: int
+    settings: Settings
+    varied: tuple[str, ...] = ()
+
+    def values(self) -> dict:
+        return {name: getattr(self.settings, name) for name in self.varied}
+
+
+def grid(base: Settings, vary: dict[str, Sequence], first_id: int = 1) -> list[RunSpec]:
+    """Every combination of the varied values (the first name changes slowest), numbered from first_id.
+
+    >>> [r.settings.lr for r in grid(Settings(), {"lr": (1e-3, 1e-2)})]
+    [0.001, 0.01]
+    """
+    names = [n for n, values in vary.items() if len(values) > 0]
+    for n in names:
+        if n not in CHOICES:
+            raise ValueError(f"cannot vary {n!r}; choose from {sorted(CHOICES)}")
+    if len(names) > MAX_VARIED:
+        raise ValueError(f"vary at most {MAX_VARIED} hyperparameters, got {names}")
+    combos = list(itertools.product(*(vary[n] for n in names)))  # [()] when nothing varies: one run
+    if len(combos) > MAX_RUNS:
+        raise ValueError(f"{len(combos)} runs; at most {MAX_RUNS} per grid")
+    return [RunSpec(first_id + i, replace(base, **dict(zip(names, combo))), tuple(names))
+            for i, combo in enumerate(combos)]  # fmt: skip
+
+
+def fmt_value(name: str, value) -> str:
+    """A short, language-neutral rendering: 0.001 → 1e-3 stays "0.001", (16, 32) → "16/32"."""
+    if name == "channels":
+        return f"{value[0]}/{value[1]}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass(eq=False)  # identity, not field-by-field equality (fields hold tensors and grow)
+class RunResult:
+    """What one run reached. Written by the queue's worker thread, read by the page."""
+
+    spec: RunSpec
+    status: str = "queued"  # queued → running → done | stopped | diverged | cancelled | error
+    reason: str = ""  # for "diverged": "nan" | "exploded" | "stuck"
+    epochs: list[dict] = field(default_factory=list)  # fit's epoch records, tagged with "run"
+    first_loss: float | None = None  # the first batch's loss: the yardstick for "exploded"
+    peak_loss: float = 0.0  # highest finite batch loss seen
+    progress: float = 0.0  # 0..1 within this run (batches done / batches planned)
+    best_epoch: int | None = None  # epoch with the lowest validation loss (the course's rule)
+    best_state: dict | None = None  # CPU copy of the state_dict at best_epoch ("keep the best model")
+    n_params: int = 0
+    wall_s: float = 0.0
+    images_per_s: float = 0.0
+    error: str = ""
+
+    @property
+    def run_id(self) -> int:
+        return self.spec.run_id
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "stopped", "diverged", "cancelled", "error")
+
+    def series(self, key: str) -> tuple[list[int], list[float]]:
+        """(epochs, values) of one metric, e.g. "val_loss"; a snapshot safe to read while training."""
+        recs = list(self.epochs)
+        return [r["epoch"] for r in recs if key in r], [r[key] for r in recs if key in r]
+
+    def final(self, key: str) -> float | None:
+        recs = [r for r in list(self.epochs) if key in r]
+        return recs[-1][key] if recs else None
+
+    def best(self, key: str = "val_acc") -> float | None:
+        values = [r[key] for r in list(self.epochs) if key in r and math.isfinite(r[key])]
+        return max(values) if values else None
+
+    def note_epoch(self, rec: dict, model: torch.nn.Module) -> None:
+        """Keep the record; snapshot the weights when validation loss reaches a new low."""
+        self.epochs.append(rec)
+        self.images_per_s = rec.get("images_per_s", self.images_per_s)
+        val = rec.get("val_loss")
+        if val is None or not math.isfinite(val):
+            return
+        best = next((r["val_loss"] for r in self.epochs if r["epoch"] == self.best_epoch), math.inf)
+        if val < best:
+            self.best_epoch = rec["epoch"]
+            self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+    def best_model(self) -> MNISTCNN | None:
+        """A fresh eval-mode CNN holding the best epoch's weights (None before the first epoch)."""
+        if self.best_state is None:
+            return None
+        model = MNISTCNN(**self.spec.settings.model_config())
+        model.load_state_dict(self.best_state)
+        return model.eval()
+
+
+def judge(result: RunResult) -> tuple[str, str]:
+    """(status, reason) once a run has ended normally: NaN, an exploded loss or chance accuracy = diverged."""
+    if result.reason == "nan":
+        return "diverged", "nan"
+    if result.first_loss is not None and result.peak_loss > EXPLODE_FACTOR * result.first_loss:
+        return "diverged", "exploded"
+    acc = result.final("val_acc")
+    if acc is not None and acc <= CHANCE_ACC and len(result.epochs) >= 2:
+        return "diverged", "stuck"
+    return result.status, ""
+
+
+@dataclass
+class Data:
+    """The tensors every run of a queue shares (read-only): training pool and validation set."""
+
+    x_train: torch.Tensor  # (N, 1, 28, 28) float32 in [0, 1]
+    y_train: torch.Tensor  # (N,) int64
+    x_val: torch.Tensor  # (M, 1, 28, 28)
+    y_val: torch.Tensor  # (M,)
+
+
+class RunQueue:
+    """Runs its RunResults one after another; `records()` is the iterator a background job consumes.
+
+    `stop_current()` ends the running run after its current batch, keeping what it reached, and the
+    queue goes on; `cancel()` does that and marks every run still waiting as cancelled. Both act
+    within one batch. Runs may be appended (`extend`) while the queue is running.
+    """
+
+    def __init__(self, runs: Sequence[RunResult], data: Data, device: str | torch.device = "cpu"):
+        self.runs: list[RunResult] = list(runs)
+        self.data = data
+        self.device = device
+        self._stop = threading.Event()
+        self._cancel = threading.Event()
+
+    def extend(self, runs: Sequence[RunResult]) -> None:
+        self._cancel.clear()
+        self.runs.extend(runs)
+
+    def stop_current(self) -> None:
+        self._stop.set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._stop.set()
+        for r in self.runs:
+            if r.status == "queued":
+                r.status = "cancelled"
+
+    @property
+    def current(self) -> RunResult | None:
+        return next((r for r in self.runs if r.status == "running"), None)
+
+    def fraction(self) -> float:
+        """Share of the queue's planned epochs that are done (cancelled runs count as done)."""
+        total = sum(r.spec.settings.epochs for r in self.runs) or 1
+        done = sum(r.spec.settings.epochs * (1.0 if r.finished else r.progress) for r in self.runs)
+        return min(1.0, max(0.0, done / total))
+
+    def records(self) -> Iterator[dict]:
+        """Every record of every run, tagged with "run"; plus {"kind": "run_end", "run", "status"}."""
+        i = 0
+        while i < len(self.runs):
+            result = self.runs[i]
+            i += 1
+            if result.status != "queued" or self._cancel.is_set():
+                if result.status == "queued":
+                    result.status = "cancelled"
+                continue
+            self._stop.clear()
+            yield from self._run(result)
+            yield {"kind": "run_end", "run": result.run_id, "status": result.status,
+                   "reason": result.reason}  # fmt: skip
+
+    def _run(self, result: RunResult) -> Iterator[dict]:
+        s = result.spec.settings
+        g = torch.Generator().manual_seed(s.seed)
+        model = reset_parameters(MNISTCNN(**s.model_config()), g)
+        result.n_params = count_parameters(model)
+        x, y = subset(self.data.x_train, self.data.y_train, s.train_size, s.seed)
+        cfg = s.fit_config()
+        result.status = "running"
+        t0 = time.perf_counter()
+        try:
+            for rec in fit(model, x, y, cfg, self.data.x_val, self.data.y_val, self.device, g):
+                rec = {**rec, "run": result.run_id}
+                kind = rec["kind"]
+                if kind == "step":
+                    if result.first_loss is None:
+                        result.first_loss = rec["loss"]
+                    result.peak_loss = max(result.peak_loss, rec["loss"])
+                    result.progress = (rec["epoch"] - 1 + rec["batch"] / rec["batches"]) / max(1, cfg.epochs)
+                elif kind == "epoch":
+                    result.note_epoch(rec, model)
+                elif kind == "diverged":  # NaN/inf: fit has ended this run; the queue goes on
+                    result.reason = "nan"
+                    rec = {**rec, "kind": "run_diverged"}  # ui.jobs ends a whole job on "diverged"
+                result.wall_s = time.perf_counter() - t0
+                yield rec
+                if self._stop.is_set():
+                    result.status = "stopped"
+                    break
+        except Exception as e:  # one broken run must not end the comparison
+            result.status, result.error = "error", f"{type(e).__name__}: {e}"
+        result.wall_s = time.perf_counter() - t0
+        if result.status == "running":
+            result.status = "done"
+        if result.status in ("done", "stopped"):
+            result.status, result.reason = judge(result)
+
+
+def new_results(specs: Sequence[RunSpec]) -> list[RunResult]:
+    return [RunResult(spec) for spec in specs]
+
+
+# ---------------------------------------------------------------------------------------------
+# Results table and CSV
+
+COLUMNS = ("run", "settings", "status", "final_val_acc", "best_val_acc", "best_epoch", "epochs_done",
+           "final_train_loss", "final_val_loss", "wall_s", "images_per_s", "params")  # fmt: skip
+
+
+def settings_label(spec: RunSpec, names: Sequence[str] | None = None) -> str:
+    """"lr=0.01, batch_size=32": the varied values (or all of `names`)."""
+    names = spec.varied if names is None else names
+    if not names:
+        return "base"
+    return ", ".join(f"{n}={fmt_value(n, getattr(spec.settings, n))}" for n in names)
+
+
+def table_rows(results: Sequence[RunResult]) -> list[dict]:
+    """One row per run with the columns of COLUMNS (accuracies as fractions, None where not reached)."""
+    rows = []
+    for r in results:
+        rows.append({
+            "run": r.run_id,
+            "settings": settings_label(r.spec),
+            "status": r.status,
+            "final_val_acc": r.final("val_acc"),
+            "best_val_acc": r.best("val_acc"),
+            "best_epoch": r.best_epoch,
+            "epochs_done": len(r.epochs),
+            "final_train_loss": r.final("train_loss"),
+            "final_val_loss": r.final("val_loss"),
+            "wall_s": round(r.wall_s, 2),
+            "images_per_s": round(r.images_per_s, 1),
+            "params": r.n_params,
+        })  # fmt: skip
+    return rows
+
+
+def to_csv(results: Sequence[RunResult]) -> str:
+    """The table plus every setting of each run, for a spreadsheet."""
+    buf = io.StringIO()
+    names = list(asdict(Settings()))
+    writer = csv.DictWriter(buf, fieldnames=[*COLUMNS, *names], lineterminator="\n")
+    writer.writeheader()
+    for r, row in zip(results, table_rows(results)):
+        row.update({n: fmt_value(n, getattr(r.spec.settings, n)) for n in names})
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def checkpoint_parts(result: RunResult, provenance: dict) -> tuple[MNISTCNN, dict, dict] | None:
+    """(model, config, meta) of the best epoch, for core.checkpoints.to_bytes; None before epoch 1."""
+    model = result.best_model()
+    if model is None:
+        return None
+    rec = next(r for r in result.epochs if r["epoch"] == result.best_epoch)
+    metrics = {"val_accuracy": rec.get("val_acc"), "val_loss": rec.get("val_loss"),
+               "train_loss": rec.get("train_loss")}  # fmt: skip
+    meta = {"provenance": provenance, "epochs": result.best_epoch, "metrics": metrics,
+            "train": asdict(result.spec.settings)}
+    return model, result.spec.settings.model_config(), meta
+

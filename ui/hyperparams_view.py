@@ -1,0 +1,259 @@
+"""Hyperparameters page helpers: the session's run history, overlaid run curves, the results table.
+
+The queue's worker thread only writes `core.experiments.RunResult`s; everything here reads them
+(snapshots of their lists) from the page's script thread or its live fragment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core import experiments as ex
+from ui import jobs
+from ui.charts import base_figure, finite
+from ui.i18n import t
+
+ss = st.session_state
+JOB_KEY = "hyperparams"
+HISTORY = "hyperparams_history"  # list[RunResult]: every run of this session, until cleared
+QUEUE = "hyperparams_queue"  # the RunQueue the current job consumes
+# Plotly's qualitative "D3" and "Dark2" colours: 16 distinct hues, one per run id
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")  # fmt: skip
+
+
+def history() -> list[ex.RunResult]:
+    return ss.setdefault(HISTORY, [])
+
+
+def queue() -> ex.RunQueue | None:
+    return ss.get(QUEUE)
+
+
+def color(run_id: int) -> str:
+    return PALETTE[(run_id - 1) % len(PALETTE)]
+
+
+def run_name(r: ex.RunResult) -> str:
+    """"#2 lr=0.01" — what the legend, the hover and the table call a run."""
+    return f"#{r.run_id} {param_values(r.spec)}"
+
+
+def fmt(name: str, value) -> str:
+    """A value as the page shows it: optimizer and schedule names translated, numbers as written."""
+    if name == "optimizer":
+        return t(f"hyperparams.opt.{value}")
+    if name == "schedule":
+        return t(f"hyperparams.sched.{value}")
+    return ex.fmt_value(name, value)
+
+
+def param_values(spec: ex.RunSpec) -> str:
+    if not spec.varied:
+        return t("hyperparams.base_run")
+    return ", ".join(f"{t(f'hyperparams.short.{n}')}={fmt(n, getattr(spec.settings, n))}" for n in spec.varied)
+
+
+def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
+    """Add runs to the history and to the running queue, or start a new queue job."""
+    results = ex.new_results(specs)
+    history().extend(results)
+    job, q = jobs.get(JOB_KEY), queue()
+    if job is not None and job.active and q is not None:
+        q.extend(results)  # the running iterator picks them up after its current run
+        return
+    q = ex.RunQueue(results, data, device)
+    ss[QUEUE] = q
+    epochs = sum(s.settings.epochs for s in specs)
+    jobs.start(JOB_KEY, q.records, epochs=epochs, device=device, label="hyperparams")
+
+
+def clear() -> None:
+    """Forget every run (cancelling the queue first)."""
+    q = queue()
+    if q is not None:
+        q.cancel()
+    ss[HISTORY] = []
+    ss["hyperparams_show"] = []
+
+
+def curves(results: Sequence[ex.RunResult]) -> tuple[go.Figure, go.Figure]:
+    """(loss figure: training solid, validation dashed, best epoch starred; validation accuracy figure)."""
+    loss = base_figure(t("chart.epoch"), t("chart.loss"), height=360)
+    acc = base_figure(t("chart.epoch"), t("hyperparams.chart.val_acc"), height=360)
+    for fig in (loss, acc):
+        fig.update_layout(hovermode="closest", legend={"orientation": "v", "y": 1, "x": 1.02})
+    hover = "%{fullData.name}<br>" + t("chart.epoch") + " %{x}<br>%{meta}: %{y:.4f}<extra></extra>"
+    for r in results:
+        name, c = run_name(r), color(r.run_id)
+        for key, dash, label in (("train_loss", "solid", t("chart.train")), ("val_loss", "dash", t("chart.val"))):
+            x, y = r.series(key)
+            loss.add_scatter(x=x, y=finite(y), mode="lines+markers", name=name, legendgroup=name,
+                             showlegend=key == "train_loss", line={"color": c, "dash": dash, "width": 2.5},
+                             marker={"size": 5}, meta=f"{t('chart.loss')} ({label})", hovertemplate=hover)  # fmt: skip
+        if r.best_epoch is not None:
+            best = next((e for e in list(r.epochs) if e["epoch"] == r.best_epoch), None)
+            if best is not None:
+                loss.add_scatter(x=[r.best_epoch], y=[best["val_loss"]], mode="markers", name=name,
+                                 legendgroup=name, showlegend=False, meta=t("hyperparams.best_epoch"),
+                                 marker={"symbol": "star", "size": 16, "color": c, "line": {"width": 1, "color": "black"}},
+                                 hovertemplate=hover)  # fmt: skip
+        x, y = r.series("val_acc")
+        acc.add_scatter(x=x, y=finite([100 * v for v in y]), mode="lines+markers", name=name,
+                        line={"color": c, "width": 2.5}, marker={"size": 5},
+                        meta=t("hyperparams.chart.val_acc"), hovertemplate=hover.replace("{y:.4f}", "{y:.1f} %"))  # fmt: skip
+    acc.update_yaxes(range=[0, 100])
+    return loss, acc
+
+
+STATUS_ICON = {"queued": "⏳", "running": "▶️", "done": "✅", "stopped": "⏹️", "diverged": "⚠️",
+               "cancelled": "✖️", "error": "❌"}  # fmt: skip
+
+
+def table(results: Sequence[ex.RunResult]) -> pd.DataFrame:
+    """The results table with translated headers; accuracies in percent, sortable by Streamlit."""
+    rows = ex.table_rows(results)
+    pct = lambda v: None if v is None else round(100 * v, 1)  # noqa: E731
+    out = [{
+        t("hyperparams.col.run"): f"#{row['run']}",
+        t("hyperparams.col.settings"): param_values(r.spec),
+        t("hyperparams.col.status"): f"{STATUS_ICON.get(row['status'], '')} {t('hyperparams.status.' + row['status'])}",
+        t("hyperparams.col.final_acc"): pct(row["final_val_acc"]),
+        t("hyperparams.col.best_acc"): pct(row["best_val_acc"]),
+        t("hyperparams.col.best_epoch"): row["best_epoch"],
+        t("hyperparams.col.epochs"): f"{row['epochs_done']} / {r.spec.settings.epochs}",
+        t("hyperparams.col.wall"): row["wall_s"],
+        t("hyperparams.col.speed"): round(row["images_per_s"]),
+        t("hyperparams.col.params"): row["params"],
+    } for r, row in zip(results, rows)]  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def explain_divergence(results: Sequence[ex.RunResult]) -> None:
+    for r in results:
+        if r.status == "diverged":
+            st.warning(t(f"hyperparams.diverged.{r.reason}", run=run_name(r), peak=r.peak_loss,
+                         first=r.first_loss or 0.0), icon="⚠️")  # fmt: skip
+        elif r.status == "error":
+            st.error(t("hyperparams.run_error", run=run_name(r), error=r.error))
+
+
+def progress(q: ex.RunQueue | None) -> None:
+    """"Run 2 of 3 (#5 lr=0.01) · epoch 3/5" with a bar over the whole queue."""
+    if q is None:
+        return
+    cur = q.current
+    if cur is None:
+        st.progress(q.fraction(), text=t("hyperparams.progress_wait"))
+        return
+    index = next(i for i, r in enumerate(q.runs) if r is cur) + 1
+    epoch = len(cur.epochs)
+    st.progress(q.fraction(), text=t("hyperparams.progress", i=index, n=len(q.runs), run=run_name(cur),
+                                     epoch=epoch, epochs=cur.spec.settings.epochs))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Designing a grid: widgets keep their values in session state under these keys
+
+DEFAULT_VALUES: dict[str, tuple] = {  # what a hyperparameter's value picker starts with (the course's)
+    "lr": (1e-3, 1e-2, 1e-1), "batch_size": (32, 64, 128), "epochs": (5, 10),
+    "optimizer": ("sgd", "sgd_momentum", "adam"), "channels": ((16, 32), (32, 64)),
+    "dropout": (0.0, 0.5), "weight_decay": (0.0, 1e-3), "schedule": ("none", "step", "cosine"),
+}  # fmt: skip
+TRAIN_SIZES = (100, 200, 500, 1000, 2000, 4000, 10000, 60000)
+PERSISTED = ("hyperparams_p1", "hyperparams_p2", "hyperparams_values_", "hyperparams_base_",
+             "hyperparams_train_size", "hyperparams_seed", "hyperparams_show")  # fmt: skip
+
+
+def keep_widget_values() -> None:
+    """Streamlit forgets a widget's value when its page is not shown; re-assigning keeps it (§ pitfalls)."""
+    for k in [k for k in ss if isinstance(k, str) and k.startswith(PERSISTED)]:
+        ss[k] = ss[k]
+
+
+def apply_preset(name: str) -> None:
+    """Button callback: put a preset's varied values and base settings into the widgets' state."""
+    preset, base = ex.PRESETS[name], ex.Settings()
+    names = list(preset.vary)
+    ss["hyperparams_p1"] = names[0]
+    ss["hyperparams_p2"] = names[1] if len(names) > 1 else "none"
+    for n in names:
+        ss[f"hyperparams_values_{n}"] = list(preset.vary[n])
+    settings = replace(base, **preset.base)  # a preset starts from the defaults, not the last edits
+    for n in ex.CHOICES:
+        ss[f"hyperparams_base_{n}"] = getattr(settings, n)
+    ss["hyperparams_train_size"] = settings.train_size
+
+
+def shrink(spec: ex.RunSpec, tiny: bool, n_max: int) -> ex.RunSpec:
+    """Test mode (LAB_TEST_MODE=1): a few images, at most 2 epochs, a small dense layer."""
+    s = spec.settings
+    s = replace(s, train_size=min(s.train_size, n_max))
+    if tiny:
+        s = replace(s, train_size=min(s.train_size, 100), epochs=min(s.epochs, 2), hidden=16)
+    return replace(spec, settings=s)
+
+
+def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.RunSpec], str | None]:
+    """The widgets of "Design the experiment"; returns the grid's runs (ids not final) or an error."""
+    params = list(ex.CHOICES)
+    label = {p: t(f"hyperparams.param.{p}") for p in params} | {"none": t("hyperparams.none")}
+    ss.setdefault("hyperparams_p1", "lr")
+    ss.setdefault("hyperparams_p2", "none")
+    c1, c2 = st.columns(2)
+    vary: dict[str, list] = {}
+    error = None
+    for col, slot, options in ((c1, "p1", params), (c2, "p2", ["none", *params])):
+        with col:
+            p = st.selectbox(t(f"hyperparams.vary{slot[1]}"), options, key=f"hyperparams_{slot}",
+                             format_func=label.get)  # fmt: skip
+            if p == "none":
+                continue
+            if p in vary:
+                error = t("hyperparams.err.same_param")
+                continue
+            key = f"hyperparams_values_{p}"
+            if key not in ss:
+                ss[key] = list(DEFAULT_VALUES[p])
+            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key,
+                                     format_func=lambda v, p=p: fmt(p, v))  # fmt: skip
+            if not vary[p]:
+                error = error or t("hyperparams.err.no_values")
+    defaults = ex.Settings()
+    sizes = [n for n in TRAIN_SIZES if n < n_max] + [n_max]
+    if ss.get("hyperparams_train_size") not in sizes:  # first visit, or a preset's size this data lacks
+        ss["hyperparams_train_size"] = min(sizes, key=lambda n: abs(n - defaults.train_size))
+    ss.setdefault("hyperparams_seed", 0)
+    with st.expander(t("hyperparams.base")):
+        st.caption(t("hyperparams.base_caption"))
+        cols, base = st.columns(4), {}
+        for i, p in enumerate(params):
+            ss.setdefault(f"hyperparams_base_{p}", getattr(defaults, p))
+            base[p] = cols[i % 4].selectbox(label[p], list(ex.CHOICES[p]), key=f"hyperparams_base_{p}",
+                                            format_func=lambda v, p=p: fmt(p, v), disabled=p in vary)  # fmt: skip
+        size = cols[0].select_slider(t("hyperparams.train_size"), sizes, key="hyperparams_train_size")
+        seed = cols[1].number_input(t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
+    settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
+    n = 1
+    for values in vary.values():
+        n *= max(1, len(values))
+    if n > ex.MAX_RUNS:
+        return [], t("hyperparams.err.too_many", n=n, max=ex.MAX_RUNS)
+    if error:
+        return [], error
+    specs = [shrink(s, tiny, n_max) for s in ex.grid(settings, vary)]
+    st.markdown(t("hyperparams.n_runs", n=len(specs), epochs=sum(s.settings.epochs for s in specs),
+                  val=n_val, source=source))  # fmt: skip
+    return specs, None
+
+
+def renumber(specs: Sequence[ex.RunSpec]) -> list[ex.RunSpec]:
+    """Give the runs ids that are unique in this session (they colour the curves)."""
+    first = ss.get("hyperparams_next_id", 1)
+    ss["hyperparams_next_id"] = first + len(specs)
+    return [replace(s, run_id=first + i) for i, s in enumerate(specs)]
