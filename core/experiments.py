@@ -198,10 +198,27 @@ def judge(result: RunResult) -> tuple[str, str]:
         return "diverged", "nan"
     if result.first_loss is not None and result.peak_loss > EXPLODE_FACTOR * result.first_loss:
         return "diverged", "exploded"
-    acc = result.final("val_acc")
-    if acc is not None and acc <= CHANCE_ACC and len(result.epochs) >= 2:
+    recs = list(result.epochs)
+    # stuck: 3+ epochs at chance level and the training loss not falling (a slow run still falls)
+    if len(recs) >= 3 and recs[-1].get("val_acc", 1.0) <= CHANCE_ACC \
+            and recs[-1]["train_loss"] >= 0.98 * recs[0]["train_loss"]:  # fmt: skip
         return "diverged", "stuck"
     return result.status, ""
+
+
+def overfitting(result: RunResult, rise: float = 1.1) -> tuple[int, float, float] | None:
+    """(best epoch, its val loss, final val loss) when validation loss ended >= `rise` x its minimum
+    while training loss kept falling — the Part-1 column's sign of overfitting; else None."""
+    if result.best_epoch is None or len(result.epochs) < 3:
+        return None
+    recs = list(result.epochs)
+    best = next(r for r in recs if r["epoch"] == result.best_epoch)
+    last = recs[-1]
+    if last["epoch"] == best["epoch"] or last["val_loss"] < rise * best["val_loss"]:
+        return None
+    if last["train_loss"] >= best["train_loss"]:  # both rising: not overfitting but instability
+        return None
+    return best["epoch"], best["val_loss"], last["val_loss"]
 
 
 @dataclass

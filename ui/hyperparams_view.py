@@ -170,10 +170,18 @@ PERSISTED = ("hyperparams_p1", "hyperparams_p2", "hyperparams_values_", "hyperpa
              "hyperparams_train_size", "hyperparams_seed", "hyperparams_show")  # fmt: skip
 
 
-def keep_widget_values() -> None:
-    """Streamlit forgets a widget's value when its page is not shown; re-assigning keeps it (§ pitfalls)."""
-    for k in [k for k in ss if isinstance(k, str) and k.startswith(PERSISTED)]:
-        ss[k] = ss[k]
+SAVED = "_hyperparams_saved"  # a plain (non-widget) copy of the design, which Streamlit never clears
+
+
+def restore_widget_values() -> None:
+    """Streamlit drops a widget's value while another page is shown; put the saved copy back first."""
+    for k, v in ss.get(SAVED, {}).items():
+        if k not in ss:
+            ss[k] = v
+
+
+def save_widget_values() -> None:
+    ss[SAVED] = {k: ss[k] for k in ss if isinstance(k, str) and k.startswith(PERSISTED)}
 
 
 def apply_preset(name: str) -> None:
@@ -220,8 +228,8 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             key = f"hyperparams_values_{p}"
             if key not in ss:
                 ss[key] = list(DEFAULT_VALUES[p])
-            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key,
-                                     format_func=lambda v, p=p: fmt(p, v))  # fmt: skip
+            shown = {v: fmt(p, v) for v in ex.CHOICES[p]}  # translated now: AppTest calls it later
+            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key, format_func=shown.get)
             if not vary[p]:
                 error = error or t("hyperparams.err.no_values")
     defaults = ex.Settings()
@@ -234,8 +242,9 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
         cols, base = st.columns(4), {}
         for i, p in enumerate(params):
             ss.setdefault(f"hyperparams_base_{p}", getattr(defaults, p))
+            shown = {v: fmt(p, v) for v in ex.CHOICES[p]}
             base[p] = cols[i % 4].selectbox(label[p], list(ex.CHOICES[p]), key=f"hyperparams_base_{p}",
-                                            format_func=lambda v, p=p: fmt(p, v), disabled=p in vary)  # fmt: skip
+                                            format_func=shown.get, disabled=p in vary)  # fmt: skip
         size = cols[0].select_slider(t("hyperparams.train_size"), sizes, key="hyperparams_train_size")
         seed = cols[1].number_input(t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
     settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
@@ -257,3 +266,33 @@ def renumber(specs: Sequence[ex.RunSpec]) -> list[ex.RunSpec]:
     first = ss.get("hyperparams_next_id", 1)
     ss["hyperparams_next_id"] = first + len(specs)
     return [replace(s, run_id=first + i) for i, s in enumerate(specs)]
+
+
+def overfitting(results: Sequence[ex.RunResult]) -> str | None:
+    """The overfitting note for the run whose validation loss rose the most after its best epoch."""
+    signals = [(r, s) for r in results if (s := ex.overfitting(r)) is not None]
+    if not signals:
+        return None
+    r, (best, best_loss, final_loss) = max(signals, key=lambda rs: rs[1][2] / rs[1][1])
+    return t("hyperparams.overfit_note", run=run_name(r), best=best, best_loss=best_loss, final_loss=final_loss)
+
+
+CODE = '''import torch
+from core.models import reset_parameters
+from core.models.cnn import MNISTCNN
+from core.train import FitConfig, fit
+
+for lr in (0.001, 0.01, 0.1):                      # one run per value to compare
+    g = torch.Generator().manual_seed(0)           # same seed: only lr differs between runs
+    model = reset_parameters(MNISTCNN(c1=16, c2=32, hidden=128, dropout=0.1), g)
+    cfg = FitConfig(epochs=5, batch_size=64, lr=lr, optimizer="adam")
+    best_loss, best_state = float("inf"), None
+    for rec in fit(model, x_train[:2000], y_train[:2000], cfg, x_val, y_val, generator=g):
+        if rec["kind"] == "diverged":              # loss became NaN: this run is over
+            break
+        if rec["kind"] == "epoch":                 # train_loss, val_loss, val_acc, images_per_s
+            print(lr, rec["epoch"], rec["train_loss"], rec["val_loss"], rec["val_acc"])
+            if rec["val_loss"] < best_loss:        # keep the best model (Part 1, column 2)
+                best_loss = rec["val_loss"]
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+'''

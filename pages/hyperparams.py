@@ -1,0 +1,137 @@
+"""Hyperparameters page (course 000 §2.4, Part 1 columns on epochs; 002 §6): a queue of CNN runs compared."""
+
+import streamlit as st
+
+from core import checkpoints
+from core import experiments as ex
+from ui import hyperparams_view as view
+from ui import jobs, resources
+from ui.i18n import t
+from ui.sidebar import provenance_text
+
+ss = st.session_state
+view.restore_widget_values()
+split = resources.mnist()
+dev = resources.device().name
+tiny = resources.test_mode()
+n_val = 200 if tiny else len(split.x_test)
+data = ex.Data(split.x_train, split.y_train, split.x_test[:n_val], split.y_test[:n_val])
+
+st.title(t("hyperparams.title"))
+st.markdown(t("hyperparams.intro"))
+
+# -- design ----------------------------------------------------------------------------------
+st.subheader(t("hyperparams.presets"))
+st.caption(t("hyperparams.presets_caption"))
+cols = st.columns(len(ex.PRESETS))
+for col, name in zip(cols, ex.PRESETS):
+    col.button(t(f"hyperparams.preset.{name}"), key=f"hyperparams_preset_{name}", width="stretch",
+               on_click=view.apply_preset, args=(name,))  # fmt: skip
+
+st.subheader(t("hyperparams.design"))
+specs, error = view.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
+if error:
+    st.error(error)
+
+job, q = jobs.get(view.JOB_KEY), view.queue()
+active = job is not None and job.active
+
+
+def on_train() -> None:
+    view.enqueue(view.renumber(specs), data, dev)
+    ss["hyperparams_show"] = [r.run_id for r in view.history()]
+
+
+c = st.columns([2, 1.3, 1.3, 1])
+c[0].button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), key="hyperparams_train",
+            type="primary", disabled=not specs, on_click=on_train, width="stretch")  # fmt: skip
+c[1].button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active, help=t("hyperparams.stop_help"),
+            on_click=q.stop_current if q else None, width="stretch")  # fmt: skip
+c[2].button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,
+            on_click=q.cancel if q else None, width="stretch")  # fmt: skip
+c[3].button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
+            on_click=view.clear, width="stretch")  # fmt: skip
+
+# -- compare ---------------------------------------------------------------------------------
+st.subheader(t("hyperparams.compare"))
+runs = view.history()
+if not runs:
+    st.info(t("hyperparams.empty"), icon="🧪")
+else:
+    ids = [r.run_id for r in runs]
+    if "hyperparams_show" not in ss:
+        ss["hyperparams_show"] = ids
+    ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
+    names = {r.run_id: view.run_name(r) for r in runs}
+    st.pills(t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get)
+
+
+def render(j: jobs.Job | None) -> None:
+    """Progress, overlaid curves and the table; redrawn twice a second while the queue runs."""
+    if j is not None and j.state == "queued":
+        st.info(t("hyperparams.queued"), icon="⏳")
+    elif j is not None and j.active:
+        view.progress(view.queue())
+    elif j is not None and j.state == "done" and view.queue() is not None:
+        st.success(t("hyperparams.finished", seconds=j.run_seconds), icon="✅")
+    shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
+    if shown:
+        loss_fig, acc_fig = view.curves(shown)
+        a, b = st.columns(2)
+        with a, st.container(key="hyperparams_loss"):
+            st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
+        with b, st.container(key="hyperparams_acc"):
+            st.plotly_chart(acc_fig, key="hyperparams_acc_chart", width="stretch")
+        st.caption(t("hyperparams.chart_caption"))
+    if view.history():
+        view.explain_divergence(view.history())
+        st.markdown(f"**{t('hyperparams.results')}**")
+        with st.container(key="hyperparams_table"):
+            st.dataframe(view.table(view.history()), hide_index=True, width="stretch")
+        st.caption(t("hyperparams.results_caption"))
+
+
+if job is not None and active:
+    jobs.live(job, render)
+elif runs:
+    render(job)
+
+# -- lessons: overfitting, keep the best model, export ----------------------------------------
+finished = [r for r in runs if r.finished and r.best_epoch is not None]
+note = view.overfitting(finished)
+if note:
+    st.info(note, icon="📈")
+if runs:
+    st.download_button(t("hyperparams.csv"), ex.to_csv(runs), file_name="hyperparams_runs.csv",
+                       mime="text/csv", key="hyperparams_csv", disabled=active)  # fmt: skip
+    st.subheader(t("hyperparams.keep"))
+    st.markdown(t("hyperparams.keep_intro"))
+    if not finished:
+        st.caption(t("hyperparams.keep_none"))
+    else:
+        by_id = {r.run_id: r for r in finished}
+        keep_names = {i: view.run_name(r) for i, r in by_id.items()}  # translated now: AppTest calls it later
+        best_first = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
+        rid = st.selectbox(t("hyperparams.keep_run"), list(by_id), index=list(by_id).index(best_first),
+                           key="hyperparams_keep_run", format_func=keep_names.get)  # fmt: skip
+        parts = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())
+        model, config, meta = parts
+        st.caption(t("hyperparams.keep_caption", run=view.run_name(by_id[rid]), epoch=meta["epochs"],
+                     loss=meta["metrics"]["val_loss"], acc=100 * meta["metrics"]["val_accuracy"]))  # fmt: skip
+        st.download_button(t("hyperparams.keep_button"), checkpoints.to_bytes(model, config, meta),
+                           file_name=f"cnn_hyperparams_run{rid}_epoch{meta['epochs']}.pth",
+                           mime="application/octet-stream", key="hyperparams_keep")  # fmt: skip
+
+# -- what each hyperparameter does, review, code ----------------------------------------------
+with st.expander(t("hyperparams.tips")):
+    for name in ("lr", "batch_size", "epochs", "capacity", "regularization", "optimizer"):
+        st.markdown(t(f"hyperparams.tip.{name}"))
+st.subheader(t("common.review"))
+for i in range(1, 4):
+    st.markdown(f"**{i}.** " + t(f"hyperparams.review.q{i}"))
+    with st.expander(t("common.answer")):
+        st.markdown(t(f"hyperparams.review.a{i}"))
+if st.toggle(t("common.show_code"), key="hyperparams_show_code"):
+    st.caption(t("hyperparams.code_caption"))
+    st.code(view.CODE, language="python")
+view.save_widget_values()
