@@ -28,6 +28,7 @@ from core.train import OPTIMIZERS, SCHEDULES, FitConfig, fit
 MAX_VARIED = 2  # one or two hyperparameters vary; a third would make the chart unreadable
 MAX_RUNS = 12  # per grid: 12 runs of the quick subset take about a minute on a 2-core CPU
 EXPLODE_FACTOR = 10.0  # a batch loss above 10x the first batch's loss counts as "exploded"
+MAX_STEP_POINTS = 600  # per-batch losses kept per run for the live curve
 CHANCE_ACC = 0.15  # final validation accuracy at or below this (10 classes: 0.10) = learned nothing
 
 
@@ -61,7 +62,7 @@ class Settings:
 CHOICES: dict[str, tuple] = {
     "lr": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0),
     "batch_size": (8, 16, 32, 64, 128, 256),
-    "epochs": (3, 5, 10, 20, 40),
+    "epochs": (3, 5, 10, 20, 30, 40),
     "optimizer": OPTIMIZERS,
     "channels": ((4, 8), (8, 16), (16, 32), (32, 64)),
     "dropout": (0.0, 0.1, 0.25, 0.5),
@@ -87,7 +88,8 @@ PRESETS: dict[str, Preset] = {
     "optimizer": Preset("optimizer", {"optimizer": ("sgd", "sgd_momentum", "adam")},
                         {"lr": 1e-2}),  # ConvNetJS's trainer comparison  # fmt: skip
     # Part 1 columns 1-2: few images, many epochs, no dropout → validation loss turns up; dropout helps
-    "overfit": Preset("overfit", {"dropout": (0.0, 0.5)}, {"train_size": 200, "epochs": 40}),
+    "overfit": Preset("overfit", {"dropout": (0.0, 0.5)},
+                      {"train_size": 200, "epochs": 30, "lr": 3e-3, "batch_size": 32}),  # fmt: skip
     "lr_batch": Preset("lr_batch", {"lr": (1e-3, 1e-2), "batch_size": (32, 128)}),  # two at once
 }
 
@@ -143,6 +145,9 @@ class RunResult:
     first_loss: float | None = None  # the first batch's loss: the yardstick for "exploded"
     peak_loss: float = 0.0  # highest finite batch loss seen
     progress: float = 0.0  # 0..1 within this run (batches done / batches planned)
+    steps: list[tuple[float, float]] = field(default_factory=list)  # (fractional epoch, batch loss), thinned
+    train_s: float = 0.0  # seconds spent in training batches (evaluation excluded), for images/s
+    seen: int = 0  # training images processed
     best_epoch: int | None = None  # epoch with the lowest validation loss (the course's rule)
     best_state: dict | None = None  # CPU copy of the state_dict at best_epoch ("keep the best model")
     n_params: int = 0
@@ -174,7 +179,6 @@ class RunResult:
     def note_epoch(self, rec: dict, model: torch.nn.Module) -> None:
         """Keep the record; snapshot the weights when validation loss reaches a new low."""
         self.epochs.append(rec)
-        self.images_per_s = rec.get("images_per_s", self.images_per_s)
         val = rec.get("val_loss")
         if val is None or not math.isfinite(val):
             return
@@ -293,16 +297,22 @@ class RunQueue:
         x, y = subset(self.data.x_train, self.data.y_train, s.train_size, s.seed)
         cfg = s.fit_config()
         result.status = "running"
-        t0 = time.perf_counter()
+        t0 = t_last = time.perf_counter()
         try:
             for rec in fit(model, x, y, cfg, self.data.x_val, self.data.y_val, self.device, g):
                 rec = {**rec, "run": result.run_id}
                 kind = rec["kind"]
                 if kind == "step":
+                    result.train_s += time.perf_counter() - t_last  # one batch: forward, backward, step
+                    result.seen, at = rec["seen"], rec["epoch"] - 1 + rec["batch"] / rec["batches"]
+                    result.images_per_s = result.seen / max(1e-9, result.train_s)
                     if result.first_loss is None:
                         result.first_loss = rec["loss"]
                     result.peak_loss = max(result.peak_loss, rec["loss"])
-                    result.progress = (rec["epoch"] - 1 + rec["batch"] / rec["batches"]) / max(1, cfg.epochs)
+                    result.progress = at / max(1, cfg.epochs)
+                    result.steps.append((at, rec["loss"]))
+                    if len(result.steps) > MAX_STEP_POINTS:  # keep the live chart light
+                        result.steps = result.steps[::2]
                 elif kind == "epoch":
                     result.note_epoch(rec, model)
                 elif kind == "diverged":  # NaN/inf: fit has ended this run; the queue goes on
@@ -310,6 +320,7 @@ class RunQueue:
                     rec = {**rec, "kind": "run_diverged"}  # ui.jobs ends a whole job on "diverged"
                 result.wall_s = time.perf_counter() - t0
                 yield rec
+                t_last = time.perf_counter()  # the consumer's time is not training time
                 if self._stop.is_set():
                     result.status = "stopped"
                     break

@@ -23,10 +23,10 @@ st.markdown(t("hyperparams.intro"))
 # -- design ----------------------------------------------------------------------------------
 st.subheader(t("hyperparams.presets"))
 st.caption(t("hyperparams.presets_caption"))
-cols = st.columns(len(ex.PRESETS))
-for col, name in zip(cols, ex.PRESETS):
-    col.button(t(f"hyperparams.preset.{name}"), key=f"hyperparams_preset_{name}", width="stretch",
-               on_click=view.apply_preset, args=(name,))  # fmt: skip
+with st.container(horizontal=True):  # buttons as wide as their labels, wrapping onto a second row
+    for name in ex.PRESETS:
+        st.button(t(f"hyperparams.preset.{name}"), key=f"hyperparams_preset_{name}",
+                  on_click=view.apply_preset, args=(name,))  # fmt: skip
 
 st.subheader(t("hyperparams.design"))
 specs, error = view.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
@@ -42,15 +42,15 @@ def on_train() -> None:
     ss["hyperparams_show"] = [r.run_id for r in view.history()]
 
 
-c = st.columns([2, 1.3, 1.3, 1])
-c[0].button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), key="hyperparams_train",
-            type="primary", disabled=not specs, on_click=on_train, width="stretch")  # fmt: skip
-c[1].button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active, help=t("hyperparams.stop_help"),
-            on_click=q.stop_current if q else None, width="stretch")  # fmt: skip
-c[2].button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,
-            on_click=q.cancel if q else None, width="stretch")  # fmt: skip
-c[3].button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
-            on_click=view.clear, width="stretch")  # fmt: skip
+with st.container(horizontal=True):
+    st.button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), key="hyperparams_train",
+              type="primary", disabled=not specs, on_click=on_train)  # fmt: skip
+    st.button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active, help=t("hyperparams.stop_help"),
+              on_click=q.stop_current if q else None)  # fmt: skip
+    st.button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,
+              on_click=q.cancel if q else None)  # fmt: skip
+    st.button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
+              on_click=view.clear)  # fmt: skip
 
 # -- compare ---------------------------------------------------------------------------------
 st.subheader(t("hyperparams.compare"))
@@ -64,6 +64,7 @@ else:
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
     names = {r.run_id: view.run_name(r) for r in runs}
     st.pills(t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get)
+    st.toggle(t("hyperparams.log"), key="hyperparams_log")
 
 
 def render(j: jobs.Job | None) -> None:
@@ -76,7 +77,7 @@ def render(j: jobs.Job | None) -> None:
         st.success(t("hyperparams.finished", seconds=j.run_seconds), icon="✅")
     shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
-        loss_fig, acc_fig = view.curves(shown)
+        loss_fig, acc_fig = view.curves(shown, log_y=ss.get("hyperparams_log", False))
         a, b = st.columns(2)
         with a, st.container(key="hyperparams_loss"):
             st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
@@ -87,7 +88,8 @@ def render(j: jobs.Job | None) -> None:
         view.explain_divergence(view.history())
         st.markdown(f"**{t('hyperparams.results')}**")
         with st.container(key="hyperparams_table"):
-            st.dataframe(view.table(view.history()), hide_index=True, width="stretch")
+            st.dataframe(view.table(view.history()), hide_index=True, width="stretch",
+                         column_config=view.column_config())
         st.caption(t("hyperparams.results_caption"))
 
 

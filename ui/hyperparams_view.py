@@ -82,12 +82,15 @@ def clear() -> None:
     ss["hyperparams_show"] = []
 
 
-def curves(results: Sequence[ex.RunResult]) -> tuple[go.Figure, go.Figure]:
+def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Figure, go.Figure]:
     """(loss figure: training solid, validation dashed, best epoch starred; validation accuracy figure)."""
     loss = base_figure(t("chart.epoch"), t("chart.loss"), height=360)
     acc = base_figure(t("chart.epoch"), t("hyperparams.chart.val_acc"), height=360)
-    for fig in (loss, acc):
-        fig.update_layout(hovermode="closest", legend={"orientation": "v", "y": 1, "x": 1.02})
+    for fig in (loss, acc):  # legend above the plot: the plot keeps its width in a narrow column
+        fig.update_layout(hovermode="closest", legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom",
+                                                       "font": {"size": 14}}, margin={"t": 10})  # fmt: skip
+    if log_y:
+        loss.update_yaxes(type="log")
     hover = "%{fullData.name}<br>" + t("chart.epoch") + " %{x}<br>%{meta}: %{y:.4f}<extra></extra>"
     for r in results:
         name, c = run_name(r), color(r.run_id)
@@ -103,6 +106,10 @@ def curves(results: Sequence[ex.RunResult]) -> tuple[go.Figure, go.Figure]:
                                  legendgroup=name, showlegend=False, meta=t("hyperparams.best_epoch"),
                                  marker={"symbol": "star", "size": 16, "color": c, "line": {"width": 1, "color": "black"}},
                                  hovertemplate=hover)  # fmt: skip
+        if r.status == "running" and r.steps:  # the live curve: batch losses until the epoch ends
+            xs, ys = zip(*list(r.steps))
+            loss.add_scatter(x=list(xs), y=finite(list(ys)), mode="lines", name=name, legendgroup=name,
+                             showlegend=False, opacity=0.35, line={"color": c, "width": 1}, hoverinfo="skip")  # fmt: skip
         x, y = r.series("val_acc")
         acc.add_scatter(x=x, y=finite([100 * v for v in y]), mode="lines+markers", name=name,
                         line={"color": c, "width": 2.5}, marker={"size": 5},
@@ -111,27 +118,36 @@ def curves(results: Sequence[ex.RunResult]) -> tuple[go.Figure, go.Figure]:
     return loss, acc
 
 
-STATUS_ICON = {"queued": "⏳", "running": "▶️", "done": "✅", "stopped": "⏹️", "diverged": "⚠️",
-               "cancelled": "✖️", "error": "❌"}  # fmt: skip
-
-
 def table(results: Sequence[ex.RunResult]) -> pd.DataFrame:
     """The results table with translated headers; accuracies in percent, sortable by Streamlit."""
     rows = ex.table_rows(results)
     pct = lambda v: None if v is None else round(100 * v, 1)  # noqa: E731
     out = [{
-        t("hyperparams.col.run"): f"#{row['run']}",
-        t("hyperparams.col.settings"): param_values(r.spec),
-        t("hyperparams.col.status"): f"{STATUS_ICON.get(row['status'], '')} {t('hyperparams.status.' + row['status'])}",
+        t("hyperparams.col.run"): run_name(r),
+        t("hyperparams.col.status"): t("hyperparams.status." + row["status"]),
         t("hyperparams.col.final_acc"): pct(row["final_val_acc"]),
         t("hyperparams.col.best_acc"): pct(row["best_val_acc"]),
         t("hyperparams.col.best_epoch"): row["best_epoch"],
-        t("hyperparams.col.epochs"): f"{row['epochs_done']} / {r.spec.settings.epochs}",
+        t("hyperparams.col.epochs"): f"{row['epochs_done']}/{r.spec.settings.epochs}",
         t("hyperparams.col.wall"): row["wall_s"],
         t("hyperparams.col.speed"): round(row["images_per_s"]),
         t("hyperparams.col.params"): row["params"],
     } for r, row in zip(results, rows)]  # fmt: skip
     return pd.DataFrame(out)
+
+
+def column_config() -> dict:
+    """Narrow number columns, so the nine columns fit a 1280-px window without scrolling sideways."""
+    small = {"width": "small"}
+    return {
+        t("hyperparams.col.final_acc"): st.column_config.NumberColumn(format="%.1f", **small),
+        t("hyperparams.col.best_acc"): st.column_config.NumberColumn(format="%.1f", **small),
+        t("hyperparams.col.best_epoch"): st.column_config.NumberColumn(**small),
+        t("hyperparams.col.epochs"): st.column_config.TextColumn(**small),
+        t("hyperparams.col.wall"): st.column_config.NumberColumn(format="%.1f", **small),
+        t("hyperparams.col.speed"): st.column_config.NumberColumn(format="%d", **small),
+        t("hyperparams.col.params"): st.column_config.NumberColumn(format="localized", **small),
+    }
 
 
 def explain_divergence(results: Sequence[ex.RunResult]) -> None:
@@ -167,7 +183,7 @@ DEFAULT_VALUES: dict[str, tuple] = {  # what a hyperparameter's value picker sta
 }  # fmt: skip
 TRAIN_SIZES = (100, 200, 500, 1000, 2000, 4000, 10000, 60000)
 PERSISTED = ("hyperparams_p1", "hyperparams_p2", "hyperparams_values_", "hyperparams_base_",
-             "hyperparams_train_size", "hyperparams_seed", "hyperparams_show")  # fmt: skip
+             "hyperparams_train_size", "hyperparams_seed", "hyperparams_show", "hyperparams_log")  # fmt: skip
 
 
 SAVED = "_hyperparams_saved"  # a plain (non-widget) copy of the design, which Streamlit never clears

@@ -69,6 +69,8 @@ def test_presets_reproduce_the_course_exercises():
         assert 1 <= len(specs) <= ex.MAX_RUNS
         for n, vals in p.vary.items():
             assert set(vals) <= set(ex.CHOICES[n]), (p.name, n)
+        for n, v in p.base.items():  # the page shows base settings as pickers of CHOICES
+            assert n not in ex.CHOICES or v in ex.CHOICES[n], (p.name, n, v)
 
 
 def test_default_settings_are_the_quick_comparison():

@@ -51,8 +51,8 @@ def test_comparison_fills_curves_table_csv_and_best_model():
     assert [r.status for r in runs] == ["done", "done"]
     assert {e["run"] for e in job.epochs_log} == {1, 2}, "one job carried both runs, records tagged"
     table = at.dataframe[0].value
-    assert len(table) == 2 and list(table["Run"]) == ["#1", "#2"]
-    assert list(table["Settings"]) == ["channels=16/32", "channels=32/64"]
+    assert list(table["Run"]) == ["#1 channels=16/32", "#2 channels=32/64"]
+    assert all(s.endswith("done") for s in table["Status"])
     assert table["Parameters"].iloc[1] > table["Parameters"].iloc[0], "more channels, more parameters"
     charts = at.get("plotly_chart")
     assert len(charts) == 2

@@ -66,6 +66,7 @@ JA = {
     "hyperparams.compare": "比べる",
     "hyperparams.show": "表示する実験（クリックで表示・非表示）",
     "hyperparams.chart.val_acc": "検証正解率 (%)",
+    "hyperparams.log": "損失を対数目盛で",
     "hyperparams.chart_caption": (
         "左：実線が学習損失、破線が検証損失（同じ色が同じ実験）。★ は検証損失が最も低かったエポック（ベストエポック）。"
         "右：検証正解率。点にマウスを乗せると実験・エポック・値が出ます。"
@@ -76,11 +77,11 @@ JA = {
     "hyperparams.col.run": "実験",
     "hyperparams.col.settings": "設定",
     "hyperparams.col.status": "状態",
-    "hyperparams.col.final_acc": "最終正解率 (%)",
-    "hyperparams.col.best_acc": "最高正解率 (%)",
+    "hyperparams.col.final_acc": "最終正解率%",
+    "hyperparams.col.best_acc": "最高正解率%",
     "hyperparams.col.best_epoch": "ベストエポック",
     "hyperparams.col.epochs": "エポック",
-    "hyperparams.col.wall": "時間 (秒)",
+    "hyperparams.col.wall": "秒",
     "hyperparams.col.speed": "画像/秒",
     "hyperparams.col.params": "パラメータ数",
     "hyperparams.status.queued": "待機中",
@@ -231,6 +232,7 @@ EN = {
     "hyperparams.compare": "Compare",
     "hyperparams.show": "Runs shown (click to show or hide)",
     "hyperparams.chart.val_acc": "Validation accuracy (%)",
+    "hyperparams.log": "Log-scale loss",
     "hyperparams.chart_caption": (
         "Left: solid lines are training loss, dashed lines validation loss (one colour per run). ★ marks the "
         "epoch with the lowest validation loss (the best epoch). Right: validation accuracy. Hover a point "
@@ -242,11 +244,11 @@ EN = {
     "hyperparams.col.run": "Run",
     "hyperparams.col.settings": "Settings",
     "hyperparams.col.status": "Status",
-    "hyperparams.col.final_acc": "Final acc. (%)",
-    "hyperparams.col.best_acc": "Best acc. (%)",
+    "hyperparams.col.final_acc": "Final acc. %",
+    "hyperparams.col.best_acc": "Best acc. %",
     "hyperparams.col.best_epoch": "Best epoch",
     "hyperparams.col.epochs": "Epochs",
-    "hyperparams.col.wall": "Time (s)",
+    "hyperparams.col.wall": "Seconds",
     "hyperparams.col.speed": "Images/s",
     "hyperparams.col.params": "Parameters",
     "hyperparams.status.queued": "waiting",
