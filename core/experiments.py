@@ -243,10 +243,15 @@ class RunQueue:
     within one batch. Runs may be appended (`extend`) while the queue is running.
     """
 
-    def __init__(self, runs: Sequence[RunResult], data: Data, device: str | torch.device = "cpu"):
+    def __init__(self, runs: Sequence[RunResult], data: Data, device: str | torch.device = "cpu",
+                 threads: int | None = None):  # fmt: skip
         self.runs: list[RunResult] = list(runs)
         self.data = data
         self.device = device
+        # CPU threads for the thread that iterates `records()` (OpenMP: that thread only). In a worker
+        # thread of a server, 2 threads ran at ~7,300 img/s and 1 thread at ~8,700 on a 2-core CPU
+        # (bench/hyperparams_speed.py --worker), so the page asks for 1.
+        self.threads = threads
         self._stop = threading.Event()
         self._cancel = threading.Event()
 
@@ -276,6 +281,8 @@ class RunQueue:
 
     def records(self) -> Iterator[dict]:
         """Every record of every run, tagged with "run"; plus {"kind": "run_end", "run", "status"}."""
+        if self.threads:
+            torch.set_num_threads(self.threads)
         i = 0
         while i < len(self.runs):
             result = self.runs[i]

@@ -67,7 +67,7 @@ def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
     if job is not None and job.active and q is not None:
         q.extend(results)  # the running iterator picks them up after its current run
         return
-    q = ex.RunQueue(results, data, device)
+    q = ex.RunQueue(results, data, device, threads=1 if device == "cpu" else None)  # see RunQueue.threads
     ss[QUEUE] = q
     epochs = sum(s.settings.epochs for s in specs)
     jobs.start(JOB_KEY, q.records, epochs=epochs, device=device, label="hyperparams")

@@ -207,3 +207,34 @@ def test_best_model_round_trips_as_a_cnn_checkpoint(data):
     for k, v in r.best_state.items():
         assert torch.equal(loaded.model.state_dict()[k], v)
     assert ex.checkpoint_parts(ex.RunResult(r.spec), {}) is None, "nothing to keep before epoch 1"
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+def test_cli_vary_parsing():
+    from core.commands.hyperparams import parse_vary
+
+    assert parse_vary(["lr=0.001,0.01", "channels=16/32,32/64"]) == {
+        "lr": (0.001, 0.01), "channels": ((16, 32), (32, 64))}  # fmt: skip
+    assert parse_vary(["optimizer=sgd,adam", "batch_size=32"]) == {"optimizer": ("sgd", "adam"), "batch_size": (32,)}
+    with pytest.raises(ValueError, match="NAME=V1,V2"):
+        parse_vary(["hidden=8"])
+
+
+def test_cli_runs_a_tiny_grid_and_writes_csv(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out_csv = tmp_path / "runs.csv"
+    res = subprocess.run([sys.executable, "-m", "core.cli", "hyperparams", "run", "--vary", "channels=4/8,8/16",
+                          "--epochs", "1", "--train-size", "100", "--csv", str(out_csv)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("\n#") == 2 and "#2 channels=8/16: done" in res.stdout
+    assert len(list(csv.DictReader(out_csv.open()))) == 2
+    bad = subprocess.run([sys.executable, "-m", "core.cli", "hyperparams", "run", "--vary", "hidden=8"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert bad.returncode == 2 and "NAME=V1,V2" in bad.stderr

@@ -61,7 +61,10 @@ JA = {
     "hyperparams.progress": "実験 {i} / {n}：{run} ・ エポック {epoch} / {epochs}",
     "hyperparams.progress_wait": "次の実験を準備しています…",
     "hyperparams.queued": "順番待ち中です。ほかの人の学習が終わると自動で始まります。",
-    "hyperparams.finished": "すべての実験が終わりました（{seconds:.1f} 秒）。",
+    "hyperparams.finished": (
+        "キューが終わりました（{seconds:.1f} 秒）：{n} 本のうち 完了 {done}・途中で停止 {stopped}・"
+        "発散 {diverged}・取り消し {cancelled}。"
+    ),
     "hyperparams.empty": "まだ実験がありません。プリセットを選ぶか値を選んで「学習開始」を押してください。",
     "hyperparams.compare": "比べる",
     "hyperparams.show": "表示する実験（クリックで表示・非表示）",
@@ -227,7 +230,10 @@ EN = {
     "hyperparams.progress": "Run {i} of {n}: {run} · epoch {epoch} / {epochs}",
     "hyperparams.progress_wait": "Preparing the next run…",
     "hyperparams.queued": "Waiting in line. Training starts by itself when other students' runs finish.",
-    "hyperparams.finished": "All runs finished ({seconds:.1f} s).",
+    "hyperparams.finished": (
+        "The queue has ended ({seconds:.1f} s): of {n} runs, {done} done, {stopped} stopped early, "
+        "{diverged} diverged, {cancelled} cancelled."
+    ),
     "hyperparams.empty": "No runs yet. Pick a preset or choose values, then press Train.",
     "hyperparams.compare": "Compare",
     "hyperparams.show": "Runs shown (click to show or hide)",
