@@ -281,8 +281,8 @@ class RunQueue:
 
     def records(self) -> Iterator[dict]:
         """Every record of every run, tagged with "run"; plus {"kind": "run_end", "run", "status"}."""
-        if self.threads:
-            torch.set_num_threads(self.threads)
+        if self.threads and "parallel backend: OpenMP" in torch.__config__.parallel_info():
+            torch.set_num_threads(self.threads)  # OpenMP: this thread only (a native pool is process-wide)
         i = 0
         while i < len(self.runs):
             result = self.runs[i]

@@ -1,4 +1,4 @@
-"""Hyperparameters page (course 000 §2.4, Part 1 columns on epochs; 002 §6): a queue of CNN runs compared."""
+"""Hyperparameters page (course 000 §2.4 and Part 1's epoch columns; 002 §6): a queue of CNN runs compared."""
 
 import streamlit as st
 
@@ -45,8 +45,8 @@ def on_train() -> None:
 with st.container(horizontal=True):
     st.button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), key="hyperparams_train",
               type="primary", disabled=not specs, on_click=on_train)  # fmt: skip
-    st.button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active, help=t("hyperparams.stop_help"),
-              on_click=q.stop_current if q else None)  # fmt: skip
+    st.button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active,
+              help=t("hyperparams.stop_help"), on_click=q.stop_current if q else None)  # fmt: skip
     st.button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,
               on_click=q.cancel if q else None)  # fmt: skip
     st.button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
@@ -63,7 +63,8 @@ else:
         ss["hyperparams_show"] = ids
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
     names = {r.run_id: view.run_name(r) for r in runs}
-    st.pills(t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get)
+    st.pills(t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show",
+             format_func=names.get)  # fmt: skip
     st.toggle(t("hyperparams.log"), key="hyperparams_log")
 
 
@@ -119,8 +120,7 @@ if runs:
         best_first = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
         rid = st.selectbox(t("hyperparams.keep_run"), list(by_id), index=list(by_id).index(best_first),
                            key="hyperparams_keep_run", format_func=keep_names.get)  # fmt: skip
-        parts = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())
-        model, config, meta = parts
+        model, config, meta = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())
         st.caption(t("hyperparams.keep_caption", run=view.run_name(by_id[rid]), epoch=meta["epochs"],
                      loss=meta["metrics"]["val_loss"], acc=100 * meta["metrics"]["val_accuracy"]))  # fmt: skip
         st.download_button(t("hyperparams.keep_button"), checkpoints.to_bytes(model, config, meta),

@@ -56,7 +56,8 @@ def fmt(name: str, value) -> str:
 def param_values(spec: ex.RunSpec) -> str:
     if not spec.varied:
         return t("hyperparams.base_run")
-    return ", ".join(f"{t(f'hyperparams.short.{n}')}={fmt(n, getattr(spec.settings, n))}" for n in spec.varied)
+    values = (f"{t(f'hyperparams.short.{n}')}={fmt(n, getattr(spec.settings, n))}" for n in spec.varied)
+    return ", ".join(values)
 
 
 def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
@@ -87,14 +88,15 @@ def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Fig
     loss = base_figure(t("chart.epoch"), t("chart.loss"), height=360)
     acc = base_figure(t("chart.epoch"), t("hyperparams.chart.val_acc"), height=360)
     for fig in (loss, acc):  # legend above the plot: the plot keeps its width in a narrow column
-        fig.update_layout(hovermode="closest", legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom",
-                                                       "font": {"size": 14}}, margin={"t": 10})  # fmt: skip
+        legend = {"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom", "font": {"size": 14}}
+        fig.update_layout(hovermode="closest", legend=legend, margin={"t": 10})
     if log_y:
         loss.update_yaxes(type="log")
     hover = "%{fullData.name}<br>" + t("chart.epoch") + " %{x}<br>%{meta}: %{y:.4f}<extra></extra>"
     for r in results:
         name, c = run_name(r), color(r.run_id)
-        for key, dash, label in (("train_loss", "solid", t("chart.train")), ("val_loss", "dash", t("chart.val"))):
+        lines = (("train_loss", "solid", t("chart.train")), ("val_loss", "dash", t("chart.val")))
+        for key, dash, label in lines:
             x, y = r.series(key)
             loss.add_scatter(x=x, y=finite(y), mode="lines+markers", name=name, legendgroup=name,
                              showlegend=key == "train_loss", line={"color": c, "dash": dash, "width": 2.5},
@@ -102,18 +104,19 @@ def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Fig
         if r.best_epoch is not None:
             best = next((e for e in list(r.epochs) if e["epoch"] == r.best_epoch), None)
             if best is not None:
+                star = {"symbol": "star", "size": 16, "color": c, "line": {"width": 1, "color": "black"}}
                 loss.add_scatter(x=[r.best_epoch], y=[best["val_loss"]], mode="markers", name=name,
                                  legendgroup=name, showlegend=False, meta=t("hyperparams.best_epoch"),
-                                 marker={"symbol": "star", "size": 16, "color": c, "line": {"width": 1, "color": "black"}},
-                                 hovertemplate=hover)  # fmt: skip
+                                 marker=star, hovertemplate=hover)  # fmt: skip
         if r.status == "running" and r.steps:  # the live curve: batch losses until the epoch ends
             xs, ys = zip(*list(r.steps))
             loss.add_scatter(x=list(xs), y=finite(list(ys)), mode="lines", name=name, legendgroup=name,
-                             showlegend=False, opacity=0.35, line={"color": c, "width": 1}, hoverinfo="skip")  # fmt: skip
+                             showlegend=False, opacity=0.35, line={"color": c, "width": 1},
+                             hoverinfo="skip")  # fmt: skip
         x, y = r.series("val_acc")
         acc.add_scatter(x=x, y=finite([100 * v for v in y]), mode="lines+markers", name=name,
-                        line={"color": c, "width": 2.5}, marker={"size": 5},
-                        meta=t("hyperparams.chart.val_acc"), hovertemplate=hover.replace("{y:.4f}", "{y:.1f} %"))  # fmt: skip
+                        line={"color": c, "width": 2.5}, marker={"size": 5}, meta=t("hyperparams.chart.val_acc"),
+                        hovertemplate=hover.replace("{y:.4f}", "{y:.1f} %"))  # fmt: skip
     acc.update_yaxes(range=[0, 100])
     return loss, acc
 
@@ -245,7 +248,8 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             if key not in ss:
                 ss[key] = list(DEFAULT_VALUES[p])
             shown = {v: fmt(p, v) for v in ex.CHOICES[p]}  # translated now: AppTest calls it later
-            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key, format_func=shown.get)
+            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key,
+                                     format_func=shown.get)  # fmt: skip
             if not vary[p]:
                 error = error or t("hyperparams.err.no_values")
     defaults = ex.Settings()
@@ -290,7 +294,8 @@ def overfitting(results: Sequence[ex.RunResult]) -> str | None:
     if not signals:
         return None
     r, (best, best_loss, final_loss) = max(signals, key=lambda rs: rs[1][2] / rs[1][1])
-    return t("hyperparams.overfit_note", run=run_name(r), best=best, best_loss=best_loss, final_loss=final_loss)
+    return t("hyperparams.overfit_note", run=run_name(r), best=best, best_loss=best_loss,
+             final_loss=final_loss)  # fmt: skip
 
 
 CODE = '''import torch
