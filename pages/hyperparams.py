@@ -75,10 +75,7 @@ def render(j: jobs.Job | None) -> None:
     elif j is not None and j.active:
         view.progress(view.queue())
     elif j is not None and j.state == "done" and view.queue() is not None:
-        ended = [r.status for r in view.queue().runs]
-        st.success(t("hyperparams.finished", seconds=j.run_seconds, n=len(ended), done=ended.count("done"),
-                     stopped=ended.count("stopped"), diverged=ended.count("diverged"),
-                     cancelled=ended.count("cancelled")), icon="✅")  # fmt: skip
+        st.success(view.queue_summary(view.queue(), j.run_seconds), icon="✅")
     shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
         loss_fig, acc_fig = view.curves(shown, log_y=ss.get("hyperparams_log", False))

@@ -162,6 +162,14 @@ def explain_divergence(results: Sequence[ex.RunResult]) -> None:
             st.error(t("hyperparams.run_error", run=run_name(r), error=r.error))
 
 
+def queue_summary(q: ex.RunQueue, seconds: float) -> str:
+    """"The queue has ended (9.8 s): 2 done, 1 diverged" — only the states that occurred."""
+    statuses = [r.status for r in q.runs]
+    parts = [t("hyperparams.count", n=statuses.count(s), status=t(f"hyperparams.status.{s}"))
+             for s in ("done", "stopped", "diverged", "cancelled", "error") if s in statuses]  # fmt: skip
+    return t("hyperparams.finished", seconds=seconds, summary=t("hyperparams.sep").join(parts))
+
+
 def progress(q: ex.RunQueue | None) -> None:
     """"Run 2 of 3 (#5 lr=0.01) · epoch 3/5" with a bar over the whole queue."""
     if q is None:

@@ -50,7 +50,7 @@ def test_comparison_fills_curves_table_csv_and_best_model():
     runs = at.session_state["hyperparams_history"]
     assert [r.status for r in runs] == ["done", "done"]
     assert {e["run"] for e in job.epochs_log} == {1, 2}, "one job carried both runs, records tagged"
-    assert "of 2 runs, 2 done, 0 stopped early" in texts(at)
+    assert "The queue has ended" in texts(at) and ": 2 done." in texts(at)
     table = at.dataframe[0].value
     assert list(table["Run"]) == ["#1 channels=16/32", "#2 channels=32/64"]
     assert all(s.endswith("done") for s in table["Status"])

@@ -61,10 +61,9 @@ JA = {
     "hyperparams.progress": "実験 {i} / {n}：{run} ・ エポック {epoch} / {epochs}",
     "hyperparams.progress_wait": "次の実験を準備しています…",
     "hyperparams.queued": "順番待ち中です。ほかの人の学習が終わると自動で始まります。",
-    "hyperparams.finished": (
-        "キューが終わりました（{seconds:.1f} 秒）：{n} 本のうち 完了 {done}・途中で停止 {stopped}・"
-        "発散 {diverged}・取り消し {cancelled}。"
-    ),
+    "hyperparams.finished": "キューが終わりました（{seconds:.1f} 秒）：{summary}。",
+    "hyperparams.count": "{status} {n} 本",
+    "hyperparams.sep": "・",
     "hyperparams.empty": "まだ実験がありません。プリセットを選ぶか値を選んで「学習開始」を押してください。",
     "hyperparams.compare": "比べる",
     "hyperparams.show": "表示する実験（クリックで表示・非表示）",
@@ -230,10 +229,9 @@ EN = {
     "hyperparams.progress": "Run {i} of {n}: {run} · epoch {epoch} / {epochs}",
     "hyperparams.progress_wait": "Preparing the next run…",
     "hyperparams.queued": "Waiting in line. Training starts by itself when other students' runs finish.",
-    "hyperparams.finished": (
-        "The queue has ended ({seconds:.1f} s): of {n} runs, {done} done, {stopped} stopped early, "
-        "{diverged} diverged, {cancelled} cancelled."
-    ),
+    "hyperparams.finished": "The queue has ended ({seconds:.1f} s): {summary}.",
+    "hyperparams.count": "{n} {status}",
+    "hyperparams.sep": ", ",
     "hyperparams.empty": "No runs yet. Pick a preset or choose values, then press Train.",
     "hyperparams.compare": "Compare",
     "hyperparams.show": "Runs shown (click to show or hide)",
