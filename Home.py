@@ -12,11 +12,15 @@ if "lang" not in st.session_state:
 
 home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
 sections: dict[str, list] = {"": [home]}
+by_url = {pages.HOME.url_path: home}
 for spec in pages.available():
     section = t(f"nav.part{spec.part}")
     page = st.Page(spec.file, title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.url_path)
     sections.setdefault(section, []).append(page)
+    by_url[spec.url_path] = page
 
 current = st.navigation(sections)
+pages.mark_shell()
+pages.goto_pending(by_url)
 sidebar.render()
 current.run()

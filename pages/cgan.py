@@ -12,7 +12,10 @@ from core.models import gan as gan_models
 from ui import gan_view as view
 from ui import jobs, resources
 from ui.i18n import current_lang, t
+from ui.pages import require_shell
 from ui.sidebar import provenance_text
+
+require_shell("cgan")
 
 PAGE = "cgan"
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language

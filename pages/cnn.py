@@ -10,6 +10,9 @@ from ui import canvas, jobs, resources
 from ui import cnn_view as view
 from ui.charts import epoch_chart, loss_chart
 from ui.i18n import t
+from ui.pages import require_shell
+
+require_shell("cnn")
 
 ss = st.session_state
 split = resources.mnist()
@@ -42,7 +45,7 @@ def show_prediction(steps, key: str) -> None:
     if model is None:
         st.warning(t("cnn.no_model"))
     elif steps is None:
-        st.info(t("cnn.blank"), icon="✏️")
+        st.info(t("cnn.blank"), icon=":material/edit:")
     else:
         probs = core_cnn.predict(model, steps.final)
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))

@@ -10,7 +10,10 @@ from core.checkpoints import CheckpointError
 from ui import gan_view as view
 from ui import jobs, resources
 from ui.i18n import current_lang, t
+from ui.pages import require_shell
 from ui.sidebar import provenance_text
+
+require_shell("gan")
 
 PAGE = "gan"
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
@@ -21,7 +24,7 @@ st.latex(r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)]"
          r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]")
 st.markdown(t("gan.losses"))
 st.latex(r"\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))) \qquad \mathcal{L}_G = -\log D(G(z))")
-st.info(t("gan.range"), icon="ℹ️")
+st.info(t("gan.range"), icon=":material/info:")
 
 cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
 

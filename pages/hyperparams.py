@@ -7,7 +7,10 @@ from core import experiments as ex
 from ui import hyperparams_view as view
 from ui import jobs, resources
 from ui.i18n import t
+from ui.pages import require_shell
 from ui.sidebar import provenance_text
+
+require_shell("hyperparams")
 
 ss = st.session_state
 view.restore_widget_values()
@@ -56,7 +59,7 @@ with st.container(horizontal=True):
 st.subheader(t("hyperparams.compare"))
 runs = view.history()
 if not runs:
-    st.info(t("hyperparams.empty"), icon="🧪")
+    st.info(t("hyperparams.empty"), icon=":material/science:")
 else:
     ids = [r.run_id for r in runs]
     if "hyperparams_show" not in ss:
@@ -71,11 +74,11 @@ else:
 def render(j: jobs.Job | None) -> None:
     """Progress, overlaid curves and the table; redrawn twice a second while the queue runs."""
     if j is not None and j.state == "queued":
-        st.info(t("hyperparams.queued"), icon="⏳")
+        st.info(t("hyperparams.queued"), icon=":material/hourglass_top:")
     elif j is not None and j.active:
         view.progress(view.queue())
     elif j is not None and j.state == "done" and view.queue() is not None:
-        st.success(view.queue_summary(view.queue(), j.run_seconds), icon="✅")
+        st.success(view.queue_summary(view.queue(), j.run_seconds), icon=":material/check_circle:")
     shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
         loss_fig, acc_fig = view.curves(shown, log_y=ss.get("hyperparams_log", False))
@@ -103,7 +106,7 @@ elif runs:
 finished = [r for r in runs if r.finished and r.best_epoch is not None]
 note = view.overfitting(finished)
 if note:
-    st.info(note, icon="📈")
+    st.info(note, icon=":material/trending_up:")
 if runs:
     st.download_button(t("hyperparams.csv"), ex.to_csv(runs), file_name="hyperparams_runs.csv",
                        mime="text/csv", key="hyperparams_csv", disabled=active)  # fmt: skip

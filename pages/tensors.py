@@ -6,6 +6,9 @@ from core import tensor_lab as lab
 from ui import resources
 from ui import tensors_view as view
 from ui.i18n import current_lang, t
+from ui.pages import require_shell
+
+require_shell("tensors")
 
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 ss = st.session_state

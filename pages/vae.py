@@ -8,6 +8,9 @@ from ui import jobs, resources
 from ui import vae_view as view
 from ui.canvas import draw
 from ui.i18n import t
+from ui.pages import require_shell
+
+require_shell("vae")
 
 ss = st.session_state
 split = resources.mnist()

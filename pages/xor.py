@@ -7,6 +7,9 @@ from core.data import GATES, logic_gate
 from ui import jobs
 from ui import xor_view as view
 from ui.i18n import current_lang, t
+from ui.pages import require_shell
+
+require_shell("xor")
 
 PAGE = "xor"
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
@@ -74,7 +77,7 @@ c1.button(t("xor.step"), key="xor_step", on_click=on_step, disabled=busy, width=
 c2.button(t("xor.reset"), key="xor_reset", on_click=on_reset, disabled=busy, width="stretch")
 trainer: xor.Trainer = ss.xor_trainer
 if trainer.cfg != cfg and trainer.epoch > 0:
-    st.info(t("xor.stale"), icon="ℹ️")
+    st.info(t("xor.stale"), icon=":material/info:")
 
 
 def render(_job=None) -> None:

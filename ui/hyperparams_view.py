@@ -157,7 +157,7 @@ def explain_divergence(results: Sequence[ex.RunResult]) -> None:
     for r in results:
         if r.status == "diverged":
             st.warning(t(f"hyperparams.diverged.{r.reason}", run=run_name(r), peak=r.peak_loss,
-                         first=r.first_loss or 0.0), icon="⚠️")  # fmt: skip
+                         first=r.first_loss or 0.0), icon=":material/warning:")  # fmt: skip
         elif r.status == "error":
             st.error(t("hyperparams.run_error", run=run_name(r), error=r.error))
 

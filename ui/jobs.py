@@ -229,8 +229,9 @@ def fmt_seconds(s: float) -> str:
 def status(job: Job, pool: JobPool | None = None) -> None:
     """Progress bar with ETA, queue position, or the final state, in the user's language."""
     if job.state == "queued":
-        ahead = (pool or shared_pool()).position(job.device, id(job))
-        st.info(t("job.queued", ahead=ahead + (pool or shared_pool()).running(job.device)), icon="⏳")
+        pool = pool or shared_pool()
+        ahead = pool.position(job.device, id(job)) + pool.running(job.device)
+        st.info(t("job.queued", ahead=ahead), icon=":material/hourglass_top:")
         return
     if job.state == "running":
         epoch = job.last.get("epoch", 0) or 0
@@ -240,11 +241,11 @@ def status(job: Job, pool: JobPool | None = None) -> None:
         st.progress(job.fraction(), text=text)
     elif job.state == "paused":
         st.progress(job.fraction())
-        st.info(t("job.paused"), icon="⏸️")
+        st.info(t("job.paused"), icon=":material/pause_circle:")
     elif job.state == "done":
-        st.success(t("job.done", seconds=job.run_seconds), icon="✅")
+        st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
     elif job.state == "diverged":
-        st.error(t("job.diverged"), icon="⚠️")
+        st.error(t("job.diverged"), icon=":material/warning:")
     elif job.state == "error":
         st.error(t("job.error", error=job.error))
 

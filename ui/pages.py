@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import streamlit as st
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,3 +36,35 @@ PAGES = (
 
 def available() -> list[PageSpec]:
     return [p for p in PAGES if (ROOT / p.file).is_file()]
+
+
+_SHELL = "_lab_shell"  # session_state: Home.py's navigation and sidebar have run for this session
+_GOTO = "_lab_goto"  # session_state: the page asked for before the shell ran
+
+
+def mark_shell() -> None:
+    """Home.py: the navigation and the sidebar are in place for this session."""
+    st.session_state[_SHELL] = True
+
+
+def require_shell(url_path: str) -> None:
+    """First line of every page: make sure it runs inside Home.py's navigation and sidebar.
+
+    On a fresh server, Streamlit treats a folder named `pages/` as a legacy multipage app until some
+    session has run `st.navigation`; a page opened by its URL (say /xor) then runs on its own, with raw
+    file names in the sidebar and no language selector (pitfalls §11). Such a page bounces once through
+    Home.py, which then switches back to it (`goto_pending`).
+    """
+    if not st.session_state.get(_SHELL):
+        from ui.i18n import current_lang
+
+        st.session_state.setdefault("lang", current_lang())  # switch_page drops ?lang=
+        st.session_state[_GOTO] = url_path
+        st.switch_page("Home.py")
+
+
+def goto_pending(pages_by_url: dict[str, object]) -> None:
+    """Home.py, after `st.navigation`: go to the page a bounced request asked for."""
+    target = st.session_state.pop(_GOTO, None)
+    if target in pages_by_url:
+        st.switch_page(pages_by_url[target])

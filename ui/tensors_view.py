@@ -56,12 +56,12 @@ x = x.to(device)'''
 
 def show_error(err: lab.OpError) -> None:
     """PyTorch's own message, and what it means in plain words."""
-    st.error(t(f"tensors.err.{err.code}"), icon="⚠️")
+    st.error(t(f"tensors.err.{err.code}"), icon=":material/warning:")
     st.code(f"RuntimeError: {err.message}", language="text")
 
 
 def show_parse_error(e: lab.ParseError) -> None:
-    st.warning(t(f"tensors.perr.{e.code}"), icon="✏️")
+    st.warning(t(f"tensors.perr.{e.code}"), icon=":material/edit:")
 
 
 def guarded(fn):
@@ -216,7 +216,7 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
     st.markdown(t("tensors.bc_aligned", a=list(sa), b=list(sb), pa=list(info["a"]), pb=list(info["b"])))
     st.dataframe(rows, hide_index=True, key="tensors_bc_table")
     if info["result"] is None:
-        st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon="⚠️")
+        st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon=":material/warning:")
         st.code(f"RuntimeError: {info['torch']}", language="text")
         return
     st.success(t("tensors.bc_ok", shape=list(info["result"])))
@@ -243,7 +243,7 @@ def autograd_panel(demo: dict, nograd: dict) -> None:
     st.markdown(t("tensors.hand", hw=demo["hand_w"], hb=demo["hand_b"], calls=demo["calls"],
                   w=demo["w_grad"], b=demo["b_grad"]))  # fmt: skip
     if demo["calls"] > 1:
-        st.warning(t("tensors.accumulated", calls=demo["calls"]), icon="➕")
+        st.warning(t("tensors.accumulated", calls=demo["calls"]), icon=":material/add_circle:")
     left, right = st.columns([3, 2])
     with left:
         st.graphviz_chart(demo["dot"])
@@ -268,7 +268,7 @@ def activation_panel(curves: dict, lang: str) -> None:
                             line={"width": 3, "color": COLORS[list(curves).index(n) % len(COLORS)]})  # fmt: skip
         fig.update_layout(hovermode="x")
         col.plotly_chart(fig, key=key, width="stretch")
-    st.info(t("tensors.vanishing"), icon="💡")
+    st.info(t("tensors.vanishing"), icon=":material/lightbulb:")
 
 
 # -- first training loop ----------------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def fit_line_live(lr: float, epochs: int, noise: float) -> None:
     if rec is None:
         return
     if rec["kind"] == "diverged":
-        metric_slot.error(t("tensors.diverged", epoch=rec["epoch"], lr=lr), icon="💥")
+        metric_slot.error(t("tensors.diverged", epoch=rec["epoch"], lr=lr), icon=":material/error:")
     else:
         metric_slot.success(t("tensors.learned_wb", w=rec["w"], b=rec["b"], loss=rec["loss"]))
 

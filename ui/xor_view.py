@@ -145,7 +145,7 @@ def compare_panel(cfg: xor.XORConfig, rows: list[dict]) -> None:
         fig = heatmap_figure(xor.decision_grid(model), xor.truth_table(model, cfg.gate), height=330,
                              title=f"{title}: {100 * row[name]:.0f}%")  # fmt: skip
         col.plotly_chart(fig, key=f"xor_compare_{name}", width="stretch", theme=None)
-    st.info(t("xor.compare_lesson"), icon="💡")
+    st.info(t("xor.compare_lesson"), icon=":material/lightbulb:")
 
 
 def step_panel(numbers: dict, model, cfg: xor.XORConfig) -> None:

@@ -47,3 +47,32 @@ def test_page_link_navigates(page, server_url):
     wait_idle(page)
     assert page.url.split("?")[0].endswith(f"/{spec.url_path}")
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_page_opened_by_url_on_a_fresh_server_gets_the_lab_shell(browser):
+    """pitfalls §11: before any session has run st.navigation, Streamlit treats `pages/` as a legacy
+    multipage app and would run /xor on its own (raw file names, no language selector)."""
+    import subprocess
+
+    from tests.e2e.conftest import free_port, start_server
+
+    port = free_port()
+    proc = start_server(port)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(f"http://127.0.0.1:{port}/xor?lang=en")  # the very first request this server sees
+        wait_idle(pg)
+        pg.get_by_text("Language").first.wait_for()  # the shared sidebar ran
+        nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Home" in nav and "hyperparams" not in nav  # translated titles, not file names
+        assert pg.url.split("?")[0].endswith("/xor")
+        assert "XOR" in pg.locator('[data-testid="stMain"] h1').first.inner_text()
+    finally:
+        ctx.close()
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
