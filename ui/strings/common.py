@@ -10,8 +10,8 @@ JA = {
     "nav.gan": "GAN",
     "nav.cgan": "条件付き GAN",
     "nav.vae": "VAE",
-    "nav.part1": "第1部 ニューラルネットワークの基本",
-    "nav.part2": "第2部 CNN による画像認識",
+    "nav.part1": "第1部 基本",
+    "nav.part2": "第2部 CNN（画像認識）",
     "nav.part3": "第3部 生成モデル",
     "home.intro": (
         "PyTorch でディープラーニングを **手を動かして** 学ぶためのラボです。"
@@ -100,8 +100,8 @@ EN = {
     "nav.gan": "GAN",
     "nav.cgan": "Conditional GAN",
     "nav.vae": "VAE",
-    "nav.part1": "Part 1 · Neural-network basics",
-    "nav.part2": "Part 2 · Image recognition with CNNs",
+    "nav.part1": "Part 1 · Basics",
+    "nav.part2": "Part 2 · CNN image recognition",
     "nav.part3": "Part 3 · Generative models",
     "home.intro": (
         "A lab for learning deep learning with PyTorch **by doing**. Train small networks on the spot, "
