@@ -91,9 +91,22 @@ def to_bytes(model: nn.Module, config: Mapping, meta: Mapping | None = None) -> 
     return buf.getvalue()
 
 
-def save(model: nn.Module, path: str | Path, config: Mapping, meta: Mapping | None = None) -> Path:
-    """Write atomically (temp file + rename): a crash mid-save never leaves a half-written checkpoint."""
+def is_shipped_path(path: str | Path) -> bool:
+    """True for a path inside checkpoints/ (symlinks and `..` resolved)."""
+    return Path(path).resolve().is_relative_to(SHIPPED_DIR.resolve())
+
+
+def save(
+    model: nn.Module, path: str | Path, config: Mapping, meta: Mapping | None = None, *, shipped: bool = False
+) -> Path:
+    """Write atomically (temp file + rename): a crash mid-save never leaves a half-written checkpoint.
+
+    Refuses to write inside checkpoints/ unless `shipped=True` (only the CLI training commands that
+    produce the shipped weights pass it): the app never overwrites them.
+    """
     path = Path(path)
+    if is_shipped_path(path) and not shipped:
+        raise PermissionError(f"{path} is a shipped checkpoint; only the training CLI may write there")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = to_bytes(model, config, meta)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

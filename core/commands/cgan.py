@@ -66,7 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"metrics: label fidelity {metrics['label_fidelity']:.3f}")
     meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
             "metrics": metrics}  # fmt: skip
-    checkpoints.save(G.cpu(), out, model_config(G), meta)
+    checkpoints.save(G.cpu(), out, model_config(G), meta, shipped=True)
     print(f"saved {out}")
     return 0
 

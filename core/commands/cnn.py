@@ -47,7 +47,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                        f" --c1 {cfg.c1} --c2 {cfg.c2} --hidden {cfg.hidden} --seed {cfg.seed} --out {args.out}"
                        + (" --no-augment" if not cfg.augment else "")
                        + (f" --train-size {cfg.train_size}" if cfg.train_size else ""))
-    path = checkpoints.save(model, args.out, cfg.model_config(), meta)
+    path = checkpoints.save(model, args.out, cfg.model_config(), meta, shipped=True)
     print(json.dumps({"out": str(path), "epochs": epochs_done, **metrics}))
     return 0
 

@@ -127,7 +127,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("metrics: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
     meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
             "metrics": metrics}  # fmt: skip
-    checkpoints.save(G.cpu(), args.out, model_config(G), meta)
+    checkpoints.save(G.cpu(), args.out, model_config(G), meta, shipped=True)
     print(f"saved {args.out}")
     return 0
 

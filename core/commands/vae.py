@@ -123,7 +123,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.out:
         meta = {"provenance": split.provenance.as_dict(), "epochs": cfg.epochs, "metrics": metrics,
                 "train_config": cfg.as_dict(), "command": "python -m core.cli vae train " + " ".join(args.argv)}  # fmt: skip
-        checkpoints.save(model, args.out, model_config(model), meta)
+        checkpoints.save(model, args.out, model_config(model), meta, shipped=True)
         print(f"saved {args.out} ({FAMILY[cfg.kind]})")
     return 0
 

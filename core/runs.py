@@ -1,0 +1,311 @@
+"""Saved runs: a student's models and histories on disk under `runs/`, so nothing is lost (issue 8).
+
+One folder per training run, `runs/<page>_<YYYYmmdd-HHMMSS>_<rand>_<name>/`, holding
+    model.pth   the latest weights (core.checkpoints format, loaded back with weights_only=True)
+    run.json    page, name, config, state (running/stopped/done/...), epochs done, metrics, history
+    arrays.npz  optional uint8/float arrays (the GAN's per-epoch sample grids), loaded without pickle
+Every file is written atomically (temp file + os.replace) in the order model → arrays → json, so a crash
+leaves the previous complete save. A failed save (read-only folder, full disk) never raises into training:
+`RunWriter.save` returns False and keeps the error in `RunWriter.error` for the UI to show.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import math
+import os
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from core import checkpoints
+
+ENV_VAR = "LAB_RUNS_DIR"
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "runs"  # git-ignored
+PAGES = ("xor", "cnn", "hyperparams", "gan", "cgan", "vae")
+MODEL_FILE, INFO_FILE, ARRAYS_FILE = "model.pth", "run.json", "arrays.npz"
+MAX_NAME = 40  # characters of the student's name kept in a folder name
+MAX_HISTORY = 2000  # records of any one history list kept on disk (thinned evenly beyond that)
+STATES = ("running", "stopped", "done", "diverged", "error")
+
+
+class RunError(ValueError):
+    """A run that cannot be listed or opened; `code` keys the translated message."""
+
+    def __init__(self, code: str, detail: str = ""):
+        self.code, self.detail = code, detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+def runs_dir() -> Path:
+    """The store's root: $LAB_RUNS_DIR if set (tests), else runs/ at the repository root."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def safe_name(name: str, max_len: int = MAX_NAME) -> str:
+    """A student's name as one safe path component; letters of any script (日本語) are kept.
+
+    NFKC folds full-width forms ("ＡＢ" → "AB"); anything but letters, digits, "-" and "_" becomes "_"
+    (so "/", "\\", ".", NUL and spaces never reach the file system); "" → "anon".
+    """
+    text = unicodedata.normalize("NFKC", str(name)).strip()
+    out = "".join(c if (c.isalnum() or c in "-_") else "_" for c in text)
+    while "__" in out:
+        out = out.replace("__", "_")
+    out = out.strip("_-")[:max_len]
+    return out or "anon"
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two typed names are the same student (case and width folded, as in folder names)."""
+    return safe_name(a).casefold() == safe_name(b).casefold()
+
+
+def _inside(root: Path, path: Path) -> Path:
+    """`path` resolved, or RunError if it lies outside `root` (a `..` or a symlink pointing away)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
+        raise RunError("outside", str(path))
+    return resolved
+
+
+def run_path(run_id: str, root: Path | None = None) -> Path:
+    """The folder of run `run_id` (a folder name), checked to be a direct child of the store."""
+    root = root or runs_dir()
+    if not run_id or run_id != safe_component(run_id):
+        raise RunError("outside", repr(run_id))
+    path = _inside(root, root / run_id)
+    if path.parent != root.resolve():
+        raise RunError("outside", repr(run_id))
+    return path
+
+
+def safe_component(text: str) -> str:
+    """A folder name as the store writes it (letters, digits, "-", "_"), for checking ids."""
+    return "".join(c if (c.isalnum() or c in "-_") else "_" for c in unicodedata.normalize("NFKC", text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain data for JSON
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy: numbers (NaN/inf → None), strings, lists, dicts; arrays and tensors are dropped."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            v = _plain(v)
+            if v is not _DROP:
+                out[str(k)] = v
+        return out
+    if isinstance(value, (list, tuple)):
+        items = [_plain(v) for v in value]
+        return [v for v in items if v is not _DROP]
+    if isinstance(value, np.generic) and value.ndim == 0:
+        return _plain(value.item())
+    return _DROP  # arrays, tensors, models: too big or not JSON (kept in arrays.npz if wanted)
+
+
+_DROP = object()
+
+
+def thin(records: Sequence, limit: int = MAX_HISTORY) -> list:
+    """At most `limit` records, evenly spaced, the last one always kept (the chart's current point)."""
+    records = list(records)
+    if len(records) <= limit:
+        return records
+    stride = math.ceil(len(records) / limit)
+    kept = records[::stride]
+    if kept[-1] is not records[-1]:
+        kept.append(records[-1])
+    return kept
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass
+class RunWriter:
+    """Saves one training run, again and again as it trains; never raises on a file-system error."""
+
+    page: str
+    name: str
+    config: dict
+    root: Path = field(default_factory=runs_dir)
+    run_id: str = ""
+    error: str = ""  # the last save's failure ("" after a good save), for the UI
+    saves: int = 0  # successful saves
+
+    def __post_init__(self) -> None:
+        assert self.page in PAGES, f"unknown page {self.page!r}"
+        if not self.run_id:
+            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            self.run_id = f"{self.page}_{stamp}_{secrets.token_hex(2)}_{safe_name(self.name)}"
+        self.config = _plain(dict(self.config))
+
+    @property
+    def path(self) -> Path:
+        return run_path(self.run_id, self.root)
+
+    def save(
+        self,
+        model: nn.Module | None,
+        model_config: Mapping | None,
+        *,
+        state: str,
+        epochs_done: int,
+        history: Mapping[str, Sequence] | None = None,
+        metrics: Mapping | None = None,
+        meta: Mapping | None = None,
+        arrays: Mapping[str, np.ndarray] | None = None,
+    ) -> bool:
+        """Write the model (if given), arrays and run.json; True on success, False (and `error`) if not.
+
+        Call it from the training thread between batches (e.g. on each epoch record), so the weights
+        are a consistent snapshot; the live chart reads only records and is never blocked by it.
+        """
+        assert state in STATES, state
+        try:
+            path = self.path
+            path.mkdir(parents=True, exist_ok=True)
+            if model is not None:
+                full_meta = {"epochs": epochs_done, "metrics": dict(metrics or {}), **dict(meta or {})}
+                checkpoints.save(model, path / MODEL_FILE, model_config or {}, full_meta)
+            if arrays:
+                buf = io.BytesIO()
+                np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+                _write_atomic(path / ARRAYS_FILE, buf.getvalue())
+            info = {
+                "format": "pytorch-lab-run/1",
+                "run_id": self.run_id,
+                "page": self.page,
+                "name": str(self.name),
+                "state": state,
+                "epochs_done": int(epochs_done),
+                "config": self.config,
+                "metrics": _plain(dict(metrics or {})),
+                "history": {k: _plain(thin(v)) for k, v in (history or {}).items()},
+                "has_model": (path / MODEL_FILE).is_file(),
+                "updated": _dt.datetime.now().isoformat(timespec="seconds"),
+            }
+            _write_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        except (OSError, RunError, RuntimeError) as e:  # ENOSPC, EROFS, EACCES, a path under a file...
+            self.error = f"{type(e).__name__}: {e}"[:300]
+            return False
+        self.error = ""
+        self.saves += 1
+        return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class RunInfo:
+    run_id: str
+    page: str
+    name: str
+    state: str
+    epochs_done: int
+    updated: str
+    config: dict
+    metrics: dict
+    has_model: bool
+
+
+@dataclass
+class OpenedRun:
+    info: RunInfo
+    history: dict  # name → list of records, as saved
+    model: nn.Module | None  # eval mode, on the CPU
+    model_config: dict
+    meta: dict
+    arrays: dict[str, np.ndarray]
+
+
+def _read_info(path: Path) -> dict:
+    try:
+        data = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RunError("unreadable", f"{path.name}: {e}") from e
+    if not isinstance(data, dict) or data.get("page") not in PAGES:
+        raise RunError("unreadable", f"{path.name}: not a run")
+    return data
+
+
+def _info(data: dict, run_id: str) -> RunInfo:
+    return RunInfo(run_id=run_id, page=str(data.get("page")), name=str(data.get("name", "")),
+                   state=str(data.get("state", "")), epochs_done=int(data.get("epochs_done") or 0),
+                   updated=str(data.get("updated", "")), config=dict(data.get("config") or {}),
+                   metrics=dict(data.get("metrics") or {}), has_model=bool(data.get("has_model")))  # fmt: skip
+
+
+def list_runs(page: str | None = None, name: str | None = None, root: Path | None = None) -> list[RunInfo]:
+    """Saved runs, newest first, of one page and one student's name (None = all); unreadable ones skipped."""
+    root = root or runs_dir()
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+    out = []
+    for p in folders:
+        if page and not p.name.startswith(f"{page}_"):
+            continue
+        try:
+            data = _read_info(p)
+        except RunError:
+            continue
+        if page and data["page"] != page or name is not None and not same_name(str(data.get("name", "")), name):
+            continue
+        out.append(_info(data, p.name))
+    return sorted(out, key=lambda r: (r.updated, r.run_id), reverse=True)
+
+
+def open_run(run_id: str, expected_family: str | None = None, root: Path | None = None) -> OpenedRun:
+    """A saved run back: model (weights_only load, checked), history and arrays; RunError otherwise."""
+    path = run_path(run_id, root)
+    data = _read_info(path)
+    model, model_config, meta = None, {}, {}
+    if (path / MODEL_FILE).is_file():
+        try:
+            loaded = checkpoints.load(path / MODEL_FILE, expected_family=expected_family)
+        except checkpoints.CheckpointError as e:
+            raise RunError("model", f"{e.code}: {e.detail}") from e
+        model, model_config, meta = loaded.model, loaded.config, loaded.meta
+    arrays: dict[str, np.ndarray] = {}
+    if (path / ARRAYS_FILE).is_file():
+        try:
+            with np.load(path / ARRAYS_FILE, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError) as e:
+            raise RunError("unreadable", f"{ARRAYS_FILE}: {e}") from e
+    history = data.get("history") if isinstance(data.get("history"), dict) else {}
+    return OpenedRun(_info(data, path.name), history, model, model_config, meta, arrays)
