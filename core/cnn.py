@@ -1,9 +1,9 @@
 """Helpers for Part 2's CNN (000, Part 2, `mnist_cnn.py`): training with light augmentation, prediction,
 and what the page shows inside the network (feature maps, kernels, saliency, occlusion, conv sizes).
 
-Training delegates to `core.train.fit` (same records) unless augmentation is on; then a twin loop draws
-a fresh random affine warp (small rotation, scale, shift) per batch from the run's `torch.Generator`,
-which is what lets 4,000 embedded digits reach ~98 % on the 1,000-digit test split.
+Training is `core.train.fit` (same records); with augmentation on, every batch gets a fresh random affine
+warp (small rotation, scale, shift) drawn from the run's `torch.Generator`, which is what lets 4,000
+embedded digits reach ~98 % on the 1,000-digit test split.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
@@ -20,9 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.models import attach_generator, reset_parameters
+from core.models import reset_parameters
 from core.models.cnn import MNISTCNN
-from core.train import LOSSES, FitConfig, evaluate, fit, make_optimizer, make_scheduler, predictions
+from core.train import FitConfig, fit
 
 FAMILY = "cnn.MNISTCNN"
 
@@ -72,49 +71,8 @@ def fit_augmented(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor
                   x_val: torch.Tensor | None = None, y_val: torch.Tensor | None = None,
                   device: str | torch.device = "cpu", generator: torch.Generator | None = None) -> Iterator[dict]:
     """`core.train.fit` with a fresh random affine warp of every batch; yields the same records."""
-    g = generator or torch.Generator().manual_seed(cfg.seed)
-    loss_fn = LOSSES[cfg.loss]
-    model.to(device).train()
-    attach_generator(model, g, device)
-    n = len(x_train)
-    batch = min(cfg.batch_size, n)
-    batches = math.ceil(n / batch)
-    opt = make_optimizer(model.parameters(), cfg)
-    sched = make_scheduler(opt, cfg)
-    t0, seen, step = time.perf_counter(), 0, 0
-    for epoch in range(1, cfg.epochs + 1):
-        perm = torch.randperm(n, generator=g)
-        loss_sum, correct = 0.0, 0
-        for b in range(batches):
-            idx = perm[b * batch : (b + 1) * batch]
-            xb = augment_batch(x_train[idx], g).to(device)  # (B, 1, 28, 28), new warp every time
-            yb = y_train[idx].to(device)
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)  # (B, 10) log-probabilities
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            step += 1
-            seen += len(idx)
-            value = loss.item()
-            if not math.isfinite(value):
-                yield {"kind": "diverged", "epoch": epoch, "batch": b + 1, "step": step,
-                       "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
-                return
-            loss_sum += value * len(idx)
-            correct += int((predictions(out.detach()) == yb).sum())
-            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
-                   "seen": seen, "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
-        lr = opt.param_groups[0]["lr"]
-        if sched is not None:
-            sched.step()
-        record = {"kind": "epoch", "epoch": epoch, "step": step, "train_loss": loss_sum / n,
-                  "train_acc": correct / n, "lr": lr, "elapsed": time.perf_counter() - t0,
-                  "images_per_s": seen / max(1e-9, time.perf_counter() - t0)}  # fmt: skip
-        if x_val is not None and y_val is not None:
-            ev = evaluate(model, x_val, y_val, cfg.loss, cfg.eval_batch_size, device)
-            record["val_loss"], record["val_acc"] = ev["loss"], ev["accuracy"]
-        yield record
+    return fit(model, x_train, y_train, cfg, x_val, y_val, device=device, generator=generator,
+               transform=augment_batch)  # fmt: skip
 
 
 def subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -120,8 +120,12 @@ def fit(
     device: str | torch.device = "cpu",
     generator: torch.Generator | None = None,
     start_epoch: int = 0,
+    transform: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
 ) -> Iterator[dict]:
     """Train `model` in place, yielding a record after every batch and every epoch.
+
+    `transform(x_batch, generator)`, if given, changes every batch before the forward pass (the CNN's
+    random affine augmentation), drawing its randomness from the run's generator.
 
     Records: {"kind": "step", "epoch", "batch", "batches", "step", "seen", "loss", "elapsed"} per batch;
     {"kind": "epoch", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "elapsed",
@@ -156,6 +160,8 @@ def fit(
         for b in range(batches):
             idx = perm[b * batch : (b + 1) * batch]
             xb, yb = x_train[idx], y_train[idx]
+            if transform is not None:
+                xb = transform(xb, g)
             opt.zero_grad(set_to_none=True)
             out = model(xb)
             loss = loss_fn(out, yb)

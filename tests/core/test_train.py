@@ -144,3 +144,18 @@ def test_generator_dropout_keeps_the_expectation_and_reproduces():
     attach_generator(layer, torch.Generator().manual_seed(0), "cpu")
     assert torch.equal(layer(x), out)  # same generator seed, same mask
     assert torch.equal(layer.eval()(x), x)  # identity in eval mode
+
+
+def test_transform_changes_every_batch_with_the_runs_generator():
+    x, y = blobs(100)
+    calls: list[tuple[int, torch.Generator]] = []
+
+    def erase(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        calls.append((len(xb), g))
+        return torch.zeros_like(xb)  # the network sees nothing: it cannot beat the class balance
+
+    g = torch.Generator().manual_seed(0)
+    cfg = FitConfig(epochs=3, batch_size=32, lr=0.05)
+    records = run_to_end(fit(small_net(), x, y, cfg, x_val=x, y_val=y, generator=g, transform=erase))
+    assert [n for n, _ in calls] == [32, 32, 32, 4] * 3 and all(gen is g for _, gen in calls)
+    assert records[-1]["val_acc"] <= max(y.float().mean().item(), 1 - y.float().mean().item()) + 1e-6
