@@ -172,6 +172,20 @@ def _check_config(config: Any) -> dict:
     return dict(config)
 
 
+def _plain_meta(value: Any, depth: int = 0) -> Any:
+    """Metadata as plain values only: a tensor hidden in "meta" (a zero-stride one claiming 160 GB, say)
+    would be computed on when the page prints it, so it is dropped, as is anything nested too deep."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if depth > 8:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _plain_meta(v, depth + 1) for k, v in value.items() if not isinstance(v, torch.Tensor)}
+    if isinstance(value, (list, tuple)):
+        return [_plain_meta(v, depth + 1) for v in value if not isinstance(v, torch.Tensor)]
+    return None
+
+
 def _check_tensors(sd: Mapping[str, Any], expected: Mapping[str, torch.Tensor]) -> None:
     """Keys, shapes, dtypes and memory layout, all before a single element is read."""
     missing = sorted(set(expected) - set(sd))
@@ -185,6 +199,9 @@ def _check_tensors(sd: Mapping[str, Any], expected: Mapping[str, torch.Tensor]) 
         t = sd[k]
         if not isinstance(t, torch.Tensor):
             raise CheckpointError("mismatch", f"{k} is not a tensor", keys=[k])
+        if t.layout != torch.strided or t.device.type != "cpu" or t.is_quantized or t.is_nested:
+            # sparse, meta (no data at all), quantized or nested tensors: never what a lab model saves
+            raise CheckpointError("mismatch", f"{k}: a {t.layout} tensor on {t.device.type}", keys=[k])
         if tuple(t.shape) != tuple(ref.shape):
             raise CheckpointError(
                 "mismatch", f"{k}: shape {tuple(t.shape)} but the model needs {tuple(ref.shape)}", keys=[k]
@@ -214,7 +231,7 @@ def load(
     obj = _torch_load(_read_bytes(source))
     if isinstance(obj, Mapping) and obj.get("format") == FORMAT:
         family, config, sd = obj.get("family"), _check_config(obj.get("config")), obj.get("state_dict")
-        meta = obj.get("meta") if isinstance(obj.get("meta"), Mapping) else {}
+        meta = _plain_meta(obj.get("meta")) if isinstance(obj.get("meta"), Mapping) else {}
     elif isinstance(obj, Mapping) and expected_family and default_config is not None:
         inner = obj.get("state_dict", obj.get("model", obj))  # {"state_dict": ..., "epoch": 3} nesting
         family, config, sd, meta = expected_family, dict(default_config), inner, {}
@@ -236,7 +253,10 @@ def load(
         raise CheckpointError("mismatch", f"config does not build a {family}: {e}") from e
     _check_tensors(sd, expected)
     model = cls(**config)
-    model.load_state_dict(sd, strict=True)
+    try:
+        model.load_state_dict(sd, strict=True)
+    except (RuntimeError, TypeError, ValueError, NotImplementedError) as e:  # whatever slipped past the checks
+        raise CheckpointError("mismatch", f"{type(e).__name__}: {str(e)[:300]}") from e
     for name, t in model.state_dict().items():
         if t.is_floating_point() and not torch.isfinite(t).all():
             raise CheckpointError("nonfinite", f"{name} holds NaN or infinity", keys=[name])

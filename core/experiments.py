@@ -23,7 +23,7 @@ import torch
 from core.cnn import subset
 from core.models import count_parameters, reset_parameters
 from core.models.cnn import MNISTCNN
-from core.train import OPTIMIZERS, SCHEDULES, FitConfig, fit
+from core.train import OPTIMIZERS, SCHEDULES, FitConfig, TrainError, check_fit, fit
 
 MAX_VARIED = 2  # one or two hyperparameters vary; a third would make the chart unreadable
 MAX_RUNS = 12  # per grid: 12 runs of the quick subset take about a minute on a 2-core CPU
@@ -154,6 +154,7 @@ class RunResult:
     wall_s: float = 0.0
     images_per_s: float = 0.0
     error: str = ""
+    error_code: str = ""  # a core.train.TrainError code, translated by the page
 
     @property
     def run_id(self) -> int:
@@ -306,6 +307,7 @@ class RunQueue:
         result.status = "running"
         t0 = t_last = time.perf_counter()
         try:
+            check_fit(cfg, len(x), len(y), min_epochs=1)  # a run of 0 epochs would look "done" with nothing
             for rec in fit(model, x, y, cfg, self.data.x_val, self.data.y_val, self.device, g):
                 rec = {**rec, "run": result.run_id}
                 kind = rec["kind"]
@@ -331,6 +333,8 @@ class RunQueue:
                 if self._stop.is_set():
                     result.status = "stopped"
                     break
+        except TrainError as e:  # settings out of range: the page translates `train.err.<code>`
+            result.status, result.error, result.error_code = "error", str(e), e.code
         except Exception as e:  # one broken run must not end the comparison
             result.status, result.error = "error", f"{type(e).__name__}: {e}"
         result.wall_s = time.perf_counter() - t0

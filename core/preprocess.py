@@ -26,6 +26,9 @@ MAX_BYTES = 10 * 1024 * 1024  # uploads larger than this are refused before deco
 MAX_PIXELS = 40_000_000  # width x height; Pillow's bomb warning starts at ~89 M, error at ~179 M
 MAX_SIDE = 20_000
 WORK_SIDE = 1024  # big photos are shrunk to this before the digit is looked for (speed, memory)
+DOT_SIDE = 0.12  # ink whose bounding box spans < 12 % of the picture's side (a 32-px pen dot: 11 %)...
+DOT_FILL = 0.5  # ...and fills over half of that box is a dot, not a digit (digit strokes leave gaps)
+FULL_COVER = 0.6  # ink on > 60 % of the picture is a filled canvas (a big thick "8" covers about 30 %)
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
 
 
@@ -103,6 +106,22 @@ def to_mnist(image: np.ndarray, ink: float = INK) -> Steps | None:
     final = np.zeros((SIZE, SIZE), dtype=np.float32)
     final[r0 + dy : r0 + dy + sh, c0 + dx : c0 + dx + sw] = scaled
     return Steps(src, cropped, scaled, final, (top, left, bottom, right), (dy, dx))
+
+
+def problem(steps: Steps | None) -> str | None:
+    """Why a drawing cannot be read as a digit: "blank", "dot" (a dot or a tiny blob, which framing
+    would blow up to a 20x20 disc) or "full" (ink almost everywhere); None for a plausible digit.
+    The page says so instead of showing a confident guess."""
+    if steps is None:
+        return "blank"
+    mask = steps.source >= INK
+    H, W = mask.shape
+    top, left, bottom, right = steps.bbox
+    if mask.mean() > FULL_COVER:
+        return "full"
+    if max(bottom - top, right - left) < DOT_SIDE * max(H, W) and mask[top:bottom, left:right].mean() > DOT_FILL:
+        return "dot"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,45 @@ def evaluate(
     return result
 
 
+class TrainError(ValueError):
+    """Settings or data a run cannot start with; `code` keys the page's message (`train.err.<code>`)."""
+
+    CODES = ("epochs", "batch_size", "lr", "no_data", "setting")
+
+    def __init__(self, code: str, detail: str = ""):
+        assert code in self.CODES, code
+        self.code, self.detail = code, detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+def _whole(value: object) -> bool:
+    """An int, numpy int or integral float (5.0): what `range` and slicing accept after int()."""
+    try:
+        return float(value) == int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epochs: int = 0) -> None:
+    """Refuse what cannot train, before any work. Allowed on purpose: a batch larger than the data
+    (it becomes the whole data set), a single example, and a huge learning rate (the run diverges and
+    says so: that is a lesson, not an error)."""
+    if cfg.loss not in LOSSES or cfg.optimizer not in OPTIMIZERS or cfg.schedule not in SCHEDULES:
+        raise TrainError("setting", f"loss={cfg.loss!r} optimizer={cfg.optimizer!r} schedule={cfg.schedule!r}")
+    if not _whole(cfg.epochs) or cfg.epochs < min_epochs:
+        raise TrainError("epochs", f"epochs={cfg.epochs!r}, at least {min_epochs}")
+    if not _whole(cfg.batch_size) or cfg.batch_size < 1:
+        raise TrainError("batch_size", f"batch_size={cfg.batch_size!r}")
+    try:
+        lr = float(cfg.lr)
+    except (TypeError, ValueError):
+        lr = math.nan
+    if not (math.isfinite(lr) and lr > 0):
+        raise TrainError("lr", f"lr={cfg.lr!r}")
+    if n_train < 1 or (n_labels is not None and n_labels != n_train):
+        raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
+
+
 def fit(
     model: nn.Module,
     x_train: torch.Tensor,
@@ -133,10 +172,7 @@ def fit(
     The consumer stops training by no longer iterating (or `close()`); a paused generator resumes
     where it was, model and optimizer state included.
     """
-    if cfg.loss not in LOSSES:
-        raise ValueError(f"unknown loss {cfg.loss!r}")
-    if cfg.epochs < 0 or cfg.batch_size < 1:
-        raise ValueError("epochs must be >= 0 and batch_size >= 1")
+    check_fit(cfg, len(x_train), len(y_train))
     g = generator or torch.Generator().manual_seed(cfg.seed)
     loss_fn = LOSSES[cfg.loss]
     model.to(device).train()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import checkpoints
 from core import cnn as core_cnn
-from core.preprocess import PreprocessError, load_upload, to_mnist
+from core.preprocess import PreprocessError, load_upload, problem, to_mnist
 from ui import canvas, jobs, resources
 from ui import cnn_view as view
 from ui.charts import epoch_chart, loss_chart
@@ -46,6 +46,8 @@ def show_prediction(steps, key: str) -> None:
         st.warning(t("cnn.no_model"))
     elif steps is None:
         st.info(t("cnn.blank"), icon=":material/edit:")
+    elif issue := problem(steps):  # a dot or a filled canvas: say so rather than guess a digit
+        st.warning(t(f"input.{issue}"), icon=":material/gesture:")
     else:
         probs = core_cnn.predict(model, steps.final)
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))

@@ -4,6 +4,7 @@ import streamlit as st
 import torch
 
 from core import vae as core_vae
+from core.preprocess import problem, to_mnist
 from ui import jobs, resources
 from ui import vae_view as view
 from ui.canvas import draw
@@ -114,8 +115,12 @@ else:
             if st.button(t("vae.clear"), key="vae_clear"):
                 ss["vae_canvas_gen"] = gen + 1
                 st.rerun(scope="fragment")
-        if drawn is None or drawn.max() == 0:
+        issue = "blank" if drawn is None else problem(to_mnist(drawn))
+        if issue == "blank":
             b.info(t("vae.draw_empty"))
+            return
+        if issue:  # a dot or a filled canvas: the latent point would mean nothing
+            b.warning(t(f"input.{issue}"))
             return
         x = core_vae.to_mnist(drawn)  # (1, 1, 28, 28)
         b.image(view.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])), width=240,

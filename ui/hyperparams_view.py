@@ -159,7 +159,8 @@ def explain_divergence(results: Sequence[ex.RunResult]) -> None:
             st.warning(t(f"hyperparams.diverged.{r.reason}", run=run_name(r), peak=r.peak_loss,
                          first=r.first_loss or 0.0), icon=":material/warning:")  # fmt: skip
         elif r.status == "error":
-            st.error(t("hyperparams.run_error", run=run_name(r), error=r.error))
+            error = t(f"train.err.{r.error_code}") if r.error_code else r.error
+            st.error(t("hyperparams.run_error", run=run_name(r), error=error))
 
 
 def queue_summary(q: ex.RunQueue, seconds: float) -> str:
