@@ -149,6 +149,41 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
         raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
 
 
+MICRO_BATCH_CPU = 128  # CPU: activations of 128 images stay in cache (bench: 1,024 at once ran ~2x slower per image)
+
+
+def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int:
+    """Images per forward/backward pass inside one update of `batch` images.
+
+    On a CPU a large batch is run in chunks whose gradients add up to the same update (a mean loss,
+    each chunk weighted by its share), so its activations stay in cache. Not with batch norm, whose
+    statistics would then be per chunk, and not on a GPU, where one big pass is fastest.
+    """
+    if torch.device(device).type != "cpu" or batch <= MICRO_BATCH_CPU:
+        return batch
+    if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return batch
+    return MICRO_BATCH_CPU
+
+
+def _forward_backward(model: nn.Module, loss_fn: Callable, xb: torch.Tensor, yb: torch.Tensor,
+                      micro: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward and backward of one batch (in chunks of `micro`); returns its outputs and mean loss."""
+    if len(xb) <= micro:
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        return out, loss
+    outs, total = [], torch.zeros((), device=xb.device)
+    for c in range(0, len(xb), micro):
+        out = model(xb[c : c + micro])
+        part = loss_fn(out, yb[c : c + micro]) * (len(out) / len(xb))  # mean over the whole batch
+        part.backward()  # gradients accumulate in .grad across chunks
+        outs.append(out.detach())
+        total += part.detach()
+    return torch.cat(outs), total
+
+
 def fit(
     model: nn.Module,
     x_train: torch.Tensor,
@@ -189,6 +224,7 @@ def fit(
     )
     opt = make_optimizer(model.parameters(), cfg, fused=fusable)
     sched = make_scheduler(opt, cfg)
+    micro = micro_batch(model, device, batch)
     t0, seen, step = time.perf_counter(), 0, start_epoch * batches
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         perm = torch.randperm(n, generator=g).to(device)
@@ -199,9 +235,7 @@ def fit(
             if transform is not None:
                 xb = transform(xb, g)
             opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
+            out, loss = _forward_backward(model, loss_fn, xb, yb, micro)
             opt.step()
             step += 1
             seen += len(idx)

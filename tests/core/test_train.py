@@ -159,3 +159,22 @@ def test_transform_changes_every_batch_with_the_runs_generator():
     records = run_to_end(fit(small_net(), x, y, cfg, x_val=x, y_val=y, generator=g, transform=erase))
     assert [n for n, _ in calls] == [32, 32, 32, 4] * 3 and all(gen is g for _, gen in calls)
     assert records[-1]["val_acc"] <= max(y.float().mean().item(), 1 - y.float().mean().item()) + 1e-6
+
+
+def test_large_cpu_batches_in_chunks_make_the_same_update(monkeypatch):
+    import core.train as train
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(300, 1, 28, 28, generator=g), torch.randint(0, 10, (300,), generator=g)
+    cfg = FitConfig(epochs=2, batch_size=300, lr=1e-3)
+    make = lambda: reset_parameters(MNISTCNN(c1=4, c2=8, hidden=16, dropout=0.0), torch.Generator().manual_seed(1))  # noqa: E731
+    assert train.micro_batch(make(), "cpu", 300) == train.MICRO_BATCH_CPU < 300
+    chunked, whole = make(), make()
+    rec_chunked = list(fit(chunked, x, y, cfg))
+    monkeypatch.setattr(train, "MICRO_BATCH_CPU", 10**9)
+    rec_whole = list(fit(whole, x, y, cfg))
+    for a, b in zip(chunked.parameters(), whole.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    losses = lambda recs: [r["loss"] for r in recs if r["kind"] == "step"]  # noqa: E731
+    assert losses(rec_chunked) == pytest.approx(losses(rec_whole), rel=1e-5)
+    assert train.micro_batch(nn.Sequential(nn.BatchNorm1d(2)), "cpu", 300) == 300  # batch norm: never
