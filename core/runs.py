@@ -194,9 +194,11 @@ class RunWriter:
         assert state in STATES, state
         try:
             path = self.path
+            if checkpoints.is_shipped_path(path):  # a misconfigured LAB_RUNS_DIR: never write there
+                raise PermissionError(f"{path} is inside the shipped checkpoints/")
             path.mkdir(parents=True, exist_ok=True)
             if model is not None:
-                full_meta = {"epochs": epochs_done, "metrics": dict(metrics or {}), **dict(meta or {})}
+                full_meta = {**dict(meta or {}), "epochs": epochs_done, "metrics": dict(metrics or {})}
                 checkpoints.save(model, path / MODEL_FILE, model_config or {}, full_meta)
             if arrays:
                 buf = io.BytesIO()
@@ -246,6 +248,7 @@ class OpenedRun:
     info: RunInfo
     history: dict  # name → list of records, as saved
     model: nn.Module | None  # eval mode, on the CPU
+    family: str  # e.g. "cnn.MNISTCNN"; "" without a model
     model_config: dict
     meta: dict
     arrays: dict[str, np.ndarray]
@@ -276,9 +279,10 @@ def list_runs(page: str | None = None, name: str | None = None, root: Path | Non
     except OSError:
         return []
     out = []
+    suffix = f"_{safe_name(name)}".casefold() if name is not None else ""
     for p in folders:
-        if page and not p.name.startswith(f"{page}_"):
-            continue
+        if page and not p.name.startswith(f"{page}_") or not p.name.casefold().endswith(suffix):
+            continue  # the folder name tells page and name: no need to read its run.json
         try:
             data = _read_info(p)
         except RunError:
@@ -293,13 +297,13 @@ def open_run(run_id: str, expected_family: str | None = None, root: Path | None 
     """A saved run back: model (weights_only load, checked), history and arrays; RunError otherwise."""
     path = run_path(run_id, root)
     data = _read_info(path)
-    model, model_config, meta = None, {}, {}
+    model, family, model_config, meta = None, "", {}, {}
     if (path / MODEL_FILE).is_file():
         try:
             loaded = checkpoints.load(path / MODEL_FILE, expected_family=expected_family)
         except checkpoints.CheckpointError as e:
             raise RunError("model", f"{e.code}: {e.detail}") from e
-        model, model_config, meta = loaded.model, loaded.config, loaded.meta
+        model, family, model_config, meta = loaded.model, loaded.family, loaded.config, loaded.meta
     arrays: dict[str, np.ndarray] = {}
     if (path / ARRAYS_FILE).is_file():
         try:
@@ -308,4 +312,4 @@ def open_run(run_id: str, expected_family: str | None = None, root: Path | None 
         except (OSError, ValueError) as e:
             raise RunError("unreadable", f"{ARRAYS_FILE}: {e}") from e
     history = data.get("history") if isinstance(data.get("history"), dict) else {}
-    return OpenedRun(_info(data, path.name), history, model, model_config, meta, arrays)
+    return OpenedRun(_info(data, path.name), history, model, family, model_config, meta, arrays)

@@ -6,7 +6,7 @@ import streamlit as st
 from core import checkpoints
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
-from ui import canvas, jobs, resources
+from ui import canvas, jobs, resources, runs_view
 from ui import cnn_view as view
 from ui.charts import epoch_chart, loss_chart
 from ui.i18n import t
@@ -165,9 +165,11 @@ with tab_train:
     batches = -(-min(int(n_train), len(split.x_train)) // int(batch))
 
     def on_train() -> None:
-        net, make_iter = core_cnn.make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, dev)
+        device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
+        net, make_iter = core_cnn.make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, device)
         ss["cnn_run"] = {"model": net, "cfg": cfg, "batches": batches}
-        jobs.start("cnn", make_iter, cfg.epochs, dev, label="cnn")
+        saver = runs_view.cnn_saver(net, cfg, core_cnn.checkpoint_meta(cfg, split.provenance.as_dict(), 0, {}))
+        jobs.start("cnn", make_iter, cfg.epochs, device, label="cnn", saver=saver)
 
     jobs.controls("cnn", job, on_train)
 
@@ -182,6 +184,7 @@ with tab_train:
         b.plotly_chart(acc, key="cnn_acc_chart", width="stretch")
 
     jobs.live(job, render)
+    runs_view.panel("cnn", lambda run: runs_view.restore_cnn(run, len(split.x_train)), core_cnn.FAMILY)
     trained = view.session_model()
     if trained is not None:
         st.success(t("cnn.train.use"))

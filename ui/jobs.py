@@ -7,7 +7,11 @@ Why this shape (research/streamlit_torch_pitfalls.md §5–§9, §30):
 - Stop sets an event the worker checks after every record the iterator yields (every batch), so it acts
   within about a second; the paused generator keeps model and optimizer state, so Resume continues;
 - a process-wide `JobPool` (one per server, in `st.cache_resource`) limits concurrent jobs per device
-  and keeps a FIFO queue whose positions are shown to waiting students.
+  and keeps a FIFO queue whose positions are shown to waiting students;
+- a `saver` (ui.runs_view.RunSaver) writes the run to runs/ from the worker, between batches, on every
+  epoch and when the job ends, so a reload or a server restart loses at most the epoch in progress;
+- a CUDA out-of-memory or unusable-device error ends the job with `error_code` "oom"/"device", and the
+  controls offer a one-click rerun on the CPU (`train_device()` then returns "cpu" for this session).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import streamlit as st
 
@@ -82,20 +87,43 @@ def shared_pool() -> JobPool:
     return JobPool()
 
 
+class Saver(Protocol):
+    """Called from the worker thread; must never call `st.*` (ui.runs_view.RunSaver)."""
+
+    def record(self, job: Job, rec: dict) -> None: ...
+
+    def end(self, job: Job) -> None: ...
+
+
+def device_error(e: BaseException) -> str | None:
+    """"oom" for CUDA out of memory, "device" for a GPU that cannot be used, else None."""
+    if type(e).__name__ == "OutOfMemoryError" or "out of memory" in str(e).lower():
+        return "oom"
+    text = f"{type(e).__name__}: {e}"
+    markers = ("CUDA", "cuda", "AcceleratorError", "no kernel image", "device-side assert", "MPS")
+    return "device" if any(m in text for m in markers) else None
+
+
 @dataclass
 class Job:
-    """One training run. Written by its worker thread, read by the page's fragment."""
+    """One training run. Written by its worker thread, read by the page's fragment.
+
+    state: new → queued → running → paused | done | diverged | error; "restored" for a run reopened
+    from runs/ (its records are back, nothing to resume).
+    """
 
     label: str
     device: str
     epochs: int  # for progress and ETA
     make_iter: Callable[[], Iterator[dict]]
     on_record: Callable[[dict], None] | None = None  # runs in the worker (e.g. save each epoch)
-    state: str = "new"  # new → queued → running → paused | done | diverged | error
+    saver: Saver | None = None  # writes the run to runs/ from the worker (never raises into training)
+    state: str = "new"  # new → queued → running → paused | done | diverged | error | restored
     epochs_log: list[dict] = field(default_factory=list)  # every non-step record, in order
     steps: list[tuple[int, float]] = field(default_factory=list)  # (step, loss), thinned
     last: dict = field(default_factory=dict)  # the latest record of any kind
     error: str = ""
+    error_code: str = ""  # "oom" | "device" | "other" when state == "error"
     run_seconds: float = 0.0  # time spent running, pauses excluded
     _it: Iterator[dict] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -156,6 +184,15 @@ class Job:
                 self.epochs_log.append(rec)
         if self.on_record is not None:
             self.on_record(rec)
+        if self.saver is not None and rec.get("kind") != "step":
+            self._save(self.saver.record, rec)
+
+    def _save(self, fn: Callable, *args) -> None:
+        """A saver's bug or a full disk must never end the training: it only keeps its own error."""
+        try:
+            fn(self, *args)
+        except Exception as e:
+            setattr(self.saver, "error", f"{type(e).__name__}: {e}"[:300])
 
     def _work(self, pool: JobPool) -> None:
         job_id = id(self)
@@ -179,17 +216,27 @@ class Job:
                     return
             self.state = "done"
         except Exception as e:  # never BaseException: that would swallow interpreter shutdown
-            oom = type(e).__name__ == "OutOfMemoryError"
-            self.error = t("job.oom", lang="en") if oom else f"{type(e).__name__}: {e}"
+            self.error_code = device_error(e) or "other"
+            self.error = f"{type(e).__name__}: {str(e)[:500]}"
             self.state = "error"
             self._it = None
-            if oom:
-                import torch
-
-                torch.cuda.empty_cache()
+            if self.error_code in ("oom", "device"):
+                _free_gpu_memory()
         finally:
             self.run_seconds += time.perf_counter() - t0
             pool.release(self.device, job_id)
+            if self.saver is not None:
+                self._save(self.saver.end)
+
+
+def _free_gpu_memory() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except Exception:  # a broken device may fail here too; the job's message says enough
+        pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,15 +258,35 @@ def start(
     device: str,
     label: str = "",
     on_record: Callable[[dict], None] | None = None,
+    saver: Saver | None = None,
 ) -> Job:
     """Start a new job under `key` in this session, stopping the one it replaces."""
     old = get(key)
     if old is not None and old.active:
         old.stop()
-    job = Job(label=label or key, device=device, epochs=epochs, make_iter=make_iter, on_record=on_record)
+    job = Job(label=label or key, device=device, epochs=epochs, make_iter=make_iter, on_record=on_record,
+              saver=saver)  # fmt: skip
     _jobs()[key] = job
     job.start()
     return job
+
+
+def put(key: str, job: Job) -> None:
+    """Install a finished job (a run reopened from runs/) under `key`, stopping any running one."""
+    old = get(key)
+    if old is not None and old.active:
+        old.stop()
+    _jobs()[key] = job
+
+
+CPU_KEY = "_train_on_cpu"  # set by the "train on the CPU" button after a GPU failure
+
+
+def train_device() -> str:
+    """The device new training runs use in this session: the server's, or the CPU after a GPU fault."""
+    from ui import resources
+
+    return "cpu" if st.session_state.get(CPU_KEY) else resources.device().name
 
 
 def fmt_seconds(s: float) -> str:
@@ -246,8 +313,17 @@ def status(job: Job, pool: JobPool | None = None) -> None:
         st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
     elif job.state == "diverged":
         st.error(t("job.diverged"), icon=":material/warning:")
+    elif job.state == "error" and job.error_code in ("oom", "device") and job.device != "cpu":
+        st.error(t(f"job.{job.error_code}_cpu", device=job.device), icon=":material/memory:")
+        st.caption(job.error)
     elif job.state == "error":
         st.error(t("job.error", error=job.error))
+    elif job.state == "restored":
+        st.info(t("job.restored", epochs=len([r for r in job.epochs_log if r.get("kind") == "epoch"])),
+                icon=":material/folder_open:")  # fmt: skip
+    save_error = getattr(job.saver, "error", "")
+    if save_error:  # saving to runs/ failed (read-only, disk full): say so, training goes on
+        st.warning(t("runs.save_failed", error=save_error), icon=":material/save:")
 
 
 def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:
@@ -260,6 +336,15 @@ def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled:
               on_click=job.stop if job is not None else None)  # fmt: skip
     c3.button(t("job.resume"), key=f"{page}_resume", width="stretch",
               disabled=not (job is not None and job.resumable), on_click=job.resume if job else None)  # fmt: skip
+    if job is not None and job.state == "error" and job.error_code in ("oom", "device") and job.device != "cpu":
+        st.button(t("job.rerun_cpu"), key=f"{page}_cpu", icon=":material/memory:", on_click=rerun_on_cpu,
+                  args=(on_train,))  # fmt: skip
+
+
+def rerun_on_cpu(on_train: Callable[[], None]) -> None:
+    """Switch this session to the CPU and start the same run again (the page's `on_train`)."""
+    st.session_state[CPU_KEY] = True
+    on_train()
 
 
 def live(job: Job | None, render: Callable[[Job], None], interval: float = 0.5) -> None:

@@ -1,0 +1,187 @@
+"""Nothing lost (issue 8): a CNN run is saved to runs/ as it trains and reopens in a new session (a
+reload or a server restart); language, page and widget changes mid-training keep the session's job and
+model; Stop at a random batch, Resume, and every save loads with a consistent history; a GPU fault
+offers a CPU rerun; a read-only runs/ is reported while training goes on."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+import torch
+
+from core import cnn as core_cnn
+from core import runs
+from tests.apptest import open_page, texts
+from ui import runs_view
+
+PAGE = "pages/cnn.py"
+NAME = "たろう"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
+    return tmp_path
+
+
+def cnn_page(name: str = NAME, lang: str = "en"):
+    """The CNN page with the student's name typed. After switch_page, AppTest runs the page without
+    Home.py's sidebar, so the test sets the copy the sidebar's name box keeps (runs_view.KEPT_KEY)."""
+    at = open_page(PAGE, lang)
+    at.session_state[runs_view.KEPT_KEY] = name
+    at.radio(key="cnn_channels").set_value("8/16")
+    at.run()
+    return at
+
+
+def slow_iter(delay: float):
+    """core.cnn.make_train_iter whose iterator sleeps after each record (a run long enough to poke)."""
+    real = core_cnn.make_train_iter
+
+    def make(*args, **kwargs):
+        net, make_iter = real(*args, **kwargs)
+
+        def it():
+            for rec in make_iter():
+                yield rec
+                time.sleep(delay)
+
+        return net, it
+
+    return make
+
+
+def test_saved_run_reopens_in_a_new_session(store):
+    at = cnn_page()
+    at.button(key="cnn_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["cnn"]
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    net = at.session_state["cnn_run"]["model"]
+    (saved,) = runs.list_runs("cnn", NAME)
+    assert saved.state == "done" and saved.epochs_done == 1 and saved.name == NAME
+    assert NAME in saved.run_id  # Japanese letters kept in the folder name
+
+    other = cnn_page("Hanako")  # another student sees nothing of it
+    assert not other.exception
+    assert "cnn_runs_pick" not in [s.key for s in other.selectbox]
+    assert 'No runs saved as "Hanako" yet' in texts(other)
+
+    fresh = cnn_page()  # a new session: a reload, a new browser, or a restarted server
+    assert not fresh.exception, fresh.exception
+    assert fresh.selectbox(key="cnn_runs_pick").value == saved.run_id
+    fresh.button(key="cnn_runs_open").click().run()
+    assert not fresh.exception, fresh.exception
+    assert "Saved run opened (1 epochs)" in texts(fresh)
+    back = fresh.session_state["_jobs"]["cnn"]
+    assert back.state == "restored" and not back.active
+    assert [r["epoch"] for r in back.epochs_log] == [1]
+    assert back.epochs_log[0]["val_acc"] == pytest.approx(job.epochs_log[-1]["val_acc"])
+    assert len(back.steps) == len(job.steps)
+    model = fresh.session_state["cnn_run"]["model"]
+    for k, v in net.state_dict().items():
+        assert torch.equal(model.state_dict()[k], v.cpu())
+    fresh.run()
+    assert "Trained in this session" in fresh.radio(key="cnn_model_choice").options
+    fresh.button(key="cnn_use_session").click().run()
+    assert not fresh.exception, fresh.exception
+    assert fresh.radio(key="cnn_model_choice").value == "session"
+
+
+def test_changes_mid_training_keep_the_job_and_random_stops_keep_saves_consistent(store, monkeypatch):
+    monkeypatch.setattr(core_cnn, "make_train_iter", slow_iter(0.25))  # 9 records: ~2 s
+    rnd = random.Random(0)
+    at = cnn_page()
+    at.slider(key="cnn_epochs").set_value(3).run()  # on_train uses the settings of the last run
+    at.button(key="cnn_train").click().run()
+    job = at.session_state["_jobs"]["cnn"]
+    net = at.session_state["cnn_run"]["model"]
+    # language, a widget of another tab, another page and back: same job, same model
+    at.session_state["lang"] = "ja"
+    at.run()
+    at.slider(key="cnn_stroke").set_value(24).run()
+    at.switch_page("pages/xor.py").run()
+    at.switch_page(PAGE).run()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["_jobs"]["cnn"] is job and at.session_state["cnn_run"]["model"] is net
+    assert job.active or job.state == "done"
+    for _ in range(3):  # Stop at random batches, check the save, Resume
+        if not job.active:
+            break
+        time.sleep(rnd.uniform(0.05, 0.4))
+        job.stop()
+        job.join(10)
+        assert job.state in ("paused", "done")
+        (saved,) = runs.list_runs("cnn", NAME)
+        opened = runs.open_run(saved.run_id, core_cnn.FAMILY)
+        epochs = [r["epoch"] for r in opened.history["epochs"]]
+        assert epochs == list(range(1, len(epochs) + 1)) and opened.info.epochs_done == len(epochs)
+        assert opened.info.state == ("stopped" if job.state == "paused" else "done")
+        for k, v in net.state_dict().items():  # the save holds the weights at the stop
+            assert torch.equal(opened.model.state_dict()[k], v.cpu())
+        at.run()
+        if job.state == "paused":
+            at.button(key="cnn_resume").click().run()
+            assert not at.exception, at.exception
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    (saved,) = runs.list_runs("cnn", NAME)
+    assert saved.state == "done" and saved.epochs_done == 3
+    steps = [s for s, _ in runs.open_run(saved.run_id).history["steps"]]
+    assert steps == sorted(set(steps))
+
+
+def test_read_only_runs_dir_is_reported_and_training_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path / "file"))  # a store path under a file: every save fails
+    at = cnn_page()
+    at.button(key="cnn_train").click().run()
+    job = at.session_state["_jobs"]["cnn"]
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Could not save (training goes on)" in " ".join(w.value for w in at.warning)
+    at.session_state["lang"] = "ja"
+    at.run()
+    assert "保存できませんでした" in " ".join(w.value for w in at.warning)
+
+
+def test_gpu_out_of_memory_offers_a_cpu_rerun(store, monkeypatch):
+    real = core_cnn.make_train_iter
+    devices = []
+
+    def flaky(*args, **kwargs):
+        device = args[-1] if len(args) > 5 else kwargs.get("device", "cpu")
+        devices.append(device)
+        net, make_iter = real(*args[:5], "cpu")
+        if len(devices) == 1:  # the first run "runs on a GPU" and runs out of memory
+
+            def boom():
+                yield from ()
+                raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+            return net, boom
+        return net, make_iter
+
+    monkeypatch.setattr(core_cnn, "make_train_iter", flaky)
+    at = cnn_page()
+    at.button(key="cnn_train").click().run()
+    job = at.session_state["_jobs"]["cnn"]
+    job.join(10)
+    job.device = "cuda:0"  # as if the session had trained on the GPU
+    at.run()
+    assert job.state == "error" and job.error_code == "oom"
+    assert "ran out of memory" in " ".join(e.value for e in at.error)
+    at.button(key="cnn_cpu").click().run()
+    assert not at.exception, at.exception
+    assert devices[-1] == "cpu" and at.session_state["_train_on_cpu"]
+    rerun = at.session_state["_jobs"]["cnn"]
+    assert rerun is not job
+    rerun.join(60)
+    assert rerun.state == "done" and rerun.device == "cpu"
