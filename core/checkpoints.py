@@ -143,6 +143,8 @@ def _torch_load(data: bytes) -> Any:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         # torch.save writes a zip archive; anything else (a raw pickle, random bytes, an image) is
         # refused before unpickling, so even a forced `weights_only=False` could not run its code.
+        if data.startswith(b"PK\x03\x04"):  # a zip that lost its end (the directory is at the end)
+            raise CheckpointError("truncated", "zip archive without its central directory")
         raise CheckpointError("not_checkpoint", "not a torch zip archive")
     try:
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)

@@ -257,7 +257,7 @@ def test_wrong_shapes(model):
 def test_truncated_and_zero_bytes(model, tmp_path):
     data = checkpoints.to_bytes(model, SMALL)
     for cut in (len(data) // 2, len(data) - 30, 200):
-        assert _ckpt_code(data[:cut]) in ("truncated", "not_checkpoint")
+        assert _ckpt_code(data[:cut]) == "truncated"
     (tmp_path / "zero.pth").write_bytes(b"")
     assert _ckpt_code(tmp_path / "zero.pth") == "empty" and _ckpt_code(b"") == "empty"
 
