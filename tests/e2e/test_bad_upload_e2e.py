@@ -1,0 +1,77 @@
+"""Browser test of bad input on the CNN page: real file uploads (`set_input_files`) of a pickle with code
+in it and of a zero-stride bomb are refused with a message and run nothing; a single dot drawn with the
+mouse gets "only a dot" instead of a guess."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+import torch
+
+from tests.e2e.conftest import goto, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+UPLOAD = ".st-key-cnn_ckpt_upload input[type=file]"
+
+
+class _Payload:
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _saved(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def _errors(page, words: str, timeout: float = 20) -> str:
+    end = time.time() + timeout
+    while time.time() < end:
+        text = " ".join(page.locator('[data-testid="stAlertContentError"]').all_inner_texts())
+        if words in text:
+            return text
+        time.sleep(0.3)
+    raise AssertionError(f"no error containing {words!r}")
+
+
+def test_malicious_and_bomb_checkpoints_are_refused(page, server_url, tmp_path):
+    from core.models.cnn import MNISTCNN
+
+    marker = tmp_path / "pwned-marker"
+    sd = MNISTCNN().state_dict()
+    sd["layer3.1.weight"] = torch.empty(1).expand(*sd["layer3.1.weight"].shape)  # zero stride
+    goto(page, server_url, "cnn", "en")
+    page.get_by_role("tab", name="Train").click()
+    for name, data, words in (
+        ("code.pth", _saved({"x": _Payload(str(marker))}), "cannot be loaded safely"),
+        ("bomb.pth", _saved(sd), "claims more memory"),
+    ):
+        page.locator(UPLOAD).set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": data})
+        wait_idle(page)
+        _errors(page, words)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert not marker.exists()
+
+
+def test_a_single_dot_is_not_guessed(page, server_url):
+    goto(page, server_url, "cnn", "en")
+    canvas = page.locator(".st-key-cnn_canvas canvas.upper-canvas").first
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # one touch of the pen
+    page.mouse.move(5, 5)
+    time.sleep(0.5)
+    wait_idle(page)
+    end = time.time() + 20
+    while time.time() < end and "only a dot" not in page.locator(".st-key-cnn_prediction").inner_text():
+        time.sleep(0.3)
+    assert "only a dot" in page.locator(".st-key-cnn_prediction").inner_text()
+    assert page.locator(".st-key-cnn_prediction [data-testid=stMetricValue]").count() == 0
