@@ -10,7 +10,7 @@ from core import gan
 from core.checkpoints import CheckpointError
 from core.models import gan as gan_models
 from ui import gan_view as view
-from ui import jobs, resources
+from ui import jobs, resources, runs_view
 from ui.i18n import current_lang, t
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
@@ -135,7 +135,7 @@ def on_train() -> None:
     width = (64, 32) if dataset == "mnist" else (128, 64)
     cfg = gan.with_overrides(gan.IMPROVED, epochs=int(epochs), g_lr=g_lr, d_lr=d_lr, image_size=x.shape[-1],
                              g_width=width[0], d_width=width[1], n_fixed=40)  # fmt: skip
-    view.start_training(PAGE, cfg, x, y, resources.device().name)
+    view.start_training(PAGE, cfg, x, y, jobs.train_device())
 
 
 jobs.controls(PAGE, job, on_train)
@@ -157,6 +157,7 @@ def render(job: jobs.Job) -> None:
 
 
 jobs.live(job, render, interval=0.7)
+runs_view.panel(PAGE, lambda run: runs_view.restore_gan(PAGE, run), "gan.CondGenerator")
 if job is not None and not job.active and hist and len(hist["epochs"]) > 1:
     st.subheader(t("cgan.timeline"))
     ep = hist["epochs"]

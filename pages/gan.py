@@ -8,7 +8,7 @@ import torch
 from core import gan
 from core.checkpoints import CheckpointError
 from ui import gan_view as view
-from ui import jobs, resources
+from ui import jobs, resources, runs_view
 from ui.i18n import current_lang, t
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
@@ -118,7 +118,7 @@ def on_train() -> None:
     cfg = gan.with_overrides(base, epochs=int(epochs), batch_size=int(batch), g_lr=g_lr, d_lr=d_lr,
                              g_optimizer=g_opt, d_optimizer=d_opt, seed=int(seed), unit_range=unit,
                              n_fixed=64)  # fmt: skip
-    view.start_training(PAGE, cfg, x, None, resources.device().name)
+    view.start_training(PAGE, cfg, x, None, jobs.train_device())
 
 
 job = jobs.get(PAGE)
@@ -151,6 +151,7 @@ def render(job: jobs.Job) -> None:
 
 
 jobs.live(job, render, interval=0.7)
+runs_view.panel(PAGE, lambda run: runs_view.restore_gan(PAGE, run), "gan.Generator")
 
 hist = st.session_state.get("gan_hist")
 if job is not None and not job.active and hist and hist["epochs"]:

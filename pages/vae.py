@@ -5,7 +5,7 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import jobs, resources
+from ui import jobs, resources, runs_view
 from ui import vae_view as view
 from ui.canvas import draw
 from ui.i18n import t
@@ -170,12 +170,14 @@ def on_train() -> None:
     n, nt = (256, 100) if tiny else (len(split.x_train), view.MAP_POINTS)
     x, xt, yt = split.x_train[:n], split.x_test[:nt], split.y_test[:nt]
     grid = 10 if tiny else 15
-    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=dev, grid=grid)  # noqa: E731
-    jobs.start("vae", make, cfg.epochs, dev, label=kind)
+    device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
+    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=device, grid=grid)  # noqa: E731
+    jobs.start("vae", make, cfg.epochs, device, label=kind, saver=runs_view.vae_saver(model, cfg))
 
 
 jobs.controls("vae", job, on_train)
 jobs.live(job, view.training_panel)
+runs_view.panel("vae", runs_view.restore_vae)
 if job is not None and not job.active and "vae_session" in ss:
     st.success(t("vae.trained_ready"))
 

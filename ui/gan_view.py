@@ -129,7 +129,10 @@ def start_training(page: str, cfg, x: torch.Tensor, y: torch.Tensor | None, devi
         elif rec["kind"] == "epoch":
             hist["epochs"].append(rec)
 
-    jobs.start(page, make_iter, cfg.epochs, device, label=page, on_record=on_record)
+    from ui import runs_view
+
+    saver = runs_view.gan_saver(page, G, cfg, hist)  # saves G, losses and grids to runs/ every epoch
+    jobs.start(page, make_iter, cfg.epochs, device, label=page, on_record=on_record, saver=saver)
 
 
 def read_digits(classifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:

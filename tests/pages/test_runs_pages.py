@@ -185,3 +185,33 @@ def test_gpu_out_of_memory_offers_a_cpu_rerun(store, monkeypatch):
     assert rerun is not job
     rerun.join(60)
     assert rerun.state == "done" and rerun.device == "cpu"
+
+
+@pytest.mark.parametrize("page, family", [("gan", "gan.Generator"), ("vae", None)])
+def test_generative_runs_reopen_in_a_new_session(store, page, family):
+    def session():
+        at = open_page(f"pages/{page}.py", "en")
+        at.session_state[runs_view.KEPT_KEY] = NAME
+        at.run()
+        return at
+
+    at = session()
+    at.button(key=f"{page}_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"][page]
+    job.join(120)
+    assert job.state == "done", (job.state, job.error)
+    (saved,) = runs.list_runs(page, NAME)
+    assert saved.state == "done" and saved.epochs_done == 1
+    fresh = session()
+    fresh.button(key=f"{page}_runs_open").click().run()
+    assert not fresh.exception, fresh.exception
+    assert "Saved run opened (1 epochs)" in texts(fresh)
+    assert fresh.session_state["_jobs"][page].state == "restored"
+    if page == "gan":
+        hist = fresh.session_state["gan_hist"]
+        assert [r["epoch"] for r in hist["epochs"]] == [1] and hist["epochs"][0]["grid"].shape == (64, 28, 28)
+        assert len(hist["steps"]) == len(at.session_state["gan_hist"]["steps"])
+        assert fresh.slider(key="gan_epoch") if len(hist["epochs"]) > 1 else True
+    else:
+        assert "Model trained in this session" in fresh.radio(key="vae_which").options
