@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("LAB_STRICT_I18N", "1")  # a missing translation raises instead of showing a key
 os.environ.setdefault("LAB_TEST_MODE", "1")  # pages shrink epochs and data sets
 os.environ.setdefault("LAB_MNIST_DOWNLOAD", "0")  # CI is offline: no 20 s download attempts
+os.environ.setdefault("LAB_RUNS_DIR", tempfile.mkdtemp(prefix="lab-runs-"))  # pages save runs: not in runs/
 
 
 @pytest.fixture(autouse=True)
