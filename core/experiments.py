@@ -155,6 +155,7 @@ class RunResult:
     images_per_s: float = 0.0
     error: str = ""
     error_code: str = ""  # a core.train.TrainError code, translated by the page
+    saved_as: str = ""  # its runs/ folder (core.experiment_runs), once saved or when reopened from there
 
     @property
     def run_id(self) -> int:

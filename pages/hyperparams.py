@@ -5,7 +5,7 @@ import streamlit as st
 from core import checkpoints
 from core import experiments as ex
 from ui import hyperparams_view as view
-from ui import jobs, resources
+from ui import jobs, resources, runs_view
 from ui.i18n import t
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
@@ -54,6 +54,7 @@ with st.container(horizontal=True):
               on_click=q.cancel if q else None)  # fmt: skip
     st.button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
               on_click=view.clear)  # fmt: skip
+runs_view.comparison_panel("hyperparams", view.restore, busy=active)  # saved comparisons (runs/)
 
 # -- compare ---------------------------------------------------------------------------------
 st.subheader(t("hyperparams.compare"))
@@ -79,6 +80,8 @@ def render(j: jobs.Job | None) -> None:
         view.progress(view.queue())
     elif j is not None and j.state == "done" and view.queue() is not None:
         st.success(view.queue_summary(view.queue(), j.run_seconds), icon=":material/check_circle:")
+    if j is not None:
+        runs_view.save_status(j)  # saving to runs/ failed: said here, the queue goes on
     shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
         loss_fig, acc_fig = view.curves(shown, log_y=ss.get("hyperparams_log", False))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import xor
 from core.data import GATES, logic_gate
-from ui import jobs
+from ui import jobs, runs_view
 from ui import xor_view as view
 from ui.i18n import current_lang, t
 from ui.pages import require_shell
@@ -57,7 +57,8 @@ if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor
 
 def on_train() -> None:
     ss.xor_trainer = xor.Trainer(cfg)
-    jobs.start(PAGE, ss.xor_trainer.run, cfg.epochs, "cpu", label="XOR")
+    saver = runs_view.xor_saver(ss.xor_trainer)  # the network and its curve to runs/ (issue 8)
+    jobs.start(PAGE, ss.xor_trainer.run, cfg.epochs, "cpu", label="XOR", saver=saver)
 
 
 def on_step() -> None:
@@ -92,6 +93,7 @@ if job is not None:
     jobs.live(job, render, interval=0.4)
 else:
     render()
+runs_view.panel(PAGE, runs_view.restore_xor, "mlp.MLP")
 
 # -- inference, as the course script ------------------------------------------------------------------
 st.subheader(t("xor.inference"))

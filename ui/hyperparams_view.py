@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import experiments as ex
-from ui import jobs
+from ui import jobs, runs_view
 from ui.charts import base_figure, finite
 from ui.i18n import t
 
@@ -71,7 +71,21 @@ def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
     q = ex.RunQueue(results, data, device, threads=1 if device == "cpu" else None)  # see RunQueue.threads
     ss[QUEUE] = q
     epochs = sum(s.settings.epochs for s in specs)
-    jobs.start(JOB_KEY, q.records, epochs=epochs, device=device, label="hyperparams")
+    saver = runs_view.comparison_saver(q)  # every run to runs/ after each epoch (issue 8)
+    jobs.start(JOB_KEY, q.records, epochs=epochs, device=device, label="hyperparams", saver=saver)
+
+
+def restore(results: Sequence[ex.RunResult]) -> int:
+    """Add a reopened comparison's runs (finished, read-only) to the history, shown, with new ids;
+    runs already in the history are skipped. Returns how many were added."""
+    present = {r.saved_as for r in history() if r.saved_as}
+    new = [r for r in results if r.saved_as not in present]
+    ids = renumber([r.spec for r in new])
+    for r, spec in zip(new, ids):
+        r.spec = spec
+    history().extend(new)
+    ss["hyperparams_show"] = [*ss.get("hyperparams_show", []), *(r.run_id for r in new)]
+    return len(new)
 
 
 def clear() -> None:

@@ -9,6 +9,7 @@ waits for the disk. It never calls `st.*` and never raises: a failure is kept in
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
-from core import runs
+from core import experiment_runs, runs
 from ui import jobs
 from ui.i18n import t
 
@@ -58,11 +59,13 @@ class RunSaver:
     metrics: Callable[[jobs.Job], dict] = lambda job: {}
     arrays: Callable[[jobs.Job], dict] | None = None
     meta: dict = field(default_factory=dict)
+    every_s: float = 0.0  # at most one save per this many seconds (XOR's epochs take a millisecond)
     error: str = ""  # the last failure, shown by jobs.status; "" once a save works again
     saved_epochs: int = 0
+    _last_save: float = -1e9
 
     def record(self, job: jobs.Job, rec: dict) -> None:
-        if rec.get("kind") == "epoch":
+        if rec.get("kind") == "epoch" and time.monotonic() - self._last_save >= self.every_s:
             self._save(job, "running")
 
     def end(self, job: jobs.Job) -> None:
@@ -75,8 +78,35 @@ class RunSaver:
                               history=self.history(job), metrics=self.metrics(job), meta=self.meta,
                               arrays=self.arrays(job) if self.arrays else None)  # fmt: skip
         self.error = self.writer.error
+        self._last_save = time.monotonic()
         if ok:
             self.saved_epochs = done
+
+
+@dataclass
+class ComparisonSaver:
+    """Writes every run of a hyperparameter queue to runs/ (core.experiment_runs), from the worker only:
+    on each run's epoch record and its end, and for any run left unsaved when the job ends."""
+
+    writer: experiment_runs.ComparisonWriter
+    queue: object  # core.experiments.RunQueue; runs appended while it runs are saved too
+    error: str = ""
+
+    def record(self, job: jobs.Job, rec: dict) -> None:
+        if rec.get("kind") in ("epoch", "run_end"):
+            result = next((r for r in list(self.queue.runs) if r.run_id == rec.get("run")), None)
+            if result is not None:
+                self.writer.save(result)
+                self.error = self.writer.error
+
+    def end(self, job: jobs.Job) -> None:
+        for result in list(self.queue.runs):
+            self.writer.save(result)  # skips runs that never trained and runs saved as they are
+        self.error = self.writer.error
+
+
+def comparison_saver(queue) -> ComparisonSaver:
+    return ComparisonSaver(experiment_runs.ComparisonWriter(student_name()), queue)
 
 
 def new_writer(page: str, config: dict) -> runs.RunWriter:
@@ -116,8 +146,8 @@ def _open(page: str, run_id: str, family: str | None, restore: Callable[[runs.Op
     ss[f"_{page}_runs_msg"] = ("success", t("runs.opened", epochs=opened.info.epochs_done))
 
 
-def panel(page: str, restore: Callable[[runs.OpenedRun], None], family: str | None = None) -> None:
-    """This page's saved runs of the student's name, newest first, with Open (`<page>_runs_open`)."""
+def _header(page: str) -> str:
+    """The panel's title and last message; the student's name, or "" (with a hint) when none is typed."""
     st.markdown(f"**{t('runs.title')}**")
     kind, msg = ss.pop(f"_{page}_runs_msg", (None, ""))
     if kind:
@@ -125,6 +155,13 @@ def panel(page: str, restore: Callable[[runs.OpenedRun], None], family: str | No
     name = student_name()
     if not name:
         st.caption(t("runs.no_name"))
+    return name
+
+
+def panel(page: str, restore: Callable[[runs.OpenedRun], None], family: str | None = None) -> None:
+    """This page's saved runs of the student's name, newest first, with Open (`<page>_runs_open`)."""
+    name = _header(page)
+    if not name:
         return
     found = runs.list_runs(page, name)
     if not found:
@@ -137,6 +174,47 @@ def panel(page: str, restore: Callable[[runs.OpenedRun], None], family: str | No
     pick = a.selectbox(t("runs.pick"), list(labels), key=f"{page}_runs_pick", format_func=labels.get)
     b.button(t("runs.open"), key=f"{page}_runs_open", disabled=busy or pick is None, width="stretch",
              on_click=_open, args=(page, pick, family, restore))  # fmt: skip
+    if busy:
+        st.caption(t("runs.busy"))
+
+
+def _comparison_label(c: experiment_runs.Comparison) -> str:
+    acc = c.best_acc()
+    return t("runs.comparison_item", date=c.updated.replace("T", " ")[:16], n=len(c.runs),
+             params=", ".join(t(f"hyperparams.short.{n}") for n in c.varied) or t("hyperparams.base_run"),
+             metric=f" ・ {100 * acc:.1f}%" if acc is not None else "")  # fmt: skip
+
+
+def _open_comparison(page: str, comparison: str, restore: Callable[[list], None]) -> None:
+    found = {c.comparison: c for c in experiment_runs.list_comparisons(student_name())}
+    try:
+        if comparison not in found:
+            raise runs.RunError("unreadable", comparison)
+        results = experiment_runs.open_comparison(found[comparison], first_id=0)
+    except runs.RunError as e:
+        reason = t(f"runs.err.{e.code}") if e.code in ("outside", "unreadable", "model") else e.detail
+        ss[f"_{page}_runs_msg"] = ("error", t("runs.open_failed", reason=reason))
+        return
+    n = restore(results)
+    ss[f"_{page}_runs_msg"] = ("success", t("runs.comparison_opened", n=n))
+
+
+def comparison_panel(page: str, restore: Callable[[list], int], busy: bool) -> None:
+    """The student's saved hyperparameter comparisons, newest first; Open adds their runs to the page
+    (`restore(results)` renumbers them and returns how many it added)."""
+    name = _header(page)
+    if not name:
+        return
+    found = experiment_runs.list_comparisons(name)
+    if not found:
+        st.caption(t("runs.none", name=name))
+        return
+    labels = {c.comparison: _comparison_label(c) for c in found}
+    a, b = st.columns([4, 1], vertical_alignment="bottom")
+    pick = a.selectbox(t("runs.pick_comparison"), list(labels), key=f"{page}_runs_pick",
+                       format_func=labels.get)  # fmt: skip
+    b.button(t("runs.open"), key=f"{page}_runs_open", disabled=busy or pick is None, width="stretch",
+             on_click=_open_comparison, args=(page, pick, restore))  # fmt: skip
     if busy:
         st.caption(t("runs.busy"))
 
@@ -216,6 +294,42 @@ def restore_vae(opened: runs.OpenedRun) -> None:
     ss["vae_session"] = {"model": opened.model, "cfg": cfg}
     ss.pop("vae_which", None)
     restored_job("vae", opened.history.get("epochs", []), None, cfg.epochs)
+
+
+XOR_SAVE_EVERY_S = 1.0  # an XOR epoch takes about a millisecond: a save a second, and one at the end
+
+
+def xor_saver(trainer) -> RunSaver:
+    """The XOR page's run: the tiny MLP, its config, epoch records and batch losses."""
+    cfg = trainer.cfg
+    history = lambda job: {"epochs": trainer.history, "steps": [list(s) for s in trainer.steps]}  # noqa: E731
+    return RunSaver(new_writer("xor", dataclasses.asdict(cfg)), trainer.model, cfg.model_config(),
+                    history=history, metrics=lambda job: _last(job, ("train_loss", "train_acc")),
+                    every_s=XOR_SAVE_EVERY_S)  # fmt: skip
+
+
+def restore_xor(opened: runs.OpenedRun) -> None:
+    """A finished, read-only Trainer holding the saved weights and history; the builder shows its settings."""
+    from core import xor
+
+    try:
+        cfg = from_dict(xor.XORConfig, opened.info.config)
+    except (TypeError, ValueError) as e:
+        raise runs.RunError("unreadable", str(e)) from e
+    trainer = xor.Trainer(cfg)
+    try:
+        trainer.model.load_state_dict(opened.model.state_dict())
+    except RuntimeError as e:
+        raise runs.RunError("model", str(e)) from e
+    trainer.history = [r for r in opened.history.get("epochs", []) if isinstance(r, dict)]
+    trainer.steps = [tuple(s) for s in opened.history.get("steps", []) if s[1] is not None]
+    trainer.finished, trainer.diverged = True, opened.info.state == "diverged"
+    ss["xor_trainer"] = trainer
+    widgets = {"xor_gate": cfg.gate, "xor_layers": len(cfg.hidden), "xor_activation": cfg.activation,
+               "xor_optimizer": cfg.optimizer, "xor_lr": cfg.lr, "xor_epochs": cfg.epochs,
+               "xor_batch": cfg.batch_size, "xor_seed": cfg.seed}  # fmt: skip
+    ss.update(widgets | {f"xor_neurons_{i}": n for i, n in enumerate(cfg.hidden)})
+    restored_job("xor", trainer.history, None, cfg.epochs)
 
 
 def _last(job: jobs.Job, keys: tuple[str, ...]) -> dict:

@@ -215,3 +215,72 @@ def test_generative_runs_reopen_in_a_new_session(store, page, family):
         assert fresh.slider(key="gan_epoch") if len(hist["epochs"]) > 1 else True
     else:
         assert "Model trained in this session" in fresh.radio(key="vae_which").options
+
+
+def _session(page: str, name: str = NAME):
+    at = open_page(f"pages/{page}.py", "en")
+    at.session_state[runs_view.KEPT_KEY] = name
+    at.run()
+    return at
+
+
+def test_hyperparameter_comparison_reopens_with_curves_and_table(store):
+    from core import experiment_runs
+
+    at = _session("hyperparams")
+    at.button(key="hyperparams_preset_channels").click().run()
+    at.button(key="hyperparams_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["hyperparams"]
+    job.join(120)
+    assert job.state == "done", (job.state, job.error)
+    trained = at.session_state["hyperparams_history"]
+    (comp,) = experiment_runs.list_comparisons(NAME)
+    assert [r.state for r in comp.runs] == ["done", "done"] and all(r.has_model for r in comp.runs)
+    assert [r.epochs_done for r in comp.runs] == [len(r.epochs) for r in trained]
+
+    fresh = _session("hyperparams")  # a reload or a restarted server: an empty history
+    assert "No runs yet" in texts(fresh)
+    assert fresh.selectbox(key="hyperparams_runs_pick").value == comp.comparison
+    fresh.button(key="hyperparams_runs_open").click().run()
+    assert not fresh.exception, fresh.exception
+    assert "Saved comparison opened (2 runs)" in texts(fresh)
+    back = fresh.session_state["hyperparams_history"]
+    assert [r.status for r in back] == ["done", "done"]
+    assert [r.series("val_acc") for r in back] == [r.series("val_acc") for r in trained]
+    table = fresh.dataframe[0].value
+    assert list(table["Run"]) == ["#1 channels=16/32", "#2 channels=32/64"]
+    assert len(fresh.get("plotly_chart")) == 2
+    labels = [d.proto.label for d in fresh.get("download_button")]
+    assert "Save the best model (.pth)" in labels
+    fresh.button(key="hyperparams_runs_open").click().run()  # opening it again adds nothing
+    assert len(fresh.session_state["hyperparams_history"]) == 2
+    fresh.session_state["lang"] = "ja"
+    fresh.run()
+    assert not fresh.exception, fresh.exception
+
+
+def test_xor_run_reopens_with_model_heatmap_and_curve(store):
+    at = _session("xor")
+    at.number_input(key="xor_epochs").set_value(300).run()
+    at.button(key="xor_train").click().run()
+    job = at.session_state["_jobs"]["xor"]
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    net = at.session_state["xor_trainer"].model
+    (saved,) = runs.list_runs("xor", NAME)
+    assert saved.state == "done" and saved.epochs_done == 300
+
+    fresh = _session("xor")
+    fresh.button(key="xor_runs_open").click().run()
+    assert not fresh.exception, fresh.exception
+    assert "Saved run opened (300 epochs)" in texts(fresh)
+    assert fresh.session_state["_jobs"]["xor"].state == "restored"
+    trainer = fresh.session_state["xor_trainer"]
+    assert trainer.epoch == 300 and trainer.finished and len(trainer.steps) == 300
+    for k, v in net.state_dict().items():
+        assert torch.equal(trainer.model.state_dict()[k], v)
+    assert fresh.number_input(key="xor_epochs").value == 300, "the builder shows the run's settings"
+    assert next(m.value for m in fresh.metric if m.label == "Epoch") == "300 / 300"
+    keys = {c.proto.id for c in fresh.get("plotly_chart")}
+    assert any("xor_loss_chart" in k for k in keys) and any("xor_heatmap" in k for k in keys)
