@@ -1,0 +1,412 @@
+"""Classroom load test (issue 8): N students on one server at once, in headless Chromium.
+
+Starts `streamlit run Home.py` on localhost (real data and shipped models, not test mode) and drives N
+concurrent sessions, one browser context each (a context is a separate Streamlit session), half in
+Japanese and half in English. Each session opens Home, draws a known digit on the CNN page (the
+prediction must be right), asks the GAN page for new samples, and trains XOR with an epoch count of its
+own; every third session also trains a small CNN (1 epoch, 500 images, 8/16 channels). Every navigation after the first load uses the sidebar, so
+the session (and its jobs) stay. Then one throttled client (CDP network emulation) watches a live chart.
+
+Checks, per session: results right and in its own language; its own XOR run ("E / E" with its own E);
+the CNN model picker lists a trained model only in sessions that trained one; no stException.
+Prints latency percentiles, time to the first chart point of each job, queue positions seen, the
+server's peak RSS (process tree, from /proc), tracebacks in the server log; the last line a summary.
+
+    .venv/bin/python bench/classroom_load.py [--sessions 30] [--ramp 10] [--no-slow-client]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import lab_server  # noqa: E402
+from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
+
+CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CANVAS = ".st-key-cnn_canvas canvas.upper-canvas"
+METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
+DIGITS = {  # known strokes on the 280x280 canvas (as tests/e2e/test_cnn_e2e.py), one mouse-down..up each
+    "1": [[(140, 50), (140, 230)]],
+    "7": [[(80, 60), (200, 60), (120, 230)]],
+    "0": [[(140 + 60 * math.sin(a / 20 * 2 * math.pi), 140 - 85 * math.cos(a / 20 * 2 * math.pi)) for a in range(21)]],
+}
+# one JS probe of a training page: queue position, progress %, XOR epoch metric, done, exceptions
+PROBE = """([queued, done]) => {
+  const alerts = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stAlert]')].map(e => e.innerText);
+  const q = alerts.map(a => a.match(new RegExp(queued))).find(m => m);
+  const prog = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stProgress]')].map(e => e.innerText).join(' ');
+  const pct = prog.match(/(\\d+)%/);
+  const ep = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetricValue]')]
+      .map(e => e.innerText.trim().match(/^(\\d+) \\/ (\\d+)$/)).find(m => m);
+  return {ahead: q ? +q[1] : null, pct: pct ? +pct[1] : null, epoch: ep ? +ep[1] : null,
+          of: ep ? +ep[2] : null, done: alerts.some(a => a.includes(done)),
+          exc: document.querySelectorAll('[data-testid=stException]').length};
+}"""
+LATENCY_JS = """(sel) => new Promise(resolve => {
+  const end = performance.now() + 60000;
+  const tick = () => {
+    const e = document.querySelector(sel);
+    if (e && e.innerText.trim()) resolve(performance.now() - window.__strokeEnd);
+    else if (performance.now() > end) resolve(-1);
+    else setTimeout(tick, 5);
+  };
+  tick();
+})"""
+
+
+def queued_pattern(lang: str) -> str:
+    """A regex for the queued notice with its position, from the string catalogue."""
+    text = t("job.queued", lang=lang, ahead=987654)
+    return re.escape(text.split("987654")[0]) + r"(\d+)"
+
+
+@dataclass
+class Session:
+    index: int
+    lang: str
+    trains_cnn: bool
+    digit: str
+    xor_epochs: int
+    problems: list[str] = field(default_factory=list)
+    load_s: float | None = None  # Home's first render
+    predict_ms: float | None = None
+    first_point_s: dict[str, float] = field(default_factory=dict)  # job -> Train click to first point
+    first_look: dict[str, str] = field(default_factory=dict)  # job -> queued(n) | running | done | nothing
+    max_ahead: dict[str, int] = field(default_factory=dict)
+    exceptions: int = 0
+
+
+async def wait_idle(page, timeout: float = 180) -> None:
+    """Until no script runs (no status widget or spinner) for 1 s, as tests/e2e/conftest.py does."""
+    await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    end, quiet = time.time() + timeout, None
+    while time.time() < end:
+        busy = await page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count()
+        if busy == 0:
+            quiet = quiet or time.time()
+            if time.time() - quiet > 1.0:
+                return
+        else:
+            quiet = None
+        await asyncio.sleep(0.25)
+    raise TimeoutError("page still running")
+
+
+async def check_page(page, s: Session, title_key: str) -> None:
+    """The page's title is in this session's language, and nothing raised."""
+    h1 = (await page.locator("[data-testid=stMain] h1").first.inner_text()).strip()
+    if t(title_key, lang=s.lang) not in h1:
+        s.problems.append(f"{title_key}: title {h1!r} not in {s.lang}")
+    n = await page.locator('[data-testid="stException"]').count()
+    if n:
+        s.exceptions += n
+        s.problems.append(f"{title_key}: {n} exception(s)")
+
+
+async def nav(page, path: str, title_key: str, lang: str) -> None:
+    """Switch page through the sidebar, which keeps the session (a URL load would start a new one)."""
+    await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
+    await page.wait_for_function(
+        "t => { const h = document.querySelector('[data-testid=stMain] h1'); return h && h.innerText.includes(t); }",
+        arg=t(title_key, lang=lang), timeout=180_000,
+    )
+    await wait_idle(page)
+
+
+async def draw(page, strokes) -> None:
+    box = await page.locator(CANVAS).first.bounding_box()
+    sx, sy = box["width"] / 280, box["height"] / 280
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        await page.mouse.move(box["x"] + x0 * sx, box["y"] + y0 * sy)
+        await page.mouse.down()
+        for x, y in stroke[1:]:
+            await page.mouse.move(box["x"] + x * sx, box["y"] + y * sy, steps=8)
+        await page.mouse.up()
+    await page.mouse.move(5, 5)  # the canvas toolbar shows on hover and covers nearby widgets
+
+
+async def watch_job(page, s: Session, job: str, started: float, until_done: bool, timeout: float = 420) -> dict:
+    """Poll the page after Train: the first thing shown, queue positions, the first chart point."""
+    args = [queued_pattern(s.lang), t("job.done", lang=s.lang, seconds=0).split("（")[0].split("(")[0]]
+    end = time.time() + timeout
+    last: dict = {}
+    while time.time() < end:
+        last = await page.evaluate(PROBE, args)
+        if job not in s.first_look:
+            if last["ahead"] is not None:
+                s.first_look[job] = f"queued({last['ahead']} ahead)"
+            elif last["done"]:
+                s.first_look[job] = "done"
+            elif last["pct"] is not None or last["epoch"]:
+                s.first_look[job] = "running"
+        if last["ahead"] is not None:
+            s.max_ahead[job] = max(s.max_ahead.get(job, 0), last["ahead"])
+        point = (last["epoch"] or 0) >= 1 if job == "xor" else (last["pct"] or 0) > 0 or last["done"]
+        if point and job not in s.first_point_s:
+            s.first_point_s[job] = time.perf_counter() - started
+        if last["exc"]:
+            s.problems.append(f"{job}: exception while training")
+            s.exceptions += last["exc"]
+            return last
+        if job in s.first_point_s and (not until_done or last["done"]):
+            return last
+        await asyncio.sleep(0.3)
+    s.problems.append(f"{job}: no {'end' if until_done else 'first chart point'} within {timeout:.0f} s ({last})")
+    return last
+
+
+VERBOSE = False
+
+
+def step(s: Session, what: str) -> None:
+    if VERBOSE:
+        print(f"  [{time.strftime('%H:%M:%S')}] #{s.index} {what}", flush=True)
+
+
+async def run_session(browser, url: str, s: Session, delay: float) -> None:
+    await asyncio.sleep(delay)
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(180_000)
+    try:
+        step(s, "home")
+        # 1. Home
+        t0 = time.perf_counter()
+        await page.goto(f"{url}/?lang={s.lang}")
+        await wait_idle(page)
+        s.load_s = time.perf_counter() - t0
+        await check_page(page, s, "app.title")
+        step(s, "cnn draw")
+        # 2. CNN: draw a known digit, time stroke end -> probabilities (in the page's own clock)
+        await nav(page, "cnn", "cnn.title", s.lang)
+        await check_page(page, s, "cnn.title")
+        await page.wait_for_selector(CANVAS)
+        await page.evaluate("() => { window.addEventListener('mouseup', () => { window.__strokeEnd = performance.now(); }, true); }")
+        await draw(page, DIGITS[s.digit])
+        ms = await page.evaluate(LATENCY_JS, METRIC)
+        if ms < 0:
+            s.problems.append("cnn: no prediction within 60 s")
+        else:
+            s.predict_ms = ms
+            got = (await page.locator(METRIC).first.inner_text()).strip()
+            label = (await page.locator(".st-key-cnn_prediction [data-testid=stMetricLabel]").first.inner_text()).strip()
+            if got != s.digit:
+                s.problems.append(f"cnn: drew {s.digit}, read {got}")
+            if label != t("cnn.prediction", lang=s.lang):
+                s.problems.append(f"cnn: label {label!r} not in {s.lang}")
+        await wait_idle(page)
+        step(s, "gan")
+        # 3. GAN: new samples
+        await nav(page, "gan", "gan.title", s.lang)
+        await check_page(page, s, "gan.title")
+        img = page.locator('[data-testid="stMain"] [data-testid="stImage"] img').first
+        before = await img.get_attribute("src")
+        await page.locator(".st-key-gan_new button").click()
+        await page.wait_for_function(
+            "b => document.querySelector('[data-testid=stMain] [data-testid=stImage] img').src !== b", arg=before
+        )
+        await wait_idle(page)
+        await check_page(page, s, "gan.title")
+        step(s, "xor")
+        # 4. XOR: this session's own epoch count, Train, watch
+        await nav(page, "xor", "xor.title", s.lang)
+        box = page.locator(".st-key-xor_epochs input")
+        await box.fill(str(s.xor_epochs))
+        await box.press("Enter")
+        await wait_idle(page)
+        started = time.perf_counter()
+        await page.locator(".st-key-xor_train button").click()
+        await watch_job(page, s, "xor", started, until_done=not s.trains_cnn)
+        step(s, "cnn train")
+        # 5. a third: CNN training (1 epoch), then back to XOR
+        if s.trains_cnn:
+            await nav(page, "cnn", "cnn.title", s.lang)
+            await page.get_by_role("tab", name=t("cnn.tab.train", lang=s.lang), exact=True).click()
+            await page.locator(".st-key-cnn_epochs input[type=range]").first.focus()
+            await page.keyboard.press("Home")  # 1 epoch
+            await wait_idle(page)
+            await page.locator(".st-key-cnn_train_size input[type=range]").first.focus()
+            await page.keyboard.press("Home")
+            await page.keyboard.press("ArrowRight")  # 500 images: a short run, as in class
+            await wait_idle(page)
+            await page.locator(".st-key-cnn_channels label").filter(has_text="8/16").first.click()
+            await wait_idle(page)
+            started = time.perf_counter()
+            await page.locator(".st-key-cnn_train button").click()
+            await watch_job(page, s, "cnn", started, until_done=True)
+            await wait_idle(page)
+            await check_page(page, s, "cnn.title")
+            await nav(page, "xor", "xor.title", s.lang)
+            await watch_job(page, s, "xor", started, until_done=True)
+        await wait_idle(page)
+        last = await page.evaluate(PROBE, [queued_pattern(s.lang), "\u0000"])
+        if (last["epoch"], last["of"]) != (s.xor_epochs, s.xor_epochs):  # its own run, finished
+            s.problems.append(f"xor: shows {last['epoch']} / {last['of']}, expected {s.xor_epochs} / {s.xor_epochs}")
+        await check_page(page, s, "xor.title")
+        step(s, "isolation")
+        # 6. isolation: a trained CNN only where this session trained one
+        await nav(page, "cnn", "cnn.title", s.lang)
+        options = await page.locator(".st-key-cnn_model_choice label").all_inner_texts()
+        has_own = any(t("cnn.model.session", lang=s.lang) in o for o in options)
+        foreign = t("cnn.model.session", lang="en" if s.lang == "ja" else "ja")
+        if has_own != s.trains_cnn or any(foreign in o for o in options):
+            s.problems.append(f"isolation: model picker {options}")
+        await check_page(page, s, "cnn.title")
+    except Exception as e:  # a timeout or a missing element: this session got no result
+        s.problems.append(f"{type(e).__name__}: {str(e).splitlines()[0][:160]}")
+    finally:
+        await ctx.close()
+
+
+async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int) -> dict:
+    """A student on a slow link (throttled after the page loaded) watches a live XOR chart to the end."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(180_000)
+    frames = {"n": 0, "bytes": 0}
+    out: dict = {"ok": False}
+    try:
+        await page.goto(f"{url}/?lang=en")
+        await wait_idle(page)
+        await nav(page, "xor", "xor.title", "en")
+        box = page.locator(".st-key-xor_epochs input")
+        await box.fill(str(epochs))
+        await box.press("Enter")
+        await wait_idle(page)
+        cdp = await ctx.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        cdp.on("Network.webSocketFrameReceived", lambda e: frames.update(
+            n=frames["n"] + 1, bytes=frames["bytes"] + len(e["response"]["payloadData"])))  # fmt: skip
+        await cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency_ms,
+                       "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8})  # fmt: skip
+        t0 = time.perf_counter()
+        await page.locator(".st-key-xor_train button").click()
+        seen: list[int] = []
+        end = time.time() + 300
+        while time.time() < end:
+            p = await page.evaluate(PROBE, [queued_pattern("en"), "Training finished"])
+            if p["epoch"] is not None and (not seen or seen[-1] != p["epoch"]):
+                seen.append(p["epoch"])
+            if p["done"] and p["epoch"] == epochs:
+                break
+            await asyncio.sleep(0.2)
+        dt = time.perf_counter() - t0
+        lost = await page.locator('[data-testid="stConnectionStatus"], [role=dialog]').count()
+        out = {"ok": bool(seen) and seen[-1] == epochs and not lost, "seconds": dt, "updates": len(seen),
+               "frames": frames["n"], "kib": frames["bytes"] / 1024, "final": seen[-1] if seen else None}  # fmt: skip
+    except Exception as e:
+        out["error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:160]}"
+    finally:
+        await ctx.close()
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, math.ceil(q * len(v)) - 1))] if v else float("nan")
+
+
+async def main_async(args) -> int:
+    from playwright.async_api import async_playwright
+
+    log = Path(tempfile.mkdtemp(prefix="lab_load_")) / "server.log"
+    env = {"LAB_RUNS_DIR": str(log.parent / "runs")}  # saved runs of the bench stay out of runs/
+    proc, url = lab_server.start(log, env=env)
+    sampler = lab_server.RssSampler(proc.pid)
+    sampler.start()
+    from ui.jobs import default_capacity
+
+    n = args.sessions
+    sessions = [Session(i, "ja" if i % 2 == 0 else "en", i % 3 == 2, list(DIGITS)[i % len(DIGITS)], 200 + 10 * i)
+                for i in range(n)]  # fmt: skip
+    print(f"server {url} (pid {proc.pid}), log {log}")
+    print(f"sessions: {n} ({sum(s.lang == 'ja' for s in sessions)} ja, {sum(s.lang == 'en' for s in sessions)} en), "
+          f"{sum(s.trains_cnn for s in sessions)} also train a CNN; job limit {default_capacity('cpu')} on cpu "
+          f"(LAB_MAX_JOBS={os.environ.get('LAB_MAX_JOBS', 'unset')}); ramp {args.ramp:.0f} s; {os.cpu_count()} CPU cores")
+    t_start = time.perf_counter()
+    slow: dict = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        await asyncio.gather(*(run_session(browser, url, s, args.ramp * s.index / max(1, n)) for s in sessions))
+        wall = time.perf_counter() - t_start
+        if args.slow_client:
+            slow = await slow_client(browser, url, args.slow_kbps, args.slow_latency, args.slow_epochs)
+        await browser.close()
+    sampler.halt()
+    lab_server.stop(proc)
+    tbs = lab_server.tracebacks(log)
+    dropped = [ln for ln in log.read_text(errors="replace").splitlines() if "Disconnected" in ln or "queue is full" in ln]
+
+    lat = [s.predict_ms for s in sessions if s.predict_ms is not None]
+    loads = [s.load_s for s in sessions if s.load_s is not None]
+    print(f"wall time for all sessions: {wall:.0f} s")
+    print(f"Home first render: p50 {statistics.median(loads):.1f} s, p95 {pct(loads, .95):.1f} s" if loads else "Home: none")
+    print(f"prediction latency (stroke end -> probabilities, incl. the canvas' 200 ms debounce), n={len(lat)}: "
+          f"p50 {statistics.median(lat):.0f} ms, p95 {pct(lat, .95):.0f} ms, max {max(lat):.0f} ms" if lat else
+          "prediction latency: no predictions")  # fmt: skip
+    for job in ("xor", "cnn"):
+        fp = [s.first_point_s[job] for s in sessions if job in s.first_point_s]
+        looks = [s.first_look.get(job, "nothing") for s in sessions if job == "xor" or s.trains_cnn]
+        queued = [x for x in looks if x.startswith("queued")]
+        if fp:
+            print(f"{job} jobs: {len(looks)}; Train -> first chart point p50 {statistics.median(fp):.1f} s, "
+                  f"p95 {pct(fp, .95):.1f} s, max {max(fp):.1f} s")
+        print(f"  first look after Train: {len(queued)} queued with position, "
+              f"{looks.count('running')} running, {looks.count('done')} done, {looks.count('nothing')} neither; "
+              f"largest position seen: {max([s.max_ahead.get(job, 0) for s in sessions] or [0])} ahead")
+    peak = sampler.peak / 2**30
+    print(f"server RSS (process tree): at start {sampler.first / 2**20:.0f} MiB, peak {peak:.2f} GiB")
+    exc = sum(s.exceptions for s in sessions)
+    print(f"exceptions: {exc} stException element(s), {len(tbs)} traceback(s) in the server log")
+    for tb in tbs[:10]:
+        print(f"  traceback: {tb}")
+    bad = [s for s in sessions if s.problems or s.predict_ms is None]
+    print(f"sessions with a wrong or missing result: {len(bad)}")
+    for s in bad[:15]:
+        print(f"  #{s.index} ({s.lang}): {'; '.join(s.problems) or 'no prediction'}")
+    if slow:
+        print(f"slow client ({args.slow_kbps} kbit/s, +{args.slow_latency} ms): "
+              + (f"{'kept up' if slow['ok'] else 'FAILED'}, {slow['updates']} chart updates seen in "
+                 f"{slow['seconds']:.1f} s, {slow['frames']} websocket frames ({slow['kib']:.0f} KiB), "
+                 f"final epoch {slow['final']}" if "seconds" in slow else slow.get("error", "?")))  # fmt: skip
+    print(f"server log lines about dropped clients: {len(dropped)}")
+    p95 = pct(lat, .95) if lat else float("inf")
+    ok = (not bad and exc == 0 and not tbs and p95 <= 1000 and peak <= 4 and (not slow or slow.get("ok")))
+    print(f"summary: {'PASS' if ok else 'FAIL'} — {n} sessions, p95 prediction {p95:.0f} ms (≤ 1000), "
+          f"RSS peak {peak:.2f} GiB (≤ 4), exceptions {exc + len(tbs)}, wrong/missing {len(bad)}"
+          + (f", slow client {'ok' if slow.get('ok') else 'FAILED'}" if slow else ""))
+    return 0 if ok else 1
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive")
+    ap.add_argument("--verbose", action="store_true", help="print each session's steps")
+    ap.add_argument("--no-slow-client", dest="slow_client", action="store_false")
+    ap.add_argument("--slow-kbps", type=int, default=400, help="throttled client's bandwidth, kbit/s")
+    ap.add_argument("--slow-latency", type=int, default=300, help="throttled client's extra latency, ms")
+    ap.add_argument("--slow-epochs", type=int, default=3000, help="XOR epochs the throttled client watches")
+    args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
