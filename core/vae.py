@@ -22,6 +22,7 @@ from core.models.vae import ConvAE, ConvVAE, DenseAE, ae_loss, kl_divergence, re
 
 KINDS = ("vae", "ae", "dense")  # ConvVAE, ConvAE, DenseAE
 FAMILY = {"vae": "vae.ConvVAE", "ae": "vae.ConvAE", "dense": "vae.DenseAE"}
+CHANNELS = (32, 64, 128)  # the notes' encoder widths, mirrored by the decoder
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class VAEConfig:
     lr: float = 1e-3  # Adam's default; the VAE is not sensitive to it
     seed: int = 0  # initial weights, batch order and the sampler's noise
     augment: bool = False  # small random shifts/rotations/scales per batch: 4,000 digits overfit otherwise
+    channels: tuple[int, int, int] = CHANNELS  # conv widths (the notes' 32/64/128); wider decodes sharper
 
 
     def as_dict(self) -> dict:
@@ -44,13 +46,16 @@ def build_model(cfg: VAEConfig, generator: torch.Generator | None = None) -> nn.
     """A fresh model of `cfg.kind`, initialised from `generator` (or from `cfg.seed`)."""
     assert cfg.kind in KINDS, f"kind must be one of {KINDS}, got {cfg.kind!r}"
     cls = {"vae": ConvVAE, "ae": ConvAE, "dense": DenseAE}[cfg.kind]
-    model = cls(latent_dim=cfg.latent_dim)
+    widths = dict(zip(("c1", "c2", "c3"), cfg.channels)) if cfg.kind != "dense" else {}
+    model = cls(latent_dim=cfg.latent_dim, **widths)
     return reset_parameters(model, generator or torch.Generator().manual_seed(cfg.seed))
 
 
 def model_config(model: nn.Module) -> dict:
-    """Constructor arguments for `core.checkpoints.save`."""
-    return {"latent_dim": int(model.latent_dim)}
+    """Constructor arguments for `core.checkpoints.save` (conv widths only when not the notes')."""
+    channels = tuple(getattr(model, "channels", CHANNELS))
+    widths = {} if channels == CHANNELS else dict(zip(("c1", "c2", "c3"), map(int, channels)))
+    return {"latent_dim": int(model.latent_dim), **widths}
 
 
 def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

@@ -92,7 +92,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads) if args.threads else None
     cfg = VAEConfig(kind=args.kind, latent_dim=args.latent, beta=args.beta, epochs=args.epochs,
                     batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                    augment=args.augment)  # fmt: skip
+                    augment=args.augment, channels=_channels(args.channels))  # fmt: skip
     split = data.load_mnist()
     device = args.device or default_device().name
     print(f"data: {split.provenance.description}; device: {device}; {cfg}")
@@ -126,6 +126,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         checkpoints.save(model, args.out, model_config(model), meta, shipped=True)
         print(f"saved {args.out} ({FAMILY[cfg.kind]})")
     return 0
+
+
+def _channels(text: str) -> tuple[int, int, int]:
+    """'32/64/128' -> (32, 64, 128): the conv widths of the encoder (the decoder mirrors them)."""
+    parts = text.split("/")
+    if len(parts) != 3 or not all(p.isdigit() and 1 <= int(p) <= 512 for p in parts):
+        raise ValueError(f"--channels takes three widths 1-512 like 32/64/128, got {text!r}")
+    return tuple(int(p) for p in parts)
 
 
 def _guard(fn):
@@ -178,6 +186,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--augment", action="store_true", help="random shifts/rotations of each batch")
+    t.add_argument("--channels", default="32/64/128", help="conv widths c1/c2/c3 (conv AE and VAE)")
     t.add_argument("--device", default=None, help="cpu / cuda / mps (default: the best available)")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     t.add_argument("--classifier", default=None, help="CNN checkpoint to judge the result (default: shipped)")

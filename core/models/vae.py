@@ -101,7 +101,7 @@ class ConvAE(nn.Module):
 
     def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128):
         super().__init__()
-        self.latent_dim = latent_dim
+        self.latent_dim, self.channels = latent_dim, (c1, c2, c3)
         self.encoder = ConvEncoder(latent_dim, c1, c2, c3)
         self.decoder = ConvDecoder(latent_dim, c1, c2, c3)
 
@@ -124,7 +124,7 @@ class ConvVAE(nn.Module):
 
     def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128):
         super().__init__()
-        self.latent_dim = latent_dim
+        self.latent_dim, self.channels = latent_dim, (c1, c2, c3)
         self.encoder = ConvEncoder(2 * latent_dim, c1, c2, c3)  # the notes' Dense(4): 2 means, 2 log-vars
         self.decoder = ConvDecoder(latent_dim, c1, c2, c3)
 

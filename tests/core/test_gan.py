@@ -209,3 +209,18 @@ def test_minibatch_std_discriminator_sees_batch_variety():
     cfg = gan.with_overrides(TINY, mbstd=True, d_batch_norm=False)
     G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
     assert D.mbstd and not isinstance(D.bn2, torch.nn.BatchNorm2d)
+
+
+def test_train_options_reach_the_config():
+    """`gan train --spectral-norm --augment` (the shipped GAN's recipe) sets those fields; unset
+    on/off flags keep the preset's values."""
+    import argparse
+
+    from core.commands.gan import add_train_args, config_from_args
+
+    p = argparse.ArgumentParser()
+    add_train_args(p)
+    cfg = config_from_args(p.parse_args(["--spectral-norm", "--augment", "--no-d-batch-norm", "--epochs", "3"]))
+    assert (cfg.spectral_norm, cfg.augment, cfg.d_batch_norm, cfg.epochs) == (True, True, False, 3)
+    assert cfg.mbstd == gan.IMPROVED.mbstd and cfg.batch_norm == gan.IMPROVED.batch_norm
+    assert config_from_args(p.parse_args([])) == gan.IMPROVED

@@ -183,3 +183,15 @@ def test_cli_sample_encode_decode(tmp_path, capsys):
     assert "expected latent points" in capsys.readouterr().err
     assert main(["vae", "sample", "--out", str(tmp_path / "y.npy"), "--checkpoint", str(tmp_path / "no.pth")]) == 2
     assert model_config(build_model(VAEConfig(latent_dim=16))) == {"latent_dim": 16}
+
+
+def test_wider_vae_round_trips_through_a_checkpoint(tmp_path):
+    from core.vae import model_config
+
+    model = build_model(VAEConfig(channels=(8, 16, 24)))
+    config = model_config(model)
+    assert config == {"latent_dim": 2, "c1": 8, "c2": 16, "c3": 24}
+    loaded = checkpoints.load(checkpoints.save(model, tmp_path / "w.pth", config, {}), expected_family="vae.ConvVAE")
+    assert loaded.model.channels == (8, 16, 24)
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.allclose(loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x)))
