@@ -6,6 +6,8 @@ Datasets and shipped models are never modified after loading; a page that trains
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from core import data as core_data
@@ -13,12 +15,22 @@ from core import device as core_device
 
 
 @st.cache_resource(show_spinner=False)
+def _device_choice() -> tuple[core_device.DeviceInfo, str]:
+    """(the device, the LAB_DEVICE value if it names a device this machine lacks, else "")."""
+    try:
+        return core_device.default_device(), ""
+    except ValueError:  # e.g. LAB_DEVICE=cuda on a CPU-only machine: the sidebar says so, we go on
+        return core_device.choose_device(core_device.list_devices()), os.environ.get(core_device.ENV_VAR, "")
+
+
 def device() -> core_device.DeviceInfo:
     """Chosen once per server: the GPU with most free memory, else MPS, else CPU (or LAB_DEVICE)."""
-    try:
-        return core_device.default_device()
-    except ValueError:  # LAB_DEVICE names a device this machine lacks: say so, use the CPU
-        return core_device.choose_device(core_device.list_devices())
+    return _device_choice()[0]
+
+
+def device_unavailable() -> str:
+    """The LAB_DEVICE value that could not be used ("" if none was set or it was usable)."""
+    return _device_choice()[1]
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,8 +64,6 @@ def shipped_checkpoints() -> list[tuple[str, dict | str]]:
 
 def test_mode() -> bool:
     """LAB_TEST_MODE=1 (tests, CI): pages use tiny epochs and data so every AppTest run is quick."""
-    import os
-
     return os.environ.get("LAB_TEST_MODE") == "1"
 
 

@@ -21,6 +21,9 @@ def render() -> None:
         st.markdown(f"**{t('sidebar.device')}**: `{dev.name}`  \n{dev.label}")
         if dev.free_bytes is not None and dev.total_bytes is not None:
             st.caption(t("sidebar.free", free=dev.free_bytes / 1024**3, total=dev.total_bytes / 1024**3))
+        if wanted := resources.device_unavailable():  # LAB_DEVICE=cuda on a machine without one
+            used = "CPU" if dev.name == "cpu" else dev.name
+            st.warning(t("sidebar.device_missing", wanted=wanted, used=used), icon=":material/memory:")
         prov = resources.mnist().provenance
         st.markdown(f"**{t('sidebar.data')}**: {provenance_text(prov)}")
         if prov.note_code:
