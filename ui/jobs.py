@@ -324,6 +324,8 @@ def status(job: Job, pool: JobPool | None = None) -> None:
     save_error = getattr(job.saver, "error", "")
     if save_error:  # saving to runs/ failed (read-only, disk full): say so, training goes on
         st.warning(t("runs.save_failed", error=save_error), icon=":material/save:")
+    elif getattr(job.saver, "saved_epochs", 0):  # what a crash or a reload would not lose
+        st.caption(t("runs.saved", epochs=job.saver.saved_epochs))
 
 
 def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:

@@ -64,6 +64,8 @@ def test_saved_run_reopens_in_a_new_session(store):
     (saved,) = runs.list_runs("cnn", NAME)
     assert saved.state == "done" and saved.epochs_done == 1 and saved.name == NAME
     assert NAME in saved.run_id  # Japanese letters kept in the folder name
+    at.run()
+    assert "Saved to runs/ up to epoch 1." in texts(at)  # the live panel says what a crash would not lose
 
     other = cnn_page("Hanako")  # another student sees nothing of it
     assert not other.exception
