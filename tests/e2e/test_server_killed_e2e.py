@@ -1,0 +1,133 @@
+"""Browser test of a fault (issue 8): the server is killed (SIGKILL, no clean shutdown) while a CNN trains;
+after a restart on the same port a new browser session finds the run under the student's name, with at
+most the epoch in progress lost, and reopens it with its curves."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from core import runs
+from tests.e2e.conftest import free_port, goto, start_server, wait_idle
+
+pytestmark = pytest.mark.e2e
+NAME = "じろう"
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL the server and its children, as a power cut would (no atexit, no finally blocks)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    todo, tree = [proc.pid], []
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(10)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _new_page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    return ctx, page
+
+
+def _open_cnn_train_tab(page, url: str) -> None:
+    goto(page, url, "cnn", "en")
+    box = page.locator(".st-key-runs_name input").first
+    box.fill(NAME)
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_role("tab", name="Train", exact=True).click()
+
+
+def _slider(page, key: str, right: int) -> None:
+    page.locator(f".st-key-{key} input[type=range], .st-key-{key} [role=slider]").first.focus()
+    page.keyboard.press("Home")
+    for _ in range(right):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+
+
+def _saved_and_running(page) -> tuple[int, int] | None:
+    """(epochs the page says are saved, epoch in progress) while the run is mid-way, else None."""
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    saved = re.search(r"Saved to runs/ up to epoch (\d+)\.", main)
+    bar = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
+    prog = re.search(r"Epoch (\d+) / (\d+)", bar.first.inner_text()) if bar.count() else None
+    if saved and prog and int(prog.group(1)) > int(saved.group(1)) and int(prog.group(1)) < int(prog.group(2)):
+        return int(saved.group(1)), int(prog.group(1))
+    return None
+
+
+def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
+    env = {"LAB_RUNS_DIR": str(tmp_path)}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start_server(port, env)
+    try:
+        ctx, page = _new_page(browser)
+        _open_cnn_train_tab(page, url)
+        _slider(page, "cnn_epochs", 9)  # 10 tiny epochs (128 images, then the test split): killed mid-way
+        page.locator(".st-key-cnn_channels label").filter(has_text="8/16").first.click()
+        wait_idle(page)
+        page.locator(".st-key-cnn_train button").first.click()
+        seen, end = None, time.time() + 60
+        while seen is None and time.time() < end:
+            seen = _saved_and_running(page)
+            time.sleep(0.2)
+        assert seen, "the page never said an epoch was saved while training"
+        _kill_tree(proc)
+        ctx.close()
+    finally:
+        if proc.poll() is None:
+            _kill_tree(proc)
+    saved_shown, in_progress = seen
+    (run,) = runs.list_runs("cnn", NAME, root=tmp_path)
+    assert run.state == "running"  # killed: nobody wrote an end state
+    assert saved_shown <= run.epochs_done <= 10 and run.epochs_done >= in_progress - 1  # at most one lost
+
+    proc = start_server(port, env)  # the same port and runs/ folder; no session survives
+    try:
+        ctx, page = _new_page(browser)
+        _open_cnn_train_tab(page, url)
+        pick = page.locator(".st-key-cnn_runs_pick")
+        pick.wait_for()
+        listed = pick.text_content() + " ".join(i.input_value() for i in pick.locator("input").all())
+        assert f"{run.epochs_done} epochs · interrupted" in listed, listed
+        page.locator(".st-key-cnn_runs_open button").first.click()
+        wait_idle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert f"Saved run opened ({run.epochs_done} epochs)" in main, main[:500]
+        traces = page.locator(".st-key-cnn_acc_chart .js-plotly-plot .scatterlayer .trace")
+        traces.first.wait_for(state="attached", timeout=20_000)  # the accuracy curve is back
+        assert page.locator(".st-key-cnn_model_choice label").filter(has_text="session").count() == 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+        ctx.close()
+    finally:
+        _stop(proc)
