@@ -15,7 +15,8 @@ SAYS = {"ja": "LAB_DEVICE=cuda で指定されたデバイスはこのマシン�
 @pytest.fixture
 def missing_cuda(monkeypatch):
     monkeypatch.setenv(core_device.ENV_VAR, "cuda")
-    monkeypatch.setattr(core_device, "list_devices", lambda: [core_device.DeviceInfo("cpu", "CPU", None, None)])
+    cpu_only = [core_device.DeviceInfo("cpu", "CPU", None, None)]  # also where the tests run on a GPU
+    monkeypatch.setattr(core_device, "list_devices", lambda: cpu_only)
     core_device.default_device.cache_clear()  # chosen once per process: choose again under the fault
     yield
     core_device.default_device.cache_clear()
