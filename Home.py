@@ -3,8 +3,10 @@
 import streamlit as st
 import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
 
-from ui import pages, sidebar
+from ui import pages, resources, sidebar
 from ui.i18n import current_lang, t
+
+resources.freeze_startup_objects()
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
 if "lang" not in st.session_state:

@@ -36,12 +36,15 @@ def catalogs() -> dict[str, dict[str, str]]:
     return merged
 
 
+KEPT = "_lang"  # a plain session key: Streamlit may drop a widget's key ("lang") in a run that skips it
+
+
 def current_lang() -> str:
-    lang = st.session_state.get("lang")
-    if lang in LANGS:
-        return lang
-    q = st.query_params.get("lang")
-    return q if q in LANGS else DEFAULT_LANG
+    """The selectbox's value, else the session's last choice, else ?lang= in the URL, else Japanese."""
+    for lang in (st.session_state.get("lang"), st.session_state.get(KEPT), st.query_params.get("lang")):
+        if lang in LANGS:
+            return lang
+    return DEFAULT_LANG
 
 
 def t(key: str, lang: str | None = None, **params: object) -> str:
@@ -62,6 +65,7 @@ def language_selector() -> str:
     lang = st.selectbox(
         "言語 / Language", LANGS, key="lang", format_func=LANG_LABELS.__getitem__
     )
+    st.session_state[KEPT] = lang
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
     return lang

@@ -32,6 +32,9 @@ ACTIVE = ("queued", "running")
 MAX_STEP_POINTS = 2000  # per-batch losses kept for the chart (older ones are thinned out)
 
 
+QUEUED_POLL_S = 2.0  # s between refreshes of a queued job's place in line
+
+
 def default_capacity(device: str) -> int:
     """Concurrent jobs per device: LAB_MAX_JOBS, else half the CPU cores, else 4 per GPU."""
     env = os.environ.get("LAB_MAX_JOBS")
@@ -357,11 +360,15 @@ def live(job: Job | None, render: Callable[[Job], None], interval: float = 0.5) 
     if job is None:
         return
     was_active = job.active
+    was_queued = job.state == "queued"
+    # A queued job only shows its place in line: poll it slowly, so 30 waiting students do not keep the
+    # server busy; when it starts, one full rerun switches to the fast interval of the live chart.
+    every = max(interval, QUEUED_POLL_S) if was_queued else interval
 
-    @st.fragment(run_every=interval if was_active else None)
+    @st.fragment(run_every=every if was_active else None)
     def _panel() -> None:
         render(job)
-        if was_active and not job.active:
+        if (was_active and not job.active) or (was_queued and job.state != "queued"):
             st.rerun()
 
     _panel()

@@ -147,3 +147,42 @@ def test_step_history_is_thinned_not_unbounded():
     job.join(20)
     assert job.state == "done"
     assert len(job.steps) <= 2000 and job.steps[-1][0] >= 4990
+
+
+def test_a_queued_job_is_polled_slowly_and_a_running_one_fast(monkeypatch):
+    """30 students waiting in line must not keep the server busy: their panels refresh every
+    QUEUED_POLL_S; the running job's chart keeps its own interval; a finished one is not polled."""
+    from ui import jobs
+
+    seen: list[float | None] = []
+
+    def fake_fragment(run_every=None):
+        seen.append(run_every)
+        return lambda fn: fn
+
+    monkeypatch.setattr(jobs.st, "fragment", fake_fragment)
+    drawn: list[str] = []
+    job = Job("t", "cpu", 1, ticking(1))
+    for state in ("queued", "running", "done"):
+        job.state = state
+        jobs.live(job, lambda j: drawn.append(j.state), interval=0.4)
+    assert seen == [jobs.QUEUED_POLL_S, 0.4, None]
+    assert jobs.QUEUED_POLL_S > 0.4
+    assert drawn == ["queued", "running", "done"]
+
+
+def test_gc_freeze_makes_a_full_collection_cheap():
+    """Streamlit's gc after every run is off (.streamlit/config.toml); what was imported is frozen once."""
+    import gc
+    import tomllib
+    from pathlib import Path
+
+    from ui import resources
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml").read_text("utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    resources.freeze_startup_objects()
+    assert gc.get_freeze_count() > 10_000  # torch, plotly, streamlit: out of the collector's reach
+    frozen = gc.get_freeze_count()
+    resources.freeze_startup_objects()  # once per process
+    assert gc.get_freeze_count() == frozen
