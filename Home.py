@@ -4,13 +4,12 @@ import streamlit as st
 import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
 
 from ui import pages, resources, sidebar
-from ui.i18n import current_lang, t
+from ui.i18n import KEPT, current_lang, t
 
 resources.freeze_startup_objects()
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
-if "lang" not in st.session_state:
-    st.session_state["lang"] = current_lang()
+st.session_state.setdefault(KEPT, current_lang())  # before any page switch, which drops ?lang=
 
 home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
 sections: dict[str, list] = {"": [home]}

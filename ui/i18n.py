@@ -36,7 +36,7 @@ def catalogs() -> dict[str, dict[str, str]]:
     return merged
 
 
-KEPT = "_lang"  # a plain session key: Streamlit may drop a widget's key ("lang") in a run that skips it
+KEPT = "_lang"  # a plain session key: the language also when the widget key is missing (a page switch)
 
 
 def current_lang() -> str:
@@ -59,11 +59,15 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
 
 
 def language_selector() -> str:
-    """The sidebar selectbox (key `lang`); keeps the choice across pages, reruns and reloads."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = current_lang()
+    """The sidebar selectbox (key `lang`); keeps the choice across pages, reruns and reloads.
+
+    Its default is the current language, not the first option: a browser that re-mounts the selectbox
+    (a page switch under load) reports the default back as the widget's value, and with index 0 that
+    turned English students' pages Japanese with 30 students at once (bench/classroom_load.py).
+    """
+    current = current_lang()
     lang = st.selectbox(
-        "言語 / Language", LANGS, key="lang", format_func=LANG_LABELS.__getitem__
+        "言語 / Language", LANGS, index=LANGS.index(current), key="lang", format_func=LANG_LABELS.__getitem__
     )
     st.session_state[KEPT] = lang
     if st.query_params.get("lang") != lang:

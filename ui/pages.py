@@ -56,9 +56,9 @@ def require_shell(url_path: str) -> None:
     Home.py, which then switches back to it (`goto_pending`).
     """
     if not st.session_state.get(_SHELL):
-        from ui.i18n import current_lang
+        from ui.i18n import KEPT, current_lang
 
-        st.session_state.setdefault("lang", current_lang())  # switch_page drops ?lang=
+        st.session_state.setdefault(KEPT, current_lang())  # switch_page drops ?lang=
         st.session_state[_GOTO] = url_path
         st.switch_page("Home.py")
 

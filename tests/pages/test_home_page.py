@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
 from tests.apptest import open_page, texts
-from ui.i18n import catalogs
+from ui.i18n import LANGS, catalogs
 from ui.pages import available
 
 RAW_KEY = re.compile(r"\b[a-z]+\.[a-z_]+(\.[a-z_0-9]+)*\b")
@@ -40,6 +41,20 @@ def test_language_choice_changes_text():
     at.selectbox(key="lang").select_index(1).run()  # AppTest knows options only as formatted labels
     assert at.title[0].value == "PyTorch Hands-on Lab"
     assert "The course" in texts(at)
+
+
+def test_a_remounted_language_box_reports_the_current_language():
+    """A browser that re-mounts the sidebar selectbox (a page switch under load) sends its *default* back
+    as the widget's value. The default must be the session's language, not the first option: with index 0
+    every English student of bench/classroom_load.py's 30 got Japanese pages after drawing a digit."""
+    at = open_page(None, "en")
+    box = at.selectbox(key="lang")
+    default = box.proto.default
+    default = default[0] if isinstance(default, Sequence) else default
+    assert LANGS[default] == "en"
+    box.select_index(default).run()  # what the re-mounted box reports (the URL still says ?lang=en)
+    assert at.title[0].value == catalogs()["en"]["app.title"]
+    assert not at.exception
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -38,6 +38,20 @@ def test_xor_default_training_reaches_100_percent():
     assert _metric(at, "Prediction") == "1"  # input [0, 1]
 
 
+def test_epochs_typed_and_train_clicked_in_one_request_are_used():
+    """A student types 300 and clicks Train straight away: the browser sends both in one request. A Train
+    callback would run with the previous run's 1,000 (seen under load in bench/classroom_load.py)."""
+    at = open_page("pages/xor.py", "en")
+    at.number_input(key="xor_epochs").set_value(300)
+    at.button(key="xor_train").click().run()  # one run: the new value and the click together
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["xor"]
+    assert job.epochs == 300
+    job.join(timeout=60)
+    at.run()
+    assert _metric(at, "Epoch") == "300 / 300"
+
+
 def test_xor_step_and_reset():
     at = open_page("pages/xor.py", "en")
     at.button(key="xor_step").click().run()

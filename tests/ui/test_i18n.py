@@ -51,8 +51,8 @@ def test_every_page_has_title_and_blurb():
     ],
 )
 def test_current_lang_survives_losing_the_widget_key(monkeypatch, state, query, expected):
-    """Under load Streamlit can drop the selectbox's own key between runs (seen with 30 sessions in
-    bench/classroom_load.py: English students got a Japanese label); the session's choice is kept apart."""
+    """The session's choice is kept apart from the selectbox's own key (`_lang`), so a run in which the
+    widget's key is missing, or ?lang= was cleared by a page switch, still knows the language."""
     from types import SimpleNamespace
 
     from ui import i18n
