@@ -61,22 +61,7 @@ def say(what: str) -> None:
 
 
 # -- the server ------------------------------------------------------------------------------------
-def descendants(pid: int) -> list[int]:
-    """`pid`'s children, grandchildren, ... from /proc (the torchvision download runs as a child)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
+descendants = lab_server.descendants
 
 
 def kill_tree(proc: subprocess.Popen) -> None:

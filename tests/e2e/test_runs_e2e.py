@@ -3,23 +3,14 @@ hyperparameter comparison trained under it is listed and reopens after the serve
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
-from tests.e2e.conftest import free_port, goto, start_server, wait_idle
+from tests.e2e.conftest import free_port, goto, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 NAME = "たろう"
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _name_box(page):
@@ -67,7 +58,7 @@ def test_name_survives_page_switches_and_a_saved_comparison_survives_a_restart(b
                       and page.locator(".st-key-hyperparams_stop button").first.is_disabled())  # fmt: skip
         ctx.close()
     finally:
-        _stop(proc)
+        stop_server(proc)
     assert list(tmp_path.glob(f"hyperparams_*_{NAME}/model.pth")), "two runs saved with their models"
 
     proc = start_server(port, env)  # the same runs/ folder, a fresh server: no session survives
@@ -93,4 +84,4 @@ def test_name_survives_page_switches_and_a_saved_comparison_survives_a_restart(b
         assert page.locator('[data-testid="stException"]').count() == 0
         ctx.close()
     finally:
-        _stop(proc)
+        stop_server(proc)

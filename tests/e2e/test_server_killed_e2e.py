@@ -9,12 +9,12 @@ import re
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
+from bench import lab_server
 from core import runs
-from tests.e2e.conftest import free_port, goto, start_server, wait_idle
+from tests.e2e.conftest import free_port, goto, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 NAME = "じろう"
@@ -22,32 +22,13 @@ NAME = "じろう"
 
 def _kill_tree(proc: subprocess.Popen) -> None:
     """SIGKILL the server and its children, as a power cut would (no atexit, no finally blocks)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    todo, tree = [proc.pid], []
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
+    tree = [proc.pid, *lab_server.descendants(proc.pid)]
     for pid in tree:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     proc.wait(10)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _new_page(browser):
@@ -132,4 +113,4 @@ def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
         assert page.locator('[data-testid="stException"]').count() == 0
         ctx.close()
     finally:
-        _stop(proc)
+        stop_server(proc)
