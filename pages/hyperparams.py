@@ -46,10 +46,8 @@ def on_train() -> None:
 
 
 with st.container(horizontal=True):
-    if st.button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), key="hyperparams_train",
-                 type="primary", disabled=not specs):  # not a callback: this run's settings (ui/jobs.controls)
-        on_train()
-        st.rerun()
+    jobs.train_button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), "hyperparams_train",
+                      on_train, disabled=not specs)  # fmt: skip
     st.button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active,
               help=t("hyperparams.stop_help"), on_click=q.stop_current if q else None)  # fmt: skip
     st.button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,

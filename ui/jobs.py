@@ -331,18 +331,24 @@ def status(job: Job, pool: JobPool | None = None) -> None:
         st.caption(t("runs.saved", epochs=job.saver.saved_epochs))
 
 
-def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:
-    """Train / Stop / Resume buttons with the keys tests rely on (`<page>_train`, `<page>_stop`).
+def train_button(label: str, key: str, on_train: Callable[[], None], **kwargs: object) -> None:
+    """A primary button that calls `on_train` in this run, after the page's widgets, then reruns.
 
-    Train is not an `on_click` callback: a callback runs before the script, with the settings of the
-    previous run, so a student who types 300 epochs and clicks Train straight away (one request to the
-    server) would train with the old 1,000. `on_train` is called here, after this run's widgets.
+    Not an `on_click` callback: a callback runs before the script, with the settings of the previous
+    run, so a student who types 300 epochs and clicks Train straight away (one request to the server)
+    would train with the old 1,000.
     """
-    c1, c2, c3 = st.columns(3)
-    active = job is not None and job.active
-    if c1.button(t("job.train"), key=f"{page}_train", type="primary", disabled=active or disabled, width="stretch"):
+    if st.button(label, key=key, type="primary", **kwargs):
         on_train()
         st.rerun()  # draw the page again with the job running
+
+
+def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:
+    """Train / Stop / Resume buttons with the keys tests rely on (`<page>_train`, `<page>_stop`)."""
+    c1, c2, c3 = st.columns(3)
+    active = job is not None and job.active
+    with c1:
+        train_button(t("job.train"), f"{page}_train", on_train, disabled=active or disabled, width="stretch")
     c2.button(t("job.stop"), key=f"{page}_stop", disabled=not active, width="stretch",
               on_click=job.stop if job is not None else None)  # fmt: skip
     c3.button(t("job.resume"), key=f"{page}_resume", width="stretch",

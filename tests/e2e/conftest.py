@@ -35,14 +35,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "LAB_TEST_MODE": "1", "LAB_MNIST_DOWNLOAD": "0", **(extra_env or {})}
     env.pop("LAB_STRICT_I18N", None)

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import free_port, goto, start_server, stop_server, wait_idle
+from bench import lab_server
+from tests.e2e.conftest import free_port, goto, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 NAME = "たろう"
@@ -58,7 +59,7 @@ def test_name_survives_page_switches_and_a_saved_comparison_survives_a_restart(b
                       and page.locator(".st-key-hyperparams_stop button").first.is_disabled())  # fmt: skip
         ctx.close()
     finally:
-        stop_server(proc)
+        lab_server.stop(proc)
     assert list(tmp_path.glob(f"hyperparams_*_{NAME}/model.pth")), "two runs saved with their models"
 
     proc = start_server(port, env)  # the same runs/ folder, a fresh server: no session survives
@@ -84,4 +85,4 @@ def test_name_survives_page_switches_and_a_saved_comparison_survives_a_restart(b
         assert page.locator('[data-testid="stException"]').count() == 0
         ctx.close()
     finally:
-        stop_server(proc)
+        lab_server.stop(proc)

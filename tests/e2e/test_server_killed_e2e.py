@@ -14,7 +14,7 @@ import pytest
 
 from bench import lab_server
 from core import runs
-from tests.e2e.conftest import free_port, goto, start_server, stop_server, wait_idle
+from tests.e2e.conftest import free_port, goto, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 NAME = "じろう"
@@ -113,4 +113,4 @@ def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
         assert page.locator('[data-testid="stException"]').count() == 0
         ctx.close()
     finally:
-        stop_server(proc)
+        lab_server.stop(proc)
