@@ -33,6 +33,28 @@ MAX_STEP_POINTS = 2000  # per-batch losses kept for the chart (older ones are th
 
 
 QUEUED_POLL_S = 2.0  # s between refreshes of a queued job's place in line
+JOB_NICE = 10  # how much lower than the server's the training threads' CPU priority is (LAB_JOB_NICE)
+
+
+def job_nice() -> int:
+    env = os.environ.get("LAB_JOB_NICE", "")
+    return int(env) if env.isdigit() else JOB_NICE
+
+
+def lower_thread_priority(increment: int) -> int | None:
+    """Lower the calling thread's CPU priority by `increment` (Linux: niceness is per thread, and the
+    OpenMP threads a training thread starts inherit it). Training then takes only the CPU time that
+    drawing, sampling and page reruns leave free, instead of sharing it equally with them.
+    Returns the thread's new niceness, or None where the OS offers no per-thread priority."""
+    if increment <= 0 or not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return None
+    tid = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, now + increment))
+        return os.getpriority(os.PRIO_PROCESS, tid)
+    except OSError:  # not allowed here (a container's policy): train at the normal priority
+        return None
 
 
 def default_capacity(device: str) -> int:
@@ -199,6 +221,7 @@ class Job:
 
     def _work(self, pool: JobPool) -> None:
         job_id = id(self)
+        lower_thread_priority(job_nice())
         if not pool.acquire(self.device, job_id, self._stop):
             self.state = "paused" if self._it is not None else "new"
             return

@@ -186,3 +186,31 @@ def test_gc_freeze_makes_a_full_collection_cheap():
     frozen = gc.get_freeze_count()
     resources.freeze_startup_objects()  # once per process
     assert gc.get_freeze_count() == frozen
+
+
+def test_training_runs_at_a_lower_cpu_priority_than_the_server(monkeypatch):
+    """Drawing and page reruns must not wait behind training: the worker thread (and the OpenMP threads
+    it starts) runs LAB_JOB_NICE (default 10) steps nicer than the server; the server stays as it was."""
+    import os
+
+    import pytest
+
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        pytest.skip("no per-thread priority on this OS")
+    server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    if server >= 19:
+        pytest.skip("already at the lowest priority")
+    seen = {}
+
+    def make():
+        seen["worker"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        yield {"kind": "epoch", "epoch": 1, "train_loss": 0.0}
+
+    for env, expected in ((None, min(19, server + 10)), ("3", min(19, server + 3)), ("0", server)):
+        monkeypatch.delenv("LAB_JOB_NICE", raising=False) if env is None else monkeypatch.setenv("LAB_JOB_NICE", env)
+        job = Job("t", "cpu", epochs=1, make_iter=make)
+        job.start(JobPool(lambda d: 1))
+        job.join(5)
+        assert job.state == "done"
+        assert seen["worker"] == expected, env
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == server
