@@ -20,7 +20,7 @@ JA = {
         "このラボでは本物も $x \\mapsto 2x-1$ で $[-1, 1]$ にそろえています（学習の設定で元のやり方も試せます）。"
     ),
     "gan.shipped": "学習済みの生成器から数字を作る",
-    "gan.shipped_info": "同梱の生成器：コースと同じ大きさの G（128 チャネル）を改良版の設定で {epochs} エポック学習し、重みの移動平均（EMA）を保存したもの（{data}）。右の分布を見ると、数字ごとの出やすさに偏り（1 が少なめ）が残っています。これも弱いモード崩壊です。",
+    "gan.shipped_info": "同梱の生成器：コースと同じ大きさの G（128 チャネル）を改良版の設定で {epochs} エポック学習し、重みの移動平均（EMA）を保存したもの（{data}）。右の分布を見ると、数字ごとの出やすさに偏り（均等なら各 10 %）が残っています。これも弱いモード崩壊です。",
     "gan.no_shipped": "同梱の生成器を読み込めません：{reason}\n\n下の「その場で学習」で自分の生成器を作れます。",
     "gan.grid_n": "グリッドの大きさ（n × n）",
     "gan.new": "新しいサンプル",
@@ -115,7 +115,7 @@ EN = {
         "scaled to $[-1, 1]$ too ($x \\mapsto 2x-1$); the training settings let you try the original way."
     ),
     "gan.shipped": "Make digits with the trained generator",
-    "gan.shipped_info": "Shipped generator: the course's G size (128 channels) trained for {epochs} epochs with the improved settings, saved as a moving average of its weights (EMA) ({data}). The histogram on the right shows it still favours some digits over others (fewer 1s): a mild mode collapse.",
+    "gan.shipped_info": "Shipped generator: the course's G size (128 channels) trained for {epochs} epochs with the improved settings, saved as a moving average of its weights (EMA) ({data}). The histogram on the right shows it still favours some digits over others (even would be 10 % each): a mild mode collapse.",
     "gan.no_shipped": "The shipped generator cannot be loaded: {reason}\n\nTrain your own under \"Train it live\" below.",
     "gan.grid_n": "Grid size (n × n)",
     "gan.new": "New samples",
