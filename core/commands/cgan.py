@@ -2,7 +2,8 @@
 
     python -m core.cli cgan sample --label 7 --n 16 --seed 0 --out sevens.npy
     python -m core.cli cgan sample --label 3 --n 16 --dataset digits --out threes.npy
-    python -m core.cli cgan train --dataset mnist --epochs 40 --out checkpoints/cgan_mnist.pth
+    python -m core.cli cgan train --dataset mnist --g-width 128 --d-width 64 --epochs 200 --threads 1 \
+        --device cpu --out checkpoints/cgan_mnist.pth   # the shipped MNIST generator
 """
 
 from __future__ import annotations
