@@ -17,6 +17,7 @@ Why this shape (research/streamlit_torch_pitfalls.md §5–§9, §30):
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -46,7 +47,7 @@ def lower_thread_priority(increment: int) -> int | None:
     OpenMP threads a training thread starts inherit it). Training then takes only the CPU time that
     drawing, sampling and page reruns leave free, instead of sharing it equally with them.
     Returns the thread's new niceness, or None where the OS offers no per-thread priority."""
-    if increment <= 0 or not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+    if increment <= 0 or not sys.platform.startswith("linux"):  # elsewhere a thread id may name a process
         return None
     tid = threading.get_native_id()
     try:
