@@ -106,9 +106,14 @@ else:
     tog_epochs = 1 if resources.test_mode() else (3 if dataset == "mnist" else 30)
     real = view.small_split(split) if resources.test_mode() else split
     st.markdown(t("cgan.tog_help", n_real=len(real.x_train), n_test=len(real.x_test), epochs=tog_epochs))
+    per_real = max(1, len(real.x_train) // 10)
+    counts = {per_real: t("cgan.tog_count.same", n=10 * per_real),
+              5 * per_real: t("cgan.tog_count.more", n=50 * per_real)}  # fmt: skip
+    per_digit = st.radio(t("cgan.tog_count"), list(counts), format_func=counts.get, horizontal=True,
+                         help=t("cgan.tog_count_help"), key=f"cgan_tog_count_{dataset}")  # fmt: skip
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):
-            res = gan.train_on_generated(G, real, epochs=tog_epochs, seed=0)
+            res = gan.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
         st.session_state["cgan_tog_result"] = (dataset, use_mine, res)
     res = st.session_state.get("cgan_tog_result")
     if res and res[:2] == (dataset, use_mine):
@@ -116,7 +121,8 @@ else:
         c1.metric(t("cgan.acc_generated"), f"{100 * res[2]['acc_generated']:.1f}%")
         c2.metric(t("cgan.acc_real"), f"{100 * res[2]['acc_real']:.1f}%")
         source = t("cgan.source.trained" if use_mine else "cgan.source.shipped")
-        st.caption(t("cgan.tog_source", source=source))
+        n_gen = t("cgan.n_generated", n=res[2]["n_generated"])
+        st.caption(t("cgan.tog_source", source=source) + " · " + n_gen)
 
 # -- live training --------------------------------------------------------------------------------
 st.header(t("cgan.train_header"))

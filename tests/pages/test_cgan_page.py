@@ -31,6 +31,13 @@ def test_cgan_digits_fidelity_and_exercise():
     res = at.session_state["cgan_tog_result"][2]
     assert 0 <= res["acc_generated"] <= 1 and 0 <= res["acc_real"] <= 1
     assert "Trained on generated" in texts(at)
+    assert res["n_generated"] == 10 * (res["n_real"] // 10)  # the fair default: as many as the real ones
+    at.radio(key="cgan_tog_count_digits").set_value(5 * (res["n_real"] // 10))
+    at.button(key="cgan_tog").click().run()
+    assert not at.exception, at.exception
+    more = at.session_state["cgan_tog_result"][2]
+    assert more["n_generated"] == 5 * res["n_generated"]
+    assert f"trained on {more['n_generated']:,} generated digits" in texts(at)
 
 
 def test_cgan_trains_one_tiny_epoch_on_digits():

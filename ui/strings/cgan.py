@@ -47,9 +47,17 @@ JA = {
     "cgan.tog_header": "教材の課題：生成した数字だけで分類器を学習する",
     "cgan.tog_help": (
         "cGAN が作った数字 **だけ** で分類器を学習し、**本物のテスト用の数字** で正解率を測ります。"
-        "同じ分類器を同じ枚数の本物の学習データで学習した場合と比べます。差が小さいほど、cGAN は各数字の"
-        "特徴をよく捉えています。（学習データ {n_real:,} 枚、テスト {n_test:,} 枚、{epochs} エポック）"
+        "同じ分類器を本物の学習データで学習した場合と比べます。差が小さいほど、cGAN は各数字の"
+        "特徴をよく捉えています。（本物の学習データ {n_real:,} 枚、テスト {n_test:,} 枚、{epochs} エポック）"
     ),
+    "cgan.tog_count": "生成する数字の枚数",
+    "cgan.tog_count.same": "本物と同じ {n:,} 枚",
+    "cgan.tog_count.more": "5 倍の {n:,} 枚",
+    "cgan.tog_count_help": (
+        "生成データはいくらでも作れます。同じ枚数で比べると公平ですが、枚数を増やすと"
+        "生成データだけでもどこまで本物に近づけるかが分かります（学習に時間がかかります）。"
+    ),
+    "cgan.n_generated": "生成データ {n:,} 枚で学習",
     "cgan.tog_run": "2 つの分類器を学習して比べる",
     "cgan.tog_running": "分類器を 2 つ学習しています…",
     "cgan.acc_generated": "生成データで学習 → 本物でテスト",
@@ -120,9 +128,17 @@ EN = {
     "cgan.tog_header": "The lesson's exercise: train a classifier on generated digits only",
     "cgan.tog_help": (
         "Train a classifier **only** on digits the cGAN made, then test it on **real test digits**; compare "
-        "with the same classifier trained on as many real training digits. The smaller the gap, the better "
-        "the cGAN captured each digit. ({n_real:,} training and {n_test:,} test digits, {epochs} epochs)"
+        "with the same classifier trained on the real training digits. The smaller the gap, the better "
+        "the cGAN captured each digit. ({n_real:,} real training and {n_test:,} test digits, {epochs} epochs)"
     ),
+    "cgan.tog_count": "How many digits to generate",
+    "cgan.tog_count.same": "as many as the real ones ({n:,})",
+    "cgan.tog_count.more": "5 times as many ({n:,})",
+    "cgan.tog_count_help": (
+        "Generated data is free to make. The same count is the fair comparison; more shows how close "
+        "generated data alone can come to real data (training takes longer)."
+    ),
+    "cgan.n_generated": "trained on {n:,} generated digits",
     "cgan.tog_run": "Train both classifiers and compare",
     "cgan.tog_running": "Training two classifiers…",
     "cgan.acc_generated": "Trained on generated → tested on real",
