@@ -36,6 +36,9 @@ class VAEConfig:
     seed: int = 0  # initial weights, batch order and the sampler's noise
     augment: bool = False  # small random shifts/rotations/scales per batch: 4,000 digits overfit otherwise
     channels: tuple[int, int, int] = CHANNELS  # conv widths (the notes' 32/64/128); wider decodes sharper
+    hidden: int = 0  # > 0: a dense ReLU layer of this width on each side of the code (0: the notes' model)
+    input_dropout: float = 0.0  # denoising: this share of input pixels is blanked, the target stays whole
+    augment_input: bool = False  # jitter only what the encoder sees: the code learns to ignore small shifts
 
 
     def as_dict(self) -> dict:
@@ -46,15 +49,18 @@ def build_model(cfg: VAEConfig, generator: torch.Generator | None = None) -> nn.
     """A fresh model of `cfg.kind`, initialised from `generator` (or from `cfg.seed`)."""
     assert cfg.kind in KINDS, f"kind must be one of {KINDS}, got {cfg.kind!r}"
     cls = {"vae": ConvVAE, "ae": ConvAE, "dense": DenseAE}[cfg.kind]
-    widths = dict(zip(("c1", "c2", "c3"), cfg.channels)) if cfg.kind != "dense" else {}
+    widths = dict(zip(("c1", "c2", "c3"), cfg.channels), hidden=cfg.hidden) if cfg.kind != "dense" else {}
     model = cls(latent_dim=cfg.latent_dim, **widths)
     return reset_parameters(model, generator or torch.Generator().manual_seed(cfg.seed))
 
 
 def model_config(model: nn.Module) -> dict:
-    """Constructor arguments for `core.checkpoints.save` (conv widths only when not the notes')."""
+    """Constructor arguments for `core.checkpoints.save` (conv widths and the dense layer only when
+    not the notes')."""
     channels = tuple(getattr(model, "channels", CHANNELS))
     widths = {} if channels == CHANNELS else dict(zip(("c1", "c2", "c3"), map(int, channels)))
+    if getattr(model, "hidden", 0):
+        widths["hidden"] = int(model.hidden)
     return {"latent_dim": int(model.latent_dim), **widths}
 
 
@@ -70,12 +76,21 @@ def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.nn.functional.grid_sample(x, grid, align_corners=False).clamp_(0, 1)
 
 
-def _losses(model: nn.Module, x: torch.Tensor, beta: float, generator: torch.Generator | None):
-    """(loss, recon, kl) for one batch; an AE's KL is 0."""
+def drop_pixels(x: torch.Tensor, share: float, generator: torch.Generator) -> torch.Tensor:
+    """x with a random `share` of its pixels set to 0 (denoising autoencoders, Vincent et al. 2008)."""
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= share
+    return x * keep
+
+
+def _losses(model: nn.Module, x: torch.Tensor, beta: float, generator: torch.Generator | None,
+            x_in: torch.Tensor | None = None):  # fmt: skip
+    """(loss, recon, kl) for one batch; an AE's KL is 0. `x_in` (default x) is what the encoder sees:
+    the loss always compares the output with the clean x."""
+    x_in = x if x_in is None else x_in
     if getattr(model, "variational", False):
-        recon, mu, logvar = model(x, generator)
+        recon, mu, logvar = model(x_in, generator)
         return vae_loss(recon, x, mu, logvar, beta)
-    loss = ae_loss(model(x), x)
+    loss = ae_loss(model(x_in), x)
     return loss, loss, torch.zeros((), device=x.device)
 
 
@@ -135,7 +150,9 @@ def train_autoencoder(
             xb = x_dev[perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]]  # (B, 1, 28, 28)
             if cfg.augment:
                 xb = augment_batch(xb, noise)
-            loss, rec, kl = _losses(model, xb, cfg.beta, noise)
+            x_in = augment_batch(xb, noise) if cfg.augment_input else xb
+            x_in = drop_pixels(x_in, cfg.input_dropout, noise) if cfg.input_dropout > 0 else x_in
+            loss, rec, kl = _losses(model, xb, cfg.beta, noise, x_in)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -92,7 +92,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads) if args.threads else None
     cfg = VAEConfig(kind=args.kind, latent_dim=args.latent, beta=args.beta, epochs=args.epochs,
                     batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                    augment=args.augment, channels=_channels(args.channels))  # fmt: skip
+                    augment=args.augment, channels=_channels(args.channels), hidden=args.hidden,
+                    input_dropout=args.input_dropout, augment_input=args.augment_input)  # fmt: skip
     split = data.load_mnist()
     device = args.device or default_device().name
     print(f"data: {split.provenance.description}; device: {device}; {cfg}")
@@ -126,6 +127,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         checkpoints.save(model, args.out, model_config(model), meta, shipped=True)
         print(f"saved {args.out} ({FAMILY[cfg.kind]})")
     return 0
+
+
+def _hidden(text: str) -> int:
+    n = int(text)
+    if not 0 <= n <= 4096:
+        raise argparse.ArgumentTypeError(f"--hidden takes 0-4096, got {n}")
+    return n
+
+
+def _share(text: str) -> float:
+    v = float(text)
+    if not 0.0 <= v <= 0.9:
+        raise argparse.ArgumentTypeError(f"--input-dropout takes 0-0.9, got {v}")
+    return v
 
 
 def _channels(text: str) -> tuple[int, int, int]:
@@ -187,6 +202,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--augment", action="store_true", help="random shifts/rotations of each batch")
     t.add_argument("--channels", default="32/64/128", help="conv widths c1/c2/c3 (conv AE and VAE)")
+    t.add_argument("--hidden", type=_hidden, default=0,
+                   help="a dense ReLU layer of this width on each side of the code (0: the notes' model)")
+    t.add_argument("--augment-input", action="store_true",
+                   help="random shifts/rotations of what the encoder sees only (the target stays)")
+    t.add_argument("--input-dropout", type=_share, default=0.0,
+                   help="denoising: share of input pixels blanked while training (0-0.9)")
     t.add_argument("--device", default=None, help="cpu / cuda / mps (default: the best available)")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     t.add_argument("--classifier", default=None, help="CNN checkpoint to judge the result (default: shipped)")

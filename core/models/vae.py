@@ -5,6 +5,8 @@
   code and a decoder that mirrors it with transposed convolutions; sizes adapted from 32x32 to 28x28.
 - `ConvVAE`: the same encoder emitting a mean and a log-variance, the sampler of the notes
   (`reparameterize`, Kingma & Welling 2014, "Auto-Encoding Variational Bayes"), the same decoder.
+  `hidden > 0` puts one dense ReLU layer of that width between the convolutions and the code on both
+  sides (0 = the notes' model): a 2-D code then unfolds into digit shapes more easily.
 Every model has `encode / decode / embed` and `latent_dim`; `vae_loss` = BCE + beta * KL (Appendix B).
 """
 
@@ -54,10 +56,17 @@ class DenseAE(nn.Module):
         return self.decode(self.encode(x))
 
 
+def _dense(n_in: int, n_out: int, hidden: int) -> nn.Module:
+    """Linear n_in → n_out, or through one ReLU layer of width `hidden` when hidden > 0."""
+    if hidden <= 0:
+        return nn.Linear(n_in, n_out)
+    return nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, n_out))
+
+
 class ConvEncoder(nn.Module):
     """Conv 3x3 stride 2 three times (28 → 14 → 7 → 4), then a linear layer to `out_features`."""
 
-    def __init__(self, out_features: int, c1: int = 32, c2: int = 64, c3: int = 128):
+    def __init__(self, out_features: int, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
         self.conv = nn.Sequential(
             nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),  # (B, c1, 14, 14)
@@ -65,7 +74,7 @@ class ConvEncoder(nn.Module):
             nn.Conv2d(c2, c3, 3, stride=2, padding=1), nn.ReLU(),  # (B, c3, 4, 4)
             nn.Flatten(),  # (B, c3 * 16)
         )  # fmt: skip
-        self.fc = nn.Linear(c3 * 4 * 4, out_features)
+        self.fc = _dense(c3 * 4 * 4, out_features, hidden)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_input(x)
@@ -75,10 +84,10 @@ class ConvEncoder(nn.Module):
 class ConvDecoder(nn.Module):
     """The encoder mirrored: linear to 128x4x4, then transposed convs 4 → 7 → 14 → 28, sigmoid."""
 
-    def __init__(self, latent_dim: int, c1: int = 32, c2: int = 64, c3: int = 128):
+    def __init__(self, latent_dim: int, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
         self.c3 = c3
-        self.fc = nn.Linear(latent_dim, c3 * 4 * 4)
+        self.fc = _dense(latent_dim, c3 * 4 * 4, hidden)
         # output_padding picks the larger of the two sizes a stride-2 conv could have come from
         self.deconv = nn.Sequential(
             nn.ReLU(),
@@ -99,11 +108,11 @@ class ConvAE(nn.Module):
 
     variational = False
 
-    def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128):
+    def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
-        self.latent_dim, self.channels = latent_dim, (c1, c2, c3)
-        self.encoder = ConvEncoder(latent_dim, c1, c2, c3)
-        self.decoder = ConvDecoder(latent_dim, c1, c2, c3)
+        self.latent_dim, self.channels, self.hidden = latent_dim, (c1, c2, c3), hidden
+        self.encoder = ConvEncoder(latent_dim, c1, c2, c3, hidden)
+        self.decoder = ConvDecoder(latent_dim, c1, c2, c3, hidden)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.encoder(x)  # (B, latent_dim)
@@ -122,11 +131,11 @@ class ConvVAE(nn.Module):
 
     variational = True
 
-    def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128):
+    def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
-        self.latent_dim, self.channels = latent_dim, (c1, c2, c3)
-        self.encoder = ConvEncoder(2 * latent_dim, c1, c2, c3)  # the notes' Dense(4): 2 means, 2 log-vars
-        self.decoder = ConvDecoder(latent_dim, c1, c2, c3)
+        self.latent_dim, self.channels, self.hidden = latent_dim, (c1, c2, c3), hidden
+        self.encoder = ConvEncoder(2 * latent_dim, c1, c2, c3, hidden)  # the notes' Dense(4): means, log-vars
+        self.decoder = ConvDecoder(latent_dim, c1, c2, c3, hidden)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.encoder(x)  # (B, 2 * latent_dim)

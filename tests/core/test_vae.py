@@ -195,3 +195,51 @@ def test_wider_vae_round_trips_through_a_checkpoint(tmp_path):
     assert loaded.model.channels == (8, 16, 24)
     x = torch.rand(2, 1, 28, 28)
     assert torch.allclose(loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x)))
+
+
+@pytest.mark.parametrize("kind", ["vae", "ae"])
+def test_dense_layer_round_trips_through_a_checkpoint(tmp_path, kind):
+    from core.vae import model_config
+
+    model = build_model(VAEConfig(kind=kind, hidden=32))
+    config = model_config(model)
+    assert config == {"latent_dim": 2, "hidden": 32}
+    assert isinstance(model.decoder.fc, torch.nn.Sequential) and model.decoder.fc[0].out_features == 32
+    family = "vae.ConvVAE" if kind == "vae" else "vae.ConvAE"
+    loaded = checkpoints.load(checkpoints.save(model, tmp_path / "h.pth", config, {}), expected_family=family)
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.allclose(loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x)))
+    assert "hidden" not in model_config(build_model(VAEConfig(kind=kind)))  # the notes' model: plain Linear
+
+
+def test_input_dropout_blanks_the_input_but_the_loss_targets_the_clean_digit():
+    from core.vae import _losses, drop_pixels
+
+    x = torch.rand(64, 1, 28, 28) * 0.9 + 0.1  # no pixel is 0 before dropping
+    dropped = drop_pixels(x, 0.25, torch.Generator().manual_seed(0))
+    blank = (dropped == 0).float().mean().item()
+    assert 0.22 < blank < 0.28
+    kept = dropped != 0
+    assert torch.equal(dropped[kept], x[kept])  # nothing added, nothing moved
+    model = build_model(VAEConfig(kind="ae"))
+    loss_clean_target, *_ = _losses(model, x, 1.0, None, x_in=dropped)
+    loss_dropped_target, *_ = _losses(model, dropped, 1.0, None)
+    assert not torch.isclose(loss_clean_target, loss_dropped_target)
+    assert torch.isclose(loss_clean_target, torch.nn.functional.binary_cross_entropy(
+        model(dropped), x, reduction="none").flatten(1).sum(1).mean())  # fmt: skip
+
+
+def test_denoising_training_runs_and_the_cli_records_it(tmp_path, capsys):
+    from core.cli import main
+
+    out = tmp_path / "d.pth"
+    args = ["vae", "train", "--epochs", "1", "--hidden", "16", "--input-dropout", "0.3", "--augment-input",
+            "--device", "cpu", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    loaded = checkpoints.load(out, expected_family="vae.ConvVAE")
+    assert loaded.model.hidden == 16
+    train_config = loaded.meta["train_config"]
+    assert train_config["input_dropout"] == 0.3 and train_config["augment_input"] is True
+    with pytest.raises(SystemExit):
+        main(["vae", "train", "--input-dropout", "1.5"])
+    assert "0-0.9" in capsys.readouterr().err
