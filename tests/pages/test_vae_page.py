@@ -80,3 +80,22 @@ def test_every_shipped_model_can_be_explored():
         assert caption.startswith("z = (")  # Japanese caption of the decoded digit
     if "vae16" in present:
         assert "主成分分析" in texts(at)  # a 16-D map is a PCA projection, and says so
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_says_how_the_shipped_models_differ_from_the_notes(lang):
+    from core import checkpoints
+
+    hidden = set()
+    for name in ("ae_mnist.pth", "vae_mnist.pth"):
+        try:
+            hidden.add(getattr(checkpoints.load(checkpoints.SHIPPED_DIR / name).model, "hidden", 0))
+        except checkpoints.CheckpointError:
+            pass
+    hidden -= {0}
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    note = "全結合層" if lang == "ja" else "dense layer"
+    assert (note in texts(at)) == bool(hidden)
+    if hidden:
+        assert f"{max(hidden)} " in texts(at)

@@ -18,6 +18,12 @@ JA = {
         "同じテスト画像 1,000 枚をエンコードした位置を、正解ラベルで色分けしました。"
         "AE（左）は座標の範囲が広く、クラスタの間にすき間があります。VAE（右）はおよそ −3〜3 の範囲にまとまっています。"
     ),
+    "vae.shipped_note": (
+        "同梱の 2 次元モデルは、教材の構成に 2 つの工夫を加えて学習しました。符号の前後に全結合層"
+        "（{hidden} ユニット）を 1 つずつ入れたことと、学習中は入力の画素の一部を消して少しずらし、"
+        "元の画像を復元させたこと（ノイズ除去）です。学習データが 4,000 枚しかなくても、テスト用の数字を"
+        "読み取れる形で再構成しやすくなります。下の「自分で学習する」は教材どおりの構成です。"
+    ),
     "vae.model.ae": "CNN オートエンコーダ（2 次元）",
     "vae.model.vae": "VAE（2 次元）",
     "vae.model.vae16": "VAE（16 次元）",
@@ -82,6 +88,12 @@ EN = {
     "vae.compare_caption": (
         "The same 1,000 test digits, encoded and coloured by their true label. The AE (left) spreads over a "
         "wide range with gaps between clusters; the VAE (right) stays within about −3 to 3."
+    ),
+    "vae.shipped_note": (
+        "The shipped 2-D models add two things to the notes' design: one dense layer ({hidden} units) on each "
+        "side of the code, and denoising training (some input pixels are blanked and the digit is shifted "
+        "slightly, while the model must rebuild the original). With only 4,000 training digits, test digits "
+        "then come back recognisable more often. “Train your own” below uses the notes' design."
     ),
     "vae.model.ae": "CNN autoencoder (2-D)",
     "vae.model.vae": "VAE (2-D)",
