@@ -52,6 +52,7 @@ class GanConfig:
     augment: bool = False  # DiffAugment (Zhao et al. 2020): D sees randomly shifted images, real and fake
     aux_weight: float = 0.0  # cGAN 28x28: > 0 adds AC-GAN's "which digit?" loss to D and G
     ema: float = 0.999  # > 0: the CLI samples from a moving average of G's weights (ProGAN, 2018)
+    mapping: int = 0  # > 0: unconditional G starts with a 2-layer mapping network of this width (StyleGAN)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,7 +80,7 @@ def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) 
         D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
                               cfg.spectral_norm, aux=cfg.aux_weight > 0 and cfg.image_size == 28)  # fmt: skip
     else:
-        G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm)
+        G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm, cfg.mapping)
         D = Discriminator(cfg.d_width, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
                           cfg.spectral_norm, cfg.mbstd)  # fmt: skip
     return reset_parameters(G, generator), _reset_spectral(reset_parameters(D, generator), generator)
@@ -104,8 +105,9 @@ def _reset_spectral(model: nn.Module, generator: torch.Generator) -> nn.Module:
 def model_config(model: nn.Module) -> dict:
     """Constructor arguments of a gan.py model, for `core.checkpoints.save`."""
     if isinstance(model, Generator):
-        return {"latent_dim": model.latent_dim, "width": model.width,
-                "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
+        config = {"latent_dim": model.latent_dim, "width": model.width,
+                  "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
+        return config | ({"mapping": model.mapping_width} if model.mapping_width else {})
     if isinstance(model, Discriminator):
         return {"width": model.width, "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
                 "spectral_norm": model.spectral_norm, "mbstd": model.mbstd}  # fmt: skip

@@ -36,19 +36,26 @@ class Generator(nn.Module):
 
     Course: Linear(100 -> 128*7*7) -> ReLU -> ConvT(128 -> 64) -> ReLU -> ConvT(64 -> 1) -> Tanh,
     i.e. `width=128, batch_norm=False`. The improved variant adds batch norm after each hidden layer.
+    `mapping > 0` first sends z through two dense LeakyReLU layers of that width (StyleGAN's mapping
+    network, Karras et al. 2019): G can then bend the round Gaussian cloud into separate digits
+    instead of spreading samples over the blends between them.
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False):
+    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False, mapping: int = 0):
         super().__init__()
-        self.latent_dim, self.width = latent_dim, width
-        self.fc = nn.Linear(latent_dim, width * 7 * 7)
+        self.latent_dim, self.width, self.mapping_width = latent_dim, width, mapping
+        self.mapping = nn.Sequential(
+            nn.Linear(latent_dim, mapping), nn.LeakyReLU(0.2),
+            nn.Linear(mapping, mapping), nn.LeakyReLU(0.2),
+        ) if mapping > 0 else nn.Identity()  # fmt: skip
+        self.fc = nn.Linear(mapping or latent_dim, width * 7 * 7)
         self.bn0 = nn.BatchNorm1d(width * 7 * 7) if batch_norm else nn.Identity()
         self.up1 = nn.ConvTranspose2d(width, width // 2, kernel_size=4, stride=2, padding=1)
         self.bn1 = _norm2d(width // 2, batch_norm)
         self.up2 = nn.ConvTranspose2d(width // 2, 1, kernel_size=4, stride=2, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = F.relu(self.bn0(self.fc(z)))  # (B, width*7*7)
+        h = F.relu(self.bn0(self.fc(self.mapping(z))))  # (B, width*7*7)
         h = h.view(-1, self.width, 7, 7)  # (B, width, 7, 7)
         h = F.relu(self.bn1(self.up1(h)))  # (B, width/2, 14, 14)
         return torch.tanh(self.up2(h))  # (B, 1, 28, 28) in [-1, 1]

@@ -1,6 +1,7 @@
 """core/models/gan.py and core/gan.py: shapes, training steps, conditioning, seeds, checkpoints, CLI."""
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -224,3 +225,31 @@ def test_train_options_reach_the_config():
     assert (cfg.spectral_norm, cfg.augment, cfg.d_batch_norm, cfg.epochs) == (True, True, False, 3)
     assert cfg.mbstd == gan.IMPROVED.mbstd and cfg.batch_norm == gan.IMPROVED.batch_norm
     assert config_from_args(p.parse_args([])) == gan.IMPROVED
+
+
+def test_mapping_network_changes_the_generator_and_round_trips(tmp_path):
+    from dataclasses import replace
+
+    cfg = replace(TINY, mapping=16)
+    G = gan.build_models(cfg, False, torch.Generator().manual_seed(0))[0]
+    assert [m.out_features for m in G.mapping if isinstance(m, torch.nn.Linear)] == [16, 16]
+    assert G.fc.in_features == 16 and gan.model_config(G)["mapping"] == 16
+    assert "mapping" not in gan.model_config(gan.build_models(TINY, False, torch.Generator())[0])
+    path = checkpoints.save(G, tmp_path / "m.pth", gan.model_config(G), {"epochs": 0})
+    loaded = checkpoints.load(path, expected_family="gan.Generator").model
+    assert torch.equal(gan.sample(G, 3, 0), gan.sample(loaded, 3, 0))
+    stats = next(r for r in gan.train_gan(cfg, torch.rand(8, 1, 28, 28), G, gan.build_models(
+        cfg, False, torch.Generator().manual_seed(1))[1]) if r["kind"] == "step")  # fmt: skip
+    assert all(p.grad is not None for p in G.mapping.parameters())  # the mapping is trained with G
+    assert math.isfinite(stats["g_loss"])
+
+
+def test_gan_cli_trains_and_saves_a_generator_with_a_mapping_network(tmp_path):
+    from core.cli import main
+
+    out = tmp_path / "g.pth"
+    args = ["gan", "train", "--mapping", "8", "--g-width", "8", "--d-width", "8", "--epochs", "1",
+            "--ema", "0", "--device", "cpu", "--quiet", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    loaded = checkpoints.load(out, expected_family="gan.Generator")
+    assert loaded.model.mapping_width == 8 and loaded.meta["train_config"]["mapping"] == 8
