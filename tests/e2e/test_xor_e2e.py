@@ -21,6 +21,12 @@ def test_xor_default_training_reaches_100_percent(page, server_url):
         " return e && e.innerText.trim() === '100%'; }",
         timeout=60_000,
     )
+    # 100 % can show before the last epoch; the run must then end and give Train back (a loaded
+    # machine takes longer, so wait for it rather than sample the button once)
+    page.wait_for_function(
+        "() => { const b = document.querySelector('.st-key-xor_train button'); return b && !b.disabled; }",
+        timeout=60_000,
+    )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator(".st-key-xor_train button").is_enabled()  # the run ended; Train is back
