@@ -42,3 +42,21 @@ def test_gan_trains_one_tiny_epoch():
     at.run()
     assert not at.exception, at.exception
     assert "Replay" in texts(at) or "epoch" in texts(at).lower()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_shipped_generator_is_described_as_it_is(lang):
+    """The caption names the mapping network exactly when the shipped generator has one."""
+    from core import checkpoints
+
+    try:
+        G = checkpoints.load(checkpoints.SHIPPED_DIR / "gan_mnist.pth", expected_family="gan.Generator").model
+    except checkpoints.CheckpointError:
+        pytest.skip("no shipped generator")
+    at = open_page("pages/gan.py", lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    named = ("マッピングネットワーク" in body) if lang == "ja" else ("mapping network" in body)
+    assert named == bool(G.mapping_width)
+    if G.mapping_width:
+        assert (f"{G.mapping_width} ユニット" if lang == "ja" else f"{G.mapping_width}-unit") in body
