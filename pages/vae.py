@@ -32,9 +32,8 @@ with c2:
 # -- 1. AE vs VAE, side by side ----------------------------------------------------------------
 st.header(t("vae.compare"))
 st.caption(t("vae.compare_caption"))
-hidden = {getattr(getattr(view.shipped_view(o), "model", None), "hidden", 0) for o in ("ae", "vae")} - {0}
-if hidden:  # the shipped 2-D models are not exactly the notes' design: say how
-    st.caption(t("vae.shipped_note", hidden=max(hidden)))
+if hidden := view.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
+    st.caption(t("vae.shipped_note", hidden=hidden))
 cols = st.columns(2)
 for col, option in zip(cols, ("ae", "vae")):
     v = view.shipped_view(option)

@@ -64,6 +64,12 @@ def shipped_view(option: str) -> View | Exception:
     return make_view(loaded.model, *test_subset())
 
 
+def shipped_dense_width() -> int:
+    """The widest dense layer the shipped 2-D AE/VAE add around the code (0: the notes' design)."""
+    views = (shipped_view(o) for o in ("ae", "vae"))
+    return max((getattr(v.model, "hidden", 0) for v in views if not isinstance(v, Exception)), default=0)
+
+
 @st.cache_resource(show_spinner=False)
 def shipped_manifold(option: str, n: int = 15) -> np.ndarray | None:
     view = shipped_view(option)
