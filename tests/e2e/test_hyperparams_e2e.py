@@ -28,9 +28,16 @@ def test_two_run_comparison_shows_two_curves_and_two_rows(page, server_url):
     wait_idle(page)
     assert "Train (2 runs)" in page.locator(".st-key-hyperparams_train").inner_text()
     page.locator(".st-key-hyperparams_train button").first.click()
-    deadline = time.time() + 60
-    while time.time() < deadline and not (_traces(page, "hyperparams_acc") == 2 and _rows(page) == 2
+    # the queue is done when Stop is disabled again; a loaded CI machine can take minutes
+    deadline = time.time() + 180
+    while time.time() < deadline and not (_traces(page, "hyperparams_acc") == 2
                                           and page.locator(".st-key-hyperparams_stop button").first.is_disabled()):  # fmt: skip
+        time.sleep(0.3)
+    wait_idle(page)
+    # the grid's accessible table is drawn for the rows on screen: bring the table into view first
+    page.locator(".st-key-hyperparams_table").scroll_into_view_if_needed()
+    deadline = time.time() + 20
+    while time.time() < deadline and _rows(page) != 2:
         time.sleep(0.3)
     assert _traces(page, "hyperparams_acc") == 2, "one validation-accuracy curve per run"
     assert _rows(page) == 2, "one table row per run"
