@@ -53,6 +53,7 @@ class GanConfig:
     aux_weight: float = 0.0  # cGAN 28x28: > 0 adds AC-GAN's "which digit?" loss to D and G
     ema: float = 0.999  # > 0: the CLI samples from a moving average of G's weights (ProGAN, 2018)
     mapping: int = 0  # > 0: unconditional G starts with a 2-layer mapping network of this width (StyleGAN)
+    lr_decay_from: float = 1.0  # < 1: after this share of the steps both learning rates fall linearly to 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -212,6 +213,18 @@ def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
         ba.copy_(bm)
 
 
+def decay_factor(step: int, total: int, start: float) -> float:
+    """1 until `start` (a share of `total` steps), then falling linearly to 0 at the last step."""
+    done = step / max(1, total)
+    return 1.0 if done <= start else max(0.0, (1 - done) / (1 - start))
+
+
+def _set_lr_factor(optimizers, base_lrs, factor: float) -> None:
+    for opt, lr in zip(optimizers, base_lrs):
+        for group in opt.param_groups:
+            group["lr"] = lr * factor
+
+
 def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module, D: nn.Module,
            device: str, controls: dict | None, generator: torch.Generator | None,
            start_epoch: int, G_ema: nn.Module | None) -> Iterator[dict]:  # fmt: skip
@@ -233,6 +246,7 @@ def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module
     batch = min(cfg.batch_size, n)
     batches = max(1, n // batch)  # drop the ragged last batch: batch norm dislikes tiny batches
     t0, step = time.perf_counter(), start_epoch * batches
+    total = cfg.epochs * batches
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         perm = torch.randperm(n, generator=g).to(device)
         sums = np.zeros(4)
@@ -242,6 +256,8 @@ def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module
             real = real_all[idx]
             yh = one_hot(y_all[idx]) if conditional else None
             z = torch.randn(len(idx), cfg.latent_dim, generator=g).to(device)
+            if cfg.lr_decay_from < 1:  # a falling step size lets both players settle (CycleGAN, 2017)
+                _set_lr_factor((opt_g, opt_d), (cfg.g_lr, cfg.d_lr), decay_factor(step, total, cfg.lr_decay_from))
             fake = G(z, yh) if conditional else G(z)  # (B, 1, S, S); fake labels = the real batch's
             if cfg.augment:
                 real, fake = translate(real, g), translate(fake, g)

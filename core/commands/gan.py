@@ -25,7 +25,7 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
     for name, typ in (("epochs", int), ("batch-size", int), ("g-lr", float), ("d-lr", float),
                       ("g-width", int), ("d-width", int), ("latent-dim", int), ("beta1", float),
                       ("real-target", float), ("ema", float),
-                      ("aux-weight", float)):  # fmt: skip
+                      ("aux-weight", float), ("lr-decay-from", float)):  # fmt: skip
         p.add_argument(f"--{name}", type=typ, default=None)
     p.add_argument("--g-optimizer", choices=("adam", "sgd"), default=None)
     p.add_argument("--d-optimizer", choices=("adam", "sgd"), default=None)
@@ -47,7 +47,7 @@ def config_from_args(args: argparse.Namespace, **fixed):
 
     keys = ("epochs", "batch_size", "g_lr", "d_lr", "g_width", "d_width", "latent_dim", "beta1",
             "real_target", "g_optimizer", "d_optimizer", "seed", "ema", "aux_weight", "spectral_norm",
-            "mbstd", "augment", "d_batch_norm")  # fmt: skip
+            "mbstd", "augment", "d_batch_norm", "lr_decay_from")  # fmt: skip
     return with_overrides(PRESETS[args.preset], **{k: getattr(args, k) for k in keys}, **fixed)
 
 

@@ -253,3 +253,25 @@ def test_gan_cli_trains_and_saves_a_generator_with_a_mapping_network(tmp_path):
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="gan.Generator")
     assert loaded.model.mapping_width == 8 and loaded.meta["train_config"]["mapping"] == 8
+
+
+def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
+    """`lr_decay_from`: both learning rates stay as set until that share of the steps, then fall
+    linearly towards 0; a run that decays from the start takes the same first step and smaller later ones."""
+    assert gan.decay_factor(0, 100, 0.6) == 1.0 and gan.decay_factor(60, 100, 0.6) == 1.0
+    assert gan.decay_factor(80, 100, 0.6) == pytest.approx(0.5) and gan.decay_factor(100, 100, 0.6) == 0.0
+    x, _ = fake_images(n=64)
+    cfg = gan.with_overrides(TINY, batch_norm=False, d_batch_norm=False)
+    runs = []
+    for start in (1.0, 0.0):
+        G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
+        g0, steps = params(G), []
+        for rec in gan.train_gan(gan.with_overrides(cfg, lr_decay_from=start), x, G, D,
+                                 generator=torch.Generator().manual_seed(1)):  # fmt: skip
+            if rec["kind"] == "step":
+                steps.append(sum((a - b).norm().item() for a, b in zip(params(G), g0)))
+                g0 = params(G)
+        runs.append(steps)
+    constant, decayed = runs
+    assert len(constant) == 4 and decayed[0] == pytest.approx(constant[0])  # step 0: factor 1 in both
+    assert decayed[3] < 0.5 * constant[3]  # the last step at a quarter of the rate (Adam steps ~ lr)
