@@ -29,20 +29,21 @@ st.info(t("gan.range"), icon=":material/info:")
 cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
 
 
-def quality_panel(images: torch.Tensor, key: str) -> None:
-    """Histogram of the digits the shipped CNN reads in `images`, plus confidence figures."""
+def quality_panel(images: torch.Tensor | None, key: str, reading: tuple | None = None) -> None:
+    """Histogram of the digits the shipped CNN reads in `images` (or its `reading` of them, already made),
+    plus confidence figures."""
     st.markdown(f"**{t('gan.quality')}**")
     if isinstance(cnn, CheckpointError):
         reason = t(f"ckpt.{cnn.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")
         st.caption(t("gan.no_cnn", reason=reason))
         return
-    pred, conf = view.read_digits(cnn.model, images)
+    pred, conf = reading if reading is not None else view.read_digits(cnn.model, images)
     from core.metrics import digit_shares
 
     st.plotly_chart(view.digit_histogram(digit_shares(pred)), key=f"{key}_hist", width="stretch")
     st.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
     st.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
-    st.caption(t("gan.quality_help", n=len(images)))
+    st.caption(t("gan.quality_help", n=len(pred)))
 
 
 # -- the shipped generator --------------------------------------------------------------------------
@@ -64,7 +65,8 @@ else:
     c2.number_input(t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
     c3.button(t("gan.new"), key="gan_new",
               on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))  # fmt: skip
-    samples = gan.sample(G, n * n, int(st.session_state.gan_seed))  # (n*n, 1, 28, 28) in [0, 1]
+    seed = int(st.session_state.gan_seed)
+    samples = view.from_shipped(G, "sample", n * n, seed)  # (n*n, 1, 28, 28) in [0, 1], shared by the class
     left, right = st.columns([3, 2])
     with left:
         img = view.grid_image(samples, nrow=n, scale=3)
@@ -72,7 +74,8 @@ else:
         st.download_button(t("gan.download"), view.png_bytes(img), "gan_samples.png", "image/png",
                            key="gan_download")  # fmt: skip
     with right:
-        quality_panel(gan.sample(G, 200, int(st.session_state.gan_seed)), "gan_shipped")
+        reading = None if isinstance(cnn, CheckpointError) else view.shipped_reading(cnn.model, G, 200, seed)
+        quality_panel(None, "gan_shipped", reading)
 
     st.subheader(t("gan.interp"))
     st.markdown(t("gan.interp_help"))
@@ -80,12 +83,12 @@ else:
     seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
     seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
     pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
-    path = gan.interpolate(G, int(seed_a), int(seed_b), steps=11)  # (11, 1, 28, 28)
+    path = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
     st.image(view.grid_image(path, nrow=11, scale=2), width="stretch")
     c1, c2 = st.columns([1, 3])
     c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
     if c2.toggle(t("gan.animate"), key="gan_animate"):
-        frames = gan.interpolate(G, int(seed_a), int(seed_b), steps=24)
+        frames = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 24)
         frames = [view.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])]
         c2.image(view.gif_bytes(frames, ms=80), width=168)
 

@@ -144,6 +144,40 @@ def read_digits(classifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarra
     return classify(classifier, images)
 
 
+# -- the shipped generators: computed once per (generator, arguments) for every session -------------------
+
+
+def from_shipped(G: torch.nn.Module, fn: str, *args) -> torch.Tensor:
+    """`core.gan.<fn>(G, *args)` ("sample" or "interpolate") for a shipped generator, which every session
+    shares read-only: a class opening the page with the same seed costs one forward pass, not forty.
+    The result is shared as well: read it, never change it in place. Keyed by the generator's id: shipped
+    models live in `st.cache_resource` as long as these results do ("Clear cache" empties both)."""
+    return _from_shipped(G, id(G), fn, args)
+
+
+def shipped_reading(classifier, G: torch.nn.Module, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`read_digits(classifier, sample(G, n, seed))` for a shipped classifier and generator, shared likewise."""
+    return _shipped_reading(classifier, G, (id(classifier), id(G)), n, seed)
+
+
+def _bounded(fn):
+    import streamlit as st
+
+    return st.cache_resource(show_spinner=False, max_entries=64)(fn)  # <= 64 x 200 digits: ~40 MB at most
+
+
+@_bounded
+def _from_shipped(_G, ident: int, fn: str, args: tuple) -> torch.Tensor:
+    from core import gan
+
+    return getattr(gan, {"sample": "sample", "interpolate": "interpolate"}[fn])(_G, *args)
+
+
+@_bounded
+def _shipped_reading(_classifier, _G, ident: tuple[int, int], n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return read_digits(_classifier, _from_shipped(_G, ident[1], "sample", (n, seed)))
+
+
 def small_split(split, n_train: int = 200, n_test: int = 100):
     """The first images of a split (test mode: the exercise runs in a second)."""
     from dataclasses import replace

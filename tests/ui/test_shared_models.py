@@ -101,3 +101,24 @@ def test_clear_cache_costs_only_a_reload():
         assert fingerprint(loaded.model) == prints[s]  # ... from disk, the same weights
         assert_frozen(loaded.model)
     assert reload_s < 5.0, f"reloading {len(PRESENT)} shipped models took {reload_s:.1f} s"
+
+
+def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
+    """The GAN page's grid, reading and interpolation of the shipped generator depend only on the seed:
+    forty students opening the page cost one forward pass per (seed, size), and a new seed is computed."""
+    from core import gan
+    from ui import gan_view
+
+    G = gan.build_models(gan.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0))[0].eval()
+    calls = []
+    G.register_forward_hook(lambda *_: calls.append(1))  # a private test generator, not a shared one
+    first = gan_view.from_shipped(G, "sample", 16, 5)
+    again = gan_view.from_shipped(G, "sample", 16, 5)
+    assert again is first and len(calls) == 1, "the same seed must not run the generator again"
+    assert torch.equal(first, gan.sample(G, 16, 5)), "the cached grid is the generator's own sample"
+    other = gan_view.from_shipped(G, "sample", 16, 6)
+    assert not torch.equal(other, first)
+    path = gan_view.from_shipped(G, "interpolate", 1, 2, 11)
+    assert path.shape == (11, 1, 28, 28) and gan_view.from_shipped(G, "interpolate", 1, 2, 11) is path
+    with pytest.raises(KeyError):  # only the two sampling functions can be named
+        gan_view.from_shipped(G, "train_gan", 1)
