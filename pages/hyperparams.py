@@ -74,9 +74,7 @@ else:
 
 def render(j: jobs.Job | None) -> None:
     """Progress, overlaid curves and the table; redrawn twice a second while the queue runs."""
-    if j is not None and j.state == "queued":
-        st.info(t("hyperparams.queued"), icon=":material/hourglass_top:")
-    elif j is not None and j.active:
+    if j is not None and j.state == "running":  # queued: jobs.live shows the place in line above this
         view.progress(view.queue())
     elif j is not None and j.state == "done" and view.queue() is not None:
         st.success(view.queue_summary(view.queue(), j.run_seconds), icon=":material/check_circle:")

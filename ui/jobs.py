@@ -33,7 +33,7 @@ ACTIVE = ("queued", "running")
 MAX_STEP_POINTS = 2000  # per-batch losses kept for the chart (older ones are thinned out)
 
 
-QUEUED_POLL_S = 2.0  # s between refreshes of a queued job's place in line
+QUEUED_POLL_S = 1.0  # s between refreshes of a queued job's place in line (a line of text, not the charts)
 JOB_NICE = 10  # how much lower than the server's the training threads' CPU priority is (LAB_JOB_NICE)
 
 
@@ -323,6 +323,8 @@ def fmt_seconds(s: float) -> str:
 def status(job: Job, pool: JobPool | None = None) -> None:
     """Progress bar with ETA, queue position, or the final state, in the user's language."""
     if job.state == "queued":
+        if getattr(_quiet, "on", False):
+            return  # drawn by live()'s polling fragment above the panel
         pool = pool or shared_pool()
         ahead = pool.position(job.device, id(job)) + pool.running(job.device)
         st.info(t("job.queued", ahead=ahead), icon=":material/hourglass_top:")
@@ -392,19 +394,41 @@ def live(job: Job | None, render: Callable[[Job], None], interval: float = 0.5) 
     """Draw `render(job)` now, and again every `interval` s while the job is active.
 
     When the job ends, one full rerun lets the page show its results and re-enable its buttons.
+    A queued job's panel is drawn once; only its place in line is polled (see `_queued`).
     """
     if job is None:
         return
+    if job.state == "queued":
+        _queued(job, render)
+        return
     was_active = job.active
-    was_queued = job.state == "queued"
-    # A queued job only shows its place in line: poll it slowly, so 30 waiting students do not keep the
-    # server busy; when it starts, one full rerun switches to the fast interval of the live chart.
-    every = max(interval, QUEUED_POLL_S) if was_queued else interval
 
-    @st.fragment(run_every=every if was_active else None)
+    @st.fragment(run_every=interval if was_active else None)
     def _panel() -> None:
         render(job)
-        if (was_active and not job.active) or (was_queued and job.state != "queued"):
+        if was_active and not job.active:
             st.rerun()
 
     _panel()
+
+
+_quiet = threading.local()  # per script thread: `status` leaves a queued job's place in line to `_queued`
+
+
+def _queued(job: Job, render: Callable[[Job], None]) -> None:
+    """A small fragment polls the place in line every QUEUED_POLL_S, and the page's panel (empty charts,
+    settings) is drawn once below it: thirty students waiting in line cost the server a line of text each
+    poll, not thirty sets of charts. When the job starts, one full rerun switches to the live chart."""
+
+    @st.fragment(run_every=QUEUED_POLL_S)
+    def _place() -> None:
+        status(job)
+        if job.state != "queued":
+            st.rerun()
+
+    _place()
+    _quiet.on = True
+    try:
+        render(job)
+    finally:
+        _quiet.on = False

@@ -82,3 +82,32 @@ def test_xor_no_hidden_layer_and_step_view_and_code():
     code = at.code[-1].value
     assert "nn.Linear(2, 1)" in code and "BCELoss" in code
     compile(code, "xor.py", "exec")
+
+
+def test_a_queued_training_shows_its_place_in_line_once_and_starts_by_itself(monkeypatch):
+    """Classroom load: with the server's job slot taken by another student's run, Train puts this run in
+    line; the page says how many are ahead (once), keeps its panel, and the run starts when the slot frees."""
+    import threading
+
+    from ui import jobs
+
+    pool, release = jobs.JobPool(lambda device: 1), threading.Event()
+
+    def other_students_run():
+        release.wait(30)
+        yield {"kind": "epoch", "epoch": 1}
+
+    monkeypatch.setattr(jobs, "shared_pool", lambda: pool)
+    other = jobs.Job("other", "cpu", 1, other_students_run)
+    other.start(pool)
+    at = open_page("pages/xor.py", "ja")
+    at.button(key="xor_train").click().run()
+    assert not at.exception, at.exception
+    mine = at.session_state["_jobs"]["xor"]
+    assert mine.state == "queued"
+    waiting = [i.value for i in at.info if "順番待ち" in i.value]
+    assert waiting == ["順番待ち中です（あなたの前に 1 件）。前の学習が終わると自動で始まります。"], waiting
+    assert len(at.get("plotly_chart")) >= 2  # the panel is still drawn under the line
+    release.set()
+    mine.join(timeout=60)
+    assert other.state == "done" and mine.state == "done", (mine.state, mine.error)

@@ -150,25 +150,46 @@ def test_step_history_is_thinned_not_unbounded():
 
 
 def test_a_queued_job_is_polled_slowly_and_a_running_one_fast(monkeypatch):
-    """30 students waiting in line must not keep the server busy: their panels refresh every
-    QUEUED_POLL_S; the running job's chart keeps its own interval; a finished one is not polled."""
+    """30 students waiting in line must not keep the server busy: a queued job's page polls only its
+    place in line, every QUEUED_POLL_S, and draws its panel (charts) once, not on every poll; the running
+    job's chart keeps its own interval; a finished one is not polled."""
     from ui import jobs
 
     seen: list[float | None] = []
+    polled: list = []
 
     def fake_fragment(run_every=None):
         seen.append(run_every)
-        return lambda fn: fn
 
+        def wrap(fn):
+            polled.append(fn)
+            return fn
+
+        return wrap
+
+    infos: list[str] = []
     monkeypatch.setattr(jobs.st, "fragment", fake_fragment)
+    monkeypatch.setattr(jobs.st, "info", lambda body, **kw: infos.append(body))
+    monkeypatch.setattr(jobs.st, "rerun", lambda: None)
+    monkeypatch.setattr(jobs, "shared_pool", lambda: JobPool(lambda d: 1))
     drawn: list[str] = []
+
+    def render(j):
+        jobs.status(j)  # as the pages' panels do: the place in line must not be drawn twice
+        drawn.append(j.state)
+
     job = Job("t", "cpu", 1, ticking(1))
     for state in ("queued", "running", "done"):
         job.state = state
-        jobs.live(job, lambda j: drawn.append(j.state), interval=0.4)
+        jobs.live(job, render, interval=0.4)
     assert seen == [jobs.QUEUED_POLL_S, 0.4, None]
     assert jobs.QUEUED_POLL_S > 0.4
     assert drawn == ["queued", "running", "done"]
+    assert len(infos) == 1, "one place-in-line line for the queued job, from the polling fragment"
+    job.state = "queued"
+    for _ in range(3):  # three polls of the queued fragment: the place in line again, never the panel
+        polled[0]()
+    assert len(infos) == 4 and drawn == ["queued", "running", "done"]
 
 
 def test_gc_freeze_makes_a_full_collection_cheap():
