@@ -120,7 +120,7 @@ with tab_inside:
     elif x28 is None:
         st.info(t(f"cnn.inside.none.{src}"))
     else:
-        view.inside(model, x28)
+        view.inside(model, x28, test_index=idx if src == "test" else None)
     st.subheader(t("cnn.sandbox.title"))
     st.markdown(t("cnn.sandbox.intro"))
     c = st.columns(4)

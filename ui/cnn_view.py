@@ -212,8 +212,38 @@ torch.save(model.state_dict(), "mnist_cnn.pth")
 
 
 # -- panels --------------------------------------------------------------------------------------
-def inside(model, x28: np.ndarray) -> None:
-    """Shapes table, conv1 kernels, feature maps of both conv layers, saliency and occlusion maps."""
+def is_shipped(model) -> bool:
+    """Whether `model` is the shipped classifier every session shares (read-only)."""
+    s = shipped()
+    return not isinstance(s, Exception) and model is s.model
+
+
+def explanation(model, x28: np.ndarray) -> tuple[dict, int, np.ndarray, np.ndarray]:
+    """(feature maps, predicted digit, saliency, occlusion map) of one 28x28 digit."""
+    from core import cnn as core_cnn
+
+    k = int(np.argmax(core_cnn.predict(model, x28)))
+    return core_cnn.feature_maps(model, x28), k, core_cnn.saliency(model, x28, k), core_cnn.occlusion(model, x28, k)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shipped_explanation(_model, _x28: np.ndarray, test_index: int) -> tuple[dict, int, np.ndarray, np.ndarray]:
+    """`explanation` of test digit `test_index` by the shipped model: once for the whole class."""
+    return explanation(_model, _x28)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shipped_test_probs(_model, _x_test, n: int) -> np.ndarray:
+    """The shipped model's probabilities for the test split: computed once, not once per student."""
+    from core import cnn as core_cnn
+
+    return core_cnn.predict_batch(_model, _x_test)
+
+
+def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
+    """Shapes table, conv1 kernels, feature maps of both conv layers, saliency and occlusion maps.
+
+    For the shipped model and a test digit (`test_index`) the maps are computed once for every session."""
     from core import cnn as core_cnn
 
     conv1 = model.layer1[0]
@@ -229,17 +259,18 @@ def inside(model, x28: np.ndarray) -> None:
         st.markdown(t("cnn.inside.pool"))
         st.image(grid(core_cnn.conv1_kernels(model), cols=8, cell=40, diverging=True),
                  caption=t("cnn.inside.kernels", n=c1))  # fmt: skip
-    maps = core_cnn.feature_maps(model, x28)
+    if test_index is not None and is_shipped(model):
+        maps, k, sal, occ = _shipped_explanation(model, x28, test_index)
+    else:
+        maps, k, sal, occ = explanation(model, x28)
     st.markdown(t("cnn.inside.maps1", n=c1))
     st.image(grid(maps["conv1"], cols=16, cell=64), width="stretch")
     st.markdown(t("cnn.inside.maps2", n=c2))
     st.image(grid(maps["conv2"], cols=16, cell=44), width="stretch")
-    probs = core_cnn.predict(model, x28)
-    k = int(np.argmax(probs))
     st.markdown(t("cnn.inside.why", digit=k))
     a, b, c = st.columns(3)
-    a.image(heat_overlay(x28, core_cnn.saliency(model, x28, k)), caption=t("cnn.inside.saliency"), width=168)
-    b.image(heat_overlay(x28, core_cnn.occlusion(model, x28, k)), caption=t("cnn.inside.occlusion"), width=168)
+    a.image(heat_overlay(x28, sal), caption=t("cnn.inside.saliency"), width=168)
+    b.image(heat_overlay(x28, occ), caption=t("cnn.inside.occlusion"), width=168)
     c.caption(t("cnn.inside.why_caption"))
 
 
@@ -248,6 +279,8 @@ def evaluate_panel(model, split) -> None:
     from core import cnn as core_cnn
 
     cache = ss.setdefault("_cnn_eval", {})
+    if is_shipped(model):
+        cache = {id(model): _shipped_test_probs(model, split.x_test, len(split.x_test))}
     if id(model) not in cache:
         probs = core_cnn.predict_batch(model, split.x_test)
         cache.clear()

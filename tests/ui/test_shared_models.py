@@ -122,3 +122,21 @@ def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     assert path.shape == (11, 1, 28, 28) and gan_view.from_shipped(G, "interpolate", 1, 2, 11) is path
     with pytest.raises(KeyError):  # only the two sampling functions can be named
         gan_view.from_shipped(G, "train_gan", 1)
+
+
+@pytest.mark.skipif(("cnn_mnist.pth", "cnn.MNISTCNN") not in PRESENT, reason="no shipped CNN")
+def test_two_students_opening_the_cnn_page_cost_one_evaluation_and_one_explanation():
+    """The CNN page's test-split evaluation and its look inside a test digit, for the shipped model, are
+    the same for everyone: the second student's page reuses them (a class of 40 would otherwise run the
+    1,000 test digits and the occlusion map 40 times)."""
+    from core import cnn as core_cnn
+    from ui import cnn_view
+
+    cnn_view._shipped_test_probs.clear()
+    cnn_view._shipped_explanation.clear()
+    with mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch, \
+            mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion:  # fmt: skip
+        pages = [open_page("pages/cnn.py", lang) for lang in ("ja", "en")]
+    for at in pages:
+        assert not at.exception, at.exception
+    assert batch.call_count == 1 and occlusion.call_count == 1, (batch.call_count, occlusion.call_count)
