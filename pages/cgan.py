@@ -61,8 +61,7 @@ else:
     c4.button(t("cgan.new"), key="cgan_new",
               on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))  # fmt: skip
     # the shipped generator's outputs are computed once for the whole class; a student's own G is their own
-    run = (lambda fn, *a: getattr(gan, fn)(G, *a)) if use_mine else (lambda fn, *a: view.from_shipped(G, fn, *a))
-    samples = run("sample", n, int(st.session_state.cgan_seed), digit)
+    samples = view.generated(G, "sample", n, int(st.session_state.cgan_seed), digit, shared=not use_mine)
     img = view.grid_image(samples, nrow=n, scale=scale)
     st.image(img, width="stretch")
     st.download_button(t("gan.download"), view.png_bytes(img), f"cgan_{digit}.png", "image/png",
@@ -79,7 +78,7 @@ else:
     c1, c2 = st.columns(2)
     seed_a = c1.number_input(t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
     seed_b = c2.number_input(t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
-    path = run("interpolate", int(seed_a), int(seed_b), 11, digit)
+    path = view.generated(G, "interpolate", int(seed_a), int(seed_b), 11, digit, shared=not use_mine)
     st.image(view.grid_image(path, nrow=11, scale=scale), width="stretch")
 
     # -- label fidelity ---------------------------------------------------------------------------

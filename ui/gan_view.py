@@ -155,6 +155,17 @@ def from_shipped(G: torch.nn.Module, fn: str, *args) -> torch.Tensor:
     return _from_shipped(G, id(G), fn, args)
 
 
+def generated(G: torch.nn.Module, fn: str, *args, shared: bool) -> torch.Tensor:
+    """`core.gan.<fn>(G, *args)`: through `from_shipped` for a shared generator, directly for a student's own."""
+    return from_shipped(G, fn, *args) if shared else _generator_fn(fn)(G, *args)
+
+
+def _generator_fn(fn: str):
+    from core import gan
+
+    return {"sample": gan.sample, "interpolate": gan.interpolate}[fn]
+
+
 def shipped_reading(classifier, G: torch.nn.Module, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`read_digits(classifier, sample(G, n, seed))` for a shipped classifier and generator, shared likewise."""
     return _shipped_reading(classifier, G, (id(classifier), id(G)), n, seed)
@@ -168,9 +179,7 @@ def _bounded(fn):
 
 @_bounded
 def _from_shipped(_G, ident: int, fn: str, args: tuple) -> torch.Tensor:
-    from core import gan
-
-    return getattr(gan, {"sample": "sample", "interpolate": "interpolate"}[fn])(_G, *args)
+    return _generator_fn(fn)(_G, *args)
 
 
 @_bounded
