@@ -7,6 +7,7 @@ from ui import pages, resources, sidebar
 from ui.i18n import KEPT, current_lang, t
 
 resources.freeze_startup_objects()
+resources.shorten_gil_turns()  # the event loop's replies do not wait 5 ms behind each page rerun
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
 st.session_state.setdefault(KEPT, current_lang())  # before any page switch, which drops ?lang=
