@@ -66,13 +66,11 @@ else:
     c3.button(t("gan.new"), key="gan_new",
               on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))  # fmt: skip
     seed = int(st.session_state.gan_seed)
-    samples = view.from_shipped(G, "sample", n * n, seed)  # (n*n, 1, 28, 28) in [0, 1], shared by the class
     left, right = st.columns([3, 2])
     with left:
-        img = view.grid_image(samples, nrow=n, scale=3)
-        st.image(img, width="stretch")
-        st.download_button(t("gan.download"), view.png_bytes(img), "gan_samples.png", "image/png",
-                           key="gan_download")  # fmt: skip
+        png = view.shipped_png(G, "sample", (n * n, seed), nrow=n, scale=3)  # n x n samples, shared by the class
+        st.image(png, width="stretch")
+        st.download_button(t("gan.download"), png, "gan_samples.png", "image/png", key="gan_download")
     with right:
         reading = None if isinstance(cnn, CheckpointError) else view.shipped_reading(cnn.model, G, 200, seed)
         quality_panel(None, "gan_shipped", reading)
@@ -84,7 +82,7 @@ else:
     seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
     pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
     path = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
-    st.image(view.grid_image(path, nrow=11, scale=2), width="stretch")
+    st.image(view.shipped_png(G, "interpolate", (int(seed_a), int(seed_b), 11), nrow=11, scale=2), width="stretch")
     c1, c2 = st.columns([1, 3])
     c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
     if c2.toggle(t("gan.animate"), key="gan_animate"):

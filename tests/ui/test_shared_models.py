@@ -122,6 +122,12 @@ def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     assert path.shape == (11, 1, 28, 28) and gan_view.from_shipped(G, "interpolate", 1, 2, 11) is path
     with pytest.raises(KeyError):  # only the two sampling functions can be named
         gan_view.from_shipped(G, "train_gan", 1)
+    forward_passes = len(calls)
+    with mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode:
+        png = gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
+        assert gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
+    assert png == gan_view.png_bytes(gan_view.grid_image(first, nrow=4, scale=3)), "the same picture as uncached"
+    assert len(calls) == forward_passes, "the PNG is made from the cached samples, not from a new forward pass"
 
 
 @pytest.mark.skipif(("cnn_mnist.pth", "cnn.MNISTCNN") not in PRESENT, reason="no shipped CNN")
