@@ -53,6 +53,7 @@ class GanConfig:
     aux_weight: float = 0.0  # cGAN 28x28: > 0 adds AC-GAN's "which digit?" loss to D and G
     ema: float = 0.999  # > 0: the CLI samples from a moving average of G's weights (ProGAN, 2018)
     mapping: int = 0  # > 0: unconditional G starts with a 2-layer mapping network of this width (StyleGAN)
+    g_refine: bool = False  # unconditional G: a 3x3 conv at 14x14 between its two upsamplings
     lr_decay_from: float = 1.0  # < 1: after this share of the steps both learning rates fall linearly to 0
 
     def as_dict(self) -> dict:
@@ -81,7 +82,7 @@ def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) 
         D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
                               cfg.spectral_norm, aux=cfg.aux_weight > 0 and cfg.image_size == 28)  # fmt: skip
     else:
-        G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm, cfg.mapping)
+        G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm, cfg.mapping, cfg.g_refine)
         D = Discriminator(cfg.d_width, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
                           cfg.spectral_norm, cfg.mbstd)  # fmt: skip
     return reset_parameters(G, generator), _reset_spectral(reset_parameters(D, generator), generator)
@@ -108,7 +109,8 @@ def model_config(model: nn.Module) -> dict:
     if isinstance(model, Generator):
         config = {"latent_dim": model.latent_dim, "width": model.width,
                   "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
-        return config | ({"mapping": model.mapping_width} if model.mapping_width else {})
+        return config | ({"mapping": model.mapping_width} if model.mapping_width else {}) | (
+            {"refine": True} if model.refine_on else {})  # fmt: skip
     if isinstance(model, Discriminator):
         return {"width": model.width, "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
                 "spectral_norm": model.spectral_norm, "mbstd": model.mbstd}  # fmt: skip

@@ -128,7 +128,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.gan import build_models, model_config, train_gan
 
     torch.set_num_threads(args.threads) if args.threads else None
-    cfg = config_from_args(args, mapping=args.mapping)
+    cfg = config_from_args(args, mapping=args.mapping, g_refine=args.g_refine)
     device = pick_device(args.device)
     split = data.load_mnist()
     g = torch.Generator().manual_seed(cfg.seed)
@@ -171,5 +171,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_train_args(t)
     t.add_argument("--mapping", type=int, default=None,
                    help="width of a 2-layer mapping network before G (StyleGAN; default: none)")  # fmt: skip
+    t.add_argument("--g-refine", action="store_true",
+                   help="a 3x3 conv in G at 14x14, between its two upsamplings (default: none)")  # fmt: skip
     t.add_argument("--out", default="gan_mnist.pth")
     t.set_defaults(func=cmd_train)

@@ -38,12 +38,14 @@ class Generator(nn.Module):
     i.e. `width=128, batch_norm=False`. The improved variant adds batch norm after each hidden layer.
     `mapping > 0` first sends z through two dense LeakyReLU layers of that width (StyleGAN's mapping
     network, Karras et al. 2019): G can then bend the round Gaussian cloud into separate digits
-    instead of spreading samples over the blends between them.
+    instead of spreading samples over the blends between them. `refine=True` adds a 3x3 convolution
+    (with batch norm and ReLU) at 14x14, between the two upsamplings (as in later DCGAN variants).
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False, mapping: int = 0):
+    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False, mapping: int = 0,
+                 refine: bool = False):  # fmt: skip
         super().__init__()
-        self.latent_dim, self.width, self.mapping_width = latent_dim, width, mapping
+        self.latent_dim, self.width, self.mapping_width, self.refine_on = latent_dim, width, mapping, refine
         self.mapping = nn.Sequential(
             nn.Linear(latent_dim, mapping), nn.LeakyReLU(0.2),
             nn.Linear(mapping, mapping), nn.LeakyReLU(0.2),
@@ -52,12 +54,16 @@ class Generator(nn.Module):
         self.bn0 = nn.BatchNorm1d(width * 7 * 7) if batch_norm else nn.Identity()
         self.up1 = nn.ConvTranspose2d(width, width // 2, kernel_size=4, stride=2, padding=1)
         self.bn1 = _norm2d(width // 2, batch_norm)
+        self.refine = nn.Sequential(
+            nn.Conv2d(width // 2, width // 2, kernel_size=3, padding=1), _norm2d(width // 2, batch_norm), nn.ReLU(),
+        ) if refine else nn.Identity()  # fmt: skip
         self.up2 = nn.ConvTranspose2d(width // 2, 1, kernel_size=4, stride=2, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = F.relu(self.bn0(self.fc(self.mapping(z))))  # (B, width*7*7)
         h = h.view(-1, self.width, 7, 7)  # (B, width, 7, 7)
         h = F.relu(self.bn1(self.up1(h)))  # (B, width/2, 14, 14)
+        h = self.refine(h)  # (B, width/2, 14, 14): a 3x3 conv that can tidy the strokes before the last upsampling
         return torch.tanh(self.up2(h))  # (B, 1, 28, 28) in [-1, 1]
 
 

@@ -255,6 +255,32 @@ def test_gan_cli_trains_and_saves_a_generator_with_a_mapping_network(tmp_path):
     assert loaded.model.mapping_width == 8 and loaded.meta["train_config"]["mapping"] == 8
 
 
+def test_refine_conv_adds_a_trained_layer_and_round_trips(tmp_path):
+    """`g_refine`: a 3x3 conv at 14x14 in G, trained with it and saved in the checkpoint's config; without
+    it G has exactly the parameters it had before (shipped checkpoints still load)."""
+    from dataclasses import replace
+
+    from core.cli import main
+
+    plain = gan.build_models(TINY, False, torch.Generator().manual_seed(0))[0]
+    G = gan.build_models(replace(TINY, g_refine=True), False, torch.Generator().manual_seed(0))[0]
+    conv = G.refine[0]
+    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (TINY.g_width // 2, TINY.g_width // 2, (3, 3))
+    assert set(G.state_dict()) - set(plain.state_dict()) and set(plain.state_dict()) < set(G.state_dict())
+    assert "refine" not in gan.model_config(plain) and gan.model_config(G)["refine"] is True
+    assert gan.sample(G, 3, 0).shape == (3, 1, 28, 28)
+    before = conv.weight.detach().clone()
+    D = gan.build_models(TINY, False, torch.Generator().manual_seed(1))[1]
+    next(r for r in gan.train_gan(replace(TINY, g_refine=True), torch.rand(8, 1, 28, 28), G, D) if r["kind"] == "step")
+    assert not torch.equal(before, conv.weight), "one step of G must change the refine conv"
+    out = tmp_path / "g.pth"
+    args = ["gan", "train", "--g-refine", "--g-width", "8", "--d-width", "8", "--epochs", "1", "--ema", "0",
+            "--device", "cpu", "--quiet", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    loaded = checkpoints.load(out, expected_family="gan.Generator")
+    assert loaded.model.refine_on and loaded.meta["train_config"]["g_refine"] is True
+
+
 def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
     """`lr_decay_from`: both learning rates stay as set until that share of the steps, then fall
     linearly towards 0; a run that decays from the start takes the same first step and smaller later ones."""
