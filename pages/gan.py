@@ -58,7 +58,9 @@ else:
     G = shipped.model
     mapping = getattr(G, "mapping_width", 0)  # the shipped G may add a mapping network: say so
     key = "gan.shipped_info_mapping" if mapping else "gan.shipped_info"
-    st.caption(t(key, epochs=meta.get("epochs", "?"), data=data_text, mapping=mapping))
+    gap = "" if LANG == "ja" else " "  # Japanese sentences follow each other without a space
+    refine = gap + t("gan.shipped_refine") if getattr(G, "refine_on", False) else ""  # likewise a 3x3 conv in G
+    st.caption(t(key, epochs=meta.get("epochs", "?"), data=data_text, mapping=mapping) + refine)
     st.session_state.setdefault("gan_seed", 0)
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c1.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
