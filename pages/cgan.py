@@ -61,11 +61,9 @@ else:
     c4.button(t("cgan.new"), key="cgan_new",
               on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))  # fmt: skip
     # the shipped generator's outputs are computed once for the whole class; a student's own G is their own
-    samples = view.generated(G, "sample", n, int(st.session_state.cgan_seed), digit, shared=not use_mine)
-    img = view.grid_image(samples, nrow=n, scale=scale)
-    st.image(img, width="stretch")
-    st.download_button(t("gan.download"), view.png_bytes(img), f"cgan_{digit}.png", "image/png",
-                       key="cgan_download")  # fmt: skip
+    png = view.generated_png(G, "sample", (n, int(st.session_state.cgan_seed), digit), n, scale, shared=not use_mine)
+    st.image(png, width="stretch")
+    st.download_button(t("gan.download"), png, f"cgan_{digit}.png", "image/png", key="cgan_download")
 
     st.subheader(t("cgan.style_grid"))
     st.markdown(t("cgan.style_help"))
@@ -78,8 +76,8 @@ else:
     c1, c2 = st.columns(2)
     seed_a = c1.number_input(t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
     seed_b = c2.number_input(t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
-    path = view.generated(G, "interpolate", int(seed_a), int(seed_b), 11, digit, shared=not use_mine)
-    st.image(view.grid_image(path, nrow=11, scale=scale), width="stretch")
+    path = (int(seed_a), int(seed_b), 11, digit)
+    st.image(view.generated_png(G, "interpolate", path, 11, scale, shared=not use_mine), width="stretch")
 
     # -- label fidelity ---------------------------------------------------------------------------
     st.subheader(t("cgan.fidelity_header"))

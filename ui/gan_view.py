@@ -155,11 +155,6 @@ def from_shipped(G: torch.nn.Module, fn: str, *args) -> torch.Tensor:
     return _from_shipped(G, id(G), fn, args)
 
 
-def generated(G: torch.nn.Module, fn: str, *args, shared: bool) -> torch.Tensor:
-    """`core.gan.<fn>(G, *args)`: through `from_shipped` for a shared generator, directly for a student's own."""
-    return from_shipped(G, fn, *args) if shared else _generator_fn(fn)(G, *args)
-
-
 def _generator_fn(fn: str):
     from core import gan
 
@@ -170,6 +165,14 @@ def shipped_png(G: torch.nn.Module, fn: str, args: tuple, nrow: int, scale: int)
     """`png_bytes(grid_image(from_shipped(G, fn, *args), nrow, scale))`, shared likewise: the class sees the same
     grid, so it is tiled and compressed once, not on every rerun of every session (~10 ms each)."""
     return _shipped_png(G, id(G), fn, args, nrow, scale)
+
+
+def generated_png(G: torch.nn.Module, fn: str, args: tuple, nrow: int, scale: int, *, shared: bool) -> bytes:
+    """`core.gan.<fn>(G, *args)` as a PNG grid: through `shipped_png` for a shared generator (once for the class),
+    directly for a student's own."""
+    if shared:
+        return shipped_png(G, fn, args, nrow, scale)
+    return png_bytes(grid_image(_generator_fn(fn)(G, *args), nrow=nrow, scale=scale))
 
 
 def shipped_reading(classifier, G: torch.nn.Module, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
