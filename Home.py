@@ -2,12 +2,12 @@
 
 import streamlit as st
 import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
-import torchvision  # noqa: F401  (likewise ~3 s, here at the first visit, not on a busy page later)
 
 from ui import pages, resources, sidebar
 from ui.i18n import KEPT, current_lang, t
 
 resources.freeze_startup_objects()
+resources.warm_up_in_background()  # torchvision (~3 s) loads now, not when a busy class opens the GAN page
 resources.shorten_gil_turns()  # the event loop's replies do not wait 5 ms behind each page rerun
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")

@@ -10,7 +10,9 @@ the session (and its jobs) stay. Then one throttled client (CDP network emulatio
 Checks, per session: results right and in its own language; its own XOR run ("E / E" with its own E);
 the CNN model picker lists a trained model only in sessions that trained one; no stException.
 Prints latency percentiles, time to the first chart point of each job, queue positions seen, the
-server's peak RSS (process tree, from /proc), tracebacks in the server log; the last line a summary.
+server's peak RSS (process tree, from /proc), the CPU time the server and the browsers used (here they
+share the cores; in class the browsers run on the students' laptops), tracebacks in the server log; the
+last line a summary.
 
     .venv/bin/python bench/classroom_load.py [--sessions 30] [--ramp 10] [--no-slow-client]
 """
@@ -378,6 +380,8 @@ async def main_async(args) -> int:
           f"{sum(s.trains_cnn for s in sessions)} also train a CNN; job limit {default_capacity('cpu')} on cpu "
           f"(LAB_MAX_JOBS={os.environ.get('LAB_MAX_JOBS', 'unset')}); ramp {args.ramp:.0f} s; {os.cpu_count()} CPU cores shared with the browsers (nice {args.browser_nice})")
     t_start = time.perf_counter()
+    cpu0 = (lab_server.tree_cpu_seconds(proc.pid), lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}),
+            lab_server.machine_cpu_seconds())  # fmt: skip
     slow: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=niced_chromium(log.parent, args.browser_nice), args=FLAGS)
@@ -385,6 +389,9 @@ async def main_async(args) -> int:
         wall = time.perf_counter() - t_start
         if args.slow_client:
             slow = await slow_client(browser, url, args.slow_kbps, args.slow_latency, args.slow_epochs)
+        cpu = (lab_server.tree_cpu_seconds(proc.pid) - cpu0[0],
+               lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}) - cpu0[1],
+               *(b - a for a, b in zip(cpu0[2], lab_server.machine_cpu_seconds())))  # fmt: skip
         await browser.close()
     sampler.halt()
     lab_server.stop(proc)
@@ -412,6 +419,10 @@ async def main_async(args) -> int:
         print(f"  first look after Train: {len(queued)} queued with position, "
               f"{looks.count('running')} running, {looks.count('done')} done, {looks.count('nothing')} neither; "
               f"largest position seen: {max([s.max_ahead.get(job, 0) for s in sessions] or [0])} ahead")
+    server_cpu, client_cpu, busy, idle = cpu
+    print(f"CPU time during the run ({(busy + idle):.0f} core-seconds on {os.cpu_count()} cores, {idle:.0f} s idle): "
+          f"server {server_cpu:.0f} s ({100 * server_cpu / (busy + idle):.0f}%), browsers and their driver "
+          f"{client_cpu:.0f} s ({100 * client_cpu / (busy + idle):.0f}%), anything else {busy - server_cpu - client_cpu:.0f} s")
     peak = sampler.peak / 2**30
     print(f"server RSS (process tree): at start {sampler.first / 2**20:.0f} MiB, peak {peak:.2f} GiB")
     exc = sum(s.exceptions for s in sessions)

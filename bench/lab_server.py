@@ -90,6 +90,33 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
+def tree_cpu_seconds(pid: int, exclude: set[int] = frozenset()) -> float:
+    """CPU time (user + system) used so far by `pid` and its descendants, including descendants that
+    already ended and were reaped by their parents (a browser's closed tabs), skipping `exclude` subtrees."""
+    tick = os.sysconf("SC_CLK_TCK")
+    skip = set(exclude)
+    for e in exclude:
+        skip.update(descendants(e))
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        if p in skip:
+            continue
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine since boot, all cores, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    busy = sum(values[:8]) - idle  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
 class RssSampler(threading.Thread):
     """Samples the server tree's RSS every `every` seconds; `.peak` and `.first` in bytes."""
 

@@ -7,8 +7,10 @@ Datasets and shipped models are never modified after loading; a page that trains
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
+import threading
 
 import streamlit as st
 
@@ -28,6 +30,32 @@ def freeze_startup_objects() -> None:
         _GC_FROZEN = True
         gc.collect()
         gc.freeze()
+
+
+WARM_UP_MODULES = ("torchvision", "torchvision.utils", "torchvision.transforms")
+_warm_up: threading.Thread | None = None
+_warm_up_lock = threading.Lock()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Once per process: import what pages need later (torchvision: ~3 s of Python's lock) in a daemon
+    thread, while the first visitor reads Home. Nobody waits for it unless a page needs torchvision before
+    it is done (Python's import lock then makes that page wait for the same import, not do it twice).
+    Afterwards the new objects are frozen out of the garbage collector, as at start-up."""
+    global _warm_up
+    with _warm_up_lock:
+        if _warm_up is None:
+            def work() -> None:
+                for name in WARM_UP_MODULES:
+                    try:
+                        importlib.import_module(name)
+                    except ImportError:  # the page that needs it will say so itself
+                        return
+                gc.freeze()
+
+            _warm_up = threading.Thread(target=work, name="lab-warm-up", daemon=True)
+            _warm_up.start()
+        return _warm_up
 
 
 SWITCH_INTERVAL_MS = 0.5  # how long a Python thread may hold the GIL while another waits (Python: 5 ms)

@@ -57,3 +57,28 @@ def test_server_runs_on_uvloop_and_parses_http_with_httptools(tmp_path):
     libraries = {part for line in maps.splitlines() if line.endswith(".so") or ".so " in line
                  for part in Path(line.split()[-1]).parts}  # fmt: skip
     assert "uvloop" in libraries and "httptools" in libraries
+
+
+def test_warm_up_imports_torchvision_in_the_background_once():
+    """In a fresh interpreter (where nothing has imported torchvision yet): Home's warm-up thread imports it
+    without the caller waiting, and a second call starts no second thread."""
+    import subprocess
+    from pathlib import Path
+
+    code = (
+        "import sys, time\n"
+        "from ui import resources\n"
+        "assert 'torchvision' not in sys.modules\n"
+        "t0 = time.perf_counter()\n"
+        "th = resources.warm_up_in_background()\n"
+        "returned = time.perf_counter() - t0\n"
+        "assert resources.warm_up_in_background() is th\n"
+        "th.join(120)\n"
+        "print(returned, 'torchvision.utils' in sys.modules, th.name, th.daemon)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    returned, imported, name, daemon = out.stdout.split()
+    assert float(returned) < 0.5  # the caller (Home's first run) did not do the import itself
+    assert (imported, name, daemon) == ("True", "lab-warm-up", "True")
