@@ -367,7 +367,7 @@ async def main_async(args) -> int:
 
     log = Path(tempfile.mkdtemp(prefix="lab_load_")) / "server.log"
     env = {"LAB_RUNS_DIR": str(log.parent / "runs")}  # saved runs of the bench stay out of runs/
-    proc, url = lab_server.start(log, env=env)
+    proc, url = lab_server.start(log, env=env, launcher=Path(__file__).with_name("traced_server.py"))
     sampler = lab_server.RssSampler(proc.pid)
     sampler.start()
     from ui.jobs import default_capacity
@@ -405,10 +405,14 @@ async def main_async(args) -> int:
     print(f"prediction latency (stroke end -> probabilities, incl. the canvas' 200 ms debounce), n={len(lat)}: "
           f"p50 {statistics.median(lat):.0f} ms, p95 {pct(lat, .95):.0f} ms, max {max(lat):.0f} ms" if lat else
           "prediction latency: no predictions")  # fmt: skip
+    inside = [float(m) for m in re.findall(r"LAB_TRACE canvas_rerun_ms=([\d.]+)", log.read_text(errors="replace"))]
     srv = [s.server_ms for s in sessions if s.server_ms is not None]
     print(f"  of which the server (rerun frame sent -> last reply frame, browser's network clock), n={len(srv)}: "
           f"p50 {statistics.median(srv):.0f} ms, p95 {pct(srv, .95):.0f} ms, max {max(srv):.0f} ms" if srv else
           "  server turnaround: not measured")  # fmt: skip
+    print(f"  inside the server (stroke's rerun request in -> that run finished), n={len(inside)}: "
+          f"p50 {statistics.median(inside):.0f} ms, p95 {pct(inside, .95):.0f} ms, max {max(inside):.0f} ms" if inside else
+          "  inside the server: no stroke reruns traced")  # fmt: skip
     for job in ("xor", "cnn"):
         fp = [s.first_point_s[job] for s in sessions if job in s.first_point_s]
         looks = [s.first_look.get(job, "nothing") for s in sessions if job == "xor" or s.trains_cnn]

@@ -25,13 +25,15 @@ def free_port() -> int:
 
 
 def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None = None,
-          timeout: float = 90) -> tuple[subprocess.Popen, str]:  # fmt: skip
-    """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL."""
+          timeout: float = 90, launcher: Path | None = None) -> tuple[subprocess.Popen, str]:  # fmt: skip
+    """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL.
+    `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py)."""
     port = port or free_port()
     full_env = {**os.environ, "LAB_MNIST_DOWNLOAD": "0", **(env or {})}
     for k in ("LAB_TEST_MODE", "LAB_STRICT_I18N"):  # the real app, as a class sees it
         full_env.pop(k, None)
-    cmd = [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+    streamlit = [str(launcher)] if launcher else ["-m", "streamlit"]
+    cmd = [sys.executable, *streamlit, "run", "Home.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
     out = open(log, "ab")
     proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
