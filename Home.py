@@ -25,5 +25,6 @@ for spec in pages.available():
 current = st.navigation(sections)
 pages.mark_shell()
 pages.goto_pending(by_url)
-sidebar.render()
-current.run()
+with resources.page_run_slot():  # full runs take turns; fragment reruns (a prediction) skip the line
+    sidebar.render()
+    current.run()

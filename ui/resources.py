@@ -6,11 +6,13 @@ Datasets and shipped models are never modified after loading; a page that trains
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 
 import streamlit as st
 
@@ -56,6 +58,41 @@ def warm_up_in_background() -> threading.Thread:
             _warm_up = threading.Thread(target=work, name="lab-warm-up", daemon=True)
             _warm_up.start()
         return _warm_up
+
+
+PAGE_RUN_WAIT_S = 10.0  # a full page run waits at most this long for its turn, then runs anyway
+_page_slots: threading.BoundedSemaphore | None = None
+
+
+def page_run_slots() -> int:
+    """How many full page runs may execute at once: LAB_PAGE_RUNS if a positive integer, else the CPU
+    cores (at least 2)."""
+    env = os.environ.get("LAB_PAGE_RUNS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else max(2, os.cpu_count() or 2)
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _page_slots
+    with _warm_up_lock:
+        if _page_slots is None:
+            _page_slots = threading.BoundedSemaphore(page_run_slots())
+        return _page_slots
+
+
+@contextlib.contextmanager
+def page_run_slot(wait_s: float | None = None) -> Iterator[bool]:
+    """Full page runs (a page opened, a widget changed) take turns, a few at a time for the whole server;
+    fragment reruns (a stroke's prediction, a live chart, a place in line) never enter here, so when
+    thirty students open pages at once a drawn digit's answer shares Python's lock with a couple of page
+    runs instead of thirty. Waiting costs no CPU; after `wait_s` (PAGE_RUN_WAIT_S) the run goes ahead
+    anyway, so a slow page can delay others but never block them. Yields whether it got a turn."""
+    slots = _slots()
+    got = slots.acquire(timeout=PAGE_RUN_WAIT_S if wait_s is None else wait_s)
+    try:
+        yield got
+    finally:
+        if got:
+            slots.release()
 
 
 SWITCH_INTERVAL_MS = 0.5  # how long a Python thread may hold the GIL while another waits (Python: 5 ms)

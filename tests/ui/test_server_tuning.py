@@ -82,3 +82,62 @@ def test_warm_up_imports_torchvision_in_the_background_once():
     returned, imported, name, daemon = out.stdout.split()
     assert float(returned) < 0.5  # the caller (Home's first run) did not do the import itself
     assert (imported, name, daemon) == ("True", "lab-warm-up", "True")
+
+
+def test_page_runs_take_turns_up_to_the_limit(monkeypatch):
+    """At most LAB_PAGE_RUNS full page runs at once; the others wait (no CPU) and all of them finish."""
+    import threading
+    import time
+
+    monkeypatch.setenv("LAB_PAGE_RUNS", "2")
+    monkeypatch.setattr(resources, "_page_slots", None)
+    inside, peak, lock = 0, 0, threading.Lock()
+
+    def run() -> None:
+        nonlocal inside, peak
+        with resources.page_run_slot() as got:
+            assert got
+            with lock:
+                inside += 1
+                peak = max(peak, inside)
+            time.sleep(0.1)
+            with lock:
+                inside -= 1
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    assert peak == 2 and inside == 0
+    assert resources._page_slots.acquire(blocking=False) and resources._page_slots.acquire(blocking=False)
+
+
+@pytest.mark.parametrize(("env", "expected"), [("3", 3), ("0", None), ("x", None), ("", None)])
+def test_page_run_limit_setting(monkeypatch, env, expected):
+    import os
+
+    monkeypatch.setenv("LAB_PAGE_RUNS", env)
+    assert resources.page_run_slots() == (expected or max(2, os.cpu_count() or 2))
+
+
+def test_a_page_run_waits_for_its_turn_then_goes_ahead(monkeypatch):
+    """Home's full run goes through the turns: with every turn taken by others it waits PAGE_RUN_WAIT_S,
+    then renders anyway (a slow page delays the class, never blocks it), keeping no turn it never got."""
+    import time
+
+    monkeypatch.setenv("LAB_PAGE_RUNS", "1")
+    monkeypatch.setattr(resources, "_page_slots", None)
+    monkeypatch.setattr(resources, "PAGE_RUN_WAIT_S", 2.0)
+    taken = resources._slots()
+    assert taken.acquire(timeout=1)  # another session's long page run holds the only turn
+    try:
+        t0 = time.perf_counter()
+        at = open_page()  # a fresh session: its first run is Home.py's full run
+        waited = time.perf_counter() - t0
+    finally:
+        taken.release()
+    assert waited >= 2.0
+    assert not at.exception and at.title  # it rendered after the wait
+    assert taken.acquire(blocking=False)  # and did not keep a turn it never got
+    taken.release()
