@@ -36,7 +36,7 @@ def freeze_startup_objects() -> None:
 
 WARM_UP_MODULES = ("torchvision", "torchvision.utils", "torchvision.transforms")
 _warm_up: threading.Thread | None = None
-_warm_up_lock = threading.Lock()
+_init_lock = threading.Lock()  # creates `_warm_up` and `_page_slots` once per process
 
 
 def warm_up_in_background() -> threading.Thread:
@@ -45,7 +45,7 @@ def warm_up_in_background() -> threading.Thread:
     it is done (Python's import lock then makes that page wait for the same import, not do it twice).
     Afterwards the new objects are frozen out of the garbage collector, as at start-up."""
     global _warm_up
-    with _warm_up_lock:
+    with _init_lock:
         if _warm_up is None:
             def work() -> None:
                 for name in WARM_UP_MODULES:
@@ -73,7 +73,7 @@ def page_run_slots() -> int:
 
 def _slots() -> threading.BoundedSemaphore:
     global _page_slots
-    with _warm_up_lock:
+    with _init_lock:
         if _page_slots is None:
             _page_slots = threading.BoundedSemaphore(page_run_slots())
         return _page_slots
