@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import os
 import sys
 import threading
@@ -34,7 +33,6 @@ def freeze_startup_objects() -> None:
         gc.freeze()
 
 
-WARM_UP_MODULES = ("torchvision", "torchvision.utils", "torchvision.transforms")
 _warm_up: threading.Thread | None = None
 _init_lock = threading.Lock()  # creates `_warm_up` and `_page_slots` once per process
 
@@ -48,11 +46,11 @@ def warm_up_in_background() -> threading.Thread:
     with _init_lock:
         if _warm_up is None:
             def work() -> None:
-                for name in WARM_UP_MODULES:
-                    try:
-                        importlib.import_module(name)
-                    except ImportError:  # the page that needs it will say so itself
-                        return
+                try:
+                    import torchvision.transforms  # noqa: F401  (the CNN page's upload and dataset views)
+                    import torchvision.utils  # noqa: F401  (the GAN pages' image grids)
+                except ImportError:  # the page that needs it will say so itself
+                    return
                 gc.freeze()
 
             _warm_up = threading.Thread(target=work, name="lab-warm-up", daemon=True)
