@@ -141,3 +141,28 @@ def test_a_page_run_waits_for_its_turn_then_goes_ahead(monkeypatch):
     assert not at.exception and at.title  # it rendered after the wait
     assert taken.acquire(blocking=False)  # and did not keep a turn it never got
     taken.release()
+
+
+def test_load_bench_times_only_a_strokes_rerun():
+    """bench/traced_server.py: the drawing canvas' fragment rerun is timed; a full rerun carrying the same
+    canvas state, a timer's automatic fragment rerun and another widget's fragment rerun are not."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from bench import traced_server
+    from ui import canvas
+
+    def msg(widget_key: str, fragment: str = "", auto: bool = False) -> BackMsg:
+        m = BackMsg()
+        m.rerun_script.fragment_id = fragment
+        m.rerun_script.is_auto_rerun = auto
+        m.rerun_script.widget_states.widgets.add().id = f"$$ID-0123abcd-{widget_key}"
+        return m
+
+    pad = canvas.current_key(traced_server.CANVAS_KEY)  # the key the CNN page gives its canvas
+    assert traced_server.is_stroke_rerun(msg(pad, fragment="f1"))
+    assert not traced_server.is_stroke_rerun(msg(pad))
+    assert not traced_server.is_stroke_rerun(msg(pad, fragment="f1", auto=True))
+    assert not traced_server.is_stroke_rerun(msg("xor_epochs", fragment="f1"))
+    stop = BackMsg()
+    stop.stop_script = True
+    assert not traced_server.is_stroke_rerun(stop)
