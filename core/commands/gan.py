@@ -2,7 +2,7 @@
 
     python -m core.cli gan sample --n 16 --seed 0 --out samples.npy
     python -m core.cli gan train --spectral-norm --augment --g-width 128 --d-width 64 --mapping 256 --mbstd \
-        --g-refine --epochs 250 --threads 1 --device cpu --out checkpoints/gan_mnist.pth   # the shipped generator
+        --g-refine --epochs 400 --threads 1 --device cpu --out checkpoints/gan_mnist.pth   # the shipped generator
 """
 
 from __future__ import annotations
