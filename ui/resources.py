@@ -78,14 +78,14 @@ def _slots() -> threading.BoundedSemaphore:
 
 
 @contextlib.contextmanager
-def page_run_slot(wait_s: float | None = None) -> Iterator[bool]:
+def page_run_slot() -> Iterator[bool]:
     """Full page runs (a page opened, a widget changed) take turns, a few at a time for the whole server;
     fragment reruns (a stroke's prediction, a live chart, a place in line) never enter here, so when
     thirty students open pages at once a drawn digit's answer shares Python's lock with a couple of page
-    runs instead of thirty. Waiting costs no CPU; after `wait_s` (PAGE_RUN_WAIT_S) the run goes ahead
+    runs instead of thirty. Waiting costs no CPU; after PAGE_RUN_WAIT_S the run goes ahead
     anyway, so a slow page can delay others but never block them. Yields whether it got a turn."""
     slots = _slots()
-    got = slots.acquire(timeout=PAGE_RUN_WAIT_S if wait_s is None else wait_s)
+    got = slots.acquire(timeout=PAGE_RUN_WAIT_S)
     try:
         yield got
     finally:
