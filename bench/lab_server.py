@@ -25,9 +25,12 @@ def free_port() -> int:
 
 
 def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None = None,
-          timeout: float = 90, launcher: Path | None = None) -> tuple[subprocess.Popen, str]:  # fmt: skip
+          timeout: float = 90, launcher: Path | None = None, own_session: bool = False,
+          ) -> tuple[subprocess.Popen, str]:  # fmt: skip
     """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL.
-    `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py)."""
+    `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py).
+    `own_session`: the server in a session of its own, so Linux's autogroup scheduler shares the CPU
+    between it and other sessions (the load bench's browsers) by group, not thread by thread."""
     port = port or free_port()
     full_env = {**os.environ, "LAB_MNIST_DOWNLOAD": "0", **(env or {})}
     for k in ("LAB_TEST_MODE", "LAB_STRICT_I18N"):  # the real app, as a class sees it
@@ -36,7 +39,8 @@ def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None
     cmd = [sys.executable, *streamlit, "run", "Home.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
     out = open(log, "ab")
-    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=own_session)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
