@@ -418,7 +418,7 @@ def pct(values: list[float], q: float) -> float:
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller, where it is mounted and writable
 
 
-def browser_cgroup(folder: Path) -> Path | None:
+def browser_cgroup() -> Path | None:
     """A cpu cgroup with the smallest share for the load's browsers, or None where none can be made."""
     group = CGROUP_CPU / f"lab_load_browsers_{os.getpid()}"
     try:
@@ -477,7 +477,7 @@ async def main_async(args) -> int:
                                  own_session=args.browser_nice > 0)  # fmt: skip
     sampler = lab_server.RssSampler(proc.pid)
     sampler.start()
-    group = browser_cgroup(log.parent) if args.browser_nice > 0 else None
+    group = browser_cgroup() if args.browser_nice > 0 else None
     chromium, held_back = low_priority_chromium(log.parent, args.browser_nice, group)
     try:
         return await run_load(args, proc, url, log, sampler, chromium, held_back)
