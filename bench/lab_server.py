@@ -29,8 +29,8 @@ def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None
           ) -> tuple[subprocess.Popen, str]:  # fmt: skip
     """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL.
     `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py).
-    `own_session`: the server in a session of its own, so Linux's autogroup scheduler shares the CPU
-    between it and other sessions (the load bench's browsers) by group, not thread by thread."""
+    `own_session`: the server in a session of its own, so Linux's autogroup scheduler weighs it as one
+    group against the bench's own processes (its driver, the probe's browser), not thread by thread."""
     port = port or free_port()
     full_env = {**os.environ, "LAB_MNIST_DOWNLOAD": "0", **(env or {})}
     for k in ("LAB_TEST_MODE", "LAB_STRICT_I18N"):  # the real app, as a class sees it
