@@ -13,7 +13,8 @@ so they run held back (SCHED_IDLE, nice, a cpu cgroup where one can be made: `lo
 and get only the CPU the server leaves. The prediction latency the target is read on is that of one
 more student, the probe, whose browser runs at normal priority (as on a laptop of its own) and who
 clears and draws a known digit again and again, from before the first of the N arrives until the last
-one is done. The N sessions' own latencies are printed too: they include their starved browsers.
+one is done; a second such student trains XOR again and again meanwhile (Train -> first chart point).
+The N sessions' own figures are printed too: they include their starved browsers.
 
 Checks, per session: results right and in its own language; its own XOR run ("E / E" with its own E);
 the CNN model picker lists a trained model only in sessions that trained one; no stException; every
@@ -367,6 +368,62 @@ async def probe_student(browser, url: str, probe: Probe, ready: asyncio.Event, s
         await ctx.close()
 
 
+@dataclass
+class TrainProbe:
+    """One more student at normal priority who trains XOR again and again for the whole run (a new epoch
+    count each time, so each run's chart is told from the last): Train click -> the first chart point."""
+
+    first_point_s: list[float] = field(default_factory=list)
+    looks: list[str] = field(default_factory=list)  # queued(n ahead) | running, the first thing seen
+    missing: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+async def probe_trainer(browser, url: str, probe: TrainProbe, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(180_000)
+    args = [queued_pattern("ja"), t("job.done", lang="ja", seconds=0).split("（")[0]]
+    try:
+        await page.goto(f"{url}/?lang=ja")
+        await wait_idle(page)
+        await nav(page, "xor", "xor.title", "ja")
+        ready.set()
+        k = 0
+        while not stop.is_set():
+            epochs = 300 + 10 * (k % 20)
+            k += 1
+            box = page.locator(".st-key-xor_epochs input")
+            await box.fill(str(epochs))
+            await box.press("Enter")
+            await wait_idle(page)
+            started = time.perf_counter()
+            await page.locator(".st-key-xor_train button").click()
+            first, look, end = None, None, time.time() + 300
+            while time.time() < end:
+                st = await page.evaluate(PROBE, args)
+                this_run = st["of"] == epochs and (st["epoch"] or 0) >= 1
+                if look is None and st["ahead"] is not None:
+                    look = f"queued({st['ahead']} ahead)"
+                if first is None and this_run:
+                    first = time.perf_counter() - started
+                    look = look or "running"
+                if this_run and st["epoch"] == epochs and st["done"]:
+                    break
+                await asyncio.sleep(0.1)
+            if first is None:
+                probe.missing.append(f"{epochs} epochs: no chart point within 300 s")
+            else:
+                probe.first_point_s.append(first)
+                probe.looks.append(look)
+            await asyncio.sleep(2.0)
+    except Exception as e:
+        probe.error = f"{type(e).__name__}: {str(e).splitlines()[0][:160]}"
+        ready.set()
+    finally:
+        await ctx.close()
+
+
 async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int) -> dict:
     """A student on a slow link (throttled after the page loaded) watches a live XOR chart to the end."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -506,18 +563,21 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     slow: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=FLAGS)
-        probe, probe_task = Probe(shots=log.parent), None
-        if args.probe:  # its own browser, not niced: the one student whose laptop is not the server
+        probe, trainer, probe_task = Probe(shots=log.parent), TrainProbe(), None
+        if args.probe:  # a browser of their own, not held back: the two students whose laptop is not the server
             probe_browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             ready, stop = asyncio.Event(), asyncio.Event()
             probe_task = asyncio.create_task(probe_student(probe_browser, url, probe, ready, stop, args.probe_pause))
+            trained = asyncio.Event()
+            trainer_task = asyncio.create_task(probe_trainer(probe_browser, url, trainer, trained, stop))
             await ready.wait()
+            await trained.wait()
             t_start = time.perf_counter()
         await asyncio.gather(*(run_session(browser, url, s, args.ramp * s.index / max(1, n)) for s in sessions))
         wall = time.perf_counter() - t_start
         if probe_task is not None:
             stop.set()
-            await probe_task
+            await asyncio.gather(probe_task, trainer_task)
             await probe_browser.close()
         if args.slow_client:
             slow = await slow_client(browser, url, args.slow_kbps, args.slow_latency, args.slow_epochs)
@@ -545,6 +605,15 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
         slowest = sorted(zip(pl, probe.at), reverse=True)[:5]
         if slowest:
             print("  slowest: " + ", ".join(f"{ms:.0f} ms at {at:.0f} s" for ms, at in slowest))
+    if args.probe:
+        fp = trainer.first_point_s
+        queued = [x for x in trainer.looks if x.startswith("queued")]
+        print(f"Train -> first chart point, probe trainer (XOR again and again, own browser at normal priority), "
+              f"n={len(fp)}: " + (f"p50 {statistics.median(fp):.1f} s, p95 {pct(fp, .95):.1f} s, max {max(fp):.1f} s; "
+                                  f"{len(queued)} of them first shown queued with their place in line, "
+                                  f"{trainer.looks.count('running')} started at once" if fp else "none")
+              + (f"; {len(trainer.missing)} without a point" if trainer.missing else "")
+              + (f"; stopped: {trainer.error}" if trainer.error else ""))  # fmt: skip
     inside = [float(m) for m in re.findall(r"LAB_TRACE canvas_rerun_ms=([\d.]+)", log.read_text(errors="replace"))]
     print(f"  inside the server, every stroke (its rerun request in -> that run finished), n={len(inside)}: "
           f"p50 {statistics.median(inside):.0f} ms, p95 {pct(inside, .95):.0f} ms, max {max(inside):.0f} ms" if inside else
@@ -601,7 +670,7 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     # the target is read on the probe student where there is one; without it, in the load's own browsers
     measured = pl if args.probe else lat
     p95 = pct(measured, .95) if measured else float("inf")
-    probe_ok = not args.probe or (not probe.wrong and not probe.error)
+    probe_ok = not args.probe or not (probe.wrong or probe.error or trainer.missing or trainer.error)
     ok = (not bad and exc == 0 and not tbs and p95 <= 1000 and peak <= 4 and (not slow or slow.get("ok")) and probe_ok)
     print(f"summary: {'PASS' if ok else 'FAIL'} — {n} sessions, p95 prediction {p95:.0f} ms (≤ 1000; "
           f"{'probe student' if args.probe else 'load browsers'}, n={len(measured)}), "
@@ -621,7 +690,7 @@ def main() -> int:
                     help="niceness of the load's Chromium processes, also run under SCHED_IDLE and in a low-share "
                          "cpu cgroup where possible (they share the server's cores here); 0: not held back at all")
     ap.add_argument("--no-probe", dest="probe", action="store_false",
-                    help="without the probe student (one more session, own browser at normal priority)")
+                    help="without the probe students (two more sessions, one drawing, one training XOR, own browser at normal priority)")
     ap.add_argument("--probe-pause", type=float, default=1.0, help="probe student's pause between digits, s")
     ap.add_argument("--slow-kbps", type=int, default=400, help="throttled client's bandwidth, kbit/s")
     ap.add_argument("--slow-latency", type=int, default=300, help="throttled client's extra latency, ms")
