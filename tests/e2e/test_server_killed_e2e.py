@@ -55,16 +55,18 @@ def _slider(page, key: str, right: int) -> None:
     wait_idle(page)
 
 
-def _saved_and_running(page) -> tuple[int, int] | None:
-    """(epochs the page says are saved, epoch in progress) while the run is mid-way, else None."""
+def _saved_and_running(page) -> tuple[tuple[int, int] | None, str]:
+    """((epochs the page says are saved, epoch in progress) while the run is well short of its end, else
+    None; what was seen, for the failure message)."""
     main = page.locator('[data-testid="stMain"]').inner_text()
     saved = re.search(r"Saved to runs/ up to epoch (\d+)\.", main)
     bar = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
     prog = re.search(r"Epoch (\d+) / (\d+)", bar.first.inner_text()) if bar.count() else None
-    # at most half-way, so the run cannot finish between this look and the kill on a fast machine
-    if saved and prog and int(saved.group(1)) < int(prog.group(1)) <= int(prog.group(2)) // 2:
-        return int(saved.group(1)), int(prog.group(1))
-    return None
+    seen = f"saved: {saved.group(0) if saved else None}; progress: {prog.group(0) if prog else None}"
+    # at least 5 epochs from the end, so the run cannot finish between this look and the kill
+    if saved and prog and int(saved.group(1)) < int(prog.group(1)) <= int(prog.group(2)) - 5:
+        return (int(saved.group(1)), int(prog.group(1))), seen
+    return None, seen
 
 
 def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
@@ -80,11 +82,12 @@ def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
         page.locator(".st-key-cnn_channels label").filter(has_text="8/16").first.click()
         wait_idle(page)
         page.locator(".st-key-cnn_train button").first.click()
-        seen, end = None, time.time() + 60
+        seen, looked, end = None, [], time.time() + 120
         while seen is None and time.time() < end:
-            seen = _saved_and_running(page)
+            seen, what = _saved_and_running(page)
+            looked.append(what)
             time.sleep(0.2)
-        assert seen, "the page never said an epoch was saved while training"
+        assert seen, f"the page never said an epoch was saved while training; last looks: {looked[-5:]}"
         _kill_tree(proc)
         ctx.close()
     finally:
