@@ -104,6 +104,14 @@ class Session:
     exceptions: int = 0
 
 
+async def new_page(browser):
+    """A new browser context (so a Streamlit session of its own) and its page, with the bench's timeout."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(180_000)
+    return ctx, page
+
+
 async def wait_idle(page, timeout: float = 180) -> None:
     """Until no script runs (no status widget or spinner) for 1 s, as tests/e2e/conftest.py does."""
     await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
@@ -218,9 +226,7 @@ def step(s: Session, what: str) -> None:
 
 async def run_session(browser, url: str, s: Session, delay: float) -> None:
     await asyncio.sleep(delay)
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await ctx.new_page()
-    page.set_default_timeout(180_000)
+    ctx, page = await new_page(browser)
     try:
         step(s, "home")
         # 1. Home
@@ -328,9 +334,7 @@ class Probe:
 
 async def probe_student(browser, url: str, probe: Probe, ready: asyncio.Event, stop: asyncio.Event,
                         pause: float) -> None:  # fmt: skip
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await ctx.new_page()
-    page.set_default_timeout(180_000)
+    ctx, page = await new_page(browser)
     try:
         await page.goto(f"{url}/?lang=ja")
         await wait_idle(page)
@@ -380,9 +384,7 @@ class TrainProbe:
 
 
 async def probe_trainer(browser, url: str, probe: TrainProbe, ready: asyncio.Event, stop: asyncio.Event) -> None:
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await ctx.new_page()
-    page.set_default_timeout(180_000)
+    ctx, page = await new_page(browser)
     args = [queued_pattern("ja"), t("job.done", lang="ja", seconds=0).split("（")[0]]
     try:
         await page.goto(f"{url}/?lang=ja")
@@ -426,9 +428,7 @@ async def probe_trainer(browser, url: str, probe: TrainProbe, ready: asyncio.Eve
 
 async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int) -> dict:
     """A student on a slow link (throttled after the page loaded) watches a live XOR chart to the end."""
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await ctx.new_page()
-    page.set_default_timeout(180_000)
+    ctx, page = await new_page(browser)
     frames = {"n": 0, "bytes": 0}
     out: dict = {"ok": False}
     try:
