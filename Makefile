@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test setup bench clean
+.PHONY: run test lint setup bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ setup: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/python -m streamlit run Home.py --server.port $(PORT)
 
-test: $(BIN)/.installed-dev
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(BIN)/.installed

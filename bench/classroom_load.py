@@ -48,14 +48,26 @@ from bench import lab_server  # noqa: E402
 from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
 
 CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CANVAS = ".st-key-cnn_canvas canvas.upper-canvas"
 METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
 DIGITS = {  # known strokes on the 280x280 canvas (as tests/e2e/test_cnn_e2e.py), one mouse-down..up each
     "1": [[(140, 50), (140, 230)]],
     "7": [[(80, 60), (200, 60), (120, 230)]],
-    "0": [[(140 + 60 * math.sin(a / 20 * 2 * math.pi), 140 - 85 * math.cos(a / 20 * 2 * math.pi)) for a in range(21)]],
+    "0": [
+        [
+            (140 + 60 * math.sin(a / 20 * 2 * math.pi), 140 - 85 * math.cos(a / 20 * 2 * math.pi))
+            for a in range(21)
+        ]
+    ],
 }
 # one JS probe of a training page: queue position, progress %, XOR epoch metric, done, exceptions
 PROBE = """([queued, done]) => {
@@ -144,7 +156,8 @@ async def nav(page, path: str, title_key: str, lang: str) -> None:
     await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
     await page.wait_for_function(
         "t => { const h = document.querySelector('[data-testid=stMain] h1'); return h && h.innerText.includes(t); }",
-        arg=t(title_key, lang=lang), timeout=180_000,
+        arg=t(title_key, lang=lang),
+        timeout=180_000,
     )
     await wait_idle(page)
 
@@ -186,7 +199,9 @@ def server_turnaround(frames: list[tuple[str, float, int]]) -> float | None:
     return (max(replies) - req[1]) * 1000 if replies else None
 
 
-async def watch_job(page, s: Session, job: str, started: float, until_done: bool, timeout: float = 420) -> dict:
+async def watch_job(
+    page, s: Session, job: str, started: float, until_done: bool, timeout: float = 420
+) -> dict:
     """Poll the page after Train: the first thing shown, queue positions, the first chart point."""
     args = [queued_pattern(s.lang), t("job.done", lang=s.lang, seconds=0).split("（")[0].split("(")[0]]
     end = time.time() + timeout
@@ -212,7 +227,9 @@ async def watch_job(page, s: Session, job: str, started: float, until_done: bool
         if job in s.first_point_s and (not until_done or last["done"]):
             return last
         await asyncio.sleep(0.3)
-    s.problems.append(f"{job}: no {'end' if until_done else 'first chart point'} within {timeout:.0f} s ({last})")
+    s.problems.append(
+        f"{job}: no {'end' if until_done else 'first chart point'} within {timeout:.0f} s ({last})"
+    )
     return last
 
 
@@ -240,7 +257,9 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         await nav(page, "cnn", "cnn.title", s.lang)
         await check_page(page, s, "cnn.title")
         await page.wait_for_selector(CANVAS)
-        await page.evaluate("() => { window.addEventListener('mouseup', () => { window.__strokeEnd = performance.now(); }, true); }")
+        await page.evaluate(
+            "() => { window.addEventListener('mouseup', () => { window.__strokeEnd = performance.now(); }, true); }"
+        )
         frames = await watch_frames(page)
         await draw(page, DIGITS[s.digit])
         ms = await page.evaluate(LATENCY_JS, METRIC)
@@ -251,7 +270,9 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         else:
             s.predict_ms = ms
             got = (await page.locator(METRIC).first.inner_text()).strip()
-            label = (await page.locator(".st-key-cnn_prediction [data-testid=stMetricLabel]").first.inner_text()).strip()
+            label = (
+                await page.locator(".st-key-cnn_prediction [data-testid=stMetricLabel]").first.inner_text()
+            ).strip()
             if got != s.digit:
                 s.problems.append(f"cnn: drew {s.digit}, read {got}")
             if label != t("cnn.prediction", lang=s.lang):
@@ -265,7 +286,8 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         before = await img.get_attribute("src")
         await page.locator(".st-key-gan_new button").click()
         await page.wait_for_function(
-            "b => document.querySelector('[data-testid=stMain] [data-testid=stImage] img').src !== b", arg=before
+            "b => document.querySelector('[data-testid=stMain] [data-testid=stImage] img').src !== b",
+            arg=before,
         )
         await wait_idle(page)
         await check_page(page, s, "gan.title")
@@ -303,7 +325,9 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         await wait_idle(page)
         last = await page.evaluate(PROBE, [queued_pattern(s.lang), "\u0000"])
         if (last["epoch"], last["of"]) != (s.xor_epochs, s.xor_epochs):  # its own run, finished
-            s.problems.append(f"xor: shows {last['epoch']} / {last['of']}, expected {s.xor_epochs} / {s.xor_epochs}")
+            s.problems.append(
+                f"xor: shows {last['epoch']} / {last['of']}, expected {s.xor_epochs} / {s.xor_epochs}"
+            )
         await check_page(page, s, "xor.title")
         step(s, "isolation")
         # 6. isolation: a trained CNN only where this session trained one
@@ -332,15 +356,18 @@ class Probe:
     shots: Path | None = None  # where screenshots of its failures go
 
 
-async def probe_student(browser, url: str, probe: Probe, ready: asyncio.Event, stop: asyncio.Event,
-                        pause: float) -> None:  # fmt: skip
+async def probe_student(
+    browser, url: str, probe: Probe, ready: asyncio.Event, stop: asyncio.Event, pause: float
+) -> None:
     ctx, page = await new_page(browser)
     try:
         await page.goto(f"{url}/?lang=ja")
         await wait_idle(page)
         await nav(page, "cnn", "cnn.title", "ja")
         await page.wait_for_selector(CANVAS)
-        await page.evaluate("() => { window.addEventListener('mouseup', () => { window.__strokeEnd = performance.now(); }, true); }")
+        await page.evaluate(
+            "() => { window.addEventListener('mouseup', () => { window.__strokeEnd = performance.now(); }, true); }"
+        )
         ready.set()
         t0, k = time.perf_counter(), 0
         while not stop.is_set():
@@ -383,7 +410,9 @@ class TrainProbe:
     error: str = ""
 
 
-async def probe_trainer(browser, url: str, probe: TrainProbe, ready: asyncio.Event, stop: asyncio.Event) -> None:
+async def probe_trainer(
+    browser, url: str, probe: TrainProbe, ready: asyncio.Event, stop: asyncio.Event
+) -> None:
     ctx, page = await new_page(browser)
     args = [queued_pattern("ja"), t("job.done", lang="ja", seconds=0).split("（")[0]]
     try:
@@ -441,10 +470,21 @@ async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int
         await wait_idle(page)
         cdp = await ctx.new_cdp_session(page)
         await cdp.send("Network.enable")
-        cdp.on("Network.webSocketFrameReceived", lambda e: frames.update(
-            n=frames["n"] + 1, bytes=frames["bytes"] + len(e["response"]["payloadData"])))  # fmt: skip
-        await cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency_ms,
-                       "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8})  # fmt: skip
+        cdp.on(
+            "Network.webSocketFrameReceived",
+            lambda e: frames.update(
+                n=frames["n"] + 1, bytes=frames["bytes"] + len(e["response"]["payloadData"])
+            ),
+        )
+        await cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": latency_ms,
+                "downloadThroughput": kbps * 1024 / 8,
+                "uploadThroughput": kbps * 1024 / 8,
+            },
+        )
         t0 = time.perf_counter()
         await page.locator(".st-key-xor_train button").click()
         seen: list[int] = []
@@ -458,8 +498,14 @@ async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int
             await asyncio.sleep(0.2)
         dt = time.perf_counter() - t0
         lost = await page.locator('[data-testid="stConnectionStatus"], [role=dialog]').count()
-        out = {"ok": bool(seen) and seen[-1] == epochs and not lost, "seconds": dt, "updates": len(seen),
-               "frames": frames["n"], "kib": frames["bytes"] / 1024, "final": seen[-1] if seen else None}  # fmt: skip
+        out = {
+            "ok": bool(seen) and seen[-1] == epochs and not lost,
+            "seconds": dt,
+            "updates": len(seen),
+            "frames": frames["n"],
+            "kib": frames["bytes"] / 1024,
+            "final": seen[-1] if seen else None,
+        }
     except Exception as e:
         out["error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:160]}"
     finally:
@@ -526,12 +572,12 @@ def low_priority_chromium(folder: Path, nice: int, group: Path | None) -> tuple[
 
 
 async def main_async(args) -> int:
-    from playwright.async_api import async_playwright
 
     log = Path(tempfile.mkdtemp(prefix="lab_load_")) / "server.log"
     env = {"LAB_RUNS_DIR": str(log.parent / "runs")}  # saved runs of the bench stay out of runs/
-    proc, url = lab_server.start(log, env=env, launcher=Path(__file__).with_name("traced_server.py"),
-                                 own_session=args.browser_nice > 0)  # fmt: skip
+    proc, url = lab_server.start(
+        log, env=env, launcher=Path(__file__).with_name("traced_server.py"), own_session=args.browser_nice > 0
+    )
     sampler = lab_server.RssSampler(proc.pid)
     sampler.start()
     group = browser_cgroup() if args.browser_nice > 0 else None
@@ -550,30 +596,43 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     from ui.jobs import default_capacity
 
     n = args.sessions
-    sessions = [Session(i, "ja" if i % 2 == 0 else "en", i % 3 == 2, list(DIGITS)[i % len(DIGITS)], 200 + 10 * i)
-                for i in range(n)]  # fmt: skip
+    sessions = [
+        Session(i, "ja" if i % 2 == 0 else "en", i % 3 == 2, list(DIGITS)[i % len(DIGITS)], 200 + 10 * i)
+        for i in range(n)
+    ]
     print(f"server {url} (pid {proc.pid}), log {log}")
-    print(f"sessions: {n} ({sum(s.lang == 'ja' for s in sessions)} ja, {sum(s.lang == 'en' for s in sessions)} en), "
-          f"{sum(s.trains_cnn for s in sessions)} also train a CNN; job limit {default_capacity('cpu')} on cpu "
-          f"(LAB_MAX_JOBS={os.environ.get('LAB_MAX_JOBS', 'unset')}); ramp {args.ramp:.0f} s; {os.cpu_count()} CPU cores shared with the browsers "
-          f"({held_back})")
+    print(
+        f"sessions: {n} ({sum(s.lang == 'ja' for s in sessions)} ja, {sum(s.lang == 'en' for s in sessions)} en), "
+        f"{sum(s.trains_cnn for s in sessions)} also train a CNN; job limit {default_capacity('cpu')} on cpu "
+        f"(LAB_MAX_JOBS={os.environ.get('LAB_MAX_JOBS', 'unset')}); ramp {args.ramp:.0f} s; {os.cpu_count()} CPU cores shared with the browsers "
+        f"({held_back})"
+    )
     t_start = time.perf_counter()
-    cpu0 = (lab_server.tree_cpu_seconds(proc.pid), lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}),
-            lab_server.machine_cpu_seconds())  # fmt: skip
+    cpu0 = (
+        lab_server.tree_cpu_seconds(proc.pid),
+        lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}),
+        lab_server.machine_cpu_seconds(),
+    )
     slow: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=FLAGS)
         probe, trainer, probe_task = Probe(shots=log.parent), TrainProbe(), None
-        if args.probe:  # a browser of their own, not held back: the two students whose laptop is not the server
+        if (
+            args.probe
+        ):  # a browser of their own, not held back: the two students whose laptop is not the server
             probe_browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             ready, stop = asyncio.Event(), asyncio.Event()
-            probe_task = asyncio.create_task(probe_student(probe_browser, url, probe, ready, stop, args.probe_pause))
+            probe_task = asyncio.create_task(
+                probe_student(probe_browser, url, probe, ready, stop, args.probe_pause)
+            )
             trained = asyncio.Event()
             trainer_task = asyncio.create_task(probe_trainer(probe_browser, url, trainer, trained, stop))
             await ready.wait()
             await trained.wait()
             t_start = time.perf_counter()
-        await asyncio.gather(*(run_session(browser, url, s, args.ramp * s.index / max(1, n)) for s in sessions))
+        await asyncio.gather(
+            *(run_session(browser, url, s, args.ramp * s.index / max(1, n)) for s in sessions)
+        )
         wall = time.perf_counter() - t_start
         if probe_task is not None:
             stop.set()
@@ -581,25 +640,41 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
             await probe_browser.close()
         if args.slow_client:
             slow = await slow_client(browser, url, args.slow_kbps, args.slow_latency, args.slow_epochs)
-        cpu = (lab_server.tree_cpu_seconds(proc.pid) - cpu0[0],
-               lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}) - cpu0[1],
-               *(b - a for a, b in zip(cpu0[2], lab_server.machine_cpu_seconds())))  # fmt: skip
+        cpu = (
+            lab_server.tree_cpu_seconds(proc.pid) - cpu0[0],
+            lab_server.tree_cpu_seconds(os.getpid(), {proc.pid}) - cpu0[1],
+            *(b - a for a, b in zip(cpu0[2], lab_server.machine_cpu_seconds())),
+        )
         await browser.close()
     sampler.halt()
     tbs = lab_server.tracebacks(log)
-    dropped = [ln for ln in log.read_text(errors="replace").splitlines() if "Disconnected" in ln or "queue is full" in ln]
+    dropped = [
+        ln
+        for ln in log.read_text(errors="replace").splitlines()
+        if "Disconnected" in ln or "queue is full" in ln
+    ]
 
     lat = [s.predict_ms for s in sessions if s.predict_ms is not None]
     loads = [s.load_s for s in sessions if s.load_s is not None]
     print(f"wall time for all sessions: {wall:.0f} s")
-    print(f"Home first render: p50 {statistics.median(loads):.1f} s, p95 {pct(loads, .95):.1f} s" if loads else "Home: none")
+    print(
+        f"Home first render: p50 {statistics.median(loads):.1f} s, p95 {pct(loads, 0.95):.1f} s"
+        if loads
+        else "Home: none"
+    )
     pl = probe.latencies
     if args.probe:  # the target's figure: a student whose browser has a CPU of its own, as in class
-        print(f"prediction latency, probe student (stroke end -> probabilities, incl. the canvas' 200 ms debounce; "
-              f"own browser at normal priority, drawing all through the run), n={len(pl)}: "
-              + (f"p50 {statistics.median(pl):.0f} ms, p95 {pct(pl, .95):.0f} ms, max {max(pl):.0f} ms; "
-                 f"wrong or missing {len(probe.wrong)}" if pl else "no predictions")
-              + (f"; stopped: {probe.error}" if probe.error else ""))  # fmt: skip
+        print(
+            f"prediction latency, probe student (stroke end -> probabilities, incl. the canvas' 200 ms debounce; "
+            f"own browser at normal priority, drawing all through the run), n={len(pl)}: "
+            + (
+                f"p50 {statistics.median(pl):.0f} ms, p95 {pct(pl, 0.95):.0f} ms, max {max(pl):.0f} ms; "
+                f"wrong or missing {len(probe.wrong)}"
+                if pl
+                else "no predictions"
+            )
+            + (f"; stopped: {probe.error}" if probe.error else "")
+        )
         for w in probe.wrong[:5]:
             print(f"  probe: {w}")
         slowest = sorted(zip(pl, probe.at), reverse=True)[:5]
@@ -608,49 +683,79 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     if args.probe:
         fp = trainer.first_point_s
         queued = [x for x in trainer.looks if x.startswith("queued")]
-        print(f"Train -> first chart point, probe trainer (XOR again and again, own browser at normal priority), "
-              f"n={len(fp)}: " + (f"p50 {statistics.median(fp):.1f} s, p95 {pct(fp, .95):.1f} s, max {max(fp):.1f} s; "
-                                  f"{len(queued)} of them first shown queued with their place in line, "
-                                  f"{trainer.looks.count('running')} started at once" if fp else "none")
-              + (f"; {len(trainer.missing)} without a point" if trainer.missing else "")
-              + (f"; stopped: {trainer.error}" if trainer.error else ""))  # fmt: skip
-    inside = [float(m) for m in re.findall(r"LAB_TRACE canvas_rerun_ms=([\d.]+)", log.read_text(errors="replace"))]
-    print(f"  inside the server, every stroke (its rerun request in -> that run finished), n={len(inside)}: "
-          f"p50 {statistics.median(inside):.0f} ms, p95 {pct(inside, .95):.0f} ms, max {max(inside):.0f} ms" if inside else
-          "  inside the server: no stroke reruns traced")  # fmt: skip
-    print(f"prediction latency in the {n} load sessions' browsers (they get only the CPU the server leaves: "
-          f"{held_back}), n={len(lat)}: "
-          f"p50 {statistics.median(lat):.0f} ms, p95 {pct(lat, .95):.0f} ms, max {max(lat):.0f} ms" if lat else
-          "prediction latency in the load sessions: no predictions")  # fmt: skip
+        print(
+            f"Train -> first chart point, probe trainer (XOR again and again, own browser at normal priority), "
+            f"n={len(fp)}: "
+            + (
+                f"p50 {statistics.median(fp):.1f} s, p95 {pct(fp, 0.95):.1f} s, max {max(fp):.1f} s; "
+                f"{len(queued)} of them first shown queued with their place in line, "
+                f"{trainer.looks.count('running')} started at once"
+                if fp
+                else "none"
+            )
+            + (f"; {len(trainer.missing)} without a point" if trainer.missing else "")
+            + (f"; stopped: {trainer.error}" if trainer.error else "")
+        )
+    inside = [
+        float(m) for m in re.findall(r"LAB_TRACE canvas_rerun_ms=([\d.]+)", log.read_text(errors="replace"))
+    ]
+    print(
+        f"  inside the server, every stroke (its rerun request in -> that run finished), n={len(inside)}: "
+        f"p50 {statistics.median(inside):.0f} ms, p95 {pct(inside, 0.95):.0f} ms, max {max(inside):.0f} ms"
+        if inside
+        else "  inside the server: no stroke reruns traced"
+    )
+    print(
+        f"prediction latency in the {n} load sessions' browsers (they get only the CPU the server leaves: "
+        f"{held_back}), n={len(lat)}: "
+        f"p50 {statistics.median(lat):.0f} ms, p95 {pct(lat, 0.95):.0f} ms, max {max(lat):.0f} ms"
+        if lat
+        else "prediction latency in the load sessions: no predictions"
+    )
     srv = [s.server_ms for s in sessions if s.server_ms is not None]
-    print(f"  of which rerun frame sent -> last reply frame (their browsers' network clock), n={len(srv)}: "
-          f"p50 {statistics.median(srv):.0f} ms, p95 {pct(srv, .95):.0f} ms, max {max(srv):.0f} ms" if srv else
-          "  server turnaround: not measured")  # fmt: skip
+    print(
+        f"  of which rerun frame sent -> last reply frame (their browsers' network clock), n={len(srv)}: "
+        f"p50 {statistics.median(srv):.0f} ms, p95 {pct(srv, 0.95):.0f} ms, max {max(srv):.0f} ms"
+        if srv
+        else "  server turnaround: not measured"
+    )
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for page, kind, cpu_ms, wall_ms in re.findall(
-            r"LAB_TRACE run page=(\S+) kind=(\w+) cpu_ms=([\d.]+) wall_ms=([\d.]+)", log.read_text(errors="replace")):
+        r"LAB_TRACE run page=(\S+) kind=(\w+) cpu_ms=([\d.]+) wall_ms=([\d.]+)",
+        log.read_text(errors="replace"),
+    ):
         runs.setdefault((page, kind), []).append((float(cpu_ms), float(wall_ms)))
     if runs:
         total = sum(c for v in runs.values() for c, _ in v) / 1000
-        print(f"script runs in the server: {sum(map(len, runs.values()))}, {total:.0f} s of their threads' CPU; by page and kind:")
+        print(
+            f"script runs in the server: {sum(map(len, runs.values()))}, {total:.0f} s of their threads' CPU; by page and kind:"
+        )
         for (page, kind), v in sorted(runs.items(), key=lambda kv: -sum(c for c, _ in kv[1])):
             run_cpu, wall = [c for c, _ in v], [w for _, w in v]
-            print(f"  {page:<12} {kind:<8} n={len(v):<5} CPU {sum(run_cpu) / 1000:6.1f} s (per run p50 {statistics.median(run_cpu):5.0f} ms, "
-                  f"max {max(run_cpu):5.0f}); wall p50 {statistics.median(wall):5.0f} ms, p95 {pct(wall, .95):5.0f}, max {max(wall):5.0f}")
+            print(
+                f"  {page:<12} {kind:<8} n={len(v):<5} CPU {sum(run_cpu) / 1000:6.1f} s (per run p50 {statistics.median(run_cpu):5.0f} ms, "
+                f"max {max(run_cpu):5.0f}); wall p50 {statistics.median(wall):5.0f} ms, p95 {pct(wall, 0.95):5.0f}, max {max(wall):5.0f}"
+            )
     for job in ("xor", "cnn"):
         fp = [s.first_point_s[job] for s in sessions if job in s.first_point_s]
         looks = [s.first_look.get(job, "nothing") for s in sessions if job == "xor" or s.trains_cnn]
         queued = [x for x in looks if x.startswith("queued")]
         if fp:
-            print(f"{job} jobs: {len(looks)}; Train -> first chart point p50 {statistics.median(fp):.1f} s, "
-                  f"p95 {pct(fp, .95):.1f} s, max {max(fp):.1f} s")
-        print(f"  first look after Train: {len(queued)} queued with position, "
-              f"{looks.count('running')} running, {looks.count('done')} done, {looks.count('nothing')} neither; "
-              f"largest position seen: {max([s.max_ahead.get(job, 0) for s in sessions] or [0])} ahead")
+            print(
+                f"{job} jobs: {len(looks)}; Train -> first chart point p50 {statistics.median(fp):.1f} s, "
+                f"p95 {pct(fp, 0.95):.1f} s, max {max(fp):.1f} s"
+            )
+        print(
+            f"  first look after Train: {len(queued)} queued with position, "
+            f"{looks.count('running')} running, {looks.count('done')} done, {looks.count('nothing')} neither; "
+            f"largest position seen: {max([s.max_ahead.get(job, 0) for s in sessions] or [0])} ahead"
+        )
     server_cpu, client_cpu, busy, idle = cpu
-    print(f"CPU time during the run ({(busy + idle):.0f} core-seconds on {os.cpu_count()} cores, {idle:.0f} s idle): "
-          f"server {server_cpu:.0f} s ({100 * server_cpu / (busy + idle):.0f}%), browsers and their driver "
-          f"{client_cpu:.0f} s ({100 * client_cpu / (busy + idle):.0f}%), anything else {busy - server_cpu - client_cpu:.0f} s")
+    print(
+        f"CPU time during the run ({(busy + idle):.0f} core-seconds on {os.cpu_count()} cores, {idle:.0f} s idle): "
+        f"server {server_cpu:.0f} s ({100 * server_cpu / (busy + idle):.0f}%), browsers and their driver "
+        f"{client_cpu:.0f} s ({100 * client_cpu / (busy + idle):.0f}%), anything else {busy - server_cpu - client_cpu:.0f} s"
+    )
     peak = sampler.peak / 2**30
     print(f"server RSS (process tree): at start {sampler.first / 2**20:.0f} MiB, peak {peak:.2f} GiB")
     exc = sum(s.exceptions for s in sessions)
@@ -662,21 +767,37 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     for s in bad[:15]:
         print(f"  #{s.index} ({s.lang}): {'; '.join(s.problems) or 'no prediction'}")
     if slow:
-        print(f"slow client ({args.slow_kbps} kbit/s, +{args.slow_latency} ms): "
-              + (f"{'kept up' if slow['ok'] else 'FAILED'}, {slow['updates']} chart updates seen in "
-                 f"{slow['seconds']:.1f} s, {slow['frames']} websocket frames ({slow['kib']:.0f} KiB), "
-                 f"final epoch {slow['final']}" if "seconds" in slow else slow.get("error", "?")))  # fmt: skip
+        print(
+            f"slow client ({args.slow_kbps} kbit/s, +{args.slow_latency} ms): "
+            + (
+                f"{'kept up' if slow['ok'] else 'FAILED'}, {slow['updates']} chart updates seen in "
+                f"{slow['seconds']:.1f} s, {slow['frames']} websocket frames ({slow['kib']:.0f} KiB), "
+                f"final epoch {slow['final']}"
+                if "seconds" in slow
+                else slow.get("error", "?")
+            )
+        )
     print(f"server log lines about dropped clients: {len(dropped)}")
     # the target is read on the probe student where there is one; without it, in the load's own browsers
     measured = pl if args.probe else lat
-    p95 = pct(measured, .95) if measured else float("inf")
+    p95 = pct(measured, 0.95) if measured else float("inf")
     probe_ok = not args.probe or not (probe.wrong or probe.error or trainer.missing or trainer.error)
-    ok = (not bad and exc == 0 and not tbs and p95 <= 1000 and peak <= 4 and (not slow or slow.get("ok")) and probe_ok)
-    print(f"summary: {'PASS' if ok else 'FAIL'} — {n} sessions, p95 prediction {p95:.0f} ms (≤ 1000; "
-          f"{'probe student' if args.probe else 'load browsers'}, n={len(measured)}), "
-          f"in the load browsers {pct(lat, .95) if lat else float('nan'):.0f} ms, "
-          f"RSS peak {peak:.2f} GiB (≤ 4), exceptions {exc + len(tbs)}, wrong/missing {len(bad)}"
-          + (f", slow client {'ok' if slow.get('ok') else 'FAILED'}" if slow else ""))
+    ok = (
+        not bad
+        and exc == 0
+        and not tbs
+        and p95 <= 1000
+        and peak <= 4
+        and (not slow or slow.get("ok"))
+        and probe_ok
+    )
+    print(
+        f"summary: {'PASS' if ok else 'FAIL'} — {n} sessions, p95 prediction {p95:.0f} ms (≤ 1000; "
+        f"{'probe student' if args.probe else 'load browsers'}, n={len(measured)}), "
+        f"in the load browsers {pct(lat, 0.95) if lat else float('nan'):.0f} ms, "
+        f"RSS peak {peak:.2f} GiB (≤ 4), exceptions {exc + len(tbs)}, wrong/missing {len(bad)}"
+        + (f", slow client {'ok' if slow.get('ok') else 'FAILED'}" if slow else "")
+    )
     return 0 if ok else 1
 
 
@@ -686,11 +807,19 @@ def main() -> int:
     ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive")
     ap.add_argument("--verbose", action="store_true", help="print each session's steps")
     ap.add_argument("--no-slow-client", dest="slow_client", action="store_false")
-    ap.add_argument("--browser-nice", type=int, default=19,
-                    help="niceness of the load's Chromium processes, also run under SCHED_IDLE and in a low-share "
-                         "cpu cgroup where possible (they share the server's cores here); 0: not held back at all")
-    ap.add_argument("--no-probe", dest="probe", action="store_false",
-                    help="without the probe students (two more sessions, one drawing, one training XOR, own browser at normal priority)")
+    ap.add_argument(
+        "--browser-nice",
+        type=int,
+        default=19,
+        help="niceness of the load's Chromium processes, also run under SCHED_IDLE and in a low-share "
+        "cpu cgroup where possible (they share the server's cores here); 0: not held back at all",
+    )
+    ap.add_argument(
+        "--no-probe",
+        dest="probe",
+        action="store_false",
+        help="without the probe students (two more sessions, one drawing, one training XOR, own browser at normal priority)",
+    )
     ap.add_argument("--probe-pause", type=float, default=1.0, help="probe student's pause between digits, s")
     ap.add_argument("--slow-kbps", type=int, default=400, help="throttled client's bandwidth, kbit/s")
     ap.add_argument("--slow-latency", type=int, default=300, help="throttled client's extra latency, ms")

@@ -45,13 +45,22 @@ from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
 
 ROOT = lab_server.ROOT
 CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 NAME = "はなこ"
 CANVAS = ".st-key-cnn_canvas canvas.upper-canvas"
 METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
 ONE = [[(140, 50), (140, 230)]]  # a "1" on the 280x280 canvas, as tests/e2e/test_cnn_e2e.py draws it
-DOWNLOAD_TIMEOUT = 15  # LAB_DOWNLOAD_TIMEOUT for fault 6 (s): longer than the download child's torchvision import
+DOWNLOAD_TIMEOUT = (
+    15  # LAB_DOWNLOAD_TIMEOUT for fault 6 (s): longer than the download child's torchvision import
+)
 VERBOSE = False
 
 
@@ -134,8 +143,9 @@ def nav(page, path: str, title_key: str, lang: str) -> None:
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
     page.wait_for_function(
         "t => { const h = document.querySelector('[data-testid=stMain] h1'); return h && h.innerText.includes(t); }",
-        arg=t(title_key, lang=lang), timeout=180_000,
-    )  # fmt: skip
+        arg=t(title_key, lang=lang),
+        timeout=180_000,
+    )
     wait_idle(page)
 
 
@@ -257,8 +267,12 @@ class Fault:
             else:
                 self.notes.append("no traceback in the log")
         ok = not self.problems
-        print(f"fault {self.number} {self.title}: " + "; ".join(self.notes + self.problems)
-              + f" -> {'ok' if ok else 'FAILED'}", flush=True)  # fmt: skip
+        print(
+            f"fault {self.number} {self.title}: "
+            + "; ".join(self.notes + self.problems)
+            + f" -> {'ok' if ok else 'FAILED'}",
+            flush=True,
+        )
         return ok
 
 
@@ -304,8 +318,10 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
             kill_tree(proc)
     found = runs.list_runs("cnn", NAME, root=tmp / "runs")
     on_disk = found[0].epochs_done if found else 0
-    f.note(f"CNN killed in epoch {epoch_shown}/{epochs} (page: {completed_shown} done, {saved_shown} saved); "
-           f"on disk {on_disk} ({found[0].state if found else 'none'})")  # fmt: skip
+    f.note(
+        f"CNN killed in epoch {epoch_shown}/{epochs} (page: {completed_shown} done, {saved_shown} saved); "
+        f"on disk {on_disk} ({found[0].state if found else 'none'})"
+    )
     f.check(on_disk >= saved_shown and on_disk >= completed_shown - 1, "at most the epoch in progress lost")
     # -- XOR: kill mid-run; saves come at most once a second ------------------------------------
     proc, url = lab_server.start(f.log, env=env, port=port)
@@ -316,8 +332,13 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         nav(page, "xor", "xor.title", lang)
         set_xor_epochs(page, 20000)
         page.locator(".st-key-xor_train button").click()
-        first = until(lambda: number_after(main_text(page), "runs.saved", lang)
-                      and (xor_epoch(page)[0], time.perf_counter()), 60)  # fmt: skip
+        first = until(
+            lambda: (
+                number_after(main_text(page), "runs.saved", lang)
+                and (xor_epoch(page)[0], time.perf_counter())
+            ),
+            60,
+        )
         if not f.check(bool(first) and first[0] < 20000, "XOR showed a save while training"):
             return
         time.sleep(1.3)  # kill between two saves
@@ -332,9 +353,15 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
     found = runs.list_runs("xor", NAME, root=tmp / "runs")
     xor_disk = found[0].epochs_done if found else 0
     lost_s = (shown - xor_disk) / max(rate, 1.0)
-    lost = "none of the epochs the page showed lost" if xor_disk >= shown else f"~{lost_s:.1f} s of training lost"
-    f.note(f"XOR killed at epoch {shown} shown ({saved_shown} saved shown, ~{rate:.0f} epochs/s on the page); "
-           f"on disk {xor_disk} ({lost})")  # fmt: skip
+    lost = (
+        "none of the epochs the page showed lost"
+        if xor_disk >= shown
+        else f"~{lost_s:.1f} s of training lost"
+    )
+    f.note(
+        f"XOR killed at epoch {shown} shown ({saved_shown} saved shown, ~{rate:.0f} epochs/s on the page); "
+        f"on disk {xor_disk} ({lost})"
+    )
     f.check(xor_disk >= saved_shown and lost_s <= 2.0, "XOR lost at most about a second (one save a second)")
     # -- restart; a new browser session reopens both runs by name -------------------------------
     proc, url = lab_server.start(f.log, env=env, port=port)
@@ -347,20 +374,26 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         pick = page.locator(".st-key-cnn_runs_pick")
         pick.wait_for(timeout=30_000)
         listed = pick.inner_text() + " ".join(i.input_value() for i in pick.locator("input").all())
-        f.check(t("runs.state.running", lang=lang) in listed,
-                f"the CNN run is listed as interrupted ({listed.strip()!r})")  # fmt: skip
+        f.check(
+            t("runs.state.running", lang=lang) in listed,
+            f"the CNN run is listed as interrupted ({listed.strip()!r})",
+        )
         page.locator(".st-key-cnn_runs_open button").first.click()
         wait_idle(page)
         opened = t("runs.opened", lang=lang, epochs=on_disk)
         f.check(opened in main_text(page), f"the CNN run reopened ({on_disk} epochs)")
         traces = page.locator(".st-key-cnn_acc_chart .js-plotly-plot .scatterlayer .trace")
         f.check(bool(until(lambda: traces.count() > 0, 20)), "its curves are back")
-        page.locator(".st-key-cnn_model_choice label").filter(has_text=t("cnn.model.session", lang=lang)).first.click()
+        page.locator(".st-key-cnn_model_choice label").filter(
+            has_text=t("cnn.model.session", lang=lang)
+        ).first.click()
         wait_idle(page)
         page.get_by_role("tab", name=t("cnn.tab.draw", lang=lang), exact=True).click()
         page.wait_for_selector(CANVAS, timeout=30_000)
         draw(page, ONE)
-        digit = until(lambda: page.locator(METRIC).count() and page.locator(METRIC).first.inner_text().strip(), 30)
+        digit = until(
+            lambda: page.locator(METRIC).count() and page.locator(METRIC).first.inner_text().strip(), 30
+        )
         f.check(bool(digit), f"the reopened model reads a drawn 1 as {digit}")
         f.no_exceptions(page, "CNN after the restart")
         nav(page, "xor", "xor.title", lang)
@@ -393,12 +426,19 @@ def fault_no_cuda(browser, tmp: Path, f: Fault, run_pytest: bool, lang: str = "j
         f.no_exceptions(page, "XOR")
         ctx.close()
     if not run_pytest:
-        f.note("CUDA out of memory: covered by tests/pages/test_runs_pages.py::"
-               "test_gpu_out_of_memory_offers_a_cpu_rerun (simulated; not run, --no-pytest)")
+        f.note(
+            "CUDA out of memory: covered by tests/pages/test_runs_pages.py::"
+            "test_gpu_out_of_memory_offers_a_cpu_rerun (simulated; not run, --no-pytest)"
+        )
         return
     test = "tests/pages/test_runs_pages.py::test_gpu_out_of_memory_offers_a_cpu_rerun"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     tail = (done.stdout.strip().splitlines() or ["?"])[-1]
     f.check(done.returncode == 0, f"CUDA out of memory cannot be provoked here: simulated by {test} ({tail})")
 
@@ -428,10 +468,12 @@ def fault_runs_unwritable(browser, tmp: Path, f: Fault, lang: str = "ja") -> Non
 def truncated_mnist(raw: Path) -> None:
     """The four MNIST files with right headers but cut short (a download that stopped half-way)."""
     raw.mkdir(parents=True, exist_ok=True)
-    for name, magic, n, dims in (("train-images-idx3-ubyte", 2051, 60000, (28, 28)),
-                                 ("train-labels-idx1-ubyte", 2049, 60000, ()),
-                                 ("t10k-images-idx3-ubyte", 2051, 10000, (28, 28)),
-                                 ("t10k-labels-idx1-ubyte", 2049, 10000, ())):  # fmt: skip
+    for name, magic, n, dims in (
+        ("train-images-idx3-ubyte", 2051, 60000, (28, 28)),
+        ("train-labels-idx1-ubyte", 2049, 60000, ()),
+        ("t10k-images-idx3-ubyte", 2051, 10000, (28, 28)),
+        ("t10k-labels-idx1-ubyte", 2049, 10000, ()),
+    ):
         header = struct.pack(">" + "I" * (2 + len(dims)), magic, n, *dims)
         (raw / name).write_bytes(header + bytes(1000))
 
@@ -452,7 +494,9 @@ def fault_truncated_mnist(browser, tmp: Path, f: Fault, lang: str = "ja") -> Non
         nav(page, "cnn", "cnn.title", lang)
         page.wait_for_selector(CANVAS, timeout=60_000)
         draw(page, ONE)
-        digit = until(lambda: page.locator(METRIC).count() and page.locator(METRIC).first.inner_text().strip(), 30)
+        digit = until(
+            lambda: page.locator(METRIC).count() and page.locator(METRIC).first.inner_text().strip(), 30
+        )
         f.check(digit == "1", f"the CNN page works (a drawn 1 read as {digit})")
         f.no_exceptions(page, "Home/CNN")
         ctx.close()
@@ -471,8 +515,10 @@ def fault_checkpoints(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         nav(page, "cnn", "cnn.title", lang)
         side = sidebar_text(page)
         missing = t("ckpt.missing", lang=lang, path="cnn_mnist.pth")
-        f.check(missing in side and t("cnn.train_instead", lang=lang) in side,
-                f"CNN page: 「{missing}」 and offers the Train tab")  # fmt: skip
+        f.check(
+            missing in side and t("cnn.train_instead", lang=lang) in side,
+            f"CNN page: 「{missing}」 and offers the Train tab",
+        )
         f.check(page.locator(".st-key-cnn_train button").is_enabled(), "CNN Train button enabled")
         f.no_exceptions(page, "CNN")
         nav(page, "gan", "gan.title", lang)
@@ -524,16 +570,22 @@ def fault_download(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
     2-core machine); a timeout shorter than that import kills the child before it reaches the network,
     so the proxy counts its connections to show that the download really hung there."""
     repo = repo_copy(tmp)
-    base = {"LAB_RUNS_DIR": str(tmp / "runs"), "LAB_MNIST_DOWNLOAD": "1",
-            "LAB_DOWNLOAD_TIMEOUT": str(DOWNLOAD_TIMEOUT), "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost"}  # fmt: skip
+    base = {
+        "LAB_RUNS_DIR": str(tmp / "runs"),
+        "LAB_MNIST_DOWNLOAD": "1",
+        "LAB_DOWNLOAD_TIMEOUT": str(DOWNLOAD_TIMEOUT),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
     uses = t("data.embedded", lang=lang, n_train=4000, n_test=1000)
     timings: dict[str, float] = {}
     with BlackHole() as hole:
         hang = {k: hole.url for k in ("https_proxy", "http_proxy", "HTTPS_PROXY", "HTTP_PROXY")}
-        cases = [("no download (baseline)", {**base, "LAB_MNIST_DOWNLOAD": "0"}, "download_disabled"),
-                 ("hanging download", {**base, **hang}, "download_timeout"),
-                 ("DNS failure", {**base, "LAB_MNIST_MIRROR": "http://mnist.invalid/"}, "download_failed")]  # fmt: skip
+        cases = [
+            ("no download (baseline)", {**base, "LAB_MNIST_DOWNLOAD": "0"}, "download_disabled"),
+            ("hanging download", {**base, **hang}, "download_timeout"),
+            ("DNS failure", {**base, "LAB_MNIST_MIRROR": "http://mnist.invalid/"}, "download_failed"),
+        ]
         for what, env, code in cases:
             with server(f.log, env, cwd=repo) as (_, url):
                 ctx, page = new_page(browser)
@@ -541,18 +593,26 @@ def fault_download(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
                 side = sidebar_text(page)
                 why = t("data.why_not_full", lang=lang, note=t(f"data.note.{code}", lang=lang))
                 said = uses in side and why in side
-                f.check(said, f"{what}: first page in {seconds:.1f} s, says 「{why}」"
-                        + ("" if said else f" (sidebar: {side[-300:]!r})"))  # fmt: skip
+                f.check(
+                    said,
+                    f"{what}: first page in {seconds:.1f} s, says 「{why}」"
+                    + ("" if said else f" (sidebar: {side[-300:]!r})"),
+                )
                 f.no_exceptions(page, what)
                 ctx.close()
         connections = len(hole.held)
     base_s = timings["no download (baseline)"]
     f.check(connections > 0, f"the download reached the silent proxy ({connections} connection(s) held open)")
     extra = timings["hanging download"] - base_s
-    f.check(extra <= DOWNLOAD_TIMEOUT + 5,
-            f"the hang cost {extra:+.1f} s over the baseline (timeout {DOWNLOAD_TIMEOUT} s)")  # fmt: skip
+    f.check(
+        extra <= DOWNLOAD_TIMEOUT + 5,
+        f"the hang cost {extra:+.1f} s over the baseline (timeout {DOWNLOAD_TIMEOUT} s)",
+    )
     extra = timings["DNS failure"] - base_s
-    f.check(extra < DOWNLOAD_TIMEOUT, f"DNS failure cost {extra:+.1f} s over the baseline (no wait on the network)")
+    f.check(
+        extra < DOWNLOAD_TIMEOUT,
+        f"DNS failure cost {extra:+.1f} s over the baseline (no wait on the network)",
+    )
     leftovers = list((repo / "data").rglob("*-ubyte*"))
     f.check(not leftovers, "no partial MNIST files left in data/")
 

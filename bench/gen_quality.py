@@ -28,8 +28,11 @@ def main() -> int:
             print(f"[{name}] {line}")
         targets.update(met)
     ok = sum(targets.values())
-    print(f"summary: {ok}/{len(targets)} targets met ("
-          + ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items()) + ")")
+    print(
+        f"summary: {ok}/{len(targets)} targets met ("
+        + ", ".join(f"{k}={'ok' if v else 'MISSED'}" for k, v in targets.items())
+        + ")"
+    )
     return 0
 
 

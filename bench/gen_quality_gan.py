@@ -49,7 +49,10 @@ def live_60s(cnn, split) -> tuple[str, bool]:
         return "live 60 s: not even one epoch finished", False
     _, conf = classify(cnn, torch.from_numpy(grid[:, None]).float() / 255)
     share = float((conf >= 0.5).mean())
-    return f"live 60 s: {epochs} epochs; fixed-z grid read with confidence >= 0.5: {100 * share:.0f}%", share >= 0.5
+    return (
+        f"live 60 s: {epochs} epochs; fixed-z grid read with confidence >= 0.5: {100 * share:.0f}%",
+        share >= 0.5,
+    )
 
 
 def report() -> tuple[list[str], dict[str, bool]]:
@@ -58,7 +61,8 @@ def report() -> tuple[list[str], dict[str, bool]]:
     cnn = _load("cnn_mnist.pth", "cnn.MNISTCNN")
     if isinstance(cnn, checkpoints.CheckpointError):
         return [f"shipped CNN unusable ({cnn.code}): nothing to judge with"], {
-            k: False for k in ("gan_diverse", "gan_confident", "cgan_fidelity", "cgan_tog")}
+            k: False for k in ("gan_diverse", "gan_confident", "cgan_fidelity", "cgan_tog")
+        }
     split = data.load_mnist()
     lines.append(f"data: {split.provenance.description}")
 
@@ -70,15 +74,19 @@ def report() -> tuple[list[str], dict[str, bool]]:
         q = gan.quality(G, cnn, n=1000, seed=SEED)
         shares = " ".join(f"{d}:{100 * s:.1f}%" for d, s in enumerate(q["shares"]))
         lines.append(f"GAN 1,000 samples, digit shares: {shares}")
-        lines.append(f"GAN mean confidence {q['mean_conf']:.3f}; read with confidence >= 0.9: "
-                     f"{100 * q['confident']:.1f}% (target >= 80%)")  # fmt: skip
+        lines.append(
+            f"GAN mean confidence {q['mean_conf']:.3f}; read with confidence >= 0.9: "
+            f"{100 * q['confident']:.1f}% (target >= 80%)"
+        )
         met["gan_diverse"] = bool(((q["shares"] >= 0.04) & (q["shares"] <= 0.20)).all())
         met["gan_confident"] = q["confident"] >= 0.80
         # one draw of 1,000 has a standard error of ~1.3 points: ten more draws say how typical it is
         more = [gan.quality(G, cnn, n=1000, seed=SEED + k)["confident"] for k in range(1, 11)]
-        lines.append(f"GAN ten more draws of 1,000 (seeds {SEED + 1}-{SEED + 10}, informational): read with confidence "
-                     f">= 0.9 {100 * sum(more) / len(more):.1f}% on average (min {100 * min(more):.1f}%, "
-                     f"max {100 * max(more):.1f}%)")  # fmt: skip
+        lines.append(
+            f"GAN ten more draws of 1,000 (seeds {SEED + 1}-{SEED + 10}, informational): read with confidence "
+            f">= 0.9 {100 * sum(more) / len(more):.1f}% on average (min {100 * min(more):.1f}%, "
+            f"max {100 * max(more):.1f}%)"
+        )
 
     C = _load("cgan_mnist.pth", "gan.CondGenerator")
     if isinstance(C, checkpoints.CheckpointError):
@@ -87,15 +95,19 @@ def report() -> tuple[list[str], dict[str, bool]]:
     else:
         f = gan.fidelity_per_digit(C, cnn, per_digit=100, seed=SEED)
         per = " ".join(f"{d}:{100 * v:.0f}%" for d, v in enumerate(f["per_digit"]))
-        lines.append(f"cGAN (MNIST) label fidelity {100 * f['overall']:.1f}% (target >= 95%); per digit {per}")
+        lines.append(
+            f"cGAN (MNIST) label fidelity {100 * f['overall']:.1f}% (target >= 95%); per digit {per}"
+        )
         met["cgan_fidelity"] = f["overall"] >= 0.95
         per_real = len(split.x_train) // 10
         for factor in (1, 5):
             r = gan.train_on_generated(C, split, epochs=5, per_digit=factor * per_real, seed=0)
             target = " (target >= 90%)" if factor == 5 else " (as many as real: informational)"
-            lines.append(f"cGAN (MNIST) classifier trained on {r['n_generated']:,} generated digits: "
-                         f"{100 * r['acc_generated']:.1f}% on the real test split{target}; "
-                         f"trained on {r['n_real']:,} real digits: {100 * r['acc_real']:.1f}%")  # fmt: skip
+            lines.append(
+                f"cGAN (MNIST) classifier trained on {r['n_generated']:,} generated digits: "
+                f"{100 * r['acc_generated']:.1f}% on the real test split{target}; "
+                f"trained on {r['n_real']:,} real digits: {100 * r['acc_real']:.1f}%"
+            )
         met["cgan_tog"] = r["acc_generated"] >= 0.90
 
     C8 = _load("cgan_digits.pth", "gan.CondGenerator")
@@ -104,9 +116,11 @@ def report() -> tuple[list[str], dict[str, bool]]:
         judge = gan.train_classifier(digits.x_train, digits.y_train, epochs=30)
         f8 = gan.fidelity_per_digit(C8, judge, per_digit=100, seed=SEED)
         r8 = gan.train_on_generated(C8, digits, epochs=30, seed=0)
-        lines.append(f"cGAN (8x8 digits, informational): label fidelity {100 * f8['overall']:.1f}% "
-                     f"(judged by an MLP trained on real 8x8 digits); classifier on generated "
-                     f"{100 * r8['acc_generated']:.1f}% vs on real {100 * r8['acc_real']:.1f}%")  # fmt: skip
+        lines.append(
+            f"cGAN (8x8 digits, informational): label fidelity {100 * f8['overall']:.1f}% "
+            f"(judged by an MLP trained on real 8x8 digits); classifier on generated "
+            f"{100 * r8['acc_generated']:.1f}% vs on real {100 * r8['acc_real']:.1f}%"
+        )
 
     if os.environ.get("LAB_BENCH_SKIP_LIVE") != "1":
         line, ok = live_60s(cnn, split)

@@ -40,8 +40,11 @@ def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[s
         return lines, {"vae_prior_covers_digits": False, "vae_recon_2d": False, "vae_recon_16d": False}
     split = data.load_mnist()
     lines.append(f"data: {split.provenance.description}; judge: {cnn_path.name}")
-    parts = (("vae_mnist.pth", RECON_2D, "vae_recon_2d"), ("vae16_mnist.pth", RECON_16D, "vae_recon_16d"),
-             ("ae_mnist.pth", None, None))  # fmt: skip
+    parts = (
+        ("vae_mnist.pth", RECON_2D, "vae_recon_2d"),
+        ("vae16_mnist.pth", RECON_16D, "vae_recon_16d"),
+        ("ae_mnist.pth", None, None),
+    )
     for name, target, key in parts:
         model = _load(name)
         if isinstance(model, Exception):
@@ -53,10 +56,14 @@ def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[s
             continue
         q = quality(model, cnn, split.x_test, split.y_test, n_samples=1000, seed=0)
         shares = " ".join(f"{d}:{s:.1%}" for d, s in enumerate(q["prior_shares"]))
-        lines.append(f"{name} (latent {model.latent_dim}): test reconstructions read right "
-                     f"{q['recon_acc']:.1%}" + (f" (target >= {target:.0%})" if target else ""))  # fmt: skip
-        lines.append(f"{name}: 1,000 prior samples read as {shares}; smallest {q['prior_min_share']:.1%}"
-                     + (f" (target >= {MIN_SHARE:.0%})" if name == "vae_mnist.pth" else ""))  # fmt: skip
+        lines.append(
+            f"{name} (latent {model.latent_dim}): test reconstructions read right "
+            f"{q['recon_acc']:.1%}" + (f" (target >= {target:.0%})" if target else "")
+        )
+        lines.append(
+            f"{name}: 1,000 prior samples read as {shares}; smallest {q['prior_min_share']:.1%}"
+            + (f" (target >= {MIN_SHARE:.0%})" if name == "vae_mnist.pth" else "")
+        )
         if key:
             met[key] = q["recon_acc"] >= target
         if name == "vae_mnist.pth":
@@ -66,8 +73,10 @@ def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[s
                 t0 = time.perf_counter()
                 decode(model, np.array([[np.sin(i), np.cos(i)]]))
                 times.append(time.perf_counter() - t0)
-            lines.append(f"{name}: decode one clicked point: p50 {1e3 * np.median(times):.2f} ms, "
-                         f"p95 {1e3 * np.percentile(times, 95):.2f} ms")  # fmt: skip
+            lines.append(
+                f"{name}: decode one clicked point: p50 {1e3 * np.median(times):.2f} ms, "
+                f"p95 {1e3 * np.percentile(times, 95):.2f} ms"
+            )
     return lines, met
 
 

@@ -77,7 +77,9 @@ async def send_files(n: int) -> list[float]:
 def measure(interval_ms: float, busy: int, files: int) -> dict:
     sys.setswitchinterval(interval_ms / 1000)
     stop, counts = threading.Event(), [0] * busy
-    threads = [threading.Thread(target=busy_figures, args=(stop, counts, k), daemon=True) for k in range(busy)]
+    threads = [
+        threading.Thread(target=busy_figures, args=(stop, counts, k), daemon=True) for k in range(busy)
+    ]
     for th in threads:
         th.start()
     time.sleep(0.5)  # the busy threads are running
@@ -99,19 +101,25 @@ def main() -> int:
 
     original = sys.getswitchinterval()
     alone = asyncio.run(send_files(args.files))
-    print(f"one {FILE_BYTES / 1e6:.1f} MB file in {CHUNK // 1024} KB writes, no busy threads: "
-          f"p50 {1000 * statistics.median(alone):.0f} ms")  # fmt: skip
+    print(
+        f"one {FILE_BYTES / 1e6:.1f} MB file in {CHUNK // 1024} KB writes, no busy threads: "
+        f"p50 {1000 * statistics.median(alone):.0f} ms"
+    )
     results = {}
     for ms in (5.0, 1.0, SWITCH_INTERVAL_MS):
         r = results[ms] = measure(ms, args.busy, args.files)
-        print(f"switch interval {ms:>4} ms, {args.busy} busy threads: one file p50 {1000 * r['p50']:.0f} ms, "
-              f"max {1000 * r['max']:.0f} ms; busy threads built {r['figures_per_s']:.0f} figures/s")  # fmt: skip
+        print(
+            f"switch interval {ms:>4} ms, {args.busy} busy threads: one file p50 {1000 * r['p50']:.0f} ms, "
+            f"max {1000 * r['max']:.0f} ms; busy threads built {r['figures_per_s']:.0f} figures/s"
+        )
     sys.setswitchinterval(original)
     slow, fast = results[5.0], results[SWITCH_INTERVAL_MS]
-    print(f"summary: sending a file while {args.busy} threads rerun pages took {1000 * slow['p50']:.0f} ms with "
-          f"Python's 5 ms turns and {1000 * fast['p50']:.0f} ms with the lab's {SWITCH_INTERVAL_MS} ms "
-          f"({slow['p50'] / fast['p50']:.1f}x faster); figures/s {slow['figures_per_s']:.0f} -> "
-          f"{fast['figures_per_s']:.0f}")  # fmt: skip
+    print(
+        f"summary: sending a file while {args.busy} threads rerun pages took {1000 * slow['p50']:.0f} ms with "
+        f"Python's 5 ms turns and {1000 * fast['p50']:.0f} ms with the lab's {SWITCH_INTERVAL_MS} ms "
+        f"({slow['p50'] / fast['p50']:.1f}x faster); figures/s {slow['figures_per_s']:.0f} -> "
+        f"{fast['figures_per_s']:.0f}"
+    )
     return 0
 
 

@@ -69,8 +69,13 @@ def measure(nice: int, students: int, seconds: float, every: float) -> dict:
     job.stop()
     job.join(10)
     t = np.array(times)
-    return {"p50": np.percentile(t, 50), "p95": np.percentile(t, 95), "max": t.max(), "n": len(t),
-            "images_per_s": seen / elapsed}  # fmt: skip
+    return {
+        "p50": np.percentile(t, 50),
+        "p95": np.percentile(t, 95),
+        "max": t.max(),
+        "n": len(t),
+        "images_per_s": seen / elapsed,
+    }
 
 
 def main() -> int:
@@ -79,15 +84,21 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--every", type=float, default=0.1, help="seconds between one student's predictions")
     args = ap.parse_args()
-    print(f"{os.cpu_count()} CPU cores; {args.students} drawing threads, one every {args.every:.2f} s each, "
-          f"{args.seconds:.0f} s; one CNN training job")  # fmt: skip
+    print(
+        f"{os.cpu_count()} CPU cores; {args.students} drawing threads, one every {args.every:.2f} s each, "
+        f"{args.seconds:.0f} s; one CNN training job"
+    )
     out = {}
     for nice in (0, 10):
         r = out[nice] = measure(nice, args.students, args.seconds, args.every)
-        print(f"LAB_JOB_NICE={nice:2d}: prediction p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
-              f"max {r['max']:.1f} ms (n={r['n']}); training {r['images_per_s']:.0f} images/s")  # fmt: skip
-    print(f"priority: p95 {out[0]['p95']:.1f} -> {out[10]['p95']:.1f} ms, "
-          f"training {out[0]['images_per_s']:.0f} -> {out[10]['images_per_s']:.0f} images/s")  # fmt: skip
+        print(
+            f"LAB_JOB_NICE={nice:2d}: prediction p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+            f"max {r['max']:.1f} ms (n={r['n']}); training {r['images_per_s']:.0f} images/s"
+        )
+    print(
+        f"priority: p95 {out[0]['p95']:.1f} -> {out[10]['p95']:.1f} ms, "
+        f"training {out[0]['images_per_s']:.0f} -> {out[10]['images_per_s']:.0f} images/s"
+    )
     return 0
 
 

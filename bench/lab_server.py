@@ -24,9 +24,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None = None,
-          timeout: float = 90, launcher: Path | None = None, own_session: bool = False,
-          ) -> tuple[subprocess.Popen, str]:  # fmt: skip
+def start(
+    log: Path,
+    cwd: Path = ROOT,
+    env: dict | None = None,
+    port: int | None = None,
+    timeout: float = 90,
+    launcher: Path | None = None,
+    own_session: bool = False,
+) -> tuple[subprocess.Popen, str]:
     """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL.
     `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py).
     `own_session`: the server in a session of its own, so Linux's autogroup scheduler weighs it as one
@@ -36,11 +42,22 @@ def start(log: Path, cwd: Path = ROOT, env: dict | None = None, port: int | None
     for k in ("LAB_TEST_MODE", "LAB_STRICT_I18N"):  # the real app, as a class sees it
         full_env.pop(k, None)
     streamlit = [str(launcher)] if launcher else ["-m", "streamlit"]
-    cmd = [sys.executable, *streamlit, "run", "Home.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        *streamlit,
+        "run",
+        "Home.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+    ]
     out = open(log, "ab")
-    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=own_session)  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -64,8 +64,10 @@ def main() -> int:
         times.append((time.perf_counter() - t0) * 1000)
         assert probs.shape == (10,)
     t = np.array(times)
-    print(f"model: {path.name} ({sum(p.numel() for p in model.parameters()):,} parameters); "
-          f"torch threads: {torch.get_num_threads()}; n={len(t)}")  # fmt: skip
+    print(
+        f"model: {path.name} ({sum(p.numel() for p in model.parameters()):,} parameters); "
+        f"torch threads: {torch.get_num_threads()}; n={len(t)}"
+    )
     print(f"p50_ms: {np.percentile(t, 50):.2f}")
     print(f"max_ms: {t.max():.2f}")
     print(f"p95_ms: {np.percentile(t, 95):.2f}")

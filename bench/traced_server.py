@@ -72,8 +72,11 @@ def on_scriptrunner_event(self, sender, event, *args, **kwargs) -> None:
     if name == "SCRIPT_STARTED":
         with _lock:
             stroke = self.id in _arrived
-        kind = "stroke" if stroke and kwargs.get("fragment_ids_this_run") else (
-            "fragment" if kwargs.get("fragment_ids_this_run") else "page")
+        kind = (
+            "stroke"
+            if stroke and kwargs.get("fragment_ids_this_run")
+            else ("fragment" if kwargs.get("fragment_ids_this_run") else "page")
+        )
         _run.start = (kind, time.thread_time(), time.perf_counter())
     elif "STOPPED" in name and getattr(_run, "start", None):
         kind, cpu0, wall0 = _run.start
@@ -83,8 +86,11 @@ def on_scriptrunner_event(self, sender, event, *args, **kwargs) -> None:
             page = info.get("url_pathname") or info.get("page_name") or "?"
         except Exception:  # a trace must never break a run
             page = "?"
-        print(f"LAB_TRACE run page={page or 'home'} kind={kind} cpu_ms={1000 * (time.thread_time() - cpu0):.1f} "
-              f"wall_ms={1000 * (time.perf_counter() - wall0):.1f}", flush=True)
+        print(
+            f"LAB_TRACE run page={page or 'home'} kind={kind} cpu_ms={1000 * (time.thread_time() - cpu0):.1f} "
+            f"wall_ms={1000 * (time.perf_counter() - wall0):.1f}",
+            flush=True,
+        )
     _on_event(self, sender, event, *args, **kwargs)
 
 

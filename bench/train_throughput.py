@@ -83,7 +83,9 @@ def main() -> None:
     a = ap.parse_args()
     data = load_embedded_mnist()
     x, y = data.x_train, data.y_train
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, data: {data.provenance.description}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, data: {data.provenance.description}"
+    )
     ratios = []
     for batch in a.batches:
         ref, ours = 0.0, 0.0
@@ -91,7 +93,9 @@ def main() -> None:
             ref = max(ref, reference(x, y, batch, a.seconds))
             ours = max(ours, core_loop(x, y, batch, a.seconds))
         ratios.append(ours / ref)
-        print(f"batch {batch:5d}: reference {ref:8.0f} img/s, core.train.fit {ours:8.0f} img/s, x{ours / ref:.2f}")
+        print(
+            f"batch {batch:5d}: reference {ref:8.0f} img/s, core.train.fit {ours:8.0f} img/s, x{ours / ref:.2f}"
+        )
     print(f"ratio: {min(ratios):.2f}")
 
 

@@ -22,7 +22,9 @@ def course_loop(seed: int) -> float:
     x = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
     y = torch.tensor([[0], [1], [1], [0]], dtype=torch.float32)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4, shuffle=True)
-    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    model = nn.Sequential(
+        nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid()
+    )
     criterion, opt = nn.BCELoss(), torch.optim.Adam(model.parameters(), lr=0.05)
     t0 = time.perf_counter()
     for _ in range(1000):
@@ -42,8 +44,10 @@ def main() -> None:
     lab = [xor.train(xor.XORConfig())[1] for _ in range(args.repeats)]
     course = [course_loop(xor.DEFAULT_SEED) for _ in range(args.repeats)]
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
-    print(f"lab (core.train.fit), 1000 epochs: median {statistics.median(s['seconds'] for s in lab):.3f} s, "
-          f"accuracy {lab[0]['accuracy']:.0%}, loss {lab[0]['loss']:.5f}")
+    print(
+        f"lab (core.train.fit), 1000 epochs: median {statistics.median(s['seconds'] for s in lab):.3f} s, "
+        f"accuracy {lab[0]['accuracy']:.0%}, loss {lab[0]['loss']:.5f}"
+    )
     print(f"course loop (DataLoader), 1000 epochs: median {statistics.median(course):.3f} s")
 
 

@@ -39,9 +39,17 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used. `code` keys the translated message; `detail` is for logs."""
 
     CODES = (
-        "missing", "empty", "too_large", "truncated", "not_checkpoint", "unsafe",
-        "foreign", "mismatch", "bomb", "nonfinite",
-    )  # fmt: skip
+        "missing",
+        "empty",
+        "too_large",
+        "truncated",
+        "not_checkpoint",
+        "unsafe",
+        "foreign",
+        "mismatch",
+        "bomb",
+        "nonfinite",
+    )
 
     def __init__(self, code: str, detail: str = "", **params: Any):
         assert code in self.CODES, code
@@ -75,7 +83,7 @@ def _plain(value: Any) -> Any:
 def build_payload(model: nn.Module, config: Mapping, meta: Mapping | None = None) -> dict:
     meta = dict(meta or {})
     meta.setdefault("torch", torch.__version__)
-    meta.setdefault("date", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    meta.setdefault("date", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
     return {
         "format": FORMAT,
         "family": family_name(model),
@@ -182,7 +190,9 @@ def _plain_meta(value: Any, depth: int = 0) -> Any:
     if depth > 8:
         return None
     if isinstance(value, Mapping):
-        return {str(k): _plain_meta(v, depth + 1) for k, v in value.items() if not isinstance(v, torch.Tensor)}
+        return {
+            str(k): _plain_meta(v, depth + 1) for k, v in value.items() if not isinstance(v, torch.Tensor)
+        }
     if isinstance(value, (list, tuple)):
         return [_plain_meta(v, depth + 1) for v in value if not isinstance(v, torch.Tensor)]
     return None
@@ -257,7 +267,12 @@ def load(
     model = cls(**config)
     try:
         model.load_state_dict(sd, strict=True)
-    except (RuntimeError, TypeError, ValueError, NotImplementedError) as e:  # whatever slipped past the checks
+    except (
+        RuntimeError,
+        TypeError,
+        ValueError,
+        NotImplementedError,
+    ) as e:  # whatever slipped past the checks
         raise CheckpointError("mismatch", f"{type(e).__name__}: {str(e)[:300]}") from e
     for name, t in model.state_dict().items():
         if t.is_floating_point() and not torch.isfinite(t).all():

@@ -53,8 +53,13 @@ def build_model(cfg: CNNTrainConfig, generator: torch.Generator) -> MNISTCNN:
     return reset_parameters(MNISTCNN(**cfg.model_config()), generator)
 
 
-def augment_batch(x: torch.Tensor, generator: torch.Generator, max_deg: float = 12.0,
-                  max_shift: float = 2.0, scale: tuple[float, float] = (0.9, 1.1)) -> torch.Tensor:
+def augment_batch(
+    x: torch.Tensor,
+    generator: torch.Generator,
+    max_deg: float = 12.0,
+    max_shift: float = 2.0,
+    scale: tuple[float, float] = (0.9, 1.1),
+) -> torch.Tensor:
     """Random affine warp per image: rotation ±max_deg, scale, shift ±max_shift pixels. (B,1,28,28)."""
     b = x.shape[0]
     u = torch.rand(b, 4, generator=generator)  # uniform [0, 1) draws, on CPU for reproducibility
@@ -62,17 +67,35 @@ def augment_batch(x: torch.Tensor, generator: torch.Generator, max_deg: float = 
     s = scale[0] + u[:, 1] * (scale[1] - scale[0])
     shift = (u[:, 2:] * 2 - 1) * (max_shift * 2 / x.shape[-1])  # pixels → normalised [-1, 1] units
     cos, sin = torch.cos(angle) / s, torch.sin(angle) / s  # inverse map: output → input coordinates
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1
+    )
     grid = F.affine_grid(theta.to(x.device, x.dtype), list(x.shape), align_corners=False)  # (B, 28, 28, 2)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
-def fit_augmented(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, cfg: FitConfig,
-                  x_val: torch.Tensor | None = None, y_val: torch.Tensor | None = None,
-                  device: str | torch.device = "cpu", generator: torch.Generator | None = None) -> Iterator[dict]:
+def fit_augmented(
+    model: nn.Module,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    cfg: FitConfig,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    device: str | torch.device = "cpu",
+    generator: torch.Generator | None = None,
+) -> Iterator[dict]:
     """`core.train.fit` with a fresh random affine warp of every batch; yields the same records."""
-    return fit(model, x_train, y_train, cfg, x_val, y_val, device=device, generator=generator,
-               transform=augment_batch)  # fmt: skip
+    return fit(
+        model,
+        x_train,
+        y_train,
+        cfg,
+        x_val,
+        y_val,
+        device=device,
+        generator=generator,
+        transform=augment_batch,
+    )
 
 
 def subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,9 +106,14 @@ def subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int) -> tuple[torc
     return x[idx], y[idx]
 
 
-def make_train_iter(cfg: CNNTrainConfig, x_train: torch.Tensor, y_train: torch.Tensor,
-                    x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None,
-                    device: str | torch.device = "cpu") -> tuple[MNISTCNN, Callable[[], Iterator[dict]]]:
+def make_train_iter(
+    cfg: CNNTrainConfig,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+    device: str | torch.device = "cpu",
+) -> tuple[MNISTCNN, Callable[[], Iterator[dict]]]:
     """A new model and a factory of its training iterator (what `ui.jobs.start` and the CLI consume)."""
     g = torch.Generator().manual_seed(cfg.seed)
     model = build_model(cfg, g)
@@ -145,7 +173,9 @@ def predict(model: nn.Module, image28: np.ndarray | torch.Tensor) -> np.ndarray:
 def predict_batch(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> np.ndarray:
     """Probabilities (N, 10) for images (N, 1, 28, 28)."""
     device = next(model.parameters()).device
-    out = [model(images[i : i + batch_size].to(device)).exp().cpu() for i in range(0, len(images), batch_size)]
+    out = [
+        model(images[i : i + batch_size].to(device)).exp().cpu() for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(out).numpy()
 
 
@@ -175,8 +205,9 @@ def saliency(model: nn.Module, image28: np.ndarray, target: int | None = None) -
 
 
 @torch.inference_mode()
-def occlusion(model: nn.Module, image28: np.ndarray, target: int | None = None, patch: int = 6,
-              stride: int = 2) -> np.ndarray:
+def occlusion(
+    model: nn.Module, image28: np.ndarray, target: int | None = None, patch: int = 6, stride: int = 2
+) -> np.ndarray:
     """Drop in p(target) when a patch x patch square is blanked (Zeiler & Fergus 2014); (28, 28)."""
     img = torch.as_tensor(np.asarray(image28, dtype=np.float32)).reshape(28, 28)
     device = next(model.parameters()).device
@@ -207,6 +238,13 @@ def architecture_shapes(c1: int = 32, c2: int = 64, hidden: int = 256) -> list[t
     p1 = s1 // 2  # 13
     s2 = conv_output_size(p1, 3)  # 11
     p2 = s2 // 2  # 5
-    return [("input", (1, 28, 28)), ("conv1 + ReLU", (c1, s1, s1)), ("maxpool 2", (c1, p1, p1)),
-            ("conv2 + ReLU", (c2, s2, s2)), ("maxpool 2", (c2, p2, p2)), ("flatten", (c2 * p2 * p2,)),
-            ("linear + ReLU", (hidden,)), ("linear + log_softmax", (10,))]  # fmt: skip
+    return [
+        ("input", (1, 28, 28)),
+        ("conv1 + ReLU", (c1, s1, s1)),
+        ("maxpool 2", (c1, p1, p1)),
+        ("conv2 + ReLU", (c2, s2, s2)),
+        ("maxpool 2", (c2, p2, p2)),
+        ("flatten", (c2 * p2 * p2,)),
+        ("linear + ReLU", (hidden,)),
+        ("linear + log_softmax", (10,)),
+    ]

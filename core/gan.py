@@ -61,8 +61,17 @@ class GanConfig:
 
 
 IMPROVED = GanConfig()
-COURSE = GanConfig(g_width=128, d_width=64, batch_norm=False, batch_size=512, g_lr=4e-4, d_lr=1e-4,
-                   beta1=0.9, real_target=1.0, ema=0.0)  # fmt: skip
+COURSE = GanConfig(
+    g_width=128,
+    d_width=64,
+    batch_norm=False,
+    batch_size=512,
+    g_lr=4e-4,
+    d_lr=1e-4,
+    beta1=0.9,
+    real_target=1.0,
+    ema=0.0,
+)
 PRESETS = {"improved": IMPROVED, "course": COURSE}
 
 
@@ -75,16 +84,27 @@ def to_unit_range(x: torch.Tensor) -> torch.Tensor:
     return ((x + 1) / 2).clamp(0, 1)
 
 
-def build_models(cfg: GanConfig, conditional: bool, generator: torch.Generator) -> tuple[nn.Module, nn.Module]:
+def build_models(
+    cfg: GanConfig, conditional: bool, generator: torch.Generator
+) -> tuple[nn.Module, nn.Module]:
     """Fresh G and D for `cfg`, initialised from `generator` (reproducible per run)."""
     if conditional:
         G = CondGenerator(cfg.latent_dim, cfg.g_width, cfg.image_size, cfg.batch_norm)
-        D = CondDiscriminator(cfg.d_width, cfg.image_size, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
-                              cfg.spectral_norm, aux=cfg.aux_weight > 0 and cfg.image_size == 28)  # fmt: skip
+        D = CondDiscriminator(
+            cfg.d_width,
+            cfg.image_size,
+            cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
+            cfg.spectral_norm,
+            aux=cfg.aux_weight > 0 and cfg.image_size == 28,
+        )
     else:
         G = Generator(cfg.latent_dim, cfg.g_width, cfg.batch_norm, cfg.mapping, cfg.g_refine)
-        D = Discriminator(cfg.d_width, cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
-                          cfg.spectral_norm, cfg.mbstd)  # fmt: skip
+        D = Discriminator(
+            cfg.d_width,
+            cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm,
+            cfg.spectral_norm,
+            cfg.mbstd,
+        )
     return reset_parameters(G, generator), _reset_spectral(reset_parameters(D, generator), generator)
 
 
@@ -107,21 +127,40 @@ def _reset_spectral(model: nn.Module, generator: torch.Generator) -> nn.Module:
 def model_config(model: nn.Module) -> dict:
     """Constructor arguments of a gan.py model, for `core.checkpoints.save`."""
     if isinstance(model, Generator):
-        config = {"latent_dim": model.latent_dim, "width": model.width,
-                  "batch_norm": isinstance(model.bn1, nn.BatchNorm2d)}  # fmt: skip
-        return config | ({"mapping": model.mapping_width} if model.mapping_width else {}) | (
-            {"refine": True} if model.refine_on else {})  # fmt: skip
+        config = {
+            "latent_dim": model.latent_dim,
+            "width": model.width,
+            "batch_norm": isinstance(model.bn1, nn.BatchNorm2d),
+        }
+        return (
+            config
+            | ({"mapping": model.mapping_width} if model.mapping_width else {})
+            | ({"refine": True} if model.refine_on else {})
+        )
     if isinstance(model, Discriminator):
-        return {"width": model.width, "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
-                "spectral_norm": model.spectral_norm, "mbstd": model.mbstd}  # fmt: skip
+        return {
+            "width": model.width,
+            "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
+            "spectral_norm": model.spectral_norm,
+            "mbstd": model.mbstd,
+        }
     if isinstance(model, CondGenerator):
         bn = any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules())
-        return {"latent_dim": model.latent_dim, "width": model.width, "image_size": model.image_size,
-                "batch_norm": bn}  # fmt: skip
+        return {
+            "latent_dim": model.latent_dim,
+            "width": model.width,
+            "image_size": model.image_size,
+            "batch_norm": bn,
+        }
     if isinstance(model, CondDiscriminator):
         bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
-        return {"width": model.width, "image_size": model.image_size, "batch_norm": bn,
-                "spectral_norm": model.spectral_norm, "aux": model.aux}  # fmt: skip
+        return {
+            "width": model.width,
+            "image_size": model.image_size,
+            "batch_norm": bn,
+            "spectral_norm": model.spectral_norm,
+            "aux": model.aux,
+        }
     raise TypeError(type(model).__name__)
 
 
@@ -170,8 +209,9 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
 
 
-def interpolate(G: nn.Module, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None,
-                device: str = "cpu") -> torch.Tensor:  # fmt: skip
+def interpolate(
+    G: nn.Module, seed_a: int, seed_b: int, steps: int = 10, label: int | None = None, device: str = "cpu"
+) -> torch.Tensor:
     """`steps` images walking from z(seed_a) to z(seed_b) (the digit fixed for a cGAN)."""
     za, zb = latents(1, G.latent_dim, seed_a)[0], latents(1, G.latent_dim, seed_b)[0]
     z = slerp(za, zb, torch.linspace(0, 1, steps)).to(device)  # (steps, latent_dim)
@@ -184,7 +224,9 @@ def digit_grid_labels(rows: int) -> torch.Tensor:
     return torch.arange(N_CLASSES).repeat(rows)  # (rows*10,)
 
 
-def fixed_grid_inputs(G: nn.Module, rows: int, seed: int, conditional: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+def fixed_grid_inputs(
+    G: nn.Module, rows: int, seed: int, conditional: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """z (and labels) of a cGAN grid: one z per row repeated across the 10 digit columns."""
     if not conditional:
         return latents(rows, G.latent_dim, seed), None
@@ -227,9 +269,18 @@ def _set_lr_factor(optimizers, base_lrs, factor: float) -> None:
             group["lr"] = lr * factor
 
 
-def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module, D: nn.Module,
-           device: str, controls: dict | None, generator: torch.Generator | None,
-           start_epoch: int, G_ema: nn.Module | None) -> Iterator[dict]:  # fmt: skip
+def _train(
+    cfg: GanConfig,
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    G: nn.Module,
+    D: nn.Module,
+    device: str,
+    controls: dict | None,
+    generator: torch.Generator | None,
+    start_epoch: int,
+    G_ema: nn.Module | None,
+) -> Iterator[dict]:
     conditional = y is not None
     if G_ema is not None:
         G_ema.to(device).eval()
@@ -259,7 +310,9 @@ def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module
             yh = one_hot(y_all[idx]) if conditional else None
             z = torch.randn(len(idx), cfg.latent_dim, generator=g).to(device)
             if cfg.lr_decay_from < 1:  # a falling step size lets both players settle (CycleGAN, 2017)
-                _set_lr_factor((opt_g, opt_d), (cfg.g_lr, cfg.d_lr), decay_factor(step, total, cfg.lr_decay_from))
+                _set_lr_factor(
+                    (opt_g, opt_d), (cfg.g_lr, cfg.d_lr), decay_factor(step, total, cfg.lr_decay_from)
+                )
             fake = G(z, yh) if conditional else G(z)  # (B, 1, S, S); fake labels = the real batch's
             if cfg.augment:
                 real, fake = translate(real, g), translate(fake, g)
@@ -288,26 +341,59 @@ def _train(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor | None, G: nn.Module
             dl, gl = d_loss.item(), g_loss.item()
             dx, dgz = torch.sigmoid(d_real).mean().item(), torch.sigmoid(d_fake).mean().item()
             if not (math.isfinite(dl) and math.isfinite(gl)):
-                yield {"kind": "diverged", "epoch": epoch, "batch": b + 1, "step": step, "loss": dl,
-                       "elapsed": time.perf_counter() - t0}  # fmt: skip
+                yield {
+                    "kind": "diverged",
+                    "epoch": epoch,
+                    "batch": b + 1,
+                    "step": step,
+                    "loss": dl,
+                    "elapsed": time.perf_counter() - t0,
+                }
                 return
             sums += (dl, gl, dx, dgz)
-            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
-                   "loss": dl, "d_loss": dl, "g_loss": gl, "d_real": dx, "d_fake": dgz, "mode": mode,
-                   "elapsed": time.perf_counter() - t0}  # fmt: skip
+            yield {
+                "kind": "step",
+                "epoch": epoch,
+                "batch": b + 1,
+                "batches": batches,
+                "step": step,
+                "loss": dl,
+                "d_loss": dl,
+                "g_loss": gl,
+                "d_real": dx,
+                "d_fake": dgz,
+                "mode": mode,
+                "elapsed": time.perf_counter() - t0,
+            }
             delay = float(controls.get("delay", 0.0))
             if delay > 0:  # slow motion (GAN Lab): the page shows each step as it happens
                 time.sleep(min(delay, 2.0))
         grid = generate(G_ema if G_ema is not None else G, z_fixed, l_fixed)  # (n_fixed, 1, S, S) in [0, 1]
         m = sums / batches
-        yield {"kind": "epoch", "epoch": epoch, "step": step, "d_loss": m[0], "g_loss": m[1],
-               "d_real": m[2], "d_fake": m[3], "elapsed": time.perf_counter() - t0,
-               "grid": (grid[:, 0].numpy() * 255).round().astype(np.uint8)}  # fmt: skip
+        yield {
+            "kind": "epoch",
+            "epoch": epoch,
+            "step": step,
+            "d_loss": m[0],
+            "g_loss": m[1],
+            "d_real": m[2],
+            "d_fake": m[3],
+            "elapsed": time.perf_counter() - t0,
+            "grid": (grid[:, 0].numpy() * 255).round().astype(np.uint8),
+        }
 
 
-def train_gan(cfg: GanConfig, x: torch.Tensor, G: nn.Module, D: nn.Module, device: str = "cpu",
-              controls: dict | None = None, generator: torch.Generator | None = None,
-              start_epoch: int = 0, G_ema: nn.Module | None = None) -> Iterator[dict]:  # fmt: skip
+def train_gan(
+    cfg: GanConfig,
+    x: torch.Tensor,
+    G: nn.Module,
+    D: nn.Module,
+    device: str = "cpu",
+    controls: dict | None = None,
+    generator: torch.Generator | None = None,
+    start_epoch: int = 0,
+    G_ema: nn.Module | None = None,
+) -> Iterator[dict]:
     """Train the unconditional DCGAN on images x (N, 1, 28, 28) in [0, 1], in place.
 
     Yields {"kind": "step", epoch, batch, batches, step, loss (= d_loss), d_loss, g_loss, d_real,
@@ -317,10 +403,18 @@ def train_gan(cfg: GanConfig, x: torch.Tensor, G: nn.Module, D: nn.Module, devic
     return _train(cfg, x, None, G, D, device, controls, generator, start_epoch, G_ema)
 
 
-def train_cgan(cfg: GanConfig, x: torch.Tensor, y: torch.Tensor, G: nn.Module, D: nn.Module,
-               device: str = "cpu", controls: dict | None = None,
-               generator: torch.Generator | None = None, start_epoch: int = 0,
-               G_ema: nn.Module | None = None) -> Iterator[dict]:  # fmt: skip
+def train_cgan(
+    cfg: GanConfig,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    G: nn.Module,
+    D: nn.Module,
+    device: str = "cpu",
+    controls: dict | None = None,
+    generator: torch.Generator | None = None,
+    start_epoch: int = 0,
+    G_ema: nn.Module | None = None,
+) -> Iterator[dict]:
     """Train the cGAN on (x, y) in place; the epoch grid has one row per fixed z, one column per digit."""
     return _train(cfg, x, y, G, D, device, controls, generator, start_epoch, G_ema)
 
@@ -334,8 +428,9 @@ def small_classifier(image_size: int, generator: torch.Generator) -> nn.Module:
         from core.models.cnn import MNISTCNN
 
         return reset_parameters(MNISTCNN(), generator)
-    mlp = nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, N_CLASSES),
-                        nn.LogSoftmax(dim=1))  # fmt: skip
+    mlp = nn.Sequential(
+        nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, N_CLASSES), nn.LogSoftmax(dim=1)
+    )
     return reset_parameters(mlp, generator)
 
 
@@ -347,8 +442,9 @@ def generated_dataset(G: CondGenerator, per_digit: int, seed: int) -> tuple[torc
     return torch.cat(xs), labels
 
 
-def train_on_generated(G: CondGenerator, real, epochs: int = 5, per_digit: int | None = None,
-                       seed: int = 0) -> dict:  # fmt: skip
+def train_on_generated(
+    G: CondGenerator, real, epochs: int = 5, per_digit: int | None = None, seed: int = 0
+) -> dict:
     """Accuracy on the real test split of one classifier trained on cGAN samples only and of the same
     classifier trained on the real training split (same size, epochs and seed)."""
     from core.train import evaluate
@@ -375,12 +471,18 @@ def quality(G: nn.Module, classifier: nn.Module, n: int = 1000, seed: int = 0) -
     from core.metrics import classify, digit_shares
 
     pred, conf = classify(classifier, sample(G, n, seed))
-    return {"pred": pred, "conf": conf, "shares": digit_shares(pred), "mean_conf": float(conf.mean()),
-            "confident": float((conf >= 0.9).mean())}  # fmt: skip
+    return {
+        "pred": pred,
+        "conf": conf,
+        "shares": digit_shares(pred),
+        "mean_conf": float(conf.mean()),
+        "confident": float((conf >= 0.9).mean()),
+    }
 
 
-def fidelity_per_digit(G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0,
-                       upscale: bool = False) -> dict:  # fmt: skip
+def fidelity_per_digit(
+    G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0, upscale: bool = False
+) -> dict:
     """Share of cGAN samples read as the requested digit, per digit and overall (`upscale`: 8x8
     samples are enlarged to 28x28 for an MNIST classifier)."""
     from core.metrics import classify

@@ -51,7 +51,9 @@ class Steps:
     cropped: np.ndarray  # (h, w): the bounding box of the ink
     scaled: np.ndarray  # (h', w') with max(h', w') == 20, aspect ratio kept
     final: np.ndarray  # (28, 28) float32 in [0, 1], centre of mass at (14, 14)
-    bbox: tuple[int, int, int, int]  # (top, left, bottom, right) of the ink in `source`, bottom/right exclusive
+    bbox: tuple[
+        int, int, int, int
+    ]  # (top, left, bottom, right) of the ink in `source`, bottom/right exclusive
     shift: tuple[int, int]  # (rows, cols) the centring moved the 20x20 box from the geometric centre
 
 
@@ -119,7 +121,10 @@ def problem(steps: Steps | None) -> str | None:
     top, left, bottom, right = steps.bbox
     if mask.mean() > FULL_COVER:
         return "full"
-    if max(bottom - top, right - left) < DOT_SIDE * max(H, W) and mask[top:bottom, left:right].mean() > DOT_FILL:
+    if (
+        max(bottom - top, right - left) < DOT_SIDE * max(H, W)
+        and mask[top:bottom, left:right].mean() > DOT_FILL
+    ):
         return "dot"
     return None
 
@@ -149,7 +154,9 @@ def _to_gray(im: Image.Image) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16-bit or float greyscale
         a = np.asarray(im, dtype=np.float64)
         top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
-        return (a / top).clip(0, 1).astype(np.float32) if im.mode != "F" else _as_float(a / max(1e-9, a.max()))
+        return (
+            (a / top).clip(0, 1).astype(np.float32) if im.mode != "F" else _as_float(a / max(1e-9, a.max()))
+        )
     if im.mode == "P" or im.mode == "PA":
         im = im.convert("RGBA")
     if im.mode == "CMYK":
@@ -173,7 +180,9 @@ def normalise_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     border = np.concatenate([gray[:k].ravel(), gray[-k:].ravel(), gray[:, :k].ravel(), gray[:, -k:].ravel()])
     inverted = float(np.median(border)) > 0.5
     g = 1.0 - gray if inverted else gray
-    background = float(np.median(np.concatenate([g[:k].ravel(), g[-k:].ravel(), g[:, :k].ravel(), g[:, -k:].ravel()])))
+    background = float(
+        np.median(np.concatenate([g[:k].ravel(), g[-k:].ravel(), g[:, :k].ravel(), g[:, -k:].ravel()]))
+    )
     peak = float(g.max())
     if peak - background < 0.05:  # a flat picture: no digit to find
         return np.zeros_like(g), inverted
@@ -182,7 +191,9 @@ def normalise_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     return g.astype(np.float32), inverted
 
 
-def load_upload(source: bytes | BinaryIO, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def load_upload(
+    source: bytes | BinaryIO, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> np.ndarray:
     """An uploaded image file → (H, W) uint8, white ink on black; PreprocessError with a code otherwise."""
     data = _read_limited(source, max_bytes)
     try:

@@ -265,10 +265,17 @@ def _read_info(path: Path) -> dict:
 
 
 def _info(data: dict, run_id: str) -> RunInfo:
-    return RunInfo(run_id=run_id, page=str(data.get("page")), name=str(data.get("name", "")),
-                   state=str(data.get("state", "")), epochs_done=int(data.get("epochs_done") or 0),
-                   updated=str(data.get("updated", "")), config=dict(data.get("config") or {}),
-                   metrics=dict(data.get("metrics") or {}), has_model=bool(data.get("has_model")))  # fmt: skip
+    return RunInfo(
+        run_id=run_id,
+        page=str(data.get("page")),
+        name=str(data.get("name", "")),
+        state=str(data.get("state", "")),
+        epochs_done=int(data.get("epochs_done") or 0),
+        updated=str(data.get("updated", "")),
+        config=dict(data.get("config") or {}),
+        metrics=dict(data.get("metrics") or {}),
+        has_model=bool(data.get("has_model")),
+    )
 
 
 def list_runs(page: str | None = None, name: str | None = None, root: Path | None = None) -> list[RunInfo]:
@@ -287,7 +294,12 @@ def list_runs(page: str | None = None, name: str | None = None, root: Path | Non
             data = _read_info(p)
         except RunError:
             continue
-        if page and data["page"] != page or name is not None and not same_name(str(data.get("name", "")), name):
+        if (
+            page
+            and data["page"] != page
+            or name is not None
+            and not same_name(str(data.get("name", "")), name)
+        ):
             continue
         out.append(_info(data, p.name))
     return sorted(out, key=lambda r: (r.updated, r.run_id), reverse=True)

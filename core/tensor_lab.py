@@ -18,10 +18,27 @@ import torch
 
 MAX_ELEMENTS = 10_000  # tensors a user creates stay small: the page prints their values
 MAX_TEXT = 2_000  # characters of a typed list
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32,
-          "bool": torch.bool}  # fmt: skip
-CREATORS = ("tensor", "zeros", "ones", "full", "rand", "randn", "arange", "linspace", "eye",
-            "zeros_like", "ones_like", "rand_like")  # fmt: skip
+DTYPES = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "int64": torch.int64,
+    "int32": torch.int32,
+    "bool": torch.bool,
+}
+CREATORS = (
+    "tensor",
+    "zeros",
+    "ones",
+    "full",
+    "rand",
+    "randn",
+    "arange",
+    "linspace",
+    "eye",
+    "zeros_like",
+    "ones_like",
+    "rand_like",
+)
 
 
 class ParseError(ValueError):
@@ -85,7 +102,7 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 
 def parse_shape(text: str, allow_minus_one: bool = False, allow_empty: bool = False) -> tuple[int, ...]:
-    """"2, 3", "(2, 3)", "2x3" or "[2,3]" → (2, 3). -1 only where `allow_minus_one` (reshape/view)."""
+    """ "2, 3", "(2, 3)", "2x3" or "[2,3]" → (2, 3). -1 only where `allow_minus_one` (reshape/view)."""
     s = (text or "").strip().strip("()[]").replace("x", ",").replace("×", ",")
     parts = [p.strip() for p in s.split(",") if p.strip()]
     if not parts:
@@ -131,7 +148,7 @@ def _index_item(part: str):
 
 
 def parse_index(text: str) -> tuple:
-    """"0, 1:3", "[:, -1]", "..., 0", "::2" → a tuple usable as `t[index]` (ints, slices, None, ...)."""
+    """ "0, 1:3", "[:, -1]", "..., 0", "::2" → a tuple usable as `t[index]` (ints, slices, None, ...)."""
     s = (text or "").strip()
     if s.startswith("[") and s.endswith("]"):
         s = s[1:-1]
@@ -146,7 +163,11 @@ def parse_index(text: str) -> tuple:
 def explain_code(message: str) -> str:
     """Which plain explanation fits PyTorch's message (the codes are translated on the page)."""
     m = message.lower()
-    if "invalid for input of size" in m or "only one dimension can be inferred" in m or "view size is not" in m:
+    if (
+        "invalid for input of size" in m
+        or "only one dimension can be inferred" in m
+        or "view size is not" in m
+    ):
         return "reshape"
     if "mat1 and mat2" in m or "size mismatch" in m or "inconsistent tensor size" in m or "matmul" in m:
         return "matmul"
@@ -172,9 +193,19 @@ def attempt(fn: Callable[[], torch.Tensor]) -> torch.Tensor | OpError:
         return OpError(msg, explain_code(msg))
 
 
-def create(kind: str, shape: tuple[int, ...] = (2, 3), dtype: str = "float32", values: str = "",
-           start: float = 0.0, end: float = 5.0, step: float = 1.0, steps: int = 5, fill: float = 7.0,
-           seed: int = 0, like: torch.Tensor | None = None) -> torch.Tensor | OpError:  # fmt: skip
+def create(
+    kind: str,
+    shape: tuple[int, ...] = (2, 3),
+    dtype: str = "float32",
+    values: str = "",
+    start: float = 0.0,
+    end: float = 5.0,
+    step: float = 1.0,
+    steps: int = 5,
+    fill: float = 7.0,
+    seed: int = 0,
+    like: torch.Tensor | None = None,
+) -> torch.Tensor | OpError:
     """The tensor `torch.<kind>(...)` would give; `values` is the typed list for `torch.tensor`."""
     if kind not in CREATORS:
         raise ValueError(f"unknown creator {kind!r}")
@@ -210,8 +241,13 @@ def create(kind: str, shape: tuple[int, ...] = (2, 3), dtype: str = "float32", v
 
 def describe(t: torch.Tensor) -> dict:
     """shape, ndim, dtype, device, numel: what the page prints beside every tensor."""
-    return {"shape": tuple(t.shape), "ndim": t.dim(), "dtype": str(t.dtype).replace("torch.", ""),
-            "device": str(t.device), "numel": t.numel()}  # fmt: skip
+    return {
+        "shape": tuple(t.shape),
+        "ndim": t.dim(),
+        "dtype": str(t.dtype).replace("torch.", ""),
+        "device": str(t.device),
+        "numel": t.numel(),
+    }
 
 
 def index(t: torch.Tensor, text: str) -> torch.Tensor | OpError:
@@ -290,7 +326,9 @@ def broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> dict:
     return {"a": a, "b": b, "dims": dims, "result": result, "clash": clash, "torch": torch_result}
 
 
-def broadcast_example(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> tuple[torch.Tensor, ...] | OpError:
+def broadcast_example(
+    shape_a: tuple[int, ...], shape_b: tuple[int, ...]
+) -> tuple[torch.Tensor, ...] | OpError:
     """Small integer tensors of those shapes, their expanded forms and the sum a + b."""
     if math.prod(shape_a) > 200 or math.prod(shape_b) > 200:
         raise ParseError("too_big")
@@ -318,8 +356,15 @@ def autograd_demo(w: float, x: float, b: float, backward_calls: int = 1) -> dict
     for _ in range(backward_calls):
         y = wt**2 * xt + bt  # builds the graph again each call
         y.backward()
-    return {"y": y.item(), "w_grad": wt.grad.item(), "b_grad": bt.grad.item(), "hand_w": 2 * w * x,
-            "hand_b": 1.0, "calls": backward_calls, "dot": grad_graph_dot(y, {id(wt): "w", id(bt): "b"})}  # fmt: skip
+    return {
+        "y": y.item(),
+        "w_grad": wt.grad.item(),
+        "b_grad": bt.grad.item(),
+        "hand_w": 2 * w * x,
+        "hand_b": 1.0,
+        "calls": backward_calls,
+        "dot": grad_graph_dot(y, {id(wt): "w", id(bt): "b"}),
+    }
 
 
 def no_grad_demo(w: float, x: float) -> dict:
@@ -329,15 +374,20 @@ def no_grad_demo(w: float, x: float) -> dict:
     with torch.no_grad():
         z = wt * x
     d = y.detach()
-    return {"y_requires_grad": y.requires_grad, "y_grad_fn": type(y.grad_fn).__name__,
-            "no_grad_requires_grad": z.requires_grad, "no_grad_grad_fn": None if z.grad_fn is None else "?",
-            "detach_requires_grad": d.requires_grad, "detach_value": d.item()}  # fmt: skip
+    return {
+        "y_requires_grad": y.requires_grad,
+        "y_grad_fn": type(y.grad_fn).__name__,
+        "no_grad_requires_grad": z.requires_grad,
+        "no_grad_grad_fn": None if z.grad_fn is None else "?",
+        "detach_requires_grad": d.requires_grad,
+        "detach_value": d.item(),
+    }
 
 
 def grad_graph_dot(out: torch.Tensor, names: dict[int, str] | None = None) -> str:
     """Graphviz DOT of the `grad_fn` chain behind `out` (rendered in the browser by st.graphviz_chart)."""
     names = names or {}
-    lines = ['digraph G {', 'rankdir=BT;', 'node [fontname="Helvetica", fontsize=11];']
+    lines = ["digraph G {", "rankdir=BT;", 'node [fontname="Helvetica", fontsize=11];']
     seen: dict[int, str] = {}
 
     def node_id(fn) -> str:
@@ -346,8 +396,14 @@ def grad_graph_dot(out: torch.Tensor, names: dict[int, str] | None = None) -> st
             seen[id(fn)] = nid
             if hasattr(fn, "variable"):  # AccumulateGrad: a leaf tensor that will receive .grad
                 v = fn.variable
-                label = f"{names.get(id(v), 'leaf')} = {v.item():.3g}" if v.numel() == 1 else names.get(id(v), "leaf")
-                lines.append(f'{nid} [label="{label}\\n(.grad)", shape=box, style=filled, fillcolor="#dbeafe"];')
+                label = (
+                    f"{names.get(id(v), 'leaf')} = {v.item():.3g}"
+                    if v.numel() == 1
+                    else names.get(id(v), "leaf")
+                )
+                lines.append(
+                    f'{nid} [label="{label}\\n(.grad)", shape=box, style=filled, fillcolor="#dbeafe"];'
+                )
             else:
                 lines.append(f'{nid} [label="{type(fn).__name__}", shape=ellipse];')
         return seen[id(fn)]

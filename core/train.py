@@ -134,7 +134,9 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
     (it becomes the whole data set), a single example, and a huge learning rate (the run diverges and
     says so: that is a lesson, not an error)."""
     if cfg.loss not in LOSSES or cfg.optimizer not in OPTIMIZERS or cfg.schedule not in SCHEDULES:
-        raise TrainError("setting", f"loss={cfg.loss!r} optimizer={cfg.optimizer!r} schedule={cfg.schedule!r}")
+        raise TrainError(
+            "setting", f"loss={cfg.loss!r} optimizer={cfg.optimizer!r} schedule={cfg.schedule!r}"
+        )
     if not _whole(cfg.epochs) or cfg.epochs < min_epochs:
         raise TrainError("epochs", f"epochs={cfg.epochs!r}, at least {min_epochs}")
     if not _whole(cfg.batch_size) or cfg.batch_size < 1:
@@ -149,7 +151,9 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
         raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
 
 
-MICRO_BATCH_CPU = 128  # CPU: activations of 128 images stay in cache (bench: 1,024 at once ran ~2x slower per image)
+MICRO_BATCH_CPU = (
+    128  # CPU: activations of 128 images stay in cache (bench: 1,024 at once ran ~2x slower per image)
+)
 
 
 def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int:
@@ -166,8 +170,9 @@ def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int
     return MICRO_BATCH_CPU
 
 
-def _forward_backward(model: nn.Module, loss_fn: Callable, xb: torch.Tensor, yb: torch.Tensor,
-                      micro: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _forward_backward(
+    model: nn.Module, loss_fn: Callable, xb: torch.Tensor, yb: torch.Tensor, micro: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward and backward of one batch (in chunks of `micro`); returns its outputs and mean loss."""
     if len(xb) <= micro:
         out = model(xb)
@@ -241,13 +246,27 @@ def fit(
             seen += len(idx)
             value = loss.item()
             if not math.isfinite(value):
-                yield {"kind": "diverged", "epoch": epoch, "batch": b + 1, "step": step,
-                       "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
+                yield {
+                    "kind": "diverged",
+                    "epoch": epoch,
+                    "batch": b + 1,
+                    "step": step,
+                    "loss": value,
+                    "elapsed": time.perf_counter() - t0,
+                }
                 return
             loss_sum += loss.detach() * len(idx)
             correct += (predictions(out.detach()) == _targets_for_accuracy(yb)).sum()
-            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
-                   "seen": seen, "loss": value, "elapsed": time.perf_counter() - t0}  # fmt: skip
+            yield {
+                "kind": "step",
+                "epoch": epoch,
+                "batch": b + 1,
+                "batches": batches,
+                "step": step,
+                "seen": seen,
+                "loss": value,
+                "elapsed": time.perf_counter() - t0,
+            }
         lr = opt.param_groups[0]["lr"]
         if sched is not None:
             sched.step()

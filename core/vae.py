@@ -40,7 +40,6 @@ class VAEConfig:
     input_dropout: float = 0.0  # denoising: this share of input pixels is blanked, the target stays whole
     augment_input: bool = False  # jitter only what the encoder sees: the code learns to ignore small shifts
 
-
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -82,8 +81,13 @@ def drop_pixels(x: torch.Tensor, share: float, generator: torch.Generator) -> to
     return x * keep
 
 
-def _losses(model: nn.Module, x: torch.Tensor, beta: float, generator: torch.Generator | None,
-            x_in: torch.Tensor | None = None):  # fmt: skip
+def _losses(
+    model: nn.Module,
+    x: torch.Tensor,
+    beta: float,
+    generator: torch.Generator | None,
+    x_in: torch.Tensor | None = None,
+):
     """(loss, recon, kl) for one batch; an AE's KL is 0. `x_in` (default x) is what the encoder sees:
     the loss always compares the output with the clean x."""
     x_in = x if x_in is None else x_in
@@ -163,13 +167,28 @@ def train_autoencoder(
                 return
             for k, v in (("loss", loss_v), ("recon", rec_v), ("kl", kl_v)):
                 sums[k] += v * len(xb)
-            yield {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step,
-                   "seen": seen, "loss": loss_v, "recon": rec_v, "kl": kl_v,
-                   "elapsed": time.perf_counter() - t0}  # fmt: skip
-        rec = {"kind": "epoch", "epoch": epoch, "batches": batches,
-               "train_loss": sums["loss"] / n, "recon": sums["recon"] / n, "kl": sums["kl"] / n,
-               "elapsed": time.perf_counter() - t0,
-               "images_per_s": n / max(1e-9, time.perf_counter() - t_epoch)}  # fmt: skip
+            yield {
+                "kind": "step",
+                "epoch": epoch,
+                "batch": b + 1,
+                "batches": batches,
+                "step": step,
+                "seen": seen,
+                "loss": loss_v,
+                "recon": rec_v,
+                "kl": kl_v,
+                "elapsed": time.perf_counter() - t0,
+            }
+        rec = {
+            "kind": "epoch",
+            "epoch": epoch,
+            "batches": batches,
+            "train_loss": sums["loss"] / n,
+            "recon": sums["recon"] / n,
+            "kl": sums["kl"] / n,
+            "elapsed": time.perf_counter() - t0,
+            "images_per_s": n / max(1e-9, time.perf_counter() - t_epoch),
+        }
         if x_test is not None and len(x_test):
             val = evaluate(model, x_test, cfg.beta)
             rec.update(val_loss=val["loss"], val_recon=val["recon"], val_kl=val["kl"])
@@ -261,9 +280,11 @@ def grid_points(n: int, box: tuple[float, float, float, float]) -> np.ndarray:
 
 
 def manifold(
-    model: nn.Module, n: int = 15, box: tuple[float, float, float, float] = (-3, 3, -3, 3),
+    model: nn.Module,
+    n: int = 15,
+    box: tuple[float, float, float, float] = (-3, 3, -3, 3),
     proj: Projection | None = None,
-) -> torch.Tensor:  # fmt: skip
+) -> torch.Tensor:
     """Decoded digits over an n x n grid of the latent plane: (n*n, 1, 28, 28)."""
     proj = proj or Projection.fit(np.zeros((1, model.latent_dim)))
     return decode(model, proj.lift(grid_points(n, box)))
@@ -352,9 +373,13 @@ def to_mnist(drawing: np.ndarray) -> torch.Tensor:
 
 
 def quality(
-    model: nn.Module, classifier: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor,
-    n_samples: int = 1000, seed: int = 0,
-) -> dict:  # fmt: skip
+    model: nn.Module,
+    classifier: nn.Module,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    n_samples: int = 1000,
+    seed: int = 0,
+) -> dict:
     """How often reconstructions of test digits are read as the right digit, and which digits prior
     samples z ~ N(0, I) are read as (a share per digit; a share near 0 means a digit the prior misses)."""
     from core.metrics import classify, digit_shares

@@ -51,8 +51,14 @@ class XORConfig:
             raise ValueError("lr must be > 0, epochs >= 1 and batch_size 1–4")
 
     def fit_config(self) -> FitConfig:
-        return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                         optimizer=self.optimizer, loss="bce", seed=self.seed)  # fmt: skip
+        return FitConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            optimizer=self.optimizer,
+            loss="bce",
+            seed=self.seed,
+        )
 
     def model_config(self) -> dict:
         return {"hidden": list(self.hidden), "activation": self.activation}
@@ -168,13 +174,24 @@ def truth_table(model: MLP, gate: str) -> list[dict]:
     rows = []
     for (a, b), target, p in zip(x.tolist(), y.squeeze(1).tolist(), out.tolist()):
         pred = int(p > 0.5)
-        rows.append({"a": int(a), "b": int(b), "target": int(target), "output": p, "prediction": pred,
-                     "confidence": p if pred else 1 - p, "correct": pred == int(target)})  # fmt: skip
+        rows.append(
+            {
+                "a": int(a),
+                "b": int(b),
+                "target": int(target),
+                "output": p,
+                "prediction": pred,
+                "confidence": p if pred else 1 - p,
+                "correct": pred == int(target),
+            }
+        )
     return rows
 
 
 @torch.inference_mode()
-def decision_grid(model: MLP, n: int = 41, margin: float = 0.25) -> tuple[list[float], list[float], list[list[float]]]:
+def decision_grid(
+    model: MLP, n: int = 41, margin: float = 0.25
+) -> tuple[list[float], list[float], list[list[float]]]:
     """The model's output over [-margin, 1+margin]²: xs (n,), ys (n,), probs[row=y][col=x] (n, n)."""
     axis = torch.linspace(-margin, 1 + margin, n)
     yy, xx = torch.meshgrid(axis, axis, indexing="ij")  # (n, n) each
@@ -228,17 +245,30 @@ def step_numbers(model: MLP, gate: str, optimizer: str = "adam", lr: float = 0.0
         opt = torch.optim.SGD(m.parameters(), lr=lr)
     layers = []
     for i, lin in enumerate(linears):
-        layers.append({"W": before[i][0].tolist(), "b": before[i][1].tolist(),
-                       "z": zs[i].detach().tolist(), "a": acts[i + 1].detach().tolist(),
-                       "dW": lin.weight.grad.tolist(), "db": lin.bias.grad.tolist()})  # fmt: skip
+        layers.append(
+            {
+                "W": before[i][0].tolist(),
+                "b": before[i][1].tolist(),
+                "z": zs[i].detach().tolist(),
+                "a": acts[i + 1].detach().tolist(),
+                "dW": lin.weight.grad.tolist(),
+                "db": lin.bias.grad.tolist(),
+            }
+        )
     opt.step()
     for i, lin in enumerate(linears):
         layers[i]["W_new"] = lin.weight.detach().tolist()
         layers[i]["b_new"] = lin.bias.detach().tolist()
     with torch.no_grad():
         new_loss = F.binary_cross_entropy(m(x), y).item()
-    return {"x": x.tolist(), "y": y.tolist(), "output": out.detach().tolist(), "loss": loss.item(),
-            "loss_after": new_loss, "layers": layers}  # fmt: skip
+    return {
+        "x": x.tolist(),
+        "y": y.tolist(),
+        "output": out.detach().tolist(),
+        "loss": loss.item(),
+        "loss_after": new_loss,
+        "layers": layers,
+    }
 
 
 def network_values(model: MLP, point: tuple[float, float] = (0.0, 1.0)) -> dict:
@@ -322,10 +352,22 @@ def script(cfg: XORConfig) -> str:
         lines.append("    nn.Sigmoid(),  # output: a probability for BCELoss" if last else f"    {act},")
     _, y, _ = logic_gate(cfg.gate)
     fused = "fused=True" if cfg.optimizer == "adam" else ""
-    opt = (f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, {fused})" if cfg.optimizer == "adam"
-           else f"torch.optim.SGD(model.parameters(), lr={cfg.lr})")  # fmt: skip
+    opt = (
+        f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, {fused})"
+        if cfg.optimizer == "adam"
+        else f"torch.optim.SGD(model.parameters(), lr={cfg.lr})"
+    )
     return _SCRIPT.format(
-        gate=cfg.gate, arch=cfg.architecture(), activation_name=cfg.activation, opt_name=cfg.optimizer,
-        lr=cfg.lr, epochs=cfg.epochs, batch=cfg.batch_size, seed=cfg.seed, answers=y.int().tolist(),
-        layers="\n".join(lines), optimizer=opt, every=max(1, cfg.epochs // 10),
+        gate=cfg.gate,
+        arch=cfg.architecture(),
+        activation_name=cfg.activation,
+        opt_name=cfg.optimizer,
+        lr=cfg.lr,
+        epochs=cfg.epochs,
+        batch=cfg.batch_size,
+        seed=cfg.seed,
+        answers=y.int().tolist(),
+        layers="\n".join(lines),
+        optimizer=opt,
+        every=max(1, cfg.epochs // 10),
     )

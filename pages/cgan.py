@@ -4,7 +4,6 @@ train-on-generated exercise, and live training on MNIST or scikit-learn's 8x8 di
 import inspect
 
 import streamlit as st
-import torch
 
 from core import gan
 from core.checkpoints import CheckpointError
@@ -23,23 +22,37 @@ SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 st.title(t("cgan.title"))
 st.markdown(t("cgan.intro"))
 st.markdown(t("cgan.loss"))
-st.latex(r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"
-         r" \qquad \mathcal{L}_G = -\log D(G(z, y), y)")
+st.latex(
+    r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"
+    r" \qquad \mathcal{L}_G = -\log D(G(z, y), y)"
+)
 st.subheader(t("cgan.onehot_header"))
 st.markdown(t("cgan.onehot"))
-st.latex(r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)")
+st.latex(
+    r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)"
+)
 st.info(t("cgan.lesson_note"), icon=":material/menu_book:")
 
-dataset = st.radio(t("cgan.dataset"), tuple(SHIPPED), key="cgan_dataset", horizontal=True,
-                   format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG))  # fmt: skip
+dataset = st.radio(
+    t("cgan.dataset"),
+    tuple(SHIPPED),
+    key="cgan_dataset",
+    horizontal=True,
+    format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG),
+)
 split = resources.mnist() if dataset == "mnist" else resources.digits()
 scale = 3 if dataset == "mnist" else 8  # 8x8 digits are drawn larger
 shipped = resources.shipped_model(SHIPPED[dataset], "gan.CondGenerator")
 trained = st.session_state.get("cgan_G")
 hist = st.session_state.get("cgan_hist")
 job = jobs.get(PAGE)
-mine = (trained is not None and hist is not None and hist["cfg"].image_size == split.x_train.shape[-1]
-        and job is not None and not job.active)  # fmt: skip
+mine = (
+    trained is not None
+    and hist is not None
+    and hist["cfg"].image_size == split.x_train.shape[-1]
+    and job is not None
+    and not job.active
+)
 use_mine = mine and st.toggle(t("cgan.use_trained"), key="cgan_use_trained")
 G = trained if use_mine else (None if isinstance(shipped, CheckpointError) else shipped.model)
 
@@ -58,10 +71,15 @@ else:
     c2, c3, c4 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
     c3.number_input(t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
-    c4.button(t("cgan.new"), key="cgan_new",
-              on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1))  # fmt: skip
+    c4.button(
+        t("cgan.new"),
+        key="cgan_new",
+        on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1),
+    )
     # the shipped generator's outputs are computed once for the whole class; a student's own G is their own
-    png = view.generated_png(G, "sample", (n, int(st.session_state.cgan_seed), digit), n, scale, shared=not use_mine)
+    png = view.generated_png(
+        G, "sample", (n, int(st.session_state.cgan_seed), digit), n, scale, shared=not use_mine
+    )
     st.image(png, width="stretch")
     st.download_button(t("gan.download"), png, f"cgan_{digit}.png", "image/png", key="cgan_download")
 
@@ -106,10 +124,18 @@ else:
     real = view.small_split(split) if resources.test_mode() else split
     st.markdown(t("cgan.tog_help", n_real=len(real.x_train), n_test=len(real.x_test), epochs=tog_epochs))
     per_real = max(1, len(real.x_train) // 10)
-    counts = {per_real: t("cgan.tog_count.same", n=10 * per_real),
-              5 * per_real: t("cgan.tog_count.more", n=50 * per_real)}  # fmt: skip
-    per_digit = st.radio(t("cgan.tog_count"), list(counts), format_func=counts.get, horizontal=True,
-                         help=t("cgan.tog_count_help"), key=f"cgan_tog_count_{dataset}")  # fmt: skip
+    counts = {
+        per_real: t("cgan.tog_count.same", n=10 * per_real),
+        5 * per_real: t("cgan.tog_count.more", n=50 * per_real),
+    }
+    per_digit = st.radio(
+        t("cgan.tog_count"),
+        list(counts),
+        format_func=counts.get,
+        horizontal=True,
+        help=t("cgan.tog_count_help"),
+        key=f"cgan_tog_count_{dataset}",
+    )
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):
             res = gan.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
@@ -138,8 +164,16 @@ def on_train() -> None:
     if resources.test_mode():
         x, y = x[:256], y[:256]
     width = (64, 32) if dataset == "mnist" else (128, 64)
-    cfg = gan.with_overrides(gan.IMPROVED, epochs=int(epochs), g_lr=g_lr, d_lr=d_lr, image_size=x.shape[-1],
-                             g_width=width[0], d_width=width[1], n_fixed=40)  # fmt: skip
+    cfg = gan.with_overrides(
+        gan.IMPROVED,
+        epochs=int(epochs),
+        g_lr=g_lr,
+        d_lr=d_lr,
+        image_size=x.shape[-1],
+        g_width=width[0],
+        d_width=width[1],
+        n_fixed=40,
+    )
     view.start_training(PAGE, cfg, x, y, jobs.train_device())
 
 
@@ -172,5 +206,7 @@ if job is not None and not job.active and hist and len(hist["epochs"]) > 1:
 
 if st.toggle(t("common.show_code"), key="cgan_show_code"):
     st.caption(t("cgan.code"))
-    source = inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator)
+    source = (
+        inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator)
+    )
     st.code(source, language="python")

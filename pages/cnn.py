@@ -31,12 +31,27 @@ with st.sidebar:  # one picker for every tab, always in view
         st.info(t("cnn.train_instead"))
     else:
         m = shipped.meta.get("metrics", {})
-        st.caption(t("cnn.shipped_meta", acc=100 * m.get("test_accuracy", float("nan")), epochs=shipped.meta.get("epochs", "?"),
-                     n=m.get("n_test", "?"), c1=shipped.config.get("c1"), c2=shipped.config.get("c2")))  # fmt: skip
+        st.caption(
+            t(
+                "cnn.shipped_meta",
+                acc=100 * m.get("test_accuracy", float("nan")),
+                epochs=shipped.meta.get("epochs", "?"),
+                n=m.get("n_test", "?"),
+                c1=shipped.config.get("c1"),
+                c2=shipped.config.get("c2"),
+            )
+        )
 model = models.get(choice) if models else None
 
 tab_draw, tab_upload, tab_inside, tab_eval, tab_train, tab_review = st.tabs(
-    [t("cnn.tab.draw"), t("cnn.tab.upload"), t("cnn.tab.inside"), t("cnn.tab.eval"), t("cnn.tab.train"), t("common.review")]
+    [
+        t("cnn.tab.draw"),
+        t("cnn.tab.upload"),
+        t("cnn.tab.inside"),
+        t("cnn.tab.eval"),
+        t("cnn.tab.train"),
+        t("common.review"),
+    ]
 )
 
 
@@ -52,7 +67,9 @@ def show_prediction(steps, key: str) -> None:
         probs = core_cnn.predict(model, steps.final)
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
         st.caption(t("cnn.confidence", p=100 * float(probs.max())))
-        st.plotly_chart(view.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False})
+        st.plotly_chart(
+            view.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False}
+        )
 
 
 def show_steps(steps) -> None:
@@ -87,7 +104,9 @@ with tab_draw:
 
 with tab_upload:
     st.markdown(t("cnn.upload.intro"))
-    file = st.file_uploader(t("cnn.upload.label"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="cnn_upload")
+    file = st.file_uploader(
+        t("cnn.upload.label"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="cnn_upload"
+    )
     if file is not None:
         try:
             up_steps = to_mnist(load_upload(file))
@@ -107,9 +126,17 @@ with tab_inside:
     sources = ["draw", "upload", "test"]
     src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
     a, b = st.columns([4, 1], vertical_alignment="bottom")
-    src = a.radio(t("cnn.inside.source"), sources, index=2, key="cnn_inside_source", horizontal=True,
-                  format_func=src_labels.get)  # fmt: skip
-    b.button(t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch")  # a rerun picks up the latest drawing
+    src = a.radio(
+        t("cnn.inside.source"),
+        sources,
+        index=2,
+        key="cnn_inside_source",
+        horizontal=True,
+        format_func=src_labels.get,
+    )
+    b.button(
+        t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch"
+    )  # a rerun picks up the latest drawing
     if src == "test":
         idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, key="cnn_inside_index")
         x28 = split.x_test[idx, 0].numpy()
@@ -128,7 +155,7 @@ with tab_inside:
     kernel = c[1].number_input(t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
     stride = c[2].number_input(t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
     pad = c[3].number_input(t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
-    st.latex(r"\left\lfloor \frac{%d + 2\cdot%d - %d}{%d} \right\rfloor + 1" % (size, pad, kernel, stride))
+    st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
     try:
         st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
     except ValueError:
@@ -149,26 +176,49 @@ with tab_train:
     busy = job is not None and job.active
     c = st.columns(3)
     epochs = c[0].slider(t("cnn.train.epochs"), 1, 30, 1 if tiny else 5, key="cnn_epochs", disabled=busy)
-    lr = c[1].select_slider(t("cnn.train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1], 1e-3, key="cnn_lr", disabled=busy)
-    batch = c[2].select_slider(t("cnn.train.batch"), [16, 32, 64, 128, 256, 1024], 64, key="cnn_batch", disabled=busy)
+    lr = c[1].select_slider(
+        t("cnn.train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1], 1e-3, key="cnn_lr", disabled=busy
+    )
+    batch = c[2].select_slider(
+        t("cnn.train.batch"), [16, 32, 64, 128, 256, 1024], 64, key="cnn_batch", disabled=busy
+    )
     c = st.columns(3)
-    channels = c[0].radio(t("cnn.train.channels"), ["8/16", "16/32", "32/64"], index=1, key="cnn_channels",
-                          horizontal=True, disabled=busy)  # fmt: skip
+    channels = c[0].radio(
+        t("cnn.train.channels"),
+        ["8/16", "16/32", "32/64"],
+        index=1,
+        key="cnn_channels",
+        horizontal=True,
+        disabled=busy,
+    )
     sizes = [128, 500, 1000, 2000, len(split.x_train)]
-    n_train = c[1].select_slider(t("cnn.train.size"), sizes, sizes[0] if tiny else sizes[-1], key="cnn_train_size",
-                                 disabled=busy)  # fmt: skip
+    n_train = c[1].select_slider(
+        t("cnn.train.size"), sizes, sizes[0] if tiny else sizes[-1], key="cnn_train_size", disabled=busy
+    )
     seed = c[2].number_input(t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", disabled=busy)
     augment = st.toggle(t("cnn.train.augment"), True, key="cnn_augment", disabled=busy)
     c1, c2 = (int(v) for v in channels.split("/"))
-    cfg = core_cnn.CNNTrainConfig(c1=c1, c2=c2, epochs=int(epochs), batch_size=int(batch), lr=float(lr),
-                                  augment=augment, train_size=int(n_train), seed=int(seed))  # fmt: skip
+    cfg = core_cnn.CNNTrainConfig(
+        c1=c1,
+        c2=c2,
+        epochs=int(epochs),
+        batch_size=int(batch),
+        lr=float(lr),
+        augment=augment,
+        train_size=int(n_train),
+        seed=int(seed),
+    )
     batches = -(-min(int(n_train), len(split.x_train)) // int(batch))
 
     def on_train() -> None:
         device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
-        net, make_iter = core_cnn.make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, device)
+        net, make_iter = core_cnn.make_train_iter(
+            cfg, split.x_train, split.y_train, split.x_test, split.y_test, device
+        )
         ss["cnn_run"] = {"model": net, "cfg": cfg, "batches": batches}
-        saver = runs_view.cnn_saver(net, cfg, core_cnn.checkpoint_meta(cfg, split.provenance.as_dict(), 0, {}))
+        saver = runs_view.cnn_saver(
+            net, cfg, core_cnn.checkpoint_meta(cfg, split.provenance.as_dict(), 0, {})
+        )
         jobs.start("cnn", make_iter, cfg.epochs, device, label="cnn", saver=saver)
 
     jobs.controls("cnn", job, on_train)
@@ -178,8 +228,12 @@ with tab_train:
         a, b = st.columns(2)
         per_epoch = ss.get("cnn_run", {}).get("batches", batches)  # of the run shown, not of the sliders now
         a.plotly_chart(loss_chart(j.steps, j.epochs_log, per_epoch), key="cnn_loss_chart", width="stretch")
-        acc = epoch_chart(j.epochs_log, [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
-                          t("chart.accuracy"), percent=True)  # fmt: skip
+        acc = epoch_chart(
+            j.epochs_log,
+            [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
+            t("chart.accuracy"),
+            percent=True,
+        )
         acc.update_yaxes(range=[0, 101])
         b.plotly_chart(acc, key="cnn_acc_chart", width="stretch")
 
@@ -188,13 +242,27 @@ with tab_train:
     trained = view.session_model()
     if trained is not None:
         st.success(t("cnn.train.use"))
-        st.button(t("cnn.train.use_now"), key="cnn_use_session", on_click=ss.update, kwargs={"cnn_model_choice": "session"})
+        st.button(
+            t("cnn.train.use_now"),
+            key="cnn_use_session",
+            on_click=ss.update,
+            kwargs={"cnn_model_choice": "session"},
+        )
         run = ss["cnn_run"]
         done = [r for r in job.epochs_log if r.get("kind") == "epoch"]
-        meta = core_cnn.checkpoint_meta(run["cfg"], split.provenance.as_dict(), len(done),
-                                        {"test_accuracy": done[-1]["val_acc"] if done else None})  # fmt: skip
-        st.download_button(t("cnn.train.download"), checkpoints.to_bytes(trained, run["cfg"].model_config(), meta),
-                           file_name="cnn_session.pth", key="cnn_download", mime="application/octet-stream")  # fmt: skip
+        meta = core_cnn.checkpoint_meta(
+            run["cfg"],
+            split.provenance.as_dict(),
+            len(done),
+            {"test_accuracy": done[-1]["val_acc"] if done else None},
+        )
+        st.download_button(
+            t("cnn.train.download"),
+            checkpoints.to_bytes(trained, run["cfg"].model_config(), meta),
+            file_name="cnn_session.pth",
+            key="cnn_download",
+            mime="application/octet-stream",
+        )
     st.subheader(t("cnn.ckpt.title"))
     up = st.file_uploader(t("cnn.ckpt.label"), type=["pth", "pt"], key="cnn_ckpt_upload")
     if up is not None and ss.get("_cnn_ckpt_seen") != (up.name, up.size):

@@ -20,8 +20,10 @@ LANG = current_lang()  # format_func runs again outside the script in AppTest: p
 st.title(t("gan.title"))
 st.markdown(t("gan.intro"))
 st.markdown(t("gan.minimax"))
-st.latex(r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)]"
-         r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]")
+st.latex(
+    r"\min_G \max_D \; \mathbb{E}_{x \sim p_{data}}[\log D(x)]"
+    r" + \mathbb{E}_{z \sim \mathcal{N}(0, I)}[\log(1 - D(G(z)))]"
+)
 st.markdown(t("gan.losses"))
 st.latex(r"\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))) \qquad \mathcal{L}_G = -\log D(G(z))")
 st.info(t("gan.range"), icon=":material/info:")
@@ -59,18 +61,25 @@ else:
     mapping = getattr(G, "mapping_width", 0)  # the shipped G may add a mapping network: say so
     key = "gan.shipped_info_mapping" if mapping else "gan.shipped_info"
     gap = "" if LANG == "ja" else " "  # Japanese sentences follow each other without a space
-    refine = gap + t("gan.shipped_refine") if getattr(G, "refine_on", False) else ""  # likewise a 3x3 conv in G
+    refine = (
+        gap + t("gan.shipped_refine") if getattr(G, "refine_on", False) else ""
+    )  # likewise a 3x3 conv in G
     st.caption(t(key, epochs=meta.get("epochs", "?"), data=data_text, mapping=mapping) + refine)
     st.session_state.setdefault("gan_seed", 0)
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c1.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
     c2.number_input(t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
-    c3.button(t("gan.new"), key="gan_new",
-              on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1))  # fmt: skip
+    c3.button(
+        t("gan.new"),
+        key="gan_new",
+        on_click=lambda: st.session_state.update(gan_seed=st.session_state.gan_seed + 1),
+    )
     seed = int(st.session_state.gan_seed)
     left, right = st.columns([3, 2])
     with left:
-        png = view.shipped_png(G, "sample", (n * n, seed), nrow=n, scale=3)  # n x n samples, shared by the class
+        png = view.shipped_png(
+            G, "sample", (n * n, seed), nrow=n, scale=3
+        )  # n x n samples, shared by the class
         st.image(png, width="stretch")
         st.download_button(t("gan.download"), png, "gan_samples.png", "image/png", key="gan_download")
     with right:
@@ -84,7 +93,9 @@ else:
     seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
     pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
     path = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
-    st.image(view.shipped_png(G, "interpolate", (int(seed_a), int(seed_b), 11), nrow=11, scale=2), width="stretch")
+    st.image(
+        view.shipped_png(G, "interpolate", (int(seed_a), int(seed_b), 11), nrow=11, scale=2), width="stretch"
+    )
     c1, c2 = st.columns([1, 3])
     c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
     if c2.toggle(t("gan.animate"), key="gan_animate"):
@@ -95,8 +106,14 @@ else:
 # -- live training ----------------------------------------------------------------------------------
 st.header(t("gan.train_header"))
 st.markdown(t("gan.train_intro"))
-preset = st.radio(t("gan.preset"), ("improved", "course"), key="gan_preset", horizontal=True,
-                  format_func=lambda p: t(f"gan.preset.{p}", lang=LANG), help=t("gan.preset_help"))  # fmt: skip
+preset = st.radio(
+    t("gan.preset"),
+    ("improved", "course"),
+    key="gan_preset",
+    horizontal=True,
+    format_func=lambda p: t(f"gan.preset.{p}", lang=LANG),
+    help=t("gan.preset_help"),
+)
 base = gan.PRESETS[preset]
 with st.expander(t("gan.settings")):
     c1, c2, c3 = st.columns(3)
@@ -110,8 +127,14 @@ with st.expander(t("gan.settings")):
     seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
     unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
 c1, c2 = st.columns(2)
-mode = c1.radio(t("gan.mode"), gan.MODES, key="gan_mode", horizontal=True, help=t("gan.mode_help"),
-                format_func=lambda m: t(f"gan.mode.{m}", lang=LANG))  # fmt: skip
+mode = c1.radio(
+    t("gan.mode"),
+    gan.MODES,
+    key="gan_mode",
+    horizontal=True,
+    help=t("gan.mode_help"),
+    format_func=lambda m: t(f"gan.mode.{m}", lang=LANG),
+)
 delay = c2.slider(t("gan.delay"), 0.0, 1.0, 0.0, 0.05, key="gan_delay")
 controls = st.session_state.setdefault("gan_controls", {"mode": "both", "delay": 0.0})
 controls.update(mode=mode, delay=delay)  # read by the worker at every step
@@ -120,9 +143,18 @@ controls.update(mode=mode, delay=delay)  # read by the worker at every step
 def on_train() -> None:
     split = resources.mnist()
     x = split.x_train[:256] if resources.test_mode() else split.x_train
-    cfg = gan.with_overrides(base, epochs=int(epochs), batch_size=int(batch), g_lr=g_lr, d_lr=d_lr,
-                             g_optimizer=g_opt, d_optimizer=d_opt, seed=int(seed), unit_range=unit,
-                             n_fixed=64)  # fmt: skip
+    cfg = gan.with_overrides(
+        base,
+        epochs=int(epochs),
+        batch_size=int(batch),
+        g_lr=g_lr,
+        d_lr=d_lr,
+        g_optimizer=g_opt,
+        d_optimizer=d_opt,
+        seed=int(seed),
+        unit_range=unit,
+        n_fixed=64,
+    )
     view.start_training(PAGE, cfg, x, None, jobs.train_device())
 
 
@@ -166,8 +198,9 @@ if job is not None and not job.active and hist and hist["epochs"]:
     img = view.grid_image(ep[pick - 1]["grid"], nrow=8, scale=3)
     c1, c2 = st.columns(2)
     c1.image(img, width="stretch")
-    c1.download_button(t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png",
-                       key="gan_epoch_download")  # fmt: skip
+    c1.download_button(
+        t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png", key="gan_epoch_download"
+    )
     if len(ep) > 1 and c2.toggle(t("gan.timeline_gif"), key="gan_timeline_gif"):
         frames = [view.grid_image(r["grid"], 8, scale=2) for r in ep]
         c2.image(view.gif_bytes(frames, ms=500), width="stretch")

@@ -37,6 +37,8 @@ with st.expander(t("home.env"), expanded=False):
         if isinstance(meta, str):
             st.markdown(f"  - `{name}` — ⚠️ {t(f'ckpt.{meta}', family='?', path=name)}")
         else:
-            metrics = ", ".join(f"{k} {v:.3g}" for k, v in meta.get("metrics", {}).items() if isinstance(v, float))
+            metrics = ", ".join(
+                f"{k} {v:.3g}" for k, v in meta.get("metrics", {}).items() if isinstance(v, float)
+            )
             data = meta.get("provenance", {}).get("description", "")
             st.markdown(f"  - `{name}` — {meta['family']}; {data}; {metrics}")

@@ -28,8 +28,12 @@ st.subheader(t("hyperparams.presets"))
 st.caption(t("hyperparams.presets_caption"))
 with st.container(horizontal=True):  # buttons as wide as their labels, wrapping onto a second row
     for name in ex.PRESETS:
-        st.button(t(f"hyperparams.preset.{name}"), key=f"hyperparams_preset_{name}",
-                  on_click=view.apply_preset, args=(name,))  # fmt: skip
+        st.button(
+            t(f"hyperparams.preset.{name}"),
+            key=f"hyperparams_preset_{name}",
+            on_click=view.apply_preset,
+            args=(name,),
+        )
 
 st.subheader(t("hyperparams.design"))
 specs, error = view.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
@@ -46,14 +50,31 @@ def on_train() -> None:
 
 
 with st.container(horizontal=True):
-    jobs.train_button(t("hyperparams.add" if active else "hyperparams.train", n=len(specs)), "hyperparams_train",
-                      on_train, disabled=not specs)  # fmt: skip
-    st.button(t("hyperparams.stop"), key="hyperparams_stop", disabled=not active,
-              help=t("hyperparams.stop_help"), on_click=q.stop_current if q else None)  # fmt: skip
-    st.button(t("hyperparams.cancel"), key="hyperparams_cancel", disabled=not active,
-              on_click=q.cancel if q else None)  # fmt: skip
-    st.button(t("hyperparams.clear"), key="hyperparams_clear", disabled=active or not view.history(),
-              on_click=view.clear)  # fmt: skip
+    jobs.train_button(
+        t("hyperparams.add" if active else "hyperparams.train", n=len(specs)),
+        "hyperparams_train",
+        on_train,
+        disabled=not specs,
+    )
+    st.button(
+        t("hyperparams.stop"),
+        key="hyperparams_stop",
+        disabled=not active,
+        help=t("hyperparams.stop_help"),
+        on_click=q.stop_current if q else None,
+    )
+    st.button(
+        t("hyperparams.cancel"),
+        key="hyperparams_cancel",
+        disabled=not active,
+        on_click=q.cancel if q else None,
+    )
+    st.button(
+        t("hyperparams.clear"),
+        key="hyperparams_clear",
+        disabled=active or not view.history(),
+        on_click=view.clear,
+    )
 runs_view.comparison_panel("hyperparams", view.restore, busy=active)  # saved comparisons (runs/)
 
 # -- compare ---------------------------------------------------------------------------------
@@ -67,8 +88,9 @@ else:
         ss["hyperparams_show"] = ids
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
     names = {r.run_id: view.run_name(r) for r in runs}
-    st.pills(t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show",
-             format_func=names.get)  # fmt: skip
+    st.pills(
+        t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get
+    )
     st.toggle(t("hyperparams.log"), key="hyperparams_log")
 
 
@@ -93,8 +115,12 @@ def render(j: jobs.Job | None) -> None:
         view.explain_divergence(view.history())
         st.markdown(f"**{t('hyperparams.results')}**")
         with st.container(key="hyperparams_table"):
-            st.dataframe(view.table(view.history()), hide_index=True, width="stretch",
-                         column_config=view.column_config())
+            st.dataframe(
+                view.table(view.history()),
+                hide_index=True,
+                width="stretch",
+                column_config=view.column_config(),
+            )
         st.caption(t("hyperparams.results_caption"))
 
 
@@ -109,8 +135,14 @@ note = view.overfitting(finished)
 if note:
     st.info(note, icon=":material/trending_up:")
 if runs:
-    st.download_button(t("hyperparams.csv"), ex.to_csv(runs), file_name="hyperparams_runs.csv",
-                       mime="text/csv", key="hyperparams_csv", disabled=active)  # fmt: skip
+    st.download_button(
+        t("hyperparams.csv"),
+        ex.to_csv(runs),
+        file_name="hyperparams_runs.csv",
+        mime="text/csv",
+        key="hyperparams_csv",
+        disabled=active,
+    )
     st.subheader(t("hyperparams.keep"))
     st.markdown(t("hyperparams.keep_intro"))
     if not finished:
@@ -119,14 +151,30 @@ if runs:
         by_id = {r.run_id: r for r in finished}
         keep_names = {i: view.run_name(r) for i, r in by_id.items()}  # translated now: AppTest calls it later
         best_first = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
-        rid = st.selectbox(t("hyperparams.keep_run"), list(by_id), index=list(by_id).index(best_first),
-                           key="hyperparams_keep_run", format_func=keep_names.get)  # fmt: skip
+        rid = st.selectbox(
+            t("hyperparams.keep_run"),
+            list(by_id),
+            index=list(by_id).index(best_first),
+            key="hyperparams_keep_run",
+            format_func=keep_names.get,
+        )
         model, config, meta = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())
-        st.caption(t("hyperparams.keep_caption", run=view.run_name(by_id[rid]), epoch=meta["epochs"],
-                     loss=meta["metrics"]["val_loss"], acc=100 * meta["metrics"]["val_accuracy"]))  # fmt: skip
-        st.download_button(t("hyperparams.keep_button"), checkpoints.to_bytes(model, config, meta),
-                           file_name=f"cnn_hyperparams_run{rid}_epoch{meta['epochs']}.pth",
-                           mime="application/octet-stream", key="hyperparams_keep")  # fmt: skip
+        st.caption(
+            t(
+                "hyperparams.keep_caption",
+                run=view.run_name(by_id[rid]),
+                epoch=meta["epochs"],
+                loss=meta["metrics"]["val_loss"],
+                acc=100 * meta["metrics"]["val_accuracy"],
+            )
+        )
+        st.download_button(
+            t("hyperparams.keep_button"),
+            checkpoints.to_bytes(model, config, meta),
+            file_name=f"cnn_hyperparams_run{rid}_epoch{meta['epochs']}.pth",
+            mime="application/octet-stream",
+            key="hyperparams_keep",
+        )
 
 # -- what each hyperparameter does, review, code ----------------------------------------------
 with st.expander(t("hyperparams.tips")):

@@ -19,7 +19,9 @@ st.markdown(t("tensors.intro"))
 # -- create ---------------------------------------------------------------------------------------------
 st.header(t("tensors.create"))
 c1, c2, c3 = st.columns([2, 2, 1])
-kind = c1.selectbox(t("tensors.creator"), lab.CREATORS, key="tensors_kind", format_func=lambda k: f"torch.{k}")
+kind = c1.selectbox(
+    t("tensors.creator"), lab.CREATORS, key="tensors_kind", format_func=lambda k: f"torch.{k}"
+)
 dtype = c3.selectbox("dtype", tuple(lab.DTYPES), key="tensors_dtype")
 args: dict = {"kind": kind, "dtype": dtype}
 if kind == "tensor":
@@ -66,10 +68,18 @@ xv = c2.slider("x", -3.0, 3.0, 3.0, 0.5, key="tensors_xv")
 b = c3.slider("b", -3.0, 3.0, 1.0, 0.5, key="tensors_b")
 ss.setdefault("tensors_calls", 1)
 c1, c2, _ = st.columns(3)
-c1.button(t("tensors.backward_again"), key="tensors_backward", width="stretch",
-          on_click=lambda: ss.update(tensors_calls=ss.tensors_calls + 1))  # fmt: skip
-c2.button(t("tensors.zero_grad"), key="tensors_zero_grad", width="stretch",
-          on_click=lambda: ss.update(tensors_calls=1))  # fmt: skip
+c1.button(
+    t("tensors.backward_again"),
+    key="tensors_backward",
+    width="stretch",
+    on_click=lambda: ss.update(tensors_calls=ss.tensors_calls + 1),
+)
+c2.button(
+    t("tensors.zero_grad"),
+    key="tensors_zero_grad",
+    width="stretch",
+    on_click=lambda: ss.update(tensors_calls=1),
+)
 view.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv))
 
 # -- activations ----------------------------------------------------------------------------------------------
@@ -81,8 +91,12 @@ view.activation_panel(lab.activation_curves(), LANG)
 st.header(t("tensors.loop"))
 st.markdown(t("tensors.loop_intro"))
 c1, c2, c3 = st.columns(3)
-lr = c1.select_slider(t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, key="tensors_lr")
-epochs = c2.slider(t("tensors.epochs"), 10, 300 if not resources.test_mode() else 30, 100, 10, key="tensors_epochs")
+lr = c1.select_slider(
+    t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, key="tensors_lr"
+)
+epochs = c2.slider(
+    t("tensors.epochs"), 10, 300 if not resources.test_mode() else 30, 100, 10, key="tensors_epochs"
+)
 noise = c3.slider(t("tensors.noise"), 0.0, 1.0, 0.3, 0.1, key="tensors_noise")
 if st.button(t("tensors.fit"), key="tensors_fit", type="primary"):
     view.fit_line_live(float(lr), int(epochs), float(noise))

@@ -42,8 +42,12 @@ for col, option in zip(cols, ("ae", "vae")):
         col.warning(t(f"ckpt.{v.code}", family=view.SHIPPED[option][1], path=view.SHIPPED[option][0]))
         col.info(t("vae.train_instead"))
         continue
-    col.plotly_chart(view.latent_figure(v.points, v.labels, v.box, height=360), key=f"vae_cmp_{option}",
-                     width="stretch", config=view.PLOT_CONFIG)  # fmt: skip
+    col.plotly_chart(
+        view.latent_figure(v.points, v.labels, v.box, height=360),
+        key=f"vae_cmp_{option}",
+        width="stretch",
+        config=view.PLOT_CONFIG,
+    )
 
 # -- 2. Explore one model ----------------------------------------------------------------------
 st.header(t("vae.explore"))
@@ -89,8 +93,14 @@ else:
         with left, st.container(key="vae_map"):
             st.caption(t("vae.click_hint"))
             fig = view.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
-            st.plotly_chart(fig, key=kmap, on_select="rerun", selection_mode="points", width="stretch",
-                            config=view.PLOT_CONFIG)
+            st.plotly_chart(
+                fig,
+                key=kmap,
+                on_select="rerun",
+                selection_mode="points",
+                width="stretch",
+                config=view.PLOT_CONFIG,
+            )
 
     explorer()
 
@@ -125,11 +135,19 @@ else:
             b.warning(t(f"input.{issue}"))
             return
         x = core_vae.to_mnist(drawn)  # (1, 1, 28, 28)
-        b.image(view.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])), width=240,
-                caption=t("vae.draw_result"), output_format="PNG")  # fmt: skip
+        b.image(
+            view.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
+            width=240,
+            caption=t("vae.draw_result"),
+            output_format="PNG",
+        )
         where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
-        b.plotly_chart(view.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
-                       key="vae_draw_map", width="stretch", config=view.PLOT_CONFIG)  # fmt: skip
+        b.plotly_chart(
+            view.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
+            key="vae_draw_map",
+            width="stretch",
+            config=view.PLOT_CONFIG,
+        )
 
     drawing()
 
@@ -139,8 +157,12 @@ else:
     a = i1.number_input(t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
     b = i2.number_input(t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
     path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
-    st.image(view.strip(path), width="stretch", output_format="PNG",
-             caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])))  # fmt: skip
+    st.image(
+        view.strip(path),
+        width="stretch",
+        output_format="PNG",
+        caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])),
+    )
 
     st.subheader(t("vae.prior"))
     seed = st.number_input(t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
@@ -155,8 +177,14 @@ tiny = resources.test_mode()
 c1, c2, c3 = st.columns(3)
 kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae", "dense")}
 kind = c1.selectbox(t("vae.kind"), tuple(kinds), key="vae_kind", format_func=kinds.get)
-beta = c2.select_slider("β", (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0), 1.0, key="vae_beta",
-                        disabled=kind != "vae", help=t("vae.beta_help"))  # fmt: skip
+beta = c2.select_slider(
+    "β",
+    (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0),
+    1.0,
+    key="vae_beta",
+    disabled=kind != "vae",
+    help=t("vae.beta_help"),
+)
 latent = c3.selectbox(t("vae.latent"), (2, 16), key="vae_latent", help=t("vae.latent_help"))
 c1, c2, _ = st.columns(3)
 epochs = c1.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
@@ -164,8 +192,9 @@ seed = c2.number_input(t("common.seed"), 0, 10_000, 0, key="vae_seed")
 
 
 def on_train() -> None:
-    cfg = core_vae.VAEConfig(kind=kind, latent_dim=latent, beta=beta if kind == "vae" else 0.0,
-                             epochs=epochs, seed=int(seed))  # fmt: skip
+    cfg = core_vae.VAEConfig(
+        kind=kind, latent_dim=latent, beta=beta if kind == "vae" else 0.0, epochs=epochs, seed=int(seed)
+    )
     model = core_vae.build_model(cfg)
     ss["vae_session"] = {"model": model, "cfg": cfg}
     ss.pop("vae_which", None)  # the explorer shows the shipped model until training ends
@@ -188,5 +217,7 @@ with st.expander(t("common.show_code")):
 
     from core.models import vae as models_vae
 
-    source = [inspect.getsource(o) for o in (models_vae.ConvVAE, models_vae.kl_divergence, models_vae.vae_loss)]
+    source = [
+        inspect.getsource(o) for o in (models_vae.ConvVAE, models_vae.kl_divergence, models_vae.vae_loss)
+    ]
     st.code("\n\n".join(source), language="python")

@@ -23,8 +23,11 @@ st.header(t("xor.gates"))
 for col, gate in zip(st.columns(len(GATES)), GATES):
     x, y, _ = logic_gate(gate)
     col.markdown(f"**{gate}**")
-    col.dataframe([{"x1": int(a), "x2": int(b), "y": int(v)} for (a, b), v in zip(x.tolist(), y.squeeze(1).tolist())],
-                  hide_index=True, key=f"xor_table_{gate}")  # fmt: skip
+    col.dataframe(
+        [{"x1": int(a), "x2": int(b), "y": int(v)} for (a, b), v in zip(x.tolist(), y.squeeze(1).tolist())],
+        hide_index=True,
+        key=f"xor_table_{gate}",
+    )
 st.caption(t("xor.gates_caption"))
 
 # -- model builder -----------------------------------------------------------------------------------
@@ -32,19 +35,37 @@ st.header(t("xor.builder"))
 c1, c2, c3, c4 = st.columns(4)
 gate = c1.selectbox(t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate")
 n_layers = c2.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
-activation = c3.selectbox(t("xor.activation"), ("sigmoid", "tanh", "relu"), key="xor_activation",
-                          format_func=lambda a: t(f"xor.act.{a}", lang=LANG))  # fmt: skip
-optimizer = c4.selectbox(t("xor.optimizer"), xor.OPTIMIZERS, key="xor_optimizer",
-                         format_func=lambda o: t(f"xor.opt.{o}", lang=LANG))  # fmt: skip
-hidden = tuple(col.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}")
-               for i, col in enumerate(st.columns(3)[:n_layers]))  # fmt: skip
+activation = c3.selectbox(
+    t("xor.activation"),
+    ("sigmoid", "tanh", "relu"),
+    key="xor_activation",
+    format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
+)
+optimizer = c4.selectbox(
+    t("xor.optimizer"),
+    xor.OPTIMIZERS,
+    key="xor_optimizer",
+    format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
+)
+hidden = tuple(
+    col.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}")
+    for i, col in enumerate(st.columns(3)[:n_layers])
+)
 c1, c2, c3, c4 = st.columns(4)
 lr = c1.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
 epochs = c2.number_input(t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
 batch = c3.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
 seed = c4.number_input(t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
-cfg = xor.XORConfig(gate=gate, hidden=hidden, activation=activation, optimizer=optimizer, lr=float(lr),
-                    epochs=int(epochs), batch_size=int(batch), seed=int(seed))  # fmt: skip
+cfg = xor.XORConfig(
+    gate=gate,
+    hidden=hidden,
+    activation=activation,
+    optimizer=optimizer,
+    lr=float(lr),
+    epochs=int(epochs),
+    batch_size=int(batch),
+    seed=int(seed),
+)
 st.caption(t("xor.arch", arch=cfg.architecture(), seed=xor.DEFAULT_SEED))
 
 # -- training: Play/Pause (Train/Stop/Resume), Step, Reset --------------------------------------------
@@ -52,7 +73,9 @@ st.header(t("xor.train"))
 job = jobs.get(PAGE)
 busy = job is not None and job.active
 if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor_trainer.epoch == 0):
-    ss.xor_trainer = xor.Trainer(cfg)  # the run is on the CPU: a 2-2-2-1 network is faster there than on a GPU
+    ss.xor_trainer = xor.Trainer(
+        cfg
+    )  # the run is on the CPU: a 2-2-2-1 network is faster there than on a GPU
 
 
 def on_train() -> None:
@@ -87,8 +110,14 @@ def render(_job=None) -> None:
     view.training_panel(trainer)
 
 
-st.radio(t("xor.net_input"), range(4), index=1, key="xor_net_point", horizontal=True,
-         format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i])  # fmt: skip
+st.radio(
+    t("xor.net_input"),
+    range(4),
+    index=1,
+    key="xor_net_point",
+    horizontal=True,
+    format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i],
+)
 if job is not None:
     jobs.live(job, render, interval=0.4)
 else:
@@ -103,7 +132,9 @@ b = c2.selectbox("x2", (0, 1), index=1, key="xor_in_b")
 pred, out = xor.predict(trainer.model, a, b)
 with c3.container(key="xor_prediction"):
     st.metric(t("xor.prediction"), pred)
-c4.metric(t("xor.confidence"), f"{100 * (out if pred else 1 - out):.1f}%", help=t("xor.confidence_help", out=out))
+c4.metric(
+    t("xor.confidence"), f"{100 * (out if pred else 1 - out):.1f}%", help=t("xor.confidence_help", out=out)
+)
 
 # -- linear vs. network -----------------------------------------------------------------------------
 st.header(t("xor.compare"))
@@ -124,8 +155,13 @@ if st.toggle(t("common.show_code"), key="xor_show_code"):
     code = xor.script(cfg)
     st.caption(t("xor.code_caption"))
     st.code(code, language="python")
-    st.download_button(t("xor.download"), code, f"{cfg.gate.lower()}_{cfg.architecture()}.py", "text/x-python",
-                       key="xor_download")  # fmt: skip
+    st.download_button(
+        t("xor.download"),
+        code,
+        f"{cfg.gate.lower()}_{cfg.architecture()}.py",
+        "text/x-python",
+        key="xor_download",
+    )
     st.caption(t("xor.cli", seed=cfg.seed))
 
 # -- review questions (course 1.6) ---------------------------------------------------------------------------

@@ -23,8 +23,21 @@ def open_page(page_file: str | None = None, lang: str = "ja", timeout: float = T
 def texts(at: AppTest) -> str:
     """All visible text of the main area (markdown, headers, captions, metrics, buttons...)."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning",
-                 "error", "button", "metric", "text", "latex"):  # fmt: skip
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+        "button",
+        "metric",
+        "text",
+        "latex",
+    ):
         for el in getattr(at, kind, []):
             for attr in ("value", "label", "body"):
                 v = getattr(el, attr, None)

@@ -84,7 +84,7 @@ def test_xsrf_and_cors_protection_stay_on(config):
 
 def test_upload_size_is_limited(config):
     assert 1 <= config["server"].get("maxUploadSize", 200) <= MAX_UPLOAD_MB  # Streamlit's default is 200 MB
-    from core import checkpoints, preprocess
+    from core import preprocess
     from ui import cnn_view
 
     limit = config["server"]["maxUploadSize"] * 2**20
@@ -104,7 +104,12 @@ def test_launch_commands_do_not_override_the_safe_settings():
         r"|STREAMLIT_SERVER_(ENABLE_XSRF_PROTECTION|ENABLE_CORS)=(false|0)",
         re.IGNORECASE,
     )
-    sources = [ROOT / "Makefile", *ROOT.glob("*.sh"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]
+    sources = [
+        ROOT / "Makefile",
+        *ROOT.glob("*.sh"),
+        *(ROOT / "tests").rglob("*.py"),
+        *(ROOT / "bench").rglob("*.py"),
+    ]
     for path in sources:
         if path.is_file() and path != Path(__file__):
             assert not bad.search(path.read_text(encoding="utf-8")), rel(path)
@@ -130,8 +135,10 @@ def unsafe_torch_loads(tree: ast.AST) -> list[int]:
 
 
 def test_torch_load_scanner_catches_unsafe_calls():
-    src = "import torch as th\nfrom torch import load\nth.load(f)\nload(f, weights_only=False)\n" \
-          "torch.load(f, weights_only=True)\ntorch.load(f, weights_only=True, pickle_module=p)\n"  # fmt: skip
+    src = (
+        "import torch as th\nfrom torch import load\nth.load(f)\nload(f, weights_only=False)\n"
+        "torch.load(f, weights_only=True)\ntorch.load(f, weights_only=True, pickle_module=p)\n"
+    )
     assert unsafe_torch_loads(ast.parse(src)) == [3, 4, 6]
 
 
@@ -142,19 +149,44 @@ def test_every_torch_load_in_the_repo_passes_weights_only_true():
 
 def test_only_core_checkpoints_calls_torch_load():
     """One gateway: every checkpoint the app reads goes through the checks of core.checkpoints."""
-    users = [rel(p) for p in app_files() if "torch.load" in {n for _, n in calls(ast.parse(p.read_text("utf-8")))}]
+    users = [
+        rel(p) for p in app_files() if "torch.load" in {n for _, n in calls(ast.parse(p.read_text("utf-8")))}
+    ]
     assert users in ([], ["core/checkpoints.py"])
 
 
 # -- code execution ------------------------------------------------------------------------------
 FORBIDDEN_CALLS = {
-    "eval", "exec", "compile", "__import__", "execfile", "os.system", "os.popen", "os.execv", "os.execl",
-    "os.spawnl", "os.spawnv", "os.startfile", "pickle.load", "pickle.loads", "pickle.Unpickler",
-    "marshal.load", "marshal.loads", "shelve.open", "dill.load", "dill.loads", "yaml.load",
-    "yaml.unsafe_load", "runpy.run_path", "runpy.run_module", "importlib.import_module",
-}  # fmt: skip
+    "eval",
+    "exec",
+    "compile",
+    "__import__",
+    "execfile",
+    "os.system",
+    "os.popen",
+    "os.execv",
+    "os.execl",
+    "os.spawnl",
+    "os.spawnv",
+    "os.startfile",
+    "pickle.load",
+    "pickle.loads",
+    "pickle.Unpickler",
+    "marshal.load",
+    "marshal.loads",
+    "shelve.open",
+    "dill.load",
+    "dill.loads",
+    "yaml.load",
+    "yaml.unsafe_load",
+    "runpy.run_path",
+    "runpy.run_module",
+    "importlib.import_module",
+}
 # import_module is allowed where the module name is a constant prefix plus a file name found on disk:
-ALLOWED_CALLS = {(f, "importlib.import_module") for f in ("ui/i18n.py", "core/models/__init__.py", "core/cli.py")}
+ALLOWED_CALLS = {
+    (f, "importlib.import_module") for f in ("ui/i18n.py", "core/models/__init__.py", "core/cli.py")
+}
 # A bounded MNIST download runs torchvision in a child process (torchvision's urlopen has no timeout):
 # a fixed argv list, no shell, nothing from a user. Checked below.
 ALLOWED_SUBPROCESS = {"core/data.py"}
@@ -176,7 +208,9 @@ def forbidden(tree: ast.AST, path: str) -> list[str]:
         if name.startswith("subprocess.") or name.startswith("os.exec") or name.startswith("os.spawn"):
             if path not in ALLOWED_SUBPROCESS:
                 found.append(f"{path}:{call.lineno} {name}(")
-            elif not (isinstance(call.args[0], ast.List) and dotted(call.args[0].elts[0]) == "sys.executable"):
+            elif not (
+                isinstance(call.args[0], ast.List) and dotted(call.args[0].elts[0]) == "sys.executable"
+            ):
                 found.append(f"{path}:{call.lineno} {name}( without a fixed [sys.executable, ...] argv")
     for node in ast.walk(tree):
         names = []
@@ -185,9 +219,19 @@ def forbidden(tree: ast.AST, path: str) -> list[str]:
         elif isinstance(node, ast.ImportFrom):
             names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
         for n in names:
-            if n.split(".")[0] in ("subprocess", "pty", "dill", "shelve", "marshal") and path not in ALLOWED_SUBPROCESS:
+            if (
+                n.split(".")[0] in ("subprocess", "pty", "dill", "shelve", "marshal")
+                and path not in ALLOWED_SUBPROCESS
+            ):
                 found.append(f"{path}:{node.lineno} import {n}")
-            if n in ("os.system", "os.popen", "pickle.load", "pickle.loads", "builtins.eval", "builtins.exec"):
+            if n in (
+                "os.system",
+                "os.popen",
+                "pickle.load",
+                "pickle.loads",
+                "builtins.eval",
+                "builtins.exec",
+            ):
                 found.append(f"{path}:{node.lineno} import {n}")
     return found
 
@@ -200,9 +244,15 @@ def test_code_execution_scanner_catches_each_pattern():
     )
     found = forbidden(ast.parse(src), "ui/x.py")
     assert [f.split(" ", 1)[1] for f in found] == [
-        "eval(", "exec(", "os.system(", "pickle.loads(", "shell=", "np.load( without allow_pickle=False",
-        "import subprocess", "import os.system",
-    ]  # fmt: skip
+        "eval(",
+        "exec(",
+        "os.system(",
+        "pickle.loads(",
+        "shell=",
+        "np.load( without allow_pickle=False",
+        "import subprocess",
+        "import os.system",
+    ]
 
 
 def test_no_eval_exec_shell_or_pickle_in_app_code():
@@ -213,14 +263,40 @@ def test_no_eval_exec_shell_or_pickle_in_app_code():
 # -- the server's file system -------------------------------------------------------------------
 USER_TEXT = {"text_input", "text_area", "chat_input", "query_params", "experimental_get_query_params"}
 PATH_SINKS = {  # any call of these names
-    "open", "Path", "PurePath", "PosixPath", "unlink", "rmtree", "copyfile", "read_bytes", "read_text",
-    "write_bytes", "write_text", "listdir", "scandir", "glob", "rglob", "iterdir", "mkdir", "read_meta",
-    "shipped_model", "imread", "fdopen",
-}  # fmt: skip
+    "open",
+    "Path",
+    "PurePath",
+    "PosixPath",
+    "unlink",
+    "rmtree",
+    "copyfile",
+    "read_bytes",
+    "read_text",
+    "write_bytes",
+    "write_text",
+    "listdir",
+    "scandir",
+    "glob",
+    "rglob",
+    "iterdir",
+    "mkdir",
+    "read_meta",
+    "shipped_model",
+    "imread",
+    "fdopen",
+}
 QUALIFIED_SINKS = (  # names too common alone (`lab.join` joins tensors): only with these receivers
-    "os.path.join", "os.remove", "os.rename", "os.replace", "shutil.", "checkpoints.load", "checkpoints.save",
-    "torch.save", "np.save", "Image.open",
-)  # fmt: skip
+    "os.path.join",
+    "os.remove",
+    "os.rename",
+    "os.replace",
+    "shutil.",
+    "checkpoints.load",
+    "checkpoints.save",
+    "torch.save",
+    "np.save",
+    "Image.open",
+)
 # core.runs confines a student's run name to runs/ (its own tests cover `../` and non-ASCII names).
 TRUSTED_RECEIVERS = ("runs.", "core.runs.")
 
@@ -281,12 +357,20 @@ def test_path_scanner_catches_widget_text_used_as_a_path():
         "runs.save(m, name)\nx = st.query_params.get('f')\nImage.open(x)\n"
     )
     assert [f.split(" ")[1] for f in path_leaks(ast.parse(src), "pages/x.py")] == [
-        "open(...)", "checkpoints.save(...)", "Image.open(...)", "Path/...",
-    ]  # fmt: skip
+        "open(...)",
+        "checkpoints.save(...)",
+        "Image.open(...)",
+        "Path/...",
+    ]
 
 
 def test_no_widget_text_reaches_a_file_path():
-    leaks = [f for p in app_files() if not rel(p).startswith("core/") for f in path_leaks(ast.parse(p.read_text("utf-8")), rel(p))]
+    leaks = [
+        f
+        for p in app_files()
+        if not rel(p).startswith("core/")
+        for f in path_leaks(ast.parse(p.read_text("utf-8")), rel(p))
+    ]
     assert not leaks, leaks
 
 
@@ -337,6 +421,8 @@ def test_shipped_checkpoints_are_named_by_constants():
 
 
 def test_shipped_name_scanner_catches_input():
-    src = "SHIPPED = {'a': ('x.pth', 'f')}\nshipped_model(*SHIPPED[o])\nshipped_model('y.pth', f)\n" \
-          "shipped_model(st.text_input('f'), fam)\n"  # fmt: skip
+    src = (
+        "SHIPPED = {'a': ('x.pth', 'f')}\nshipped_model(*SHIPPED[o])\nshipped_model('y.pth', f)\n"
+        "shipped_model(st.text_input('f'), fam)\n"
+    )
     assert _shipped_names_in(ast.parse(src)) == ({"x.pth", "y.pth"}, ["4: shipped_model(st.text_input('f'))"])

@@ -34,28 +34,49 @@ def finite(values: Sequence[float | None]) -> list[float | None]:
     return [v if v is not None and v == v and abs(v) != float("inf") else None for v in values]
 
 
-def loss_chart(steps: Sequence[tuple[int, float]], epochs: Sequence[dict], batches_per_epoch: int | None = None,
-               log_y: bool = False) -> go.Figure:  # fmt: skip
+def loss_chart(
+    steps: Sequence[tuple[int, float]],
+    epochs: Sequence[dict],
+    batches_per_epoch: int | None = None,
+    log_y: bool = False,
+) -> go.Figure:
     """Per-batch training loss (thin line) and per-epoch training/validation loss (markers)."""
     fig = base_figure(t("chart.step"), t("chart.loss"), log_y=log_y)
     if steps:  # up to 2,000 points: as arrays, which Plotly neither checks one by one nor writes out as text
         xy = np.asarray(steps, dtype=float)
         ys = np.where(np.isfinite(xy[:, 1]), xy[:, 1], np.nan)  # NaN and ±inf as gaps
-        fig.add_scatter(x=xy[:, 0], y=ys, mode="lines", name=t("chart.loss"),
-                        line={"width": 1.5, "color": COLORS[0]}, opacity=0.6)  # fmt: skip
+        fig.add_scatter(
+            x=xy[:, 0],
+            y=ys,
+            mode="lines",
+            name=t("chart.loss"),
+            line={"width": 1.5, "color": COLORS[0]},
+            opacity=0.6,
+        )
     ep = [r for r in epochs if r.get("kind") == "epoch"]
     if ep and batches_per_epoch:
         x = [r["epoch"] * batches_per_epoch for r in ep]
-        fig.add_scatter(x=x, y=finite([r.get("train_loss") for r in ep]), mode="lines+markers",
-                        name=f"{t('chart.loss')} ({t('chart.train')})", line={"color": COLORS[0], "width": 3})  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=finite([r.get("train_loss") for r in ep]),
+            mode="lines+markers",
+            name=f"{t('chart.loss')} ({t('chart.train')})",
+            line={"color": COLORS[0], "width": 3},
+        )
         if any("val_loss" in r for r in ep):
-            fig.add_scatter(x=x, y=finite([r.get("val_loss") for r in ep]), mode="lines+markers",
-                            name=f"{t('chart.loss')} ({t('chart.val')})", line={"color": COLORS[1], "width": 3})  # fmt: skip
+            fig.add_scatter(
+                x=x,
+                y=finite([r.get("val_loss") for r in ep]),
+                mode="lines+markers",
+                name=f"{t('chart.loss')} ({t('chart.val')})",
+                line={"color": COLORS[1], "width": 3},
+            )
     return fig
 
 
-def epoch_chart(epochs: Sequence[dict], keys: Sequence[tuple[str, str]], y_title: str,
-                percent: bool = False) -> go.Figure:  # fmt: skip
+def epoch_chart(
+    epochs: Sequence[dict], keys: Sequence[tuple[str, str]], y_title: str, percent: bool = False
+) -> go.Figure:
     """One line per (record key, legend name) over epochs, e.g. train/val accuracy."""
     fig = base_figure(t("chart.epoch"), y_title)
     ep = [r for r in epochs if r.get("kind") == "epoch"]
@@ -63,8 +84,13 @@ def epoch_chart(epochs: Sequence[dict], keys: Sequence[tuple[str, str]], y_title
         ys = [r.get(key) for r in ep]
         if percent:
             ys = [None if v is None else 100 * v for v in ys]
-        fig.add_scatter(x=[r["epoch"] for r in ep], y=finite(ys), mode="lines+markers", name=name,
-                        line={"color": COLORS[i % len(COLORS)], "width": 3})  # fmt: skip
+        fig.add_scatter(
+            x=[r["epoch"] for r in ep],
+            y=finite(ys),
+            mode="lines+markers",
+            name=name,
+            line={"color": COLORS[i % len(COLORS)], "width": 3},
+        )
     if percent:
         fig.update_yaxes(ticksuffix="%")
     return fig

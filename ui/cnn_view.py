@@ -106,7 +106,9 @@ def step_images(steps: Steps) -> list[tuple[str, np.ndarray]]:
     ]
 
 
-def grid(maps: np.ndarray, cols: int = 8, cell: int = 52, gap: int = 2, diverging: bool = False) -> np.ndarray:
+def grid(
+    maps: np.ndarray, cols: int = 8, cell: int = 52, gap: int = 2, diverging: bool = False
+) -> np.ndarray:
     """(C, h, w) maps tiled into one RGB image, each map scaled to its own range (kernels: blue-red)."""
     c = maps.shape[0]
     rows = -(-c // cols)
@@ -120,7 +122,9 @@ def grid(maps: np.ndarray, cols: int = 8, cell: int = 52, gap: int = 2, divergin
             rgb = np.stack([v] * 3, -1)
         img = Image.fromarray(to_uint8(rgb)).resize((cell, cell), Image.Resampling.NEAREST)
         r, q = divmod(i, cols)
-        out[r * (cell + gap) : r * (cell + gap) + cell, q * (cell + gap) : q * (cell + gap) + cell] = np.asarray(img)
+        out[r * (cell + gap) : r * (cell + gap) + cell, q * (cell + gap) : q * (cell + gap) + cell] = (
+            np.asarray(img)
+        )
     return out
 
 
@@ -138,8 +142,12 @@ def prob_chart(probs: np.ndarray, height: int = 220) -> go.Figure:
     best = int(np.argmax(probs))
     colors = ["#e4572e" if i == best else "#7f9bb3" for i in range(10)]
     fig = base_figure(t("cnn.digit"), t("cnn.probability"))
-    fig.add_bar(x=[str(i) for i in range(10)], y=[float(p) for p in probs], marker_color=colors,
-                hovertemplate="%{x}: %{y:.1%}<extra></extra>")  # fmt: skip
+    fig.add_bar(
+        x=[str(i) for i in range(10)],
+        y=[float(p) for p in probs],
+        marker_color=colors,
+        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+    )
     fig.update_layout(height=height, showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     fig.update_xaxes(type="category")
@@ -148,10 +156,25 @@ def prob_chart(probs: np.ndarray, height: int = 220) -> go.Figure:
 
 def confusion_figure(cm: np.ndarray) -> go.Figure:
     labels = [str(i) for i in range(cm.shape[0])]
-    fig = go.Figure(go.Heatmap(z=cm, x=labels, y=labels, colorscale="Blues", text=cm, texttemplate="%{text}",
-                               hovertemplate=t("cnn.eval.hover") + "<extra></extra>", showscale=False))  # fmt: skip
-    fig.update_layout(height=440, margin=dict(l=60, r=10, t=60, b=10), font={"size": 14},
-                      xaxis_title=t("cnn.eval.predicted"), yaxis_title=t("cnn.eval.true"))  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=cm,
+            x=labels,
+            y=labels,
+            colorscale="Blues",
+            text=cm,
+            texttemplate="%{text}",
+            hovertemplate=t("cnn.eval.hover") + "<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_layout(
+        height=440,
+        margin=dict(l=60, r=10, t=60, b=10),
+        font={"size": 14},
+        xaxis_title=t("cnn.eval.predicted"),
+        yaxis_title=t("cnn.eval.true"),
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="top")
     return fig
@@ -160,7 +183,7 @@ def confusion_figure(cm: np.ndarray) -> go.Figure:
 # -- show the code -----------------------------------------------------------------------------
 def training_script(cfg: CNNTrainConfig) -> str:
     """The course's `mnist_cnn.py` training part, with the Train tab's current settings filled in."""
-    return f'''import torch
+    return f"""import torch
 import torch.nn as nn
 import torch.optim as optim
 from torch.utils.data import DataLoader
@@ -208,7 +231,7 @@ for epoch in range(1, {cfg.epochs} + 1):
             correct += pred.eq(target.to(device)).sum().item()
     print(f"epoch {{epoch}}: test accuracy {{100 * correct / len(test_dataset):.2f}}%")
 torch.save(model.state_dict(), "mnist_cnn.pth")
-'''.replace("\n\n\n", "\n\n")
+""".replace("\n\n\n", "\n\n")
 
 
 # -- panels --------------------------------------------------------------------------------------
@@ -223,11 +246,18 @@ def explanation(model, x28: np.ndarray) -> tuple[dict, int, np.ndarray, np.ndarr
     from core import cnn as core_cnn
 
     k = int(np.argmax(core_cnn.predict(model, x28)))
-    return core_cnn.feature_maps(model, x28), k, core_cnn.saliency(model, x28, k), core_cnn.occlusion(model, x28, k)
+    return (
+        core_cnn.feature_maps(model, x28),
+        k,
+        core_cnn.saliency(model, x28, k),
+        core_cnn.occlusion(model, x28, k),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _shipped_explanation(_model, _x28: np.ndarray, test_index: int) -> tuple[dict, int, np.ndarray, np.ndarray]:
+def _shipped_explanation(
+    _model, _x28: np.ndarray, test_index: int
+) -> tuple[dict, int, np.ndarray, np.ndarray]:
     """`explanation` of test digit `test_index` by the shipped model: once for the whole class."""
     return explanation(_model, _x28)
 
@@ -252,13 +282,18 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
     with left:
         st.image(enlarge(x28, 140), caption=t("cnn.inside.input"), width=140)
         table = [f"| {t('cnn.inside.layer')} | {t('cnn.inside.shape')} |", "| --- | --- |"]
-        table += [f"| {name} | {'×'.join(map(str, shape))} |" for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)]
+        table += [
+            f"| {name} | {'×'.join(map(str, shape))} |"
+            for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)
+        ]
         st.markdown("\n".join(table))
     with right:
         st.markdown(t("cnn.inside.conv"))
         st.markdown(t("cnn.inside.pool"))
-        st.image(grid(core_cnn.conv1_kernels(model), cols=8, cell=40, diverging=True),
-                 caption=t("cnn.inside.kernels", n=c1))  # fmt: skip
+        st.image(
+            grid(core_cnn.conv1_kernels(model), cols=8, cell=40, diverging=True),
+            caption=t("cnn.inside.kernels", n=c1),
+        )
     if test_index is not None and is_shipped(model):
         maps, k, sal, occ = _shipped_explanation(model, x28, test_index)
     else:
@@ -300,6 +335,11 @@ def evaluate_panel(model, split) -> None:
         st.markdown(t("cnn.eval.wrong", n=len(wrong)))
         shown = wrong[:30]
         if len(shown):
-            st.image([enlarge(split.x_test[i, 0].numpy(), 64) for i in shown], width=64,
-                     caption=[t("cnn.eval.item", true=int(truth[i]), pred=int(pred[i]), p=100 * probs[i].max())
-                              for i in shown])  # fmt: skip
+            st.image(
+                [enlarge(split.x_test[i, 0].numpy(), 64) for i in shown],
+                width=64,
+                caption=[
+                    t("cnn.eval.item", true=int(truth[i]), pred=int(pred[i]), p=100 * probs[i].max())
+                    for i in shown
+                ],
+            )

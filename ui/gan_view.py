@@ -43,10 +43,20 @@ def gan_loss_chart(steps: Sequence[dict], height: int = 300) -> go.Figure:
     fig = base_figure(t("chart.step"), t("chart.loss"), height=height)
     if steps:
         x = [r["step"] for r in steps]
-        fig.add_scatter(x=x, y=finite([r["d_loss"] for r in steps]), mode="lines", name=t("gan.v.d_loss"),
-                        line={"color": COLORS[0], "width": 2})  # fmt: skip
-        fig.add_scatter(x=x, y=finite([r["g_loss"] for r in steps]), mode="lines", name=t("gan.v.g_loss"),
-                        line={"color": COLORS[1], "width": 2})  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=finite([r["d_loss"] for r in steps]),
+            mode="lines",
+            name=t("gan.v.d_loss"),
+            line={"color": COLORS[0], "width": 2},
+        )
+        fig.add_scatter(
+            x=x,
+            y=finite([r["g_loss"] for r in steps]),
+            mode="lines",
+            name=t("gan.v.g_loss"),
+            line={"color": COLORS[1], "width": 2},
+        )
     return fig
 
 
@@ -55,10 +65,20 @@ def d_output_chart(steps: Sequence[dict], height: int = 300) -> go.Figure:
     fig = base_figure(t("chart.step"), t("gan.v.d_out"), height=height)
     if steps:
         x = [r["step"] for r in steps]
-        fig.add_scatter(x=x, y=finite([r["d_real"] for r in steps]), mode="lines", name=t("gan.v.d_real"),
-                        line={"color": COLORS[2], "width": 2})  # fmt: skip
-        fig.add_scatter(x=x, y=finite([r["d_fake"] for r in steps]), mode="lines", name=t("gan.v.d_fake"),
-                        line={"color": COLORS[3], "width": 2})  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=finite([r["d_real"] for r in steps]),
+            mode="lines",
+            name=t("gan.v.d_real"),
+            line={"color": COLORS[2], "width": 2},
+        )
+        fig.add_scatter(
+            x=x,
+            y=finite([r["d_fake"] for r in steps]),
+            mode="lines",
+            name=t("gan.v.d_fake"),
+            line={"color": COLORS[3], "width": 2},
+        )
         fig.add_hline(y=0.5, line_dash="dot", line_color="gray")
     fig.update_yaxes(range=[0, 1])
     return fig
@@ -68,8 +88,9 @@ def digit_histogram(shares: np.ndarray, highlight: int | None = None, height: in
     """Share of samples the CNN reads as each digit; ideal is about 10 % each (a spike = mode collapse)."""
     fig = base_figure(t("gan.v.digit"), t("gan.v.share"), height=height)
     colors = [COLORS[1] if highlight is not None and d == highlight else COLORS[0] for d in range(10)]
-    fig.add_bar(x=[str(d) for d in range(10)], y=[100 * v for v in shares], marker_color=colors,
-                name=t("gan.v.share"))  # fmt: skip
+    fig.add_bar(
+        x=[str(d) for d in range(10)], y=[100 * v for v in shares], marker_color=colors, name=t("gan.v.share")
+    )
     fig.add_hline(y=10, line_dash="dot", line_color="gray")
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(type="category")  # every digit labelled
@@ -197,7 +218,9 @@ def _shipped_png(_G, ident: int, fn: str, args: tuple, nrow: int, scale: int) ->
 
 
 @_bounded
-def _shipped_reading(_classifier, _G, ident: tuple[int, int], n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _shipped_reading(
+    _classifier, _G, ident: tuple[int, int], n: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     return read_digits(_classifier, _from_shipped(_G, ident[1], "sample", (n, seed)))
 
 
@@ -205,8 +228,13 @@ def small_split(split, n_train: int = 200, n_test: int = 100):
     """The first images of a split (test mode: the exercise runs in a second)."""
     from dataclasses import replace
 
-    return replace(split, x_train=split.x_train[:n_train], y_train=split.y_train[:n_train],
-                   x_test=split.x_test[:n_test], y_test=split.y_test[:n_test])  # fmt: skip
+    return replace(
+        split,
+        x_train=split.x_train[:n_train],
+        y_train=split.y_train[:n_train],
+        x_test=split.x_test[:n_test],
+        y_test=split.y_test[:n_test],
+    )
 
 
 def digits_judge():

@@ -23,8 +23,24 @@ JOB_KEY = "hyperparams"
 HISTORY = "hyperparams_history"  # list[RunResult]: every run of this session, until cleared
 QUEUE = "hyperparams_queue"  # the RunQueue the current job consumes
 # Plotly's qualitative "D3" and "Dark2" colours: 16 distinct hues, one per run id
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")  # fmt: skip
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+)
 
 
 def history() -> list[ex.RunResult]:
@@ -40,7 +56,7 @@ def color(run_id: int) -> str:
 
 
 def run_name(r: ex.RunResult) -> str:
-    """"#2 lr=0.01" — what the legend, the hover and the table call a run."""
+    """ "#2 lr=0.01" — what the legend, the hover and the table call a run."""
     return f"#{r.run_id} {param_values(r.spec)}"
 
 
@@ -112,25 +128,57 @@ def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Fig
         lines = (("train_loss", "solid", t("chart.train")), ("val_loss", "dash", t("chart.val")))
         for key, dash, label in lines:
             x, y = r.series(key)
-            loss.add_scatter(x=x, y=finite(y), mode="lines+markers", name=name, legendgroup=name,
-                             showlegend=key == "train_loss", line={"color": c, "dash": dash, "width": 2.5},
-                             marker={"size": 5}, meta=f"{t('chart.loss')} ({label})", hovertemplate=hover)  # fmt: skip
+            loss.add_scatter(
+                x=x,
+                y=finite(y),
+                mode="lines+markers",
+                name=name,
+                legendgroup=name,
+                showlegend=key == "train_loss",
+                line={"color": c, "dash": dash, "width": 2.5},
+                marker={"size": 5},
+                meta=f"{t('chart.loss')} ({label})",
+                hovertemplate=hover,
+            )
         if r.best_epoch is not None:
             best = next((e for e in list(r.epochs) if e["epoch"] == r.best_epoch), None)
             if best is not None:
                 star = {"symbol": "star", "size": 16, "color": c, "line": {"width": 1, "color": "black"}}
-                loss.add_scatter(x=[r.best_epoch], y=[best["val_loss"]], mode="markers", name=name,
-                                 legendgroup=name, showlegend=False, meta=t("hyperparams.best_epoch"),
-                                 marker=star, hovertemplate=hover)  # fmt: skip
+                loss.add_scatter(
+                    x=[r.best_epoch],
+                    y=[best["val_loss"]],
+                    mode="markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=False,
+                    meta=t("hyperparams.best_epoch"),
+                    marker=star,
+                    hovertemplate=hover,
+                )
         if r.status == "running" and r.steps:  # the live curve: batch losses until the epoch ends
             xs, ys = zip(*list(r.steps))
-            loss.add_scatter(x=list(xs), y=finite(list(ys)), mode="lines", name=name, legendgroup=name,
-                             showlegend=False, opacity=0.35, line={"color": c, "width": 1},
-                             hoverinfo="skip")  # fmt: skip
+            loss.add_scatter(
+                x=list(xs),
+                y=finite(list(ys)),
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                showlegend=False,
+                opacity=0.35,
+                line={"color": c, "width": 1},
+                hoverinfo="skip",
+            )
         x, y = r.series("val_acc")
-        acc.add_scatter(x=x, y=finite([100 * v for v in y]), mode="lines+markers", name=name,
-                        line={"color": c, "width": 2.5}, marker={"size": 5}, meta=t("hyperparams.chart.val_acc"),
-                        hovertemplate=hover.replace("{y:.4f}", "{y:.1f} %"))  # fmt: skip
+        acc.add_scatter(
+            x=x,
+            y=finite([100 * v for v in y]),
+            mode="lines+markers",
+            name=name,
+            line={"color": c, "width": 2.5},
+            marker={"size": 5},
+            meta=t("hyperparams.chart.val_acc"),
+            hovertemplate=hover.replace("{y:.4f}", "{y:.1f} %"),
+        )
     acc.update_yaxes(range=[0, 100])
     return loss, acc
 
@@ -139,17 +187,20 @@ def table(results: Sequence[ex.RunResult]) -> pd.DataFrame:
     """The results table with translated headers; accuracies in percent, sortable by Streamlit."""
     rows = ex.table_rows(results)
     pct = lambda v: None if v is None else round(100 * v, 1)  # noqa: E731
-    out = [{
-        t("hyperparams.col.run"): run_name(r),
-        t("hyperparams.col.status"): t("hyperparams.status." + row["status"]),
-        t("hyperparams.col.final_acc"): pct(row["final_val_acc"]),
-        t("hyperparams.col.best_acc"): pct(row["best_val_acc"]),
-        t("hyperparams.col.best_epoch"): row["best_epoch"],
-        t("hyperparams.col.epochs"): f"{row['epochs_done']}/{r.spec.settings.epochs}",
-        t("hyperparams.col.wall"): row["wall_s"],
-        t("hyperparams.col.speed"): round(row["images_per_s"]),
-        t("hyperparams.col.params"): row["params"],
-    } for r, row in zip(results, rows)]  # fmt: skip
+    out = [
+        {
+            t("hyperparams.col.run"): run_name(r),
+            t("hyperparams.col.status"): t("hyperparams.status." + row["status"]),
+            t("hyperparams.col.final_acc"): pct(row["final_val_acc"]),
+            t("hyperparams.col.best_acc"): pct(row["best_val_acc"]),
+            t("hyperparams.col.best_epoch"): row["best_epoch"],
+            t("hyperparams.col.epochs"): f"{row['epochs_done']}/{r.spec.settings.epochs}",
+            t("hyperparams.col.wall"): row["wall_s"],
+            t("hyperparams.col.speed"): round(row["images_per_s"]),
+            t("hyperparams.col.params"): row["params"],
+        }
+        for r, row in zip(results, rows)
+    ]
     return pd.DataFrame(out)
 
 
@@ -170,23 +221,33 @@ def column_config() -> dict:
 def explain_divergence(results: Sequence[ex.RunResult]) -> None:
     for r in results:
         if r.status == "diverged":
-            st.warning(t(f"hyperparams.diverged.{r.reason}", run=run_name(r), peak=r.peak_loss,
-                         first=r.first_loss or 0.0), icon=":material/warning:")  # fmt: skip
+            st.warning(
+                t(
+                    f"hyperparams.diverged.{r.reason}",
+                    run=run_name(r),
+                    peak=r.peak_loss,
+                    first=r.first_loss or 0.0,
+                ),
+                icon=":material/warning:",
+            )
         elif r.status == "error":
             error = t(f"train.err.{r.error_code}") if r.error_code else r.error
             st.error(t("hyperparams.run_error", run=run_name(r), error=error))
 
 
 def queue_summary(q: ex.RunQueue, seconds: float) -> str:
-    """"The queue has ended (9.8 s): 2 done, 1 diverged" — only the states that occurred."""
+    """ "The queue has ended (9.8 s): 2 done, 1 diverged" — only the states that occurred."""
     statuses = [r.status for r in q.runs]
-    parts = [t("hyperparams.count", n=statuses.count(s), status=t(f"hyperparams.status.{s}"))
-             for s in ("done", "stopped", "diverged", "cancelled", "error") if s in statuses]  # fmt: skip
+    parts = [
+        t("hyperparams.count", n=statuses.count(s), status=t(f"hyperparams.status.{s}"))
+        for s in ("done", "stopped", "diverged", "cancelled", "error")
+        if s in statuses
+    ]
     return t("hyperparams.finished", seconds=seconds, summary=t("hyperparams.sep").join(parts))
 
 
 def progress(q: ex.RunQueue | None) -> None:
-    """"Run 2 of 3 (#5 lr=0.01) · epoch 3/5" with a bar over the whole queue."""
+    """ "Run 2 of 3 (#5 lr=0.01) · epoch 3/5" with a bar over the whole queue."""
     if q is None:
         return
     cur = q.current
@@ -195,21 +256,43 @@ def progress(q: ex.RunQueue | None) -> None:
         return
     index = next(i for i, r in enumerate(q.runs) if r is cur) + 1
     epoch = len(cur.epochs)
-    st.progress(q.fraction(), text=t("hyperparams.progress", i=index, n=len(q.runs), run=run_name(cur),
-                                     epoch=epoch, epochs=cur.spec.settings.epochs))  # fmt: skip
+    st.progress(
+        q.fraction(),
+        text=t(
+            "hyperparams.progress",
+            i=index,
+            n=len(q.runs),
+            run=run_name(cur),
+            epoch=epoch,
+            epochs=cur.spec.settings.epochs,
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Designing a grid: widgets keep their values in session state under these keys
 
 DEFAULT_VALUES: dict[str, tuple] = {  # what a hyperparameter's value picker starts with (the course's)
-    "lr": (1e-3, 1e-2, 1e-1), "batch_size": (32, 64, 128), "epochs": (5, 10),
-    "optimizer": ("sgd", "sgd_momentum", "adam"), "channels": ((16, 32), (32, 64)),
-    "dropout": (0.0, 0.5), "weight_decay": (0.0, 1e-3), "schedule": ("none", "step", "cosine"),
-}  # fmt: skip
+    "lr": (1e-3, 1e-2, 1e-1),
+    "batch_size": (32, 64, 128),
+    "epochs": (5, 10),
+    "optimizer": ("sgd", "sgd_momentum", "adam"),
+    "channels": ((16, 32), (32, 64)),
+    "dropout": (0.0, 0.5),
+    "weight_decay": (0.0, 1e-3),
+    "schedule": ("none", "step", "cosine"),
+}
 TRAIN_SIZES = (100, 200, 500, 1000, 2000, 4000, 10000, 60000)
-PERSISTED = ("hyperparams_p1", "hyperparams_p2", "hyperparams_values_", "hyperparams_base_",
-             "hyperparams_train_size", "hyperparams_seed", "hyperparams_show", "hyperparams_log")  # fmt: skip
+PERSISTED = (
+    "hyperparams_p1",
+    "hyperparams_p2",
+    "hyperparams_values_",
+    "hyperparams_base_",
+    "hyperparams_train_size",
+    "hyperparams_seed",
+    "hyperparams_show",
+    "hyperparams_log",
+)
 
 
 SAVED = "_hyperparams_saved"  # a plain (non-widget) copy of the design, which Streamlit never clears
@@ -260,8 +343,9 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
     error = None
     for col, slot, options in ((c1, "p1", params), (c2, "p2", ["none", *params])):
         with col:
-            p = st.selectbox(t(f"hyperparams.vary{slot[1]}"), options, key=f"hyperparams_{slot}",
-                             format_func=label.get)  # fmt: skip
+            p = st.selectbox(
+                t(f"hyperparams.vary{slot[1]}"), options, key=f"hyperparams_{slot}", format_func=label.get
+            )
             if p == "none":
                 continue
             if p in vary:
@@ -271,8 +355,9 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             if key not in ss:
                 ss[key] = list(DEFAULT_VALUES[p])
             shown = {v: fmt(p, v) for v in ex.CHOICES[p]}  # translated now: AppTest calls it later
-            vary[p] = st.multiselect(t("hyperparams.values"), list(ex.CHOICES[p]), key=key,
-                                     format_func=shown.get)  # fmt: skip
+            vary[p] = st.multiselect(
+                t("hyperparams.values"), list(ex.CHOICES[p]), key=key, format_func=shown.get
+            )
             if not vary[p]:
                 error = error or t("hyperparams.err.no_values")
     defaults = ex.Settings()
@@ -286,8 +371,13 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
         for i, p in enumerate(params):
             ss.setdefault(f"hyperparams_base_{p}", getattr(defaults, p))
             shown = {v: fmt(p, v) for v in ex.CHOICES[p]}
-            base[p] = cols[i % 4].selectbox(label[p], list(ex.CHOICES[p]), key=f"hyperparams_base_{p}",
-                                            format_func=shown.get, disabled=p in vary)  # fmt: skip
+            base[p] = cols[i % 4].selectbox(
+                label[p],
+                list(ex.CHOICES[p]),
+                key=f"hyperparams_base_{p}",
+                format_func=shown.get,
+                disabled=p in vary,
+            )
         size = cols[0].select_slider(t("hyperparams.train_size"), sizes, key="hyperparams_train_size")
         seed = cols[1].number_input(t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
     settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
@@ -299,8 +389,15 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
     if error:
         return [], error
     specs = [shrink(s, tiny, n_max) for s in ex.grid(settings, vary)]
-    st.markdown(t("hyperparams.n_runs", n=len(specs), epochs=sum(s.settings.epochs for s in specs),
-                  val=n_val, source=source))  # fmt: skip
+    st.markdown(
+        t(
+            "hyperparams.n_runs",
+            n=len(specs),
+            epochs=sum(s.settings.epochs for s in specs),
+            val=n_val,
+            source=source,
+        )
+    )
     return specs, None
 
 
@@ -317,11 +414,12 @@ def overfitting(results: Sequence[ex.RunResult]) -> str | None:
     if not signals:
         return None
     r, (best, best_loss, final_loss) = max(signals, key=lambda rs: rs[1][2] / rs[1][1])
-    return t("hyperparams.overfit_note", run=run_name(r), best=best, best_loss=best_loss,
-             final_loss=final_loss)  # fmt: skip
+    return t(
+        "hyperparams.overfit_note", run=run_name(r), best=best, best_loss=best_loss, final_loss=final_loss
+    )
 
 
-CODE = '''import torch
+CODE = """import torch
 from core.models import reset_parameters
 from core.models.cnn import MNISTCNN
 from core.train import FitConfig, fit
@@ -339,4 +437,4 @@ for lr in (0.001, 0.01, 0.1):                      # one run per value to compar
             if rec["val_loss"] < best_loss:        # keep the best model (Part 1, column 2)
                 best_loss = rec["val_loss"]
                 best_state = {k: v.clone() for k, v in model.state_dict().items()}
-'''
+"""

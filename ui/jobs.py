@@ -122,7 +122,7 @@ class Saver(Protocol):
 
 
 def device_error(e: BaseException) -> str | None:
-    """"oom" for CUDA out of memory, "device" for a GPU that cannot be used, else None."""
+    """ "oom" for CUDA out of memory, "device" for a GPU that cannot be used, else None."""
     if type(e).__name__ == "OutOfMemoryError" or "out of memory" in str(e).lower():
         return "oom"
     text = f"{type(e).__name__}: {e}"
@@ -187,7 +187,9 @@ class Job:
         rec = self.last
         if not rec or self.epochs <= 0:
             return 1.0 if self.state == "done" else 0.0
-        done = rec.get("epoch", 0) - 1 + rec.get("batch", rec.get("batches", 1)) / max(1, rec.get("batches", 1))
+        done = (
+            rec.get("epoch", 0) - 1 + rec.get("batch", rec.get("batches", 1)) / max(1, rec.get("batches", 1))
+        )
         if rec.get("kind") == "epoch":
             done = rec.get("epoch", 0)
         return min(1.0, max(0.0, done / self.epochs))
@@ -218,7 +220,7 @@ class Job:
         try:
             fn(self, *args)
         except Exception as e:
-            setattr(self.saver, "error", f"{type(e).__name__}: {e}"[:300])
+            self.saver.error = f"{type(e).__name__}: {e}"[:300]
 
     def _work(self, pool: JobPool) -> None:
         job_id = id(self)
@@ -291,8 +293,14 @@ def start(
     old = get(key)
     if old is not None and old.active:
         old.stop()
-    job = Job(label=label or key, device=device, epochs=epochs, make_iter=make_iter, on_record=on_record,
-              saver=saver)  # fmt: skip
+    job = Job(
+        label=label or key,
+        device=device,
+        epochs=epochs,
+        make_iter=make_iter,
+        on_record=on_record,
+        saver=saver,
+    )
     _jobs()[key] = job
     job.start()
     return job
@@ -348,8 +356,10 @@ def status(job: Job, pool: JobPool | None = None) -> None:
     elif job.state == "error":
         st.error(t("job.error", error=job.error))
     elif job.state == "restored":
-        st.info(t("job.restored", epochs=len([r for r in job.epochs_log if r.get("kind") == "epoch"])),
-                icon=":material/folder_open:")  # fmt: skip
+        st.info(
+            t("job.restored", epochs=len([r for r in job.epochs_log if r.get("kind") == "epoch"])),
+            icon=":material/folder_open:",
+        )
     save_error = getattr(job.saver, "error", "")
     if save_error:  # saving to runs/ failed (read-only, disk full): say so, training goes on
         st.warning(t("runs.save_failed", error=save_error), icon=":material/save:")
@@ -375,13 +385,33 @@ def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled:
     active = job is not None and job.active
     with c1:
         train_button(t("job.train"), f"{page}_train", on_train, disabled=active or disabled, width="stretch")
-    c2.button(t("job.stop"), key=f"{page}_stop", disabled=not active, width="stretch",
-              on_click=job.stop if job is not None else None)  # fmt: skip
-    c3.button(t("job.resume"), key=f"{page}_resume", width="stretch",
-              disabled=not (job is not None and job.resumable), on_click=job.resume if job else None)  # fmt: skip
-    if job is not None and job.state == "error" and job.error_code in ("oom", "device") and job.device != "cpu":
-        st.button(t("job.rerun_cpu"), key=f"{page}_cpu", icon=":material/memory:", on_click=rerun_on_cpu,
-                  args=(on_train,))  # fmt: skip
+    c2.button(
+        t("job.stop"),
+        key=f"{page}_stop",
+        disabled=not active,
+        width="stretch",
+        on_click=job.stop if job is not None else None,
+    )
+    c3.button(
+        t("job.resume"),
+        key=f"{page}_resume",
+        width="stretch",
+        disabled=not (job is not None and job.resumable),
+        on_click=job.resume if job else None,
+    )
+    if (
+        job is not None
+        and job.state == "error"
+        and job.error_code in ("oom", "device")
+        and job.device != "cpu"
+    ):
+        st.button(
+            t("job.rerun_cpu"),
+            key=f"{page}_cpu",
+            icon=":material/memory:",
+            on_click=rerun_on_cpu,
+            args=(on_train,),
+        )
 
 
 def rerun_on_cpu(on_train: Callable[[], None]) -> None:

@@ -18,7 +18,6 @@ import streamlit as st
 from core import data as core_data
 from core import device as core_device
 
-
 _GC_FROZEN = False
 
 
@@ -45,6 +44,7 @@ def warm_up_in_background() -> threading.Thread:
     global _warm_up
     with _init_lock:
         if _warm_up is None:
+
             def work() -> None:
                 try:
                     import torchvision.transforms  # noqa: F401  (the CNN page's upload and dataset views)

@@ -74,9 +74,16 @@ class RunSaver:
 
     def _save(self, job: jobs.Job, state: str) -> None:
         done = sum(1 for r in job.epochs_log if r.get("kind") == "epoch")
-        ok = self.writer.save(self.model, self.model_config, state=state, epochs_done=done,
-                              history=self.history(job), metrics=self.metrics(job), meta=self.meta,
-                              arrays=self.arrays(job) if self.arrays else None)  # fmt: skip
+        ok = self.writer.save(
+            self.model,
+            self.model_config,
+            state=state,
+            epochs_done=done,
+            history=self.history(job),
+            metrics=self.metrics(job),
+            meta=self.meta,
+            arrays=self.arrays(job) if self.arrays else None,
+        )
         self.error = self.writer.error
         self._last_save = time.monotonic()
         if ok:
@@ -172,17 +179,27 @@ def panel(page: str, restore: Callable[[runs.OpenedRun], None], family: str | No
     busy = job is not None and job.active
     a, b = st.columns([4, 1], vertical_alignment="bottom")
     pick = a.selectbox(t("runs.pick"), list(labels), key=f"{page}_runs_pick", format_func=labels.get)
-    b.button(t("runs.open"), key=f"{page}_runs_open", disabled=busy or pick is None, width="stretch",
-             on_click=_open, args=(page, pick, family, restore))  # fmt: skip
+    b.button(
+        t("runs.open"),
+        key=f"{page}_runs_open",
+        disabled=busy or pick is None,
+        width="stretch",
+        on_click=_open,
+        args=(page, pick, family, restore),
+    )
     if busy:
         st.caption(t("runs.busy"))
 
 
 def _comparison_label(c: experiment_runs.Comparison) -> str:
     acc = c.best_acc()
-    return t("runs.comparison_item", date=c.updated.replace("T", " ")[:16], n=len(c.runs),
-             params=", ".join(t(f"hyperparams.short.{n}") for n in c.varied) or t("hyperparams.base_run"),
-             metric=f" ・ {100 * acc:.1f}%" if acc is not None else "")  # fmt: skip
+    return t(
+        "runs.comparison_item",
+        date=c.updated.replace("T", " ")[:16],
+        n=len(c.runs),
+        params=", ".join(t(f"hyperparams.short.{n}") for n in c.varied) or t("hyperparams.base_run"),
+        metric=f" ・ {100 * acc:.1f}%" if acc is not None else "",
+    )
 
 
 def _open_comparison(page: str, comparison: str, restore: Callable[[list], None]) -> None:
@@ -211,10 +228,17 @@ def comparison_panel(page: str, restore: Callable[[list], int], busy: bool) -> N
         return
     labels = {c.comparison: _comparison_label(c) for c in found}
     a, b = st.columns([4, 1], vertical_alignment="bottom")
-    pick = a.selectbox(t("runs.pick_comparison"), list(labels), key=f"{page}_runs_pick",
-                       format_func=labels.get)  # fmt: skip
-    b.button(t("runs.open"), key=f"{page}_runs_open", disabled=busy or pick is None, width="stretch",
-             on_click=_open_comparison, args=(page, pick, restore))  # fmt: skip
+    pick = a.selectbox(
+        t("runs.pick_comparison"), list(labels), key=f"{page}_runs_pick", format_func=labels.get
+    )
+    b.button(
+        t("runs.open"),
+        key=f"{page}_runs_open",
+        disabled=busy or pick is None,
+        width="stretch",
+        on_click=_open_comparison,
+        args=(page, pick, restore),
+    )
     if busy:
         st.caption(t("runs.busy"))
 
@@ -234,10 +258,13 @@ def save_status(job: jobs.Job) -> None:
 def cnn_saver(model: nn.Module, cfg, meta: dict) -> RunSaver:
     """The CNN page's run: weights, its config, epoch records and the per-batch losses."""
     return RunSaver(
-        new_writer("cnn", dataclasses.asdict(cfg)), model, cfg.model_config(),
+        new_writer("cnn", dataclasses.asdict(cfg)),
+        model,
+        cfg.model_config(),
         history=lambda job: {"epochs": job.epochs_log, "steps": [list(s) for s in job.steps]},
-        metrics=lambda job: _last(job, ("val_acc", "val_loss", "train_loss")), meta=meta,
-    )  # fmt: skip
+        metrics=lambda job: _last(job, ("val_acc", "val_loss", "train_loss")),
+        meta=meta,
+    )
 
 
 def restore_cnn(opened: runs.OpenedRun, n_train: int) -> None:
@@ -260,9 +287,14 @@ def gan_saver(page: str, G: nn.Module, cfg, hist: dict) -> RunSaver:
             return {}
         return {"grids": np.stack([r["grid"] for r in ep]), "grid_epochs": np.array([r["epoch"] for r in ep])}
 
-    return RunSaver(new_writer(page, cfg.as_dict()), G, model_config(G),
-                    history=lambda job: {"epochs": hist["epochs"], "steps": hist["steps"]},
-                    metrics=lambda job: _last(job, ("d_loss", "g_loss")), arrays=arrays)  # fmt: skip
+    return RunSaver(
+        new_writer(page, cfg.as_dict()),
+        G,
+        model_config(G),
+        history=lambda job: {"epochs": hist["epochs"], "steps": hist["steps"]},
+        metrics=lambda job: _last(job, ("d_loss", "g_loss")),
+        arrays=arrays,
+    )
 
 
 def restore_gan(page: str, opened: runs.OpenedRun) -> None:
@@ -270,7 +302,9 @@ def restore_gan(page: str, opened: runs.OpenedRun) -> None:
 
     cfg = from_dict(GanConfig, opened.info.config)
     grids = dict(zip(opened.arrays.get("grid_epochs", np.array([])).tolist(), opened.arrays.get("grids", [])))
-    epochs = [{**r, "grid": grids[r["epoch"]]} for r in opened.history.get("epochs", []) if r.get("epoch") in grids]
+    epochs = [
+        {**r, "grid": grids[r["epoch"]]} for r in opened.history.get("epochs", []) if r.get("epoch") in grids
+    ]
     steps = [s for s in opened.history.get("steps", []) if all(v is not None for v in s.values())]
     ss[f"{page}_G"] = opened.model
     ss[f"{page}_hist"] = {"steps": steps, "epochs": epochs, "cfg": cfg}
@@ -280,9 +314,13 @@ def restore_gan(page: str, opened: runs.OpenedRun) -> None:
 def vae_saver(model: nn.Module, cfg) -> RunSaver:
     from core.vae import model_config
 
-    return RunSaver(new_writer("vae", dataclasses.asdict(cfg)), model, model_config(model),
-                    history=lambda job: {"epochs": job.epochs_log},
-                    metrics=lambda job: _last(job, ("recon", "kl", "val_loss")))  # fmt: skip
+    return RunSaver(
+        new_writer("vae", dataclasses.asdict(cfg)),
+        model,
+        model_config(model),
+        history=lambda job: {"epochs": job.epochs_log},
+        metrics=lambda job: _last(job, ("recon", "kl", "val_loss")),
+    )
 
 
 def restore_vae(opened: runs.OpenedRun) -> None:
@@ -303,9 +341,14 @@ def xor_saver(trainer) -> RunSaver:
     """The XOR page's run: the tiny MLP, its config, epoch records and batch losses."""
     cfg = trainer.cfg
     history = lambda job: {"epochs": trainer.history, "steps": [list(s) for s in trainer.steps]}  # noqa: E731
-    return RunSaver(new_writer("xor", dataclasses.asdict(cfg)), trainer.model, cfg.model_config(),
-                    history=history, metrics=lambda job: _last(job, ("train_loss", "train_acc")),
-                    every_s=XOR_SAVE_EVERY_S)  # fmt: skip
+    return RunSaver(
+        new_writer("xor", dataclasses.asdict(cfg)),
+        trainer.model,
+        cfg.model_config(),
+        history=history,
+        metrics=lambda job: _last(job, ("train_loss", "train_acc")),
+        every_s=XOR_SAVE_EVERY_S,
+    )
 
 
 def restore_xor(opened: runs.OpenedRun) -> None:
@@ -325,9 +368,16 @@ def restore_xor(opened: runs.OpenedRun) -> None:
     trainer.steps = [tuple(s) for s in opened.history.get("steps", []) if s[1] is not None]
     trainer.finished, trainer.diverged = True, opened.info.state == "diverged"
     ss["xor_trainer"] = trainer
-    widgets = {"xor_gate": cfg.gate, "xor_layers": len(cfg.hidden), "xor_activation": cfg.activation,
-               "xor_optimizer": cfg.optimizer, "xor_lr": cfg.lr, "xor_epochs": cfg.epochs,
-               "xor_batch": cfg.batch_size, "xor_seed": cfg.seed}  # fmt: skip
+    widgets = {
+        "xor_gate": cfg.gate,
+        "xor_layers": len(cfg.hidden),
+        "xor_activation": cfg.activation,
+        "xor_optimizer": cfg.optimizer,
+        "xor_lr": cfg.lr,
+        "xor_epochs": cfg.epochs,
+        "xor_batch": cfg.batch_size,
+        "xor_seed": cfg.seed,
+    }
     ss.update(widgets | {f"xor_neurons_{i}": n for i, n in enumerate(cfg.hidden)})
     restored_job("xor", trainer.history, None, cfg.epochs)
 

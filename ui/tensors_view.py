@@ -12,7 +12,7 @@ from core import tensor_lab as lab
 from ui.charts import COLORS, FONT, base_figure
 from ui.i18n import t
 
-LOOP_CODE = '''import torch
+LOOP_CODE = """import torch
 
 x = torch.rand(30, 1) * 2 - 1               # 30 points in [-1, 1]
 y = 2 * x + 1 + 0.3 * torch.randn(30, 1)    # around the line y = 2x + 1
@@ -24,9 +24,9 @@ for epoch in range(100):
     loss = ((w * x + b - y) ** 2).mean()    # MSE
     loss.backward()                         # d loss / d w, d loss / d b
     optimizer.step()                        # w -= lr * w.grad, b -= lr * b.grad
-print(w.item(), b.item())                   # close to 2 and 1'''
+print(w.item(), b.item())                   # close to 2 and 1"""
 
-SUMMARY_CODE = '''import torch
+SUMMARY_CODE = """import torch
 
 x = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.float32)   # from a list
 z = torch.zeros(2, 3); r = torch.rand(2, 3); a = torch.arange(6)
@@ -48,7 +48,7 @@ with torch.no_grad():
     y2 = w * 3.0                        # not recorded: y2.requires_grad is False
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
-x = x.to(device)'''
+x = x.to(device)"""
 
 
 # -- errors ------------------------------------------------------------------------------------------------
@@ -113,8 +113,17 @@ def creation_code(args: dict) -> str:
 def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
     """Shape, dtype and device, then the values: a number, a row, a table (2-D) or one slice (3-D+)."""
     d = lab.describe(x)
-    st.markdown(t("tensors.info", name=name, shape=list(d["shape"]), ndim=d["ndim"], dtype=d["dtype"],
-                  device=d["device"], numel=d["numel"]))  # fmt: skip
+    st.markdown(
+        t(
+            "tensors.info",
+            name=name,
+            shape=list(d["shape"]),
+            ndim=d["ndim"],
+            dtype=d["dtype"],
+            device=d["device"],
+            numel=d["numel"],
+        )
+    )
     v = x.detach().cpu()
     if v.dtype == torch.bool:
         v = v.int()
@@ -129,8 +138,11 @@ def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
         picks = []
         cols = st.columns(min(4, len(lead)))
         for i, n in enumerate(lead[:4]):
-            picks.append(cols[i].slider(t("tensors.slice_dim", dim=i), 0, max(0, n - 1), 0, key=f"{key}_s{i}")
-                         if n > 1 else 0)  # fmt: skip
+            picks.append(
+                cols[i].slider(t("tensors.slice_dim", dim=i), 0, max(0, n - 1), 0, key=f"{key}_s{i}")
+                if n > 1
+                else 0
+            )
         picks += [0] * (len(lead) - len(picks))
         idx = ", ".join(str(p) for p in picks)
         st.caption(t("tensors.slice", name=name, idx=idx))
@@ -149,53 +161,90 @@ def _result(out, label: str, key: str) -> None:
 def operations(x: torch.Tensor, lang: str) -> None:
     """Indexing, reshape/view, (un)squeeze, cat vs stack, * vs @, reductions — each with its shape."""
     st.caption(t("tensors.operate_on", shape=list(x.shape)))
-    tabs = st.tabs([t("tensors.op.index"), "reshape / view", "unsqueeze / squeeze", "cat / stack", "* / @",
-                    "sum / mean / max"])  # fmt: skip
+    tabs = st.tabs(
+        [
+            t("tensors.op.index"),
+            "reshape / view",
+            "unsqueeze / squeeze",
+            "cat / stack",
+            "* / @",
+            "sum / mean / max",
+        ]
+    )
     with tabs[0]:
         text = st.text_input(t("tensors.index_expr"), "0, 1:" if x.dim() >= 2 else "1:", key="tensors_index")
         _result(guarded(lambda: lab.index(x, text)), f"x[{text}]", "tensors_index_out")
     with tabs[1]:
         c1, c2 = st.columns(2)
         shape = c1.text_input(t("tensors.new_shape"), "-1", key="tensors_reshape")
-        method = c2.radio(t("tensors.method"), ("reshape", "view"), key="tensors_reshape_method", horizontal=True)
+        method = c2.radio(
+            t("tensors.method"), ("reshape", "view"), key="tensors_reshape_method", horizontal=True
+        )
         st.caption(t("tensors.reshape_help"))
         _result(guarded(lambda: lab.reshape(x, shape, method)), f"x.{method}({shape})", "tensors_reshape_out")
     with tabs[2]:
         c1, c2 = st.columns(2)
         dim = c1.number_input("dim", -4, 4, 0, key="tensors_unsq_dim")
         how = c2.radio(t("tensors.method"), ("unsqueeze", "squeeze"), key="tensors_unsq_how", horizontal=True)
-        fn = (lambda: lab.unsqueeze(x, int(dim))) if how == "unsqueeze" else (lambda: lab.squeeze(x, int(dim)))
+        fn = (
+            (lambda: lab.unsqueeze(x, int(dim))) if how == "unsqueeze" else (lambda: lab.squeeze(x, int(dim)))
+        )
         _result(guarded(fn), f"x.{how}({int(dim)})", "tensors_unsq_out")
     with tabs[3]:
         c1, c2, c3 = st.columns(3)
         how = c1.radio(t("tensors.method"), ("cat", "stack"), key="tensors_join_how", horizontal=True)
         dim = c2.number_input("dim", -3, 3, 0, key="tensors_join_dim")
-        other = c3.text_input(t("tensors.other"), "", key="tensors_join_other", placeholder=t("tensors.other_ph"))
-        y = x if not other.strip() else guarded(lambda: lab.create("tensor", values=other, dtype=str(x.dtype)[6:]))
+        other = c3.text_input(
+            t("tensors.other"), "", key="tensors_join_other", placeholder=t("tensors.other_ph")
+        )
+        y = (
+            x
+            if not other.strip()
+            else guarded(lambda: lab.create("tensor", values=other, dtype=str(x.dtype)[6:]))
+        )
         st.caption(t("tensors.join_help"))
         if y is not None:
-            _result(guarded(lambda: lab.join(x, y, how, int(dim))), f"torch.{how}([x, y], dim={int(dim)})",
-                    "tensors_join_out")  # fmt: skip
+            _result(
+                guarded(lambda: lab.join(x, y, how, int(dim))),
+                f"torch.{how}([x, y], dim={int(dim)})",
+                "tensors_join_out",
+            )
     with tabs[4]:
         c1, c2 = st.columns(2)
-        how = c1.radio(t("tensors.method"), ("mul", "matmul"), key="tensors_mul_how", horizontal=True,
-                       format_func=lambda h: "x * y" if h == "mul" else "x @ y")  # fmt: skip
+        how = c1.radio(
+            t("tensors.method"),
+            ("mul", "matmul"),
+            key="tensors_mul_how",
+            horizontal=True,
+            format_func=lambda h: "x * y" if h == "mul" else "x @ y",
+        )
         other = c2.text_input("y", "[[1, 0], [0, 1], [1, 1]]", key="tensors_mul_other")
         y = guarded(lambda: lab.create("tensor", values=other, dtype=str(x.dtype)[6:]))
         st.caption(t("tensors.mul_help"))
         if y is not None:
-            _result(guarded(lambda: lab.multiply(x, y, how)), "x * y" if how == "mul" else "x @ y", "tensors_mul_out")
+            _result(
+                guarded(lambda: lab.multiply(x, y, how)),
+                "x * y" if how == "mul" else "x @ y",
+                "tensors_mul_out",
+            )
     with tabs[5]:
         c1, c2, c3 = st.columns(3)
         op = c1.radio(t("tensors.method"), ("sum", "mean", "max"), key="tensors_red_op", horizontal=True)
         dims = ["all"] + list(range(x.dim()))
-        dim = c2.selectbox("dim", dims, key="tensors_red_dim",
-                           format_func=lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d))  # fmt: skip
+        dim = c2.selectbox(
+            "dim",
+            dims,
+            key="tensors_red_dim",
+            format_func=lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d),
+        )
         keep = c3.checkbox("keepdim", key="tensors_red_keep")
         d = None if dim == "all" or dim not in dims else int(dim)
         label = f"x.{op}()" if d is None else f"x.{op}(dim={d}{', keepdim=True' if keep else ''})"
-        _result(guarded(lambda: lab.reduce(x, op, d, keep)), label + (".values" if op == "max" and d is not None else ""),
-                "tensors_red_out")  # fmt: skip
+        _result(
+            guarded(lambda: lab.reduce(x, op, d, keep)),
+            label + (".values" if op == "max" and d is not None else ""),
+            "tensors_red_out",
+        )
 
 
 # -- broadcasting --------------------------------------------------------------------------------------
@@ -210,9 +259,15 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
     info = lab.broadcast(sa, sb)
     rows = []
     for i, d in enumerate(info["dims"]):
-        rows.append({"dim": i - len(info["dims"]), "a": d["a"], "b": d["b"],
-                     t("tensors.bc_out"): "—" if d["out"] is None else d["out"],
-                     t("tensors.bc_rule"): t(f"tensors.bc.{d['rule']}")})  # fmt: skip
+        rows.append(
+            {
+                "dim": i - len(info["dims"]),
+                "a": d["a"],
+                "b": d["b"],
+                t("tensors.bc_out"): "—" if d["out"] is None else d["out"],
+                t("tensors.bc_rule"): t(f"tensors.bc.{d['rule']}"),
+            }
+        )
     st.markdown(t("tensors.bc_aligned", a=list(sa), b=list(sb), pa=list(info["a"]), pb=list(info["b"])))
     st.dataframe(rows, hide_index=True, key="tensors_bc_table")
     if info["result"] is None:
@@ -240,8 +295,16 @@ def autograd_panel(demo: dict, nograd: dict) -> None:
     with c2.container(key="tensors_wgrad"):
         st.metric("w.grad", f"{demo['w_grad']:.3f}", help=t("tensors.hand_w", v=demo["hand_w"]))
     c3.metric("b.grad", f"{demo['b_grad']:.3f}")
-    st.markdown(t("tensors.hand", hw=demo["hand_w"], hb=demo["hand_b"], calls=demo["calls"],
-                  w=demo["w_grad"], b=demo["b_grad"]))  # fmt: skip
+    st.markdown(
+        t(
+            "tensors.hand",
+            hw=demo["hand_w"],
+            hb=demo["hand_b"],
+            calls=demo["calls"],
+            w=demo["w_grad"],
+            b=demo["b_grad"],
+        )
+    )
     if demo["calls"] > 1:
         st.warning(t("tensors.accumulated", calls=demo["calls"]), icon=":material/add_circle:")
     left, right = st.columns([3, 2])
@@ -249,23 +312,40 @@ def autograd_panel(demo: dict, nograd: dict) -> None:
         st.graphviz_chart(demo["dot"])
         st.caption(t("tensors.graph_caption"))
     with right:
-        st.markdown(t("tensors.nograd", req=nograd["y_requires_grad"], fn=nograd["y_grad_fn"],
-                      nreq=nograd["no_grad_requires_grad"], dreq=nograd["detach_requires_grad"]))  # fmt: skip
+        st.markdown(
+            t(
+                "tensors.nograd",
+                req=nograd["y_requires_grad"],
+                fn=nograd["y_grad_fn"],
+                nreq=nograd["no_grad_requires_grad"],
+                dreq=nograd["detach_requires_grad"],
+            )
+        )
 
 
 # -- activations ------------------------------------------------------------------------------------------
 
 
 def activation_panel(curves: dict, lang: str) -> None:
-    names = st.multiselect(t("tensors.act_pick"), list(curves), ["sigmoid", "tanh", "relu"], key="tensors_acts",
-                           format_func=lambda n: t(f"tensors.act.{n}", lang=lang))  # fmt: skip
+    names = st.multiselect(
+        t("tensors.act_pick"),
+        list(curves),
+        ["sigmoid", "tanh", "relu"],
+        key="tensors_acts",
+        format_func=lambda n: t(f"tensors.act.{n}", lang=lang),
+    )
     c1, c2 = st.columns(2)
     for col, field, title, key in ((c1, "y", "f(z)", "tensors_act_f"), (c2, "dy", "f'(z)", "tensors_act_df")):
         fig = base_figure("z", title, height=320)
-        for i, n in enumerate(names):
+        for n in names:
             c = curves[n]
-            fig.add_scatter(x=c["z"], y=c[field], name=t(f"tensors.act.{n}"), mode="lines",
-                            line={"width": 3, "color": COLORS[list(curves).index(n) % len(COLORS)]})  # fmt: skip
+            fig.add_scatter(
+                x=c["z"],
+                y=c[field],
+                name=t(f"tensors.act.{n}"),
+                mode="lines",
+                line={"width": 3, "color": COLORS[list(curves).index(n) % len(COLORS)]},
+            )
         fig.update_layout(hovermode="x")
         col.plotly_chart(fig, key=key, width="stretch")
     st.info(t("tensors.vanishing"), icon=":material/lightbulb:")
@@ -289,17 +369,36 @@ def fit_line_live(lr: float, epochs: int, noise: float) -> None:
         done = rec["kind"] == "diverged" or rec["epoch"] == epochs
         if now - last_draw > 0.15 or done:
             fig = go.Figure()
-            fig.add_scatter(x=x.squeeze(1).tolist(), y=y.squeeze(1).tolist(), mode="markers", name=t("tensors.points"))
-            fig.add_scatter(x=xs, y=[2 * v + 1 for v in xs], mode="lines", name="y = 2x + 1",
-                            line={"dash": "dot", "color": "gray"})  # fmt: skip
+            fig.add_scatter(
+                x=x.squeeze(1).tolist(), y=y.squeeze(1).tolist(), mode="markers", name=t("tensors.points")
+            )
+            fig.add_scatter(
+                x=xs,
+                y=[2 * v + 1 for v in xs],
+                mode="lines",
+                name="y = 2x + 1",
+                line={"dash": "dot", "color": "gray"},
+            )
             if rec["kind"] == "epoch":
-                fig.add_scatter(x=xs, y=[rec["w"] * v + rec["b"] for v in xs], mode="lines", name=t("tensors.learned"),
-                                line={"width": 4, "color": COLORS[1]})  # fmt: skip
-            fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT,
-                              yaxis_range=[-2.5, 4.5], legend={"orientation": "h", "y": 1.15})  # fmt: skip
+                fig.add_scatter(
+                    x=xs,
+                    y=[rec["w"] * v + rec["b"] for v in xs],
+                    mode="lines",
+                    name=t("tensors.learned"),
+                    line={"width": 4, "color": COLORS[1]},
+                )
+            fig.update_layout(
+                height=320,
+                margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                font=FONT,
+                yaxis_range=[-2.5, 4.5],
+                legend={"orientation": "h", "y": 1.15},
+            )
             line_slot.plotly_chart(fig, key=f"tensors_line_{len(losses)}", width="stretch")
             lf = base_figure(t("chart.epoch"), t("chart.loss"), height=320, log_y=True)
-            lf.add_scatter(x=list(range(1, len(losses) + 1)), y=[v if v < 1e30 else None for v in losses], mode="lines")
+            lf.add_scatter(
+                x=list(range(1, len(losses) + 1)), y=[v if v < 1e30 else None for v in losses], mode="lines"
+            )
             loss_slot.plotly_chart(lf, key=f"tensors_loss_{len(losses)}", width="stretch")
             last_draw = now
             time.sleep(0.05)  # let the browser draw: the loop itself takes milliseconds
@@ -319,5 +418,7 @@ def timing_panel(n: int, device: str) -> None:
         c2.info(t("tensors.no_gpu"))
         return
     gpu = lab.time_matmul(n, device)
-    c2.metric(t("tensors.gpu_time", device=device), f"{gpu * 1000:.2f} ms", delta=f"×{cpu / max(gpu, 1e-9):.1f}")
+    c2.metric(
+        t("tensors.gpu_time", device=device), f"{gpu * 1000:.2f} ms", delta=f"×{cpu / max(gpu, 1e-9):.1f}"
+    )
     st.code(f"x = torch.rand({n}, {n}).to('{device}')\nprint(x.device)  # {device}", language="python")

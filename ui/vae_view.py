@@ -19,8 +19,18 @@ from ui import resources
 from ui.charts import FONT
 from ui.i18n import t
 
-DIGIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
+DIGIT_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 SHIPPED = {  # option -> (file, family)
     "vae": ("vae_mnist.pth", "vae.ConvVAE"),
     "ae": ("ae_mnist.pth", "vae.ConvAE"),
@@ -95,37 +105,85 @@ def session_view(model: torch.nn.Module, version: int) -> View:
 # Figures and images
 
 
-def latent_figure(points: np.ndarray, labels: np.ndarray, box, marker: tuple[float, float] | None = None,
-                  clickable: bool = False, height: int = 460, extra: tuple[float, float] | None = None) -> go.Figure:  # fmt: skip
+def latent_figure(
+    points: np.ndarray,
+    labels: np.ndarray,
+    box,
+    marker: tuple[float, float] | None = None,
+    clickable: bool = False,
+    height: int = 460,
+    extra: tuple[float, float] | None = None,
+) -> go.Figure:
     """Test digits coloured by label; a star at `marker` (the decoded point); a diamond at `extra`."""
     fig = go.Figure()
     if clickable:  # invisible targets first, so they sit below the digits
         gx, gy = np.meshgrid(np.linspace(box[0], box[1], CLICK_GRID), np.linspace(box[2], box[3], CLICK_GRID))
-        fig.add_scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="grid", showlegend=False,
-                        marker={"size": 12, "color": "rgba(0,0,0,0)"}, hoverinfo="none")  # fmt: skip
+        fig.add_scatter(
+            x=gx.ravel(),
+            y=gy.ravel(),
+            mode="markers",
+            name="grid",
+            showlegend=False,
+            marker={"size": 12, "color": "rgba(0,0,0,0)"},
+            hoverinfo="none",
+        )
     for d in range(10):
         m = labels == d
         if m.any():
-            fig.add_scatter(x=points[m, 0], y=points[m, 1], mode="markers", name=str(d),
-                            marker={"size": 6, "color": DIGIT_COLORS[d], "opacity": 0.75},
-                            hovertemplate=f"{d}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>")  # fmt: skip
+            fig.add_scatter(
+                x=points[m, 0],
+                y=points[m, 1],
+                mode="markers",
+                name=str(d),
+                marker={"size": 6, "color": DIGIT_COLORS[d], "opacity": 0.75},
+                hovertemplate=f"{d}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
     if extra is not None:
-        fig.add_scatter(x=[extra[0]], y=[extra[1]], mode="markers", name=t("vae.drawn"),
-                        marker={"size": 20, "symbol": "diamond", "color": "white",
-                                "line": {"width": 3, "color": "black"}})  # fmt: skip
+        fig.add_scatter(
+            x=[extra[0]],
+            y=[extra[1]],
+            mode="markers",
+            name=t("vae.drawn"),
+            marker={
+                "size": 20,
+                "symbol": "diamond",
+                "color": "white",
+                "line": {"width": 3, "color": "black"},
+            },
+        )
     if marker is not None:
-        fig.add_scatter(x=[marker[0]], y=[marker[1]], mode="markers", name=t("vae.here"),
-                        marker={"size": 22, "symbol": "star", "color": "gold",
-                                "line": {"width": 2, "color": "black"}}, hoverinfo="skip")  # fmt: skip
+        fig.add_scatter(
+            x=[marker[0]],
+            y=[marker[1]],
+            mode="markers",
+            name=t("vae.here"),
+            marker={"size": 22, "symbol": "star", "color": "gold", "line": {"width": 2, "color": "black"}},
+            hoverinfo="skip",
+        )
     for d in range(10):  # each cluster labelled by its digit, where its middle is (instead of a legend)
         m = labels == d
         if m.sum() >= 3:
             cx, cy = np.median(points[m], axis=0)
-            fig.add_annotation(x=cx, y=cy, text=f"<b>{d}</b>", showarrow=False, bgcolor="rgba(255,255,255,0.75)",
-                               font={"size": 20, "color": DIGIT_COLORS[d]}, bordercolor=DIGIT_COLORS[d])  # fmt: skip
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font=FONT,
-                      xaxis_title="z₁", yaxis_title="z₂", showlegend=False,
-                      dragmode=False, hovermode="closest", clickmode="event+select")  # fmt: skip
+            fig.add_annotation(
+                x=cx,
+                y=cy,
+                text=f"<b>{d}</b>",
+                showarrow=False,
+                bgcolor="rgba(255,255,255,0.75)",
+                font={"size": 20, "color": DIGIT_COLORS[d]},
+                bordercolor=DIGIT_COLORS[d],
+            )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        xaxis_title="z₁",
+        yaxis_title="z₂",
+        showlegend=False,
+        dragmode=False,
+        hovermode="closest",
+        clickmode="event+select",
+    )
     fig.update_xaxes(range=[box[0], box[1]], zeroline=True)
     fig.update_yaxes(range=[box[2], box[3]], zeroline=True)
     return fig
@@ -172,17 +230,38 @@ def curves(job) -> go.Figure:
     ep = [r for r in job.epochs_log if r.get("kind") == "epoch"]
     fig = go.Figure()
     xs = [r["epoch"] for r in ep]
-    fig.add_scatter(x=xs, y=[r["recon"] for r in ep], name=t("vae.curve.recon"), mode="lines+markers",
-                    line={"color": "#1f77b4", "width": 3})  # fmt: skip
+    fig.add_scatter(
+        x=xs,
+        y=[r["recon"] for r in ep],
+        name=t("vae.curve.recon"),
+        mode="lines+markers",
+        line={"color": "#1f77b4", "width": 3},
+    )
     if ep and "val_recon" in ep[0]:
-        fig.add_scatter(x=xs, y=[r["val_recon"] for r in ep], name=t("vae.curve.val_recon"),
-                        mode="lines+markers", line={"color": "#1f77b4", "width": 2, "dash": "dot"})  # fmt: skip
-    fig.add_scatter(x=xs, y=[r["kl"] for r in ep], name="KL", mode="lines+markers", yaxis="y2",
-                    line={"color": "#d62728", "width": 3})  # fmt: skip
-    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT,
-                      legend={"orientation": "h", "y": 1.15, "x": 0}, xaxis_title=t("chart.epoch"),
-                      yaxis={"title": t("vae.curve.recon_axis")},
-                      yaxis2={"title": "KL", "overlaying": "y", "side": "right", "rangemode": "tozero"})  # fmt: skip
+        fig.add_scatter(
+            x=xs,
+            y=[r["val_recon"] for r in ep],
+            name=t("vae.curve.val_recon"),
+            mode="lines+markers",
+            line={"color": "#1f77b4", "width": 2, "dash": "dot"},
+        )
+    fig.add_scatter(
+        x=xs,
+        y=[r["kl"] for r in ep],
+        name="KL",
+        mode="lines+markers",
+        yaxis="y2",
+        line={"color": "#d62728", "width": 3},
+    )
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font=FONT,
+        legend={"orientation": "h", "y": 1.15, "x": 0},
+        xaxis_title=t("chart.epoch"),
+        yaxis={"title": t("vae.curve.recon_axis")},
+        yaxis2={"title": "KL", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+    )
     return fig
 
 
@@ -202,7 +281,11 @@ def training_panel(job) -> None:
     if "latent" in last:
         c1, c2 = st.columns([3, 2])
         box = (-3, 3, -3, 3) if job.label == "vae" else core_vae.extent(None, last["latent"])
-        c1.plotly_chart(latent_figure(last["latent"], last["labels"], box, height=380),
-                        key="vae_train_map", width="stretch", config=PLOT_CONFIG)  # fmt: skip
+        c1.plotly_chart(
+            latent_figure(last["latent"], last["labels"], box, height=380),
+            key="vae_train_map",
+            width="stretch",
+            config=PLOT_CONFIG,
+        )
         caption = t("vae.train.manifold", epoch=last["epoch"])
         c2.image(big(last["manifold"], 380), caption=caption, output_format="PNG")

@@ -15,7 +15,9 @@ from ui.i18n import t
 POS, NEG = "#d62728", "#1f77b4"  # weight colours: red positive, blue negative (as TF Playground)
 
 
-def network_figure(values: dict, grads: list[list[list[float]]] | None = None, height: int = 360) -> go.Figure:
+def network_figure(
+    values: dict, grads: list[list[list[float]]] | None = None, height: int = 360
+) -> go.Figure:
     """Neurons as circles (filled by their activation for the chosen input), weights as lines.
 
     Line width and colour follow the weight (red +, blue −); hovering a line or neuron shows its values.
@@ -28,7 +30,9 @@ def network_figure(values: dict, grads: list[list[list[float]]] | None = None, h
         for j in range(n):
             pos[layer, j] = (layer, (n - 1) / 2 - j)
     biggest = max((abs(w) for W in weights for row in W for w in row), default=1.0) or 1.0
-    edges: dict[tuple[str, float], tuple[list, list, list]] = {}  # one trace per colour and width (¼ px steps)
+    edges: dict[
+        tuple[str, float], tuple[list, list, list]
+    ] = {}  # one trace per colour and width (¼ px steps)
     for layer, W in enumerate(weights):
         for j, row in enumerate(W):
             for i, w in enumerate(row):
@@ -42,9 +46,20 @@ def network_figure(values: dict, grads: list[list[list[float]]] | None = None, h
                 xs_ += [x0, xm, x1, None]  # None: the pen lifts between two weights
                 ys_ += [y0, ym, y1, None]
                 hovers += [hover, hover, hover, ""]
-    for (color, width), (xs_, ys_, hovers) in edges.items():  # a few traces, not one per weight (Plotly is slow)
-        fig.add_scatter(x=xs_, y=ys_, mode="lines", hoverinfo="text", text=hovers, line={"color": color, "width": width},
-                        showlegend=False)  # fmt: skip
+    for (color, width), (
+        xs_,
+        ys_,
+        hovers,
+    ) in edges.items():  # a few traces, not one per weight (Plotly is slow)
+        fig.add_scatter(
+            x=xs_,
+            y=ys_,
+            mode="lines",
+            hoverinfo="text",
+            text=hovers,
+            line={"color": color, "width": width},
+            showlegend=False,
+        )
     xs, ys, colors, texts, labels = [], [], [], [], []
     for (layer, j), (x, y) in pos.items():
         a = acts[layer][j]
@@ -56,39 +71,104 @@ def network_figure(values: dict, grads: list[list[list[float]]] | None = None, h
             text += f"<br>b = {biases[layer - 1][j]:+.3f}"
         texts.append(text)
         labels.append(f"{a:.2f}")
-    fig.add_scatter(x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",
-                    hovertext=texts, hoverinfo="text", showlegend=False,
-                    textfont={"size": 13, "color": ["white" if abs(c - 0.5) > 0.3 else "black" for c in colors]},
-                    marker={"size": 46, "color": colors, "colorscale": "RdBu_r", "cmin": 0, "cmax": 1,
-                            "line": {"color": "#333", "width": 2}})  # fmt: skip
-    names = [t("xor.layer_in")] + [t("xor.layer_hidden", i=i) for i in range(1, len(sizes) - 1)] + [t("xor.layer_out")]
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 40}, font=FONT, hovermode="closest",
-                      plot_bgcolor="white")  # fmt: skip
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="markers+text",
+        text=labels,
+        textposition="middle center",
+        hovertext=texts,
+        hoverinfo="text",
+        showlegend=False,
+        textfont={"size": 13, "color": ["white" if abs(c - 0.5) > 0.3 else "black" for c in colors]},
+        marker={
+            "size": 46,
+            "color": colors,
+            "colorscale": "RdBu_r",
+            "cmin": 0,
+            "cmax": 1,
+            "line": {"color": "#333", "width": 2},
+        },
+    )
+    names = (
+        [t("xor.layer_in")]
+        + [t("xor.layer_hidden", i=i) for i in range(1, len(sizes) - 1)]
+        + [t("xor.layer_out")]
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        font=FONT,
+        hovermode="closest",
+        plot_bgcolor="white",
+    )
     span = max(sizes) / 2 + 0.3
-    fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=names, showgrid=False, zeroline=False,
-                     range=[-0.4, len(sizes) - 0.6], tickfont={"size": 14})  # fmt: skip
+    fig.update_xaxes(
+        tickvals=list(range(len(sizes))),
+        ticktext=names,
+        showgrid=False,
+        zeroline=False,
+        range=[-0.4, len(sizes) - 0.6],
+        tickfont={"size": 14},
+    )
     fig.update_yaxes(visible=False, range=[-span, span])
     return fig
 
 
-def heatmap_figure(grid: tuple[list[float], list[float], list[list[float]]], gate_rows: list[dict],
-                   height: int = 380, title: str = "") -> go.Figure:  # fmt: skip
+def heatmap_figure(
+    grid: tuple[list[float], list[float], list[list[float]]],
+    gate_rows: list[dict],
+    height: int = 380,
+    title: str = "",
+) -> go.Figure:
     """The model's output over the plane (blue 0 … red 1), the 0.5 boundary, and the four truth-table points."""
-    xs, ys, z = (np.asarray(v, dtype=float) for v in grid)  # arrays: Plotly checks lists element by element (4x slower)
+    xs, ys, z = (
+        np.asarray(v, dtype=float) for v in grid
+    )  # arrays: Plotly checks lists element by element (4x slower)
     fig = go.Figure()
-    fig.add_heatmap(x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale="RdBu_r", opacity=0.85,
-                    colorbar={"title": {"text": "p"}, "len": 0.8},
-                    hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>p=%{z:.3f}<extra></extra>")  # fmt: skip
-    fig.add_contour(x=xs, y=ys, z=z, contours={"start": 0.5, "end": 0.5, "coloring": "none"},
-                    line={"color": "black", "width": 3}, showscale=False, hoverinfo="skip", showlegend=False)  # fmt: skip
-    fig.add_scatter(x=[r["a"] for r in gate_rows], y=[r["b"] for r in gate_rows], mode="markers+text",
-                    text=[str(r["target"]) for r in gate_rows], textposition="top right",
-                    textfont={"size": 18, "color": "black"}, hoverinfo="skip", showlegend=False,
-                    marker={"size": 20, "color": [POS if r["target"] else NEG for r in gate_rows],
-                            "symbol": ["circle" if r["correct"] else "x" for r in gate_rows],
-                            "line": {"color": "white", "width": 2}})  # fmt: skip
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, font=FONT,
-                      title={"text": title, "font": {"size": 16}} if title else None)  # fmt: skip
+    fig.add_heatmap(
+        x=xs,
+        y=ys,
+        z=z,
+        zmin=0,
+        zmax=1,
+        colorscale="RdBu_r",
+        opacity=0.85,
+        colorbar={"title": {"text": "p"}, "len": 0.8},
+        hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>p=%{z:.3f}<extra></extra>",
+    )
+    fig.add_contour(
+        x=xs,
+        y=ys,
+        z=z,
+        contours={"start": 0.5, "end": 0.5, "coloring": "none"},
+        line={"color": "black", "width": 3},
+        showscale=False,
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    fig.add_scatter(
+        x=[r["a"] for r in gate_rows],
+        y=[r["b"] for r in gate_rows],
+        mode="markers+text",
+        text=[str(r["target"]) for r in gate_rows],
+        textposition="top right",
+        textfont={"size": 18, "color": "black"},
+        hoverinfo="skip",
+        showlegend=False,
+        marker={
+            "size": 20,
+            "color": [POS if r["target"] else NEG for r in gate_rows],
+            "symbol": ["circle" if r["correct"] else "x" for r in gate_rows],
+            "line": {"color": "white", "width": 2},
+        },
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        font=FONT,
+        title={"text": title, "font": {"size": 16}} if title else None,
+    )
     fig.update_xaxes(title="x1", range=[float(xs[0]), float(xs[-1])], constrain="domain")
     fig.update_yaxes(title="x2", range=[float(ys[0]), float(ys[-1])], scaleanchor="x")
     return fig
@@ -96,9 +176,18 @@ def heatmap_figure(grid: tuple[list[float], list[float], list[list[float]]], gat
 
 def truth_table_rows(rows: list[dict]) -> list[dict]:
     """The truth table with output, confidence and a ✓/✗, with translated column names."""
-    return [{"x1": r["a"], "x2": r["b"], t("xor.col_target"): r["target"], t("xor.col_output"): round(r["output"], 4),
-             t("xor.col_pred"): r["prediction"], t("xor.col_conf"): f"{100 * r['confidence']:.1f}%",
-             t("xor.col_ok"): "✓" if r["correct"] else "✗"} for r in rows]  # fmt: skip
+    return [
+        {
+            "x1": r["a"],
+            "x2": r["b"],
+            t("xor.col_target"): r["target"],
+            t("xor.col_output"): round(r["output"], 4),
+            t("xor.col_pred"): r["prediction"],
+            t("xor.col_conf"): f"{100 * r['confidence']:.1f}%",
+            t("xor.col_ok"): "✓" if r["correct"] else "✗",
+        }
+        for r in rows
+    ]
 
 
 def matrix_text(m: list, digits: int = 3) -> str:
@@ -126,31 +215,55 @@ def training_panel(trainer: xor.Trainer) -> None:
     left, right = st.columns(2)
     with left:
         batches = math.ceil(4 / trainer.cfg.batch_size)
-        st.plotly_chart(loss_chart(list(trainer.steps), list(trainer.history), batches, log_y=True),
-                        key="xor_loss_chart", width="stretch")  # fmt: skip
+        st.plotly_chart(
+            loss_chart(list(trainer.steps), list(trainer.history), batches, log_y=True),
+            key="xor_loss_chart",
+            width="stretch",
+        )
     with right:
-        st.plotly_chart(heatmap_figure(xor.decision_grid(model), rows), key="xor_heatmap", width="stretch",
-                        theme=None)  # fmt: skip
+        st.plotly_chart(
+            heatmap_figure(xor.decision_grid(model), rows), key="xor_heatmap", width="stretch", theme=None
+        )
         st.caption(t("xor.heatmap_caption"))
     st.dataframe(truth_table_rows(rows), hide_index=True, key="xor_truth", width="stretch")
     point = st.session_state.get("xor_net_point", 1)
     inputs = ((0, 0), (0, 1), (1, 0), (1, 1))
-    st.plotly_chart(network_figure(xor.network_values(model, inputs[point])), key="xor_network", width="stretch",
-                    theme=None)  # fmt: skip
+    st.plotly_chart(
+        network_figure(xor.network_values(model, inputs[point])),
+        key="xor_network",
+        width="stretch",
+        theme=None,
+    )
     st.caption(t("xor.network_caption", a=inputs[point][0], b=inputs[point][1]))
 
 
 def compare_panel(cfg: xor.XORConfig, rows: list[dict]) -> None:
     """Accuracy per gate, no hidden layer vs. the network, and both decision maps for the chosen gate."""
-    st.dataframe([{t("xor.gate"): r["gate"], t("xor.linear"): f"{100 * r['linear']:.0f}%",
-                   t("xor.network", arch=cfg.architecture()): f"{100 * r['network']:.0f}%"} for r in rows],
-                 hide_index=True, key="xor_compare_table")  # fmt: skip
+    st.dataframe(
+        [
+            {
+                t("xor.gate"): r["gate"],
+                t("xor.linear"): f"{100 * r['linear']:.0f}%",
+                t("xor.network", arch=cfg.architecture()): f"{100 * r['network']:.0f}%",
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        key="xor_compare_table",
+    )
     row = next(r for r in rows if r["gate"] == cfg.gate)
     c1, c2 = st.columns(2)
-    for col, name, title in ((c1, "linear", t("xor.linear")), (c2, "network", t("xor.network", arch=cfg.architecture()))):
+    for col, name, title in (
+        (c1, "linear", t("xor.linear")),
+        (c2, "network", t("xor.network", arch=cfg.architecture())),
+    ):
         model = row[f"{name}_model"]
-        fig = heatmap_figure(xor.decision_grid(model), xor.truth_table(model, cfg.gate), height=330,
-                             title=f"{title}: {100 * row[name]:.0f}%")  # fmt: skip
+        fig = heatmap_figure(
+            xor.decision_grid(model),
+            xor.truth_table(model, cfg.gate),
+            height=330,
+            title=f"{title}: {100 * row[name]:.0f}%",
+        )
         col.plotly_chart(fig, key=f"xor_compare_{name}", width="stretch", theme=None)
     st.info(t("xor.compare_lesson"), icon=":material/lightbulb:")
 
@@ -175,6 +288,11 @@ def step_panel(numbers: dict, model, cfg: xor.XORConfig) -> None:
     st.markdown(t("xor.step_backward"))
     for i, layer in enumerate(numbers["layers"], start=1):
         c1, c2 = st.columns(2)
-        c1.code(f"∂L/∂W{i} =\n{matrix_text(layer['dW'], 4)}\n∂L/∂b{i} = {matrix_text(layer['db'], 4)}", language="text")
-        c2.code(f"W{i} → \n{matrix_text(layer['W_new'])}\nb{i} → {matrix_text(layer['b_new'])}", language="text")
+        c1.code(
+            f"∂L/∂W{i} =\n{matrix_text(layer['dW'], 4)}\n∂L/∂b{i} = {matrix_text(layer['db'], 4)}",
+            language="text",
+        )
+        c2.code(
+            f"W{i} → \n{matrix_text(layer['W_new'])}\nb{i} → {matrix_text(layer['b_new'])}", language="text"
+        )
     st.markdown(t(f"xor.step_update_{cfg.optimizer}", lr=cfg.lr, after=numbers["loss_after"]))

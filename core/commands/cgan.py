@@ -11,8 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.commands.gan import MAX_SAMPLES, add_train_args, config_from_args, load_generator, log_epoch
-from core.commands.gan import pick_device, save_samples, shipped_cnn
+from core.commands.gan import (
+    MAX_SAMPLES,
+    add_train_args,
+    config_from_args,
+    load_generator,
+    log_epoch,
+    pick_device,
+    save_samples,
+    shipped_cnn,
+)
 
 SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 FAMILY = "gan.CondGenerator"
@@ -53,8 +61,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     judge = shipped_cnn() if size == 28 else train_classifier(split.x_train, split.y_train, epochs=30)
     epochs = 0
-    for rec in train_cgan(cfg, split.x_train, split.y_train, G, D, device=device, generator=g,
-                          G_ema=G_ema):  # fmt: skip
+    for rec in train_cgan(cfg, split.x_train, split.y_train, G, D, device=device, generator=g, G_ema=G_ema):
         log_epoch(rec, args.quiet)
         if rec["kind"] == "diverged":
             print("error: the losses stopped being finite", file=sys.stderr)
@@ -73,8 +80,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         tog = train_on_generated(G, split, epochs=5 if size == 28 else 30, seed=0)
         metrics.update(acc_trained_on_generated=tog["acc_generated"], acc_trained_on_real=tog["acc_real"])
         print("metrics: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
-    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
-            "metrics": metrics, "command": "python -m core.cli cgan train " + " ".join(sys.argv[3:])}  # fmt: skip
+    meta = {
+        "provenance": split.provenance.as_dict(),
+        "epochs": epochs,
+        "train_config": cfg.as_dict(),
+        "metrics": metrics,
+        "command": "python -m core.cli cgan train " + " ".join(sys.argv[3:]),
+    }
     checkpoints.save(G.cpu(), out, model_config(G), meta, shipped=True)
     print(f"saved {out}")
     return 0

@@ -1,7 +1,7 @@
 """`python -m core.cli cnn ...`: train the course CNN (000, Part 2, `mnist_cnn.py`) and read digit images.
 
-    cnn train --epochs 20 --lr 1e-3 --batch 64 --out checkpoints/cnn_mnist.pth
-    cnn predict --image a.png b.jpg [--checkpoint PATH]   # one JSON line per file, in order
+cnn train --epochs 20 --lr 1e-3 --batch 64 --out checkpoints/cnn_mnist.pth
+cnn predict --image a.png b.jpg [--checkpoint PATH]   # one JSON line per file, in order
 """
 
 from __future__ import annotations
@@ -23,8 +23,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.device import default_device
     from core.train import evaluate
 
-    cfg = CNNTrainConfig(c1=args.c1, c2=args.c2, hidden=args.hidden, epochs=args.epochs, batch_size=args.batch,
-                         lr=args.lr, augment=not args.no_augment, train_size=args.train_size, seed=args.seed)
+    cfg = CNNTrainConfig(
+        c1=args.c1,
+        c2=args.c2,
+        hidden=args.hidden,
+        epochs=args.epochs,
+        batch_size=args.batch,
+        lr=args.lr,
+        augment=not args.no_augment,
+        train_size=args.train_size,
+        seed=args.seed,
+    )
     split = load_mnist()
     device = args.device or default_device().name
     model, make_iter = make_train_iter(cfg, split.x_train, split.y_train, split.x_test, split.y_test, device)
@@ -36,28 +45,33 @@ def cmd_train(args: argparse.Namespace) -> int:
             return 1
         if rec["kind"] == "epoch":
             epochs_done = rec["epoch"]
-            print(f"epoch {rec['epoch']:3d}  train loss {rec['train_loss']:.4f}  train acc {rec['train_acc']:.4f}"
-                  f"  test loss {rec['val_loss']:.4f}  test acc {rec['val_acc']:.4f}  ({rec['elapsed']:.0f} s)",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"epoch {rec['epoch']:3d}  train loss {rec['train_loss']:.4f}  train acc {rec['train_acc']:.4f}"
+                f"  test loss {rec['val_loss']:.4f}  test acc {rec['val_acc']:.4f}  ({rec['elapsed']:.0f} s)",
+                file=sys.stderr,
+            )
     model.to("cpu").to(memory_format=torch.contiguous_format).eval()
     ev = evaluate(model, split.x_test, split.y_test, "nll")
     metrics = {"test_accuracy": ev["accuracy"], "test_loss": ev["loss"], "n_test": len(split.x_test)}
     meta = checkpoint_meta(cfg, split.provenance.as_dict(), epochs_done, metrics)
-    meta["command"] = (f"python -m core.cli cnn train --epochs {cfg.epochs} --lr {cfg.lr} --batch {cfg.batch_size}"
-                       f" --c1 {cfg.c1} --c2 {cfg.c2} --hidden {cfg.hidden} --seed {cfg.seed} --out {args.out}"
-                       + (" --no-augment" if not cfg.augment else "")
-                       + (f" --train-size {cfg.train_size}" if cfg.train_size else ""))
+    meta["command"] = (
+        f"python -m core.cli cnn train --epochs {cfg.epochs} --lr {cfg.lr} --batch {cfg.batch_size}"
+        f" --c1 {cfg.c1} --c2 {cfg.c2} --hidden {cfg.hidden} --seed {cfg.seed} --out {args.out}"
+        + (" --no-augment" if not cfg.augment else "")
+        + (f" --train-size {cfg.train_size}" if cfg.train_size else "")
+    )
     path = checkpoints.save(model, args.out, cfg.model_config(), meta, shipped=True)
     print(json.dumps({"out": str(path), "epochs": epochs_done, **metrics}))
     return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from core import checkpoints
     from core.cnn import FAMILY, predict
     from core.models.cnn import CNNConfig
     from core.preprocess import PreprocessError, load_upload, to_mnist
-    from dataclasses import asdict
 
     source = Path(args.checkpoint) if args.checkpoint else checkpoints.SHIPPED_DIR / DEFAULT_CHECKPOINT
     try:

@@ -20,34 +20,76 @@ MAX_SAMPLES = 100_000
 
 def add_train_args(p: argparse.ArgumentParser) -> None:
     """Options shared by `gan train` and `cgan train` (None = the preset's value)."""
-    p.add_argument("--preset", choices=("improved", "course"), default="improved",
-                   help="improved (batch norm, Adam betas 0.5, label smoothing) or the course's settings")  # fmt: skip
-    for name, typ in (("epochs", int), ("batch-size", int), ("g-lr", float), ("d-lr", float),
-                      ("g-width", int), ("d-width", int), ("latent-dim", int), ("beta1", float),
-                      ("real-target", float), ("ema", float),
-                      ("aux-weight", float), ("lr-decay-from", float)):  # fmt: skip
+    p.add_argument(
+        "--preset",
+        choices=("improved", "course"),
+        default="improved",
+        help="improved (batch norm, Adam betas 0.5, label smoothing) or the course's settings",
+    )
+    for name, typ in (
+        ("epochs", int),
+        ("batch-size", int),
+        ("g-lr", float),
+        ("d-lr", float),
+        ("g-width", int),
+        ("d-width", int),
+        ("latent-dim", int),
+        ("beta1", float),
+        ("real-target", float),
+        ("ema", float),
+        ("aux-weight", float),
+        ("lr-decay-from", float),
+    ):
         p.add_argument(f"--{name}", type=typ, default=None)
     p.add_argument("--g-optimizer", choices=("adam", "sgd"), default=None)
     p.add_argument("--d-optimizer", choices=("adam", "sgd"), default=None)
     on_off = argparse.BooleanOptionalAction  # --flag / --no-flag; unset keeps the preset's value
-    p.add_argument("--spectral-norm", action=on_off, default=None, help="spectral norm in D (no batch norm there)")
-    p.add_argument("--mbstd", action=on_off, default=None, help="minibatch std-dev feature in D (unconditional)")
-    p.add_argument("--augment", action=on_off, default=None, help="DiffAugment: D sees shifted real and fake images")
+    p.add_argument(
+        "--spectral-norm", action=on_off, default=None, help="spectral norm in D (no batch norm there)"
+    )
+    p.add_argument(
+        "--mbstd", action=on_off, default=None, help="minibatch std-dev feature in D (unconditional)"
+    )
+    p.add_argument(
+        "--augment", action=on_off, default=None, help="DiffAugment: D sees shifted real and fake images"
+    )
     p.add_argument("--d-batch-norm", action=on_off, default=None, help="batch norm in D too (default on)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: the lab's choice)")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    p.add_argument("--eval-every", type=int, default=0,
-                   help="print the shipped CNN's reading of the samples every N epochs (0: at the end only)")  # fmt: skip
+    p.add_argument(
+        "--eval-every",
+        type=int,
+        default=0,
+        help="print the shipped CNN's reading of the samples every N epochs (0: at the end only)",
+    )
     p.add_argument("--quiet", action="store_true")
 
 
 def config_from_args(args: argparse.Namespace, **fixed):
     from core.gan import PRESETS, with_overrides
 
-    keys = ("epochs", "batch_size", "g_lr", "d_lr", "g_width", "d_width", "latent_dim", "beta1",
-            "real_target", "g_optimizer", "d_optimizer", "seed", "ema", "aux_weight", "spectral_norm",
-            "mbstd", "augment", "d_batch_norm", "lr_decay_from")  # fmt: skip
+    keys = (
+        "epochs",
+        "batch_size",
+        "g_lr",
+        "d_lr",
+        "g_width",
+        "d_width",
+        "latent_dim",
+        "beta1",
+        "real_target",
+        "g_optimizer",
+        "d_optimizer",
+        "seed",
+        "ema",
+        "aux_weight",
+        "spectral_norm",
+        "mbstd",
+        "augment",
+        "d_batch_norm",
+        "lr_decay_from",
+    )
     return with_overrides(PRESETS[args.preset], **{k: getattr(args, k) for k in keys}, **fixed)
 
 
@@ -90,8 +132,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def log_epoch(rec: dict, quiet: bool) -> None:
     if rec["kind"] == "epoch" and not quiet:
-        print(f"epoch {rec['epoch']:3d}  D loss {rec['d_loss']:.3f}  G loss {rec['g_loss']:.3f}  "
-              f"D(x) {rec['d_real']:.2f}  D(G(z)) {rec['d_fake']:.2f}  {rec['elapsed']:.0f}s", flush=True)  # fmt: skip
+        print(
+            f"epoch {rec['epoch']:3d}  D loss {rec['d_loss']:.3f}  G loss {rec['g_loss']:.3f}  "
+            f"D(x) {rec['d_real']:.2f}  D(G(z)) {rec['d_fake']:.2f}  {rec['elapsed']:.0f}s",
+            flush=True,
+        )
 
 
 def shipped_cnn():
@@ -99,7 +144,9 @@ def shipped_cnn():
     from core import checkpoints
 
     try:
-        return checkpoints.load(checkpoints.SHIPPED_DIR / "cnn_mnist.pth", expected_family="cnn.MNISTCNN").model
+        return checkpoints.load(
+            checkpoints.SHIPPED_DIR / "cnn_mnist.pth", expected_family="cnn.MNISTCNN"
+        ).model
     except checkpoints.CheckpointError:
         return None
 
@@ -109,14 +156,20 @@ def gan_metrics(G, cnn, seed: int) -> dict:
     from core.gan import quality
 
     q = quality(G, cnn, n=1000, seed=seed)
-    return {"confident_share": q["confident"], "mean_confidence": q["mean_conf"],
-            "min_digit_share": float(q["shares"].min()), "max_digit_share": float(q["shares"].max()),
-            "digit_shares": [round(float(s), 4) for s in q["shares"]]}  # fmt: skip
+    return {
+        "confident_share": q["confident"],
+        "mean_confidence": q["mean_conf"],
+        "min_digit_share": float(q["shares"].min()),
+        "max_digit_share": float(q["shares"].max()),
+        "digit_shares": [round(float(s), 4) for s in q["shares"]],
+    }
 
 
 def format_metrics(metrics: dict) -> str:
-    return ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {' '.join(f'{s:.3f}' for s in v)}"
-                     for k, v in metrics.items())  # fmt: skip
+    return ", ".join(
+        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {' '.join(f'{s:.3f}' for s in v)}"
+        for k, v in metrics.items()
+    )
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -151,8 +204,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if cnn is not None:  # judged by the shipped CNN, as bench/gen_quality_gan.py does
         metrics = gan_metrics(G.cpu(), cnn.cpu(), seed=2024)
         print("metrics: " + format_metrics(metrics))
-    meta = {"provenance": split.provenance.as_dict(), "epochs": epochs, "train_config": cfg.as_dict(),
-            "metrics": metrics, "command": "python -m core.cli gan train " + " ".join(sys.argv[3:])}  # fmt: skip
+    meta = {
+        "provenance": split.provenance.as_dict(),
+        "epochs": epochs,
+        "train_config": cfg.as_dict(),
+        "metrics": metrics,
+        "command": "python -m core.cli gan train " + " ".join(sys.argv[3:]),
+    }
     checkpoints.save(G.cpu(), args.out, model_config(G), meta, shipped=True)
     print(f"saved {args.out}")
     return 0
@@ -169,9 +227,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_sample)
     t = cmds.add_parser("train", help="train G and D on MNIST and save the generator")
     add_train_args(t)
-    t.add_argument("--mapping", type=int, default=None,
-                   help="width of a 2-layer mapping network before G (StyleGAN; default: none)")  # fmt: skip
-    t.add_argument("--g-refine", action="store_true",
-                   help="a 3x3 conv in G at 14x14, between its two upsamplings (default: none)")  # fmt: skip
+    t.add_argument(
+        "--mapping",
+        type=int,
+        default=None,
+        help="width of a 2-layer mapping network before G (StyleGAN; default: none)",
+    )
+    t.add_argument(
+        "--g-refine",
+        action="store_true",
+        help="a 3x3 conv in G at 14x14, between its two upsamplings (default: none)",
+    )
     t.add_argument("--out", default="gan_mnist.pth")
     t.set_defaults(func=cmd_train)

@@ -67,9 +67,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             row = ex.table_rows([r])[0]
             acc = "-" if row["final_val_acc"] is None else f"{100 * row['final_val_acc']:.1f} %"
             best = "-" if row["best_val_acc"] is None else f"{100 * row['best_val_acc']:.1f} %"
-            print(f"#{r.run_id} {row['settings']}: {r.status}{' (' + r.reason + ')' if r.reason else ''}, "
-                  f"val acc {acc} (best {best}, best epoch {row['best_epoch']}), {row['wall_s']:.1f} s, "
-                  f"{row['images_per_s']:,.0f} img/s, {row['params']:,} parameters")  # fmt: skip
+            print(
+                f"#{r.run_id} {row['settings']}: {r.status}{' (' + r.reason + ')' if r.reason else ''}, "
+                f"val acc {acc} (best {best}, best epoch {row['best_epoch']}), {row['wall_s']:.1f} s, "
+                f"{row['images_per_s']:,.0f} img/s, {row['params']:,} parameters"
+            )
     if args.csv:
         Path(args.csv).write_text(ex.to_csv(queue.runs), encoding="utf-8")
     return 0
@@ -81,9 +83,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hyperparams", help="run a hyperparameter comparison of the course CNN")
     hsub = p.add_subparsers(dest="hyperparams_command", required=True)
     run = hsub.add_parser("run", help="train one run per combination; print a line per run")
-    run.add_argument("--preset", default="lr", choices=sorted(ex.PRESETS), help="a course exercise (default lr)")
-    run.add_argument("--vary", action="append", default=[],
-                     help="NAME=V1,V2 instead of the preset (up to two), e.g. lr=0.001,0.01 or channels=16/32,32/64")
+    run.add_argument(
+        "--preset", default="lr", choices=sorted(ex.PRESETS), help="a course exercise (default lr)"
+    )
+    run.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        help="NAME=V1,V2 instead of the preset (up to two), e.g. lr=0.001,0.01 or channels=16/32,32/64",
+    )
     run.add_argument("--epochs", type=int, default=0, help="epochs per run (default: the preset's)")
     run.add_argument("--train-size", type=int, default=0, help="training images (default: the preset's)")
     run.add_argument("--csv", default="", help="write the results table to this CSV file")

@@ -1,9 +1,9 @@
 """`python -m core.cli vae ...`: sample, encode, decode and train the autoencoders of 004 (ch. 2).
 
-    vae sample --n 16 --seed 0 --out samples.npy      # decodes z ~ N(0, I): (N, 28, 28) in [0, 1]
-    vae encode --in digits.npy --out means.npy        # (N, 28, 28) images -> latent means (N, d)
-    vae decode --in means.npy --out digits.npy        # (N, d) latent points -> (N, 28, 28)
-    vae train --kind vae --latent 2 --epochs 30 --out checkpoints/vae_mnist.pth
+vae sample --n 16 --seed 0 --out samples.npy      # decodes z ~ N(0, I): (N, 28, 28) in [0, 1]
+vae encode --in digits.npy --out means.npy        # (N, 28, 28) images -> latent means (N, d)
+vae decode --in means.npy --out digits.npy        # (N, d) latent points -> (N, 28, 28)
+vae train --kind vae --latent 2 --epochs 30 --out checkpoints/vae_mnist.pth
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _load(path: str | None):
     return loaded.model
 
 
-def _images(a: np.ndarray) -> "np.ndarray":
+def _images(a: np.ndarray) -> np.ndarray:
     """(N, 28, 28), (N, 1, 28, 28) or (N, 784); [0, 1] floats or 0..255 -> (N, 1, 28, 28) float32."""
     a = np.asarray(a, dtype=np.float32)
     if a.ndim == 2 and a.shape[1] == 784 or a.ndim in (3, 4) and a.shape[-2:] == (28, 28):
@@ -90,40 +90,70 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.vae import FAMILY, VAEConfig, build_model, model_config, quality, train_autoencoder
 
     torch.set_num_threads(args.threads) if args.threads else None
-    cfg = VAEConfig(kind=args.kind, latent_dim=args.latent, beta=args.beta, epochs=args.epochs,
-                    batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                    augment=args.augment, channels=_channels(args.channels), hidden=args.hidden,
-                    input_dropout=args.input_dropout, augment_input=args.augment_input)  # fmt: skip
+    cfg = VAEConfig(
+        kind=args.kind,
+        latent_dim=args.latent,
+        beta=args.beta,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        augment=args.augment,
+        channels=_channels(args.channels),
+        hidden=args.hidden,
+        input_dropout=args.input_dropout,
+        augment_input=args.augment_input,
+    )
     split = data.load_mnist()
     device = args.device or default_device().name
     print(f"data: {split.provenance.description}; device: {device}; {cfg}")
     model = build_model(cfg)
     last: dict = {}
-    for rec in train_autoencoder(model, split.x_train, cfg, split.x_test, split.y_test, device=device,
-                                 map_points=10 if args.quiet_map else 1000):  # fmt: skip
+    for rec in train_autoencoder(
+        model,
+        split.x_train,
+        cfg,
+        split.x_test,
+        split.y_test,
+        device=device,
+        map_points=10 if args.quiet_map else 1000,
+    ):
         if rec["kind"] == "diverged":
             print(f"diverged at step {rec['step']}: lower --lr", file=sys.stderr)
             return 1
         if rec["kind"] == "epoch":
             last = rec
-            print(f"epoch {rec['epoch']:3d}  recon {rec['recon']:7.2f}  KL {rec['kl']:6.2f}  "
-                  f"test recon {rec['val_recon']:7.2f}  test KL {rec['val_kl']:6.2f}  ({rec['elapsed']:.0f} s)")  # fmt: skip
+            print(
+                f"epoch {rec['epoch']:3d}  recon {rec['recon']:7.2f}  KL {rec['kl']:6.2f}  "
+                f"test recon {rec['val_recon']:7.2f}  test KL {rec['val_kl']:6.2f}  ({rec['elapsed']:.0f} s)"
+            )
     model = model.cpu().eval()
-    metrics = {"test_recon_bce": last["val_recon"], "test_kl": last["val_kl"],
-               "train_loss": last["train_loss"]}  # fmt: skip
+    metrics = {
+        "test_recon_bce": last["val_recon"],
+        "test_kl": last["val_kl"],
+        "train_loss": last["train_loss"],
+    }
     cls_path = Path(args.classifier) if args.classifier else checkpoints.SHIPPED_DIR / "cnn_mnist.pth"
     try:
         classifier = checkpoints.load(cls_path, expected_family="cnn.MNISTCNN").model
         q = quality(model, classifier, split.x_test, split.y_test)
-        metrics.update(recon_acc=q["recon_acc"], prior_min_share=q["prior_min_share"],
-                       classifier=cls_path.name)  # fmt: skip
-        print(f"reconstructions read right: {q['recon_acc']:.1%}; smallest digit share of prior samples: "
-              f"{q['prior_min_share']:.1%} ({' '.join(f'{s:.0%}' for s in q['prior_shares'])})")  # fmt: skip
+        metrics.update(
+            recon_acc=q["recon_acc"], prior_min_share=q["prior_min_share"], classifier=cls_path.name
+        )
+        print(
+            f"reconstructions read right: {q['recon_acc']:.1%}; smallest digit share of prior samples: "
+            f"{q['prior_min_share']:.1%} ({' '.join(f'{s:.0%}' for s in q['prior_shares'])})"
+        )
     except checkpoints.CheckpointError as e:
         print(f"no classifier to judge the samples ({e.code}: {cls_path})")
     if args.out:
-        meta = {"provenance": split.provenance.as_dict(), "epochs": cfg.epochs, "metrics": metrics,
-                "train_config": cfg.as_dict(), "command": "python -m core.cli vae train " + " ".join(args.argv)}  # fmt: skip
+        meta = {
+            "provenance": split.provenance.as_dict(),
+            "epochs": cfg.epochs,
+            "metrics": metrics,
+            "train_config": cfg.as_dict(),
+            "command": "python -m core.cli vae train " + " ".join(args.argv),
+        }
         checkpoints.save(model, args.out, model_config(model), meta, shipped=True)
         print(f"saved {args.out} ({FAMILY[cfg.kind]})")
     return 0
@@ -202,12 +232,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--augment", action="store_true", help="random shifts/rotations of each batch")
     t.add_argument("--channels", default="32/64/128", help="conv widths c1/c2/c3 (conv AE and VAE)")
-    t.add_argument("--hidden", type=_hidden, default=0,
-                   help="a dense ReLU layer of this width on each side of the code (0: the notes' model)")
-    t.add_argument("--augment-input", action="store_true",
-                   help="random shifts/rotations of what the encoder sees only (the target stays)")
-    t.add_argument("--input-dropout", type=_share, default=0.0,
-                   help="denoising: share of input pixels blanked while training (0-0.9)")
+    t.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=0,
+        help="a dense ReLU layer of this width on each side of the code (0: the notes' model)",
+    )
+    t.add_argument(
+        "--augment-input",
+        action="store_true",
+        help="random shifts/rotations of what the encoder sees only (the target stays)",
+    )
+    t.add_argument(
+        "--input-dropout",
+        type=_share,
+        default=0.0,
+        help="denoising: share of input pixels blanked while training (0-0.9)",
+    )
     t.add_argument("--device", default=None, help="cpu / cuda / mps (default: the best available)")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     t.add_argument("--classifier", default=None, help="CNN checkpoint to judge the result (default: shipped)")

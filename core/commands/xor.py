@@ -17,8 +17,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     from core.xor import XORConfig, script, train
 
     try:
-        cfg = XORConfig(gate=args.gate, hidden=args.hidden, activation=args.activation, optimizer=args.optimizer,
-                        lr=args.lr, epochs=args.epochs, batch_size=args.batch, seed=args.seed)  # fmt: skip
+        cfg = XORConfig(
+            gate=args.gate,
+            hidden=args.hidden,
+            activation=args.activation,
+            optimizer=args.optimizer,
+            lr=args.lr,
+            epochs=args.epochs,
+            batch_size=args.batch,
+            seed=args.seed,
+        )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -37,7 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     xsub = p.add_subparsers(dest="xor_command", required=True)
     tr = xsub.add_parser("train", help="train on a truth table; print final loss, accuracy and seconds")
     tr.add_argument("--gate", default="xor", type=str.upper, choices=("AND", "OR", "NAND", "XOR"))
-    tr.add_argument("--hidden", default="2,2", help="hidden layer sizes, e.g. 2,2 (course), 4, or '' for none")
+    tr.add_argument(
+        "--hidden", default="2,2", help="hidden layer sizes, e.g. 2,2 (course), 4, or '' for none"
+    )
     tr.add_argument("--activation", default="sigmoid", choices=("sigmoid", "tanh", "relu"))
     tr.add_argument("--optimizer", default="adam", choices=("adam", "sgd"))
     tr.add_argument("--lr", type=float, default=0.05)

@@ -71,7 +71,9 @@ class Dropout(nn.Dropout):
         # 15 uniform random bits per element, four elements per 64-bit draw: a quarter of the draws
         # of torch.rand. p is quantised to 1/32768; the scale uses the quantised p, so E[out] = x.
         n, levels = x.numel(), 32768
-        draws = torch.empty((n + 3) // 4, dtype=torch.int64, device=x.device).random_(generator=self.generator)
+        draws = torch.empty((n + 3) // 4, dtype=torch.int64, device=x.device).random_(
+            generator=self.generator
+        )
         bits = draws.view(torch.int16)[:n].view(x.shape) & 0x7FFF  # (same shape as x) in [0, 32767]
         drop = round(self.p * levels)
         keep = bits >= drop

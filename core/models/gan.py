@@ -42,28 +42,48 @@ class Generator(nn.Module):
     (with batch norm and ReLU) at 14x14, between the two upsamplings (as in later DCGAN variants).
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 128, batch_norm: bool = False, mapping: int = 0,
-                 refine: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        latent_dim: int = 100,
+        width: int = 128,
+        batch_norm: bool = False,
+        mapping: int = 0,
+        refine: bool = False,
+    ):
         super().__init__()
         self.latent_dim, self.width, self.mapping_width, self.refine_on = latent_dim, width, mapping, refine
-        self.mapping = nn.Sequential(
-            nn.Linear(latent_dim, mapping), nn.LeakyReLU(0.2),
-            nn.Linear(mapping, mapping), nn.LeakyReLU(0.2),
-        ) if mapping > 0 else nn.Identity()  # fmt: skip
+        self.mapping = (
+            nn.Sequential(
+                nn.Linear(latent_dim, mapping),
+                nn.LeakyReLU(0.2),
+                nn.Linear(mapping, mapping),
+                nn.LeakyReLU(0.2),
+            )
+            if mapping > 0
+            else nn.Identity()
+        )
         self.fc = nn.Linear(mapping or latent_dim, width * 7 * 7)
         self.bn0 = nn.BatchNorm1d(width * 7 * 7) if batch_norm else nn.Identity()
         self.up1 = nn.ConvTranspose2d(width, width // 2, kernel_size=4, stride=2, padding=1)
         self.bn1 = _norm2d(width // 2, batch_norm)
-        self.refine = nn.Sequential(
-            nn.Conv2d(width // 2, width // 2, kernel_size=3, padding=1), _norm2d(width // 2, batch_norm), nn.ReLU(),
-        ) if refine else nn.Identity()  # fmt: skip
+        self.refine = (
+            nn.Sequential(
+                nn.Conv2d(width // 2, width // 2, kernel_size=3, padding=1),
+                _norm2d(width // 2, batch_norm),
+                nn.ReLU(),
+            )
+            if refine
+            else nn.Identity()
+        )
         self.up2 = nn.ConvTranspose2d(width // 2, 1, kernel_size=4, stride=2, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = F.relu(self.bn0(self.fc(self.mapping(z))))  # (B, width*7*7)
         h = h.view(-1, self.width, 7, 7)  # (B, width, 7, 7)
         h = F.relu(self.bn1(self.up1(h)))  # (B, width/2, 14, 14)
-        h = self.refine(h)  # (B, width/2, 14, 14): a 3x3 conv that can tidy the strokes before the last upsampling
+        h = self.refine(
+            h
+        )  # (B, width/2, 14, 14): a 3x3 conv that can tidy the strokes before the last upsampling
         return torch.tanh(self.up2(h))  # (B, 1, 28, 28) in [-1, 1]
 
 
@@ -74,8 +94,9 @@ class Discriminator(nn.Module):
     (`width=64, batch_norm=False`). Improved: batch norm on the second conv.
     """
 
-    def __init__(self, width: int = 64, batch_norm: bool = False, spectral_norm: bool = False,
-                 mbstd: bool = False):  # fmt: skip
+    def __init__(
+        self, width: int = 64, batch_norm: bool = False, spectral_norm: bool = False, mbstd: bool = False
+    ):
         super().__init__()
         self.width, self.spectral_norm, self.mbstd = width, spectral_norm, mbstd
         self.conv1 = _sn(nn.Conv2d(1, width, kernel_size=4, stride=2, padding=1), spectral_norm)
@@ -100,8 +121,9 @@ class CondGenerator(nn.Module):
     as in the lesson's 8x8 scikit-learn digits.
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 128, image_size: int = 28,
-                 batch_norm: bool = True):  # fmt: skip
+    def __init__(
+        self, latent_dim: int = 100, width: int = 128, image_size: int = 28, batch_norm: bool = True
+    ):
         super().__init__()
         assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
         self.latent_dim, self.width, self.image_size = latent_dim, width, image_size
@@ -111,10 +133,15 @@ class CondGenerator(nn.Module):
         else:
             bn = nn.BatchNorm1d if batch_norm else (lambda n: nn.Identity())
             self.body = nn.Sequential(
-                nn.Linear(d_in, width), bn(width), nn.ReLU(),
-                nn.Linear(width, width * 2), bn(width * 2), nn.ReLU(),
-                nn.Linear(width * 2, 64), nn.Tanh(),
-            )  # fmt: skip
+                nn.Linear(d_in, width),
+                bn(width),
+                nn.ReLU(),
+                nn.Linear(width, width * 2),
+                bn(width * 2),
+                nn.ReLU(),
+                nn.Linear(width * 2, 64),
+                nn.Tanh(),
+            )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """y: one-hot (B, 10)."""
@@ -132,8 +159,14 @@ class CondDiscriminator(nn.Module):
     projection (Miyato & Koyama 2018), and a second head names the digit (`forward_both`).
     """
 
-    def __init__(self, width: int = 64, image_size: int = 28, batch_norm: bool = True,
-                 spectral_norm: bool = False, aux: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        width: int = 64,
+        image_size: int = 28,
+        batch_norm: bool = True,
+        spectral_norm: bool = False,
+        aux: bool = False,
+    ):
         super().__init__()
         assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
         assert not (aux and image_size != 28), "the auxiliary classifier is for 28x28 only"
@@ -151,10 +184,12 @@ class CondDiscriminator(nn.Module):
                 self.cls = nn.Linear(feat, N_CLASSES)  # which digit is this? (logits)
         else:
             self.mlp = nn.Sequential(
-                nn.Linear(64 + N_CLASSES, width * 2), nn.LeakyReLU(0.2),
-                nn.Linear(width * 2, width), nn.LeakyReLU(0.2),
+                nn.Linear(64 + N_CLASSES, width * 2),
+                nn.LeakyReLU(0.2),
+                nn.Linear(width * 2, width),
+                nn.LeakyReLU(0.2),
                 nn.Linear(width, 1),
-            )  # fmt: skip
+            )
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.forward_both(x, y)[0]

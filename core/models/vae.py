@@ -33,15 +33,21 @@ class DenseAE(nn.Module):
         self.latent_dim = latent_dim
         self.encoder = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(784, hidden1), nn.ReLU(),
-            nn.Linear(hidden1, hidden2), nn.ReLU(),
-            nn.Linear(hidden2, latent_dim), nn.ReLU(),
-        )  # fmt: skip
+            nn.Linear(784, hidden1),
+            nn.ReLU(),
+            nn.Linear(hidden1, hidden2),
+            nn.ReLU(),
+            nn.Linear(hidden2, latent_dim),
+            nn.ReLU(),
+        )
         self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, hidden2), nn.ReLU(),
-            nn.Linear(hidden2, hidden1), nn.ReLU(),
-            nn.Linear(hidden1, 784), nn.Sigmoid(),
-        )  # fmt: skip
+            nn.Linear(latent_dim, hidden2),
+            nn.ReLU(),
+            nn.Linear(hidden2, hidden1),
+            nn.ReLU(),
+            nn.Linear(hidden1, 784),
+            nn.Sigmoid(),
+        )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         _check_input(x)
@@ -69,11 +75,14 @@ class ConvEncoder(nn.Module):
     def __init__(self, out_features: int, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),  # (B, c1, 14, 14)
-            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),  # (B, c2, 7, 7)
-            nn.Conv2d(c2, c3, 3, stride=2, padding=1), nn.ReLU(),  # (B, c3, 4, 4)
+            nn.Conv2d(1, c1, 3, stride=2, padding=1),
+            nn.ReLU(),  # (B, c1, 14, 14)
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1),
+            nn.ReLU(),  # (B, c2, 7, 7)
+            nn.Conv2d(c2, c3, 3, stride=2, padding=1),
+            nn.ReLU(),  # (B, c3, 4, 4)
             nn.Flatten(),  # (B, c3 * 16)
-        )  # fmt: skip
+        )
         self.fc = _dense(c3 * 4 * 4, out_features, hidden)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -91,12 +100,13 @@ class ConvDecoder(nn.Module):
         # output_padding picks the larger of the two sizes a stride-2 conv could have come from
         self.deconv = nn.Sequential(
             nn.ReLU(),
-            nn.ConvTranspose2d(c3, c2, 3, stride=2, padding=1), nn.ReLU(),  # (B, c2, 7, 7)
+            nn.ConvTranspose2d(c3, c2, 3, stride=2, padding=1),
+            nn.ReLU(),  # (B, c2, 7, 7)
             nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1),
             nn.ReLU(),  # (B, c1, 14, 14)
             nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1),  # (B, 1, 28, 28)
             nn.Sigmoid(),
-        )  # fmt: skip
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.fc(z).view(-1, self.c3, 4, 4)  # (B, c3, 4, 4)

@@ -49,7 +49,9 @@ def test_blank_canvas_is_blank(canvas):
     assert to_mnist(canvas) is None and problem(to_mnist(canvas)) == "blank"
 
 
-@pytest.mark.parametrize("dot", [_disc(0), _disc(9), _disc(16, 30, 250)], ids=["pixel", "pen18", "pen32_corner"])
+@pytest.mark.parametrize(
+    "dot", [_disc(0), _disc(9), _disc(16, 30, 250)], ids=["pixel", "pen18", "pen32_corner"]
+)
 def test_single_dot_is_a_dot(dot):
     steps = to_mnist(dot)
     assert steps is not None and problem(steps) == "dot"
@@ -327,15 +329,18 @@ def _tiny_data(n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.rand(n, 1, 28, 28, generator=g), torch.randint(0, 10, (n,), generator=g)
 
 
-@pytest.mark.parametrize("cfg, n, code", [
-    (FitConfig(epochs=-1), 10, "epochs"),
-    (FitConfig(batch_size=0), 10, "batch_size"),
-    (FitConfig(lr=float("nan")), 10, "lr"),
-    (FitConfig(lr=0.0), 10, "lr"),
-    (FitConfig(lr=-1.0), 10, "lr"),
-    (FitConfig(), 0, "no_data"),
-    (FitConfig(optimizer="lion"), 10, "setting"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "cfg, n, code",
+    [
+        (FitConfig(epochs=-1), 10, "epochs"),
+        (FitConfig(batch_size=0), 10, "batch_size"),
+        (FitConfig(lr=float("nan")), 10, "lr"),
+        (FitConfig(lr=0.0), 10, "lr"),
+        (FitConfig(lr=-1.0), 10, "lr"),
+        (FitConfig(), 0, "no_data"),
+        (FitConfig(optimizer="lion"), 10, "setting"),
+    ],
+)
 def test_settings_that_cannot_train_get_a_code(cfg, n, code):
     x, y = _tiny_data(max(n, 1))
     with pytest.raises(TrainError) as e:
@@ -410,8 +415,11 @@ def test_impossible_reshape_and_matmul_are_explained():
     from core import tensor_lab as lab
 
     x = torch.arange(6.0).reshape(2, 3)
-    for out, code in ((lab.reshape(x, "4, 4"), "reshape"), (lab.multiply(x, x, "matmul"), "matmul"),
-                      (lab.reshape(x, "-1, -1"), "reshape")):  # fmt: skip
+    for out, code in (
+        (lab.reshape(x, "4, 4"), "reshape"),
+        (lab.multiply(x, x, "matmul"), "matmul"),
+        (lab.reshape(x, "-1, -1"), "reshape"),
+    ):
         assert isinstance(out, lab.OpError) and out.code in (code, "other") and out.message
 
 

@@ -150,13 +150,23 @@ def test_zero_stride_bomb_is_refused_before_any_computation(model):
     sd = {k: v.clone() for k, v in model.state_dict().items()}
     sd["layer3.1.weight"] = torch.zeros(1).expand(200_000, 200_000)  # 160 GB claimed, 4 bytes real
     buf = io.BytesIO()
-    torch.save({"format": checkpoints.FORMAT, "family": FAMILY, "config": {**SMALL, "hidden": 200_000},
-                "state_dict": sd, "meta": {}}, buf)  # fmt: skip
+    torch.save(
+        {
+            "format": checkpoints.FORMAT,
+            "family": FAMILY,
+            "config": {**SMALL, "hidden": 200_000},
+            "state_dict": sd,
+            "meta": {},
+        },
+        buf,
+    )
     assert len(buf.getvalue()) < 100_000
     assert code_of(buf.getvalue()) in ("bomb", "mismatch", "too_large")
     sd["layer3.1.weight"] = torch.zeros(1).expand(16, 200)  # right shape, zero stride
     buf = io.BytesIO()
-    torch.save({"format": checkpoints.FORMAT, "family": FAMILY, "config": SMALL, "state_dict": sd, "meta": {}}, buf)
+    torch.save(
+        {"format": checkpoints.FORMAT, "family": FAMILY, "config": SMALL, "state_dict": sd, "meta": {}}, buf
+    )
     assert code_of(buf.getvalue()) == "bomb"
 
 

@@ -16,7 +16,7 @@ from torch import nn
 
 from core import checkpoints
 from core import cnn as core_cnn
-from core.models.cnn import CNNConfig, MNISTCNN
+from core.models.cnn import MNISTCNN, CNNConfig
 
 SHIPPED = checkpoints.SHIPPED_DIR / "cnn_mnist.pth"
 
@@ -35,7 +35,9 @@ def test_shapes_match_the_table(c1, c2, hidden):
     assert tuple(maps["pool2"].shape[1:]) == shapes["maxpool 2"]
 
 
-@pytest.mark.parametrize("size,k,s,p", [(28, 3, 1, 0), (28, 5, 2, 2), (13, 3, 1, 1), (7, 7, 3, 0), (32, 4, 4, 1)])
+@pytest.mark.parametrize(
+    "size,k,s,p", [(28, 3, 1, 0), (28, 5, 2, 2), (13, 3, 1, 1), (7, 7, 3, 0), (32, 4, 4, 1)]
+)
 def test_conv_output_size_matches_torch(size, k, s, p):
     conv = nn.Conv2d(1, 1, k, s, p)
     assert conv(torch.zeros(1, 1, size, size)).shape[-1] == core_cnn.conv_output_size(size, k, s, p)
@@ -115,7 +117,9 @@ def test_checkpoint_round_trip_and_course_state_dict(tmp_path):
     course = MNISTCNN()
     buf = io.BytesIO()
     torch.save(course.state_dict(), buf)
-    loaded = checkpoints.load(buf.getvalue(), expected_family=core_cnn.FAMILY, default_config=asdict(CNNConfig()))
+    loaded = checkpoints.load(
+        buf.getvalue(), expected_family=core_cnn.FAMILY, default_config=asdict(CNNConfig())
+    )
     assert loaded.config["c1"] == 32
     with pytest.raises(checkpoints.CheckpointError) as e:  # right family, wrong sizes
         checkpoints.load(path.read_bytes()[:200], expected_family=core_cnn.FAMILY)
@@ -185,8 +189,28 @@ def test_cli_train_tiny(tmp_path):
     out = tmp_path / "c.pth"
     buf = io.StringIO()
     with redirect_stdout(buf):
-        rc = main(["cnn", "train", "--epochs", "1", "--c1", "4", "--c2", "8", "--hidden", "16",
-                   "--train-size", "200", "--batch", "64", "--out", str(out), "--device", "cpu"])  # fmt: skip
+        rc = main(
+            [
+                "cnn",
+                "train",
+                "--epochs",
+                "1",
+                "--c1",
+                "4",
+                "--c2",
+                "8",
+                "--hidden",
+                "16",
+                "--train-size",
+                "200",
+                "--batch",
+                "64",
+                "--out",
+                str(out),
+                "--device",
+                "cpu",
+            ]
+        )
     assert rc == 0
     summary = json.loads(buf.getvalue().splitlines()[-1])
     meta = checkpoints.load(out, expected_family=core_cnn.FAMILY).meta
@@ -197,8 +221,13 @@ def test_cli_train_tiny(tmp_path):
 def _arc(cx, cy, rx, ry, a0, a1, n=24):
     import math
 
-    return [(cx + rx * math.cos(math.radians(a0 + (a1 - a0) * i / n)),
-             cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n))) for i in range(n + 1)]  # fmt: skip
+    return [
+        (
+            cx + rx * math.cos(math.radians(a0 + (a1 - a0) * i / n)),
+            cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n)),
+        )
+        for i in range(n + 1)
+    ]
 
 
 # pen strokes on a 280x280 canvas, the way a student draws each digit with a mouse

@@ -27,7 +27,13 @@ def test_embedded_mnist_shapes_split_and_provenance(embedded):
     # stratified: 100 of each digit in the test split
     assert torch.bincount(embedded.y_test).tolist() == [100] * 10
     p = embedded.provenance
-    assert (p.name, p.source, p.n_train, p.n_test, p.image_shape) == ("mnist", "embedded", 4000, 1000, (28, 28))
+    assert (p.name, p.source, p.n_train, p.n_test, p.image_shape) == (
+        "mnist",
+        "embedded",
+        4000,
+        1000,
+        (28, 28),
+    )
 
 
 def test_embedded_split_is_deterministic(embedded):
@@ -44,7 +50,8 @@ def test_digits_split():
 
 
 @pytest.mark.parametrize(
-    "gate,expected", [("AND", [0, 0, 0, 1]), ("OR", [0, 1, 1, 1]), ("NAND", [1, 1, 1, 0]), ("XOR", [0, 1, 1, 0])]
+    "gate,expected",
+    [("AND", [0, 0, 0, 1]), ("OR", [0, 1, 1, 1]), ("NAND", [1, 1, 1, 0]), ("XOR", [0, 1, 1, 0])],
 )
 def test_logic_gates(gate, expected):
     x, y, prov = data.logic_gate(gate)

@@ -26,8 +26,12 @@ def test_ties_go_to_the_lowest_index_never_random():
 
 
 def test_unknown_free_memory_still_picks_a_gpu():
-    devs = list_devices(cuda_count=lambda: 2, cuda_mem=lambda i: (None, None),
-                        cuda_name=lambda i: "x", mps_available=lambda: False)  # fmt: skip
+    devs = list_devices(
+        cuda_count=lambda: 2,
+        cuda_mem=lambda i: (None, None),
+        cuda_name=lambda i: "x",
+        mps_available=lambda: False,
+    )
     assert choose_device(devs).name == "cuda:0"
 
 

@@ -38,7 +38,13 @@ def test_grid_is_the_product_first_name_slowest_with_ids():
     specs = ex.grid(TINY, {"lr": (1e-3, 1e-2), "batch_size": (32, 64, 128)}, first_id=5)
     assert [s.run_id for s in specs] == list(range(5, 11))
     assert [(s.settings.lr, s.settings.batch_size) for s in specs] == [
-        (1e-3, 32), (1e-3, 64), (1e-3, 128), (1e-2, 32), (1e-2, 64), (1e-2, 128)]  # fmt: skip
+        (1e-3, 32),
+        (1e-3, 64),
+        (1e-3, 128),
+        (1e-2, 32),
+        (1e-2, 64),
+        (1e-2, 128),
+    ]
     assert all(s.varied == ("lr", "batch_size") for s in specs)
     assert all(s.settings.channels == (4, 8) for s in specs), "unvaried settings come from the base"
     assert ex.settings_label(specs[0]) == "lr=0.001, batch_size=32"
@@ -76,7 +82,12 @@ def test_presets_reproduce_the_course_exercises():
 def test_default_settings_are_the_quick_comparison():
     s = ex.Settings()
     assert s.channels == (16, 32) and 1000 <= s.train_size <= 2000 and s.optimizer == "adam"
-    assert s.fit_config().lr == s.lr and s.model_config() == {"c1": 16, "c2": 32, "hidden": 128, "dropout": 0.1}
+    assert s.fit_config().lr == s.lr and s.model_config() == {
+        "c1": 16,
+        "c2": 32,
+        "hidden": 128,
+        "dropout": 0.1,
+    }
 
 
 # -- the queue ------------------------------------------------------------------------------------
@@ -174,8 +185,10 @@ def test_best_epoch_keeps_the_weights_of_the_lowest_validation_loss(data):
 
 def test_overfitting_signal():
     r = ex.RunResult(ex.grid(TINY, {})[0])
-    r.epochs = [{"epoch": e, "train_loss": tl, "val_loss": vl}
-                for e, tl, vl in ((1, 1.0, 0.9), (2, 0.5, 0.6), (3, 0.2, 0.7), (4, 0.05, 0.9))]  # fmt: skip
+    r.epochs = [
+        {"epoch": e, "train_loss": tl, "val_loss": vl}
+        for e, tl, vl in ((1, 1.0, 0.9), (2, 0.5, 0.6), (3, 0.2, 0.7), (4, 0.05, 0.9))
+    ]
     r.best_epoch = 2
     assert ex.overfitting(r) == (2, 0.6, 0.9)
     r.epochs[-1]["val_loss"] = 0.61  # barely above the minimum: no lesson to draw
@@ -216,8 +229,13 @@ def test_cli_vary_parsing():
     from core.commands.hyperparams import parse_vary
 
     assert parse_vary(["lr=0.001,0.01", "channels=16/32,32/64"]) == {
-        "lr": (0.001, 0.01), "channels": ((16, 32), (32, 64))}  # fmt: skip
-    assert parse_vary(["optimizer=sgd,adam", "batch_size=32"]) == {"optimizer": ("sgd", "adam"), "batch_size": (32,)}
+        "lr": (0.001, 0.01),
+        "channels": ((16, 32), (32, 64)),
+    }
+    assert parse_vary(["optimizer=sgd,adam", "batch_size=32"]) == {
+        "optimizer": ("sgd", "adam"),
+        "batch_size": (32,),
+    }
     with pytest.raises(ValueError, match="NAME=V1,V2"):
         parse_vary(["hidden=8"])
 
@@ -229,12 +247,35 @@ def test_cli_runs_a_tiny_grid_and_writes_csv(tmp_path):
     from tests.conftest import ROOT
 
     out_csv = tmp_path / "runs.csv"
-    res = subprocess.run([sys.executable, "-m", "core.cli", "hyperparams", "run", "--vary", "channels=4/8,8/16",
-                          "--epochs", "1", "--train-size", "100", "--csv", str(out_csv)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "hyperparams",
+            "run",
+            "--vary",
+            "channels=4/8,8/16",
+            "--epochs",
+            "1",
+            "--train-size",
+            "100",
+            "--csv",
+            str(out_csv),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.count("\n#") == 2 and "#2 channels=8/16: done" in res.stdout
     assert len(list(csv.DictReader(out_csv.open()))) == 2
-    bad = subprocess.run([sys.executable, "-m", "core.cli", "hyperparams", "run", "--vary", "hidden=8"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "core.cli", "hyperparams", "run", "--vary", "hidden=8"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "NAME=V1,V2" in bad.stderr

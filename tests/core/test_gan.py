@@ -61,7 +61,9 @@ def changed(before, model):
     return any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
-@pytest.mark.parametrize("mode, d_moves, g_moves", [("both", True, True), ("d", True, False), ("g", False, True)])
+@pytest.mark.parametrize(
+    "mode, d_moves, g_moves", [("both", True, True), ("d", True, False), ("g", False, True)]
+)
 def test_one_step_updates_the_chosen_networks(mode, d_moves, g_moves):
     x, _ = fake_images()
     G, D = gan.build_models(TINY, False, torch.Generator().manual_seed(0))
@@ -148,7 +150,9 @@ def test_cli_sample_writes_white_on_black_array(tmp_path):
     G = gan.build_models(TINY, False, torch.Generator().manual_seed(0))[0]
     ckpt = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G))
     out = tmp_path / "s.npy"
-    assert cli(["gan", "sample", "--n", "6", "--seed", "3", "--out", str(out), "--checkpoint", str(ckpt)]) == 0
+    assert (
+        cli(["gan", "sample", "--n", "6", "--seed", "3", "--out", str(out), "--checkpoint", str(ckpt)]) == 0
+    )
     arr = np.load(out)
     assert arr.shape == (6, 28, 28) and arr.dtype == np.float32
     assert 0 <= arr.min() and arr.max() <= 1
@@ -164,14 +168,19 @@ def test_cli_cgan_sample_and_bad_label(tmp_path):
     assert cli(args + ["--label", "5"]) == 0
     assert np.load(out).shape == (4, 8, 8)
     assert cli(args + ["--label", "12"]) == 2
-    assert cli(["cgan", "sample", "--label", "1", "--out", str(out), "--checkpoint", str(tmp_path / "none.pth")]) == 1
+    assert (
+        cli(["cgan", "sample", "--label", "1", "--out", str(out), "--checkpoint", str(tmp_path / "none.pth")])
+        == 1
+    )
 
 
 def test_train_on_generated_reports_both_accuracies():
     from core.data import load_digits
 
     split = load_digits()
-    small = type(split)(split.x_train[:100], split.y_train[:100], split.x_test[:50], split.y_test[:50], split.provenance)
+    small = type(split)(
+        split.x_train[:100], split.y_train[:100], split.x_test[:50], split.y_test[:50], split.provenance
+    )
     G = gan.build_models(gan.with_overrides(TINY, image_size=8), True, torch.Generator().manual_seed(0))[0]
     res = gan.train_on_generated(G, small, epochs=1, per_digit=5)
     assert res["n_generated"] == 50 and res["n_test"] == 50
@@ -221,7 +230,9 @@ def test_train_options_reach_the_config():
 
     p = argparse.ArgumentParser()
     add_train_args(p)
-    cfg = config_from_args(p.parse_args(["--spectral-norm", "--augment", "--no-d-batch-norm", "--epochs", "3"]))
+    cfg = config_from_args(
+        p.parse_args(["--spectral-norm", "--augment", "--no-d-batch-norm", "--epochs", "3"])
+    )
     assert (cfg.spectral_norm, cfg.augment, cfg.d_batch_norm, cfg.epochs) == (True, True, False, 3)
     assert cfg.mbstd == gan.IMPROVED.mbstd and cfg.batch_norm == gan.IMPROVED.batch_norm
     assert config_from_args(p.parse_args([])) == gan.IMPROVED
@@ -238,8 +249,16 @@ def test_mapping_network_changes_the_generator_and_round_trips(tmp_path):
     path = checkpoints.save(G, tmp_path / "m.pth", gan.model_config(G), {"epochs": 0})
     loaded = checkpoints.load(path, expected_family="gan.Generator").model
     assert torch.equal(gan.sample(G, 3, 0), gan.sample(loaded, 3, 0))
-    stats = next(r for r in gan.train_gan(cfg, torch.rand(8, 1, 28, 28), G, gan.build_models(
-        cfg, False, torch.Generator().manual_seed(1))[1]) if r["kind"] == "step")  # fmt: skip
+    stats = next(
+        r
+        for r in gan.train_gan(
+            cfg,
+            torch.rand(8, 1, 28, 28),
+            G,
+            gan.build_models(cfg, False, torch.Generator().manual_seed(1))[1],
+        )
+        if r["kind"] == "step"
+    )
     assert all(p.grad is not None for p in G.mapping.parameters())  # the mapping is trained with G
     assert math.isfinite(stats["g_loss"])
 
@@ -248,8 +267,25 @@ def test_gan_cli_trains_and_saves_a_generator_with_a_mapping_network(tmp_path):
     from core.cli import main
 
     out = tmp_path / "g.pth"
-    args = ["gan", "train", "--mapping", "8", "--g-width", "8", "--d-width", "8", "--epochs", "1",
-            "--ema", "0", "--device", "cpu", "--quiet", "--out", str(out)]  # fmt: skip
+    args = [
+        "gan",
+        "train",
+        "--mapping",
+        "8",
+        "--g-width",
+        "8",
+        "--d-width",
+        "8",
+        "--epochs",
+        "1",
+        "--ema",
+        "0",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="gan.Generator")
     assert loaded.model.mapping_width == 8 and loaded.meta["train_config"]["mapping"] == 8
@@ -265,17 +301,41 @@ def test_refine_conv_adds_a_trained_layer_and_round_trips(tmp_path):
     plain = gan.build_models(TINY, False, torch.Generator().manual_seed(0))[0]
     G = gan.build_models(replace(TINY, g_refine=True), False, torch.Generator().manual_seed(0))[0]
     conv = G.refine[0]
-    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (TINY.g_width // 2, TINY.g_width // 2, (3, 3))
+    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (
+        TINY.g_width // 2,
+        TINY.g_width // 2,
+        (3, 3),
+    )
     assert set(G.state_dict()) - set(plain.state_dict()) and set(plain.state_dict()) < set(G.state_dict())
     assert "refine" not in gan.model_config(plain) and gan.model_config(G)["refine"] is True
     assert gan.sample(G, 3, 0).shape == (3, 1, 28, 28)
     before = conv.weight.detach().clone()
     D = gan.build_models(TINY, False, torch.Generator().manual_seed(1))[1]
-    next(r for r in gan.train_gan(replace(TINY, g_refine=True), torch.rand(8, 1, 28, 28), G, D) if r["kind"] == "step")
+    next(
+        r
+        for r in gan.train_gan(replace(TINY, g_refine=True), torch.rand(8, 1, 28, 28), G, D)
+        if r["kind"] == "step"
+    )
     assert not torch.equal(before, conv.weight), "one step of G must change the refine conv"
     out = tmp_path / "g.pth"
-    args = ["gan", "train", "--g-refine", "--g-width", "8", "--d-width", "8", "--epochs", "1", "--ema", "0",
-            "--device", "cpu", "--quiet", "--out", str(out)]  # fmt: skip
+    args = [
+        "gan",
+        "train",
+        "--g-refine",
+        "--g-width",
+        "8",
+        "--d-width",
+        "8",
+        "--epochs",
+        "1",
+        "--ema",
+        "0",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="gan.Generator")
     assert loaded.model.refine_on and loaded.meta["train_config"]["g_refine"] is True
@@ -292,8 +352,9 @@ def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
     for start in (1.0, 0.0):
         G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
         g0, steps = params(G), []
-        for rec in gan.train_gan(gan.with_overrides(cfg, lr_decay_from=start), x, G, D,
-                                 generator=torch.Generator().manual_seed(1)):  # fmt: skip
+        for rec in gan.train_gan(
+            gan.with_overrides(cfg, lr_decay_from=start), x, G, D, generator=torch.Generator().manual_seed(1)
+        ):
             if rec["kind"] == "step":
                 steps.append(sum((a - b).norm().item() for a, b in zip(params(G), g0)))
                 g0 = params(G)

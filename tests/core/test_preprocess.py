@@ -72,7 +72,9 @@ def test_mnist_digit_round_trips():
 
     x = load_mnist().x_test[:10, 0].numpy()
     for a in x:
-        big = np.asarray(Image.fromarray((a * 255).astype(np.uint8)).resize((280, 280), Image.Resampling.BILINEAR))
+        big = np.asarray(
+            Image.fromarray((a * 255).astype(np.uint8)).resize((280, 280), Image.Resampling.BILINEAR)
+        )
         assert np.abs(to_mnist(big).final - a).mean() < 0.06
 
 
@@ -124,7 +126,7 @@ def test_modes_alpha_palette_16bit_cmyk_animated_exif():
     variants = {
         "rgba": _encode(Image.fromarray(rgba, "RGBA"), "PNG"),
         "palette": _encode(paper.convert("P"), "PNG"),
-        "16bit": _encode(Image.fromarray((np.asarray(paper).astype(np.uint16) * 257)), "PNG"),
+        "16bit": _encode(Image.fromarray(np.asarray(paper).astype(np.uint16) * 257), "PNG"),
         "cmyk": _encode(paper.convert("CMYK"), "JPEG"),
     }
     frames = [paper, Image.new("L", (400, 400), 0)]

@@ -52,7 +52,9 @@ def test_safe_name(raw, expected):
     assert runs.safe_name(raw) == expected
 
 
-@pytest.mark.parametrize("name", ["../../evil", "/etc/passwd", "..", "a/../../b", "C:\\x", "名前/../..", "\x00"])
+@pytest.mark.parametrize(
+    "name", ["../../evil", "/etc/passwd", "..", "a/../../b", "C:\\x", "名前/../..", "\x00"]
+)
 def test_writer_never_leaves_the_store(tmp_path, name):
     root = tmp_path / "runs"
     w = runs.RunWriter("cnn", name, {}, root=root)
@@ -85,11 +87,20 @@ def test_symlink_out_of_the_store_is_ignored_and_refused(tmp_path):
 def test_round_trip_model_history_arrays(tmp_path):
     m = model()
     w = writer(tmp_path)
-    hist = {"epochs": [{"kind": "epoch", "epoch": 1, "val_acc": np.float32(0.5), "grid": np.zeros((2, 2))}],
-            "steps": [[1, 2.0], [2, float("nan")]]}
+    hist = {
+        "epochs": [{"kind": "epoch", "epoch": 1, "val_acc": np.float32(0.5), "grid": np.zeros((2, 2))}],
+        "steps": [[1, 2.0], [2, float("nan")]],
+    }
     grids = np.arange(2 * 4 * 28 * 28, dtype=np.uint8).reshape(2, 4, 28, 28)
-    assert w.save(m, SMALL.model_config(), state="stopped", epochs_done=1, history=hist,
-                  metrics={"val_acc": 0.5}, arrays={"grids": grids})
+    assert w.save(
+        m,
+        SMALL.model_config(),
+        state="stopped",
+        epochs_done=1,
+        history=hist,
+        metrics={"val_acc": 0.5},
+        arrays={"grids": grids},
+    )
     opened = runs.open_run(w.run_id, expected_family=FAMILY, root=tmp_path)
     assert opened.info.name == "たろう" and opened.info.state == "stopped" and opened.info.epochs_done == 1
     assert opened.history["epochs"] == [{"kind": "epoch", "epoch": 1, "val_acc": 0.5}]  # array dropped
@@ -167,8 +178,13 @@ def test_disk_full_keeps_the_previous_save_and_recovers(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runs, "_write_atomic", full)
     monkeypatch.setattr(checkpoints.os, "replace", lambda *a: full(None, None))
-    assert not w.save(m, SMALL.model_config(), state="running", epochs_done=2,
-                      history={"epochs": [{"epoch": 1}, {"epoch": 2}]})  # fmt: skip
+    assert not w.save(
+        m,
+        SMALL.model_config(),
+        state="running",
+        epochs_done=2,
+        history={"epochs": [{"epoch": 1}, {"epoch": 2}]},
+    )
     assert "No space" in w.error
     assert not [p for p in w.path.iterdir() if p.name.endswith(".tmp")], "temp files are cleaned up"
     opened = runs.open_run(w.run_id, FAMILY, root=tmp_path)  # the previous save is intact
@@ -185,7 +201,9 @@ def test_shipped_checkpoints_are_refused_unless_the_cli_asks(tmp_path, monkeypat
     with pytest.raises(PermissionError):
         checkpoints.save(model(), target, SMALL.model_config())
     with pytest.raises(PermissionError):
-        checkpoints.save(model(), checkpoints.SHIPPED_DIR / ".." / "checkpoints" / "new.pth", SMALL.model_config())
+        checkpoints.save(
+            model(), checkpoints.SHIPPED_DIR / ".." / "checkpoints" / "new.pth", SMALL.model_config()
+        )
     assert (target.read_bytes() if target.is_file() else None) == before
     assert not (checkpoints.SHIPPED_DIR / "new.pth").exists()
     w = runs.RunWriter("cnn", "x", {}, root=checkpoints.SHIPPED_DIR)  # a misconfigured LAB_RUNS_DIR
@@ -219,8 +237,13 @@ def test_random_stops_and_resumes_keep_a_loadable_checkpoint_and_monotonic_histo
     steps: list[list] = []
 
     def save(state: str) -> None:
-        assert w.save(net, SMALL.model_config(), state=state, epochs_done=len(epochs),
-                      history={"epochs": epochs, "steps": steps}), w.error  # fmt: skip
+        assert w.save(
+            net,
+            SMALL.model_config(),
+            state=state,
+            epochs_done=len(epochs),
+            history={"epochs": epochs, "steps": steps},
+        ), w.error
 
     it = make_iter()
     finished = False

@@ -12,16 +12,19 @@ def test_parse_values_reads_numbers_and_lists():
     assert lab.parse_values("True") is True
 
 
-@pytest.mark.parametrize("text, code", [
-    ("__import__('os').system('echo hi')", "not_number"),
-    ("[1, x]", "not_number"),
-    ("[1, 2", "syntax"),
-    ("", "empty"),
-    ("'abc'", "not_number"),
-    ("[1] * 10", "not_number"),
-    ("[" * 20 + "]" * 20, "too_deep"),
-    ("1" * 3000, "too_long"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("__import__('os').system('echo hi')", "not_number"),
+        ("[1, x]", "not_number"),
+        ("[1, 2", "syntax"),
+        ("", "empty"),
+        ("'abc'", "not_number"),
+        ("[1] * 10", "not_number"),
+        ("[" * 20 + "]" * 20, "too_deep"),
+        ("1" * 3000, "too_long"),
+    ],
+)
 def test_parse_values_rejects_everything_else(text, code):
     with pytest.raises(lab.ParseError) as e:
         lab.parse_values(text)
@@ -61,7 +64,11 @@ def test_operations_and_their_errors():
     x = torch.arange(6.0).reshape(2, 3)
     assert lab.reshape(x, "3, -1").shape == (3, 2)
     bad = lab.reshape(x, "4, -1")
-    assert isinstance(bad, lab.OpError) and bad.code == "reshape" and "invalid for input of size 6" in bad.message
+    assert (
+        isinstance(bad, lab.OpError)
+        and bad.code == "reshape"
+        and "invalid for input of size 6" in bad.message
+    )
     assert lab.reshape(x.T, "-1", "view").code == "reshape"  # view on a non-contiguous tensor
     mm = lab.multiply(x, x, "matmul")
     assert mm.code == "matmul" and "2x3" in mm.message

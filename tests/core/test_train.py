@@ -167,7 +167,12 @@ def test_large_cpu_batches_in_chunks_make_the_same_update(monkeypatch):
     g = torch.Generator().manual_seed(0)
     x, y = torch.rand(300, 1, 28, 28, generator=g), torch.randint(0, 10, (300,), generator=g)
     cfg = FitConfig(epochs=2, batch_size=300, lr=1e-3)
-    make = lambda: reset_parameters(MNISTCNN(c1=4, c2=8, hidden=16, dropout=0.0), torch.Generator().manual_seed(1))  # noqa: E731
+
+    def make():
+        return reset_parameters(
+            MNISTCNN(c1=4, c2=8, hidden=16, dropout=0.0), torch.Generator().manual_seed(1)
+        )
+
     assert train.micro_batch(make(), "cpu", 300) == train.MICRO_BATCH_CPU < 300
     chunked, whole = make(), make()
     rec_chunked = list(fit(chunked, x, y, cfg))

@@ -5,14 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from torch.distributions import Normal, kl_divergence as torch_kl
+from torch.distributions import Normal
+from torch.distributions import kl_divergence as torch_kl
 
 from core import checkpoints
 from core.models.vae import ConvAE, ConvVAE, DenseAE, kl_divergence, reconstruction_bce, vae_loss
 from core.vae import (
-    Projection, VAEConfig, build_model, decode, interpolate, latent_means, manifold, reconstruct,
-    sample_prior, tile, to_mnist, train_autoencoder,
-)  # fmt: skip
+    Projection,
+    VAEConfig,
+    build_model,
+    decode,
+    interpolate,
+    latent_means,
+    manifold,
+    reconstruct,
+    sample_prior,
+    tile,
+    to_mnist,
+    train_autoencoder,
+)
 
 
 @pytest.mark.parametrize("cls", [DenseAE, ConvAE, ConvVAE])
@@ -171,17 +182,49 @@ def test_cli_sample_encode_decode(tmp_path, capsys):
     assert main(["vae", "sample", "--n", "5", "--seed", "1", "--out", str(out), "--checkpoint", str(ck)]) == 0
     s = np.load(out)
     assert s.shape == (5, 28, 28) and 0 <= s.min() and s.max() <= 1
-    assert main(["vae", "encode", "--in", str(out), "--out", str(tmp_path / "z.npy"), "--checkpoint", str(ck)]) == 0
+    assert (
+        main(["vae", "encode", "--in", str(out), "--out", str(tmp_path / "z.npy"), "--checkpoint", str(ck)])
+        == 0
+    )
     z = np.load(tmp_path / "z.npy")
     assert z.shape == (5, 2)
-    assert main(["vae", "decode", "--in", str(tmp_path / "z.npy"), "--out", str(tmp_path / "d.npy"),
-                 "--checkpoint", str(ck)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "vae",
+                "decode",
+                "--in",
+                str(tmp_path / "z.npy"),
+                "--out",
+                str(tmp_path / "d.npy"),
+                "--checkpoint",
+                str(ck),
+            ]
+        )
+        == 0
+    )
     assert np.load(tmp_path / "d.npy").shape == (5, 28, 28)
     np.save(tmp_path / "bad.npy", np.zeros((3, 5)))
-    assert main(["vae", "decode", "--in", str(tmp_path / "bad.npy"), "--out", str(tmp_path / "x.npy"),
-                 "--checkpoint", str(ck)]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "vae",
+                "decode",
+                "--in",
+                str(tmp_path / "bad.npy"),
+                "--out",
+                str(tmp_path / "x.npy"),
+                "--checkpoint",
+                str(ck),
+            ]
+        )
+        == 2
+    )
     assert "expected latent points" in capsys.readouterr().err
-    assert main(["vae", "sample", "--out", str(tmp_path / "y.npy"), "--checkpoint", str(tmp_path / "no.pth")]) == 2
+    assert (
+        main(["vae", "sample", "--out", str(tmp_path / "y.npy"), "--checkpoint", str(tmp_path / "no.pth")])
+        == 2
+    )
     assert model_config(build_model(VAEConfig(latent_dim=16))) == {"latent_dim": 16}
 
 
@@ -191,10 +234,14 @@ def test_wider_vae_round_trips_through_a_checkpoint(tmp_path):
     model = build_model(VAEConfig(channels=(8, 16, 24)))
     config = model_config(model)
     assert config == {"latent_dim": 2, "c1": 8, "c2": 16, "c3": 24}
-    loaded = checkpoints.load(checkpoints.save(model, tmp_path / "w.pth", config, {}), expected_family="vae.ConvVAE")
+    loaded = checkpoints.load(
+        checkpoints.save(model, tmp_path / "w.pth", config, {}), expected_family="vae.ConvVAE"
+    )
     assert loaded.model.channels == (8, 16, 24)
     x = torch.rand(2, 1, 28, 28)
-    assert torch.allclose(loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x)))
+    assert torch.allclose(
+        loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x))
+    )
 
 
 @pytest.mark.parametrize("kind", ["vae", "ae"])
@@ -208,7 +255,9 @@ def test_dense_layer_round_trips_through_a_checkpoint(tmp_path, kind):
     family = "vae.ConvVAE" if kind == "vae" else "vae.ConvAE"
     loaded = checkpoints.load(checkpoints.save(model, tmp_path / "h.pth", config, {}), expected_family=family)
     x = torch.rand(2, 1, 28, 28)
-    assert torch.allclose(loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x)))
+    assert torch.allclose(
+        loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x))
+    )
     assert "hidden" not in model_config(build_model(VAEConfig(kind=kind)))  # the notes' model: plain Linear
 
 
@@ -225,16 +274,34 @@ def test_input_dropout_blanks_the_input_but_the_loss_targets_the_clean_digit():
     loss_clean_target, *_ = _losses(model, x, 1.0, None, x_in=dropped)
     loss_dropped_target, *_ = _losses(model, dropped, 1.0, None)
     assert not torch.isclose(loss_clean_target, loss_dropped_target)
-    assert torch.isclose(loss_clean_target, torch.nn.functional.binary_cross_entropy(
-        model(dropped), x, reduction="none").flatten(1).sum(1).mean())  # fmt: skip
+    assert torch.isclose(
+        loss_clean_target,
+        torch.nn.functional.binary_cross_entropy(model(dropped), x, reduction="none")
+        .flatten(1)
+        .sum(1)
+        .mean(),
+    )
 
 
 def test_denoising_training_runs_and_the_cli_records_it(tmp_path, capsys):
     from core.cli import main
 
     out = tmp_path / "d.pth"
-    args = ["vae", "train", "--epochs", "1", "--hidden", "16", "--input-dropout", "0.3", "--augment-input",
-            "--device", "cpu", "--out", str(out)]  # fmt: skip
+    args = [
+        "vae",
+        "train",
+        "--epochs",
+        "1",
+        "--hidden",
+        "16",
+        "--input-dropout",
+        "0.3",
+        "--augment-input",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="vae.ConvVAE")
     assert loaded.model.hidden == 16

@@ -106,7 +106,9 @@ def test_generated_script_runs_and_matches(cfg, tmp_path):
     _, summary = xor.train(cfg)
     path = tmp_path / "xor_script.py"
     path.write_text(xor.script(cfg))
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
     acc = float(next(line for line in out.splitlines() if line.startswith("Accuracy:")).split()[1])
     loss = float(next(line for line in out.splitlines() if line.startswith("Loss:")).split()[1])
     assert acc == pytest.approx(summary["accuracy"])
@@ -120,8 +122,14 @@ def test_config_rejects_bad_values():
 
 
 def test_cli_prints_one_json_line():
-    out = subprocess.run([sys.executable, "-m", "core.cli", "xor", "train", "--epochs", "1000"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "core.cli", "xor", "train", "--epochs", "1000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     lines = out.strip().splitlines()
     assert len(lines) == 1
     rec = json.loads(lines[0])
@@ -129,6 +137,11 @@ def test_cli_prints_one_json_line():
 
 
 def test_cli_rejects_bad_hidden():
-    res = subprocess.run([sys.executable, "-m", "core.cli", "xor", "train", "--hidden", "9"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    res = subprocess.run(
+        [sys.executable, "-m", "core.cli", "xor", "train", "--hidden", "9"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 2 and "hidden" in res.stderr

@@ -19,8 +19,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _unavailable(reason: str):
@@ -38,8 +45,19 @@ def free_port() -> int:
 def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "LAB_TEST_MODE": "1", "LAB_MNIST_DOWNLOAD": "0", **(extra_env or {})}
     env.pop("LAB_STRICT_I18N", None)
-    cmd = [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "Home.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -54,7 +54,9 @@ def test_malicious_and_bomb_checkpoints_are_refused(page, server_url, tmp_path):
         ("code.pth", _saved({"x": _Payload(str(marker))}), "cannot be loaded safely"),
         ("bomb.pth", _saved(sd), "claims more memory"),
     ):
-        page.locator(UPLOAD).set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": data})
+        page.locator(UPLOAD).set_input_files(
+            {"name": name, "mimeType": "application/octet-stream", "buffer": data}
+        )
         wait_idle(page)
         _errors(page, words)
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -19,7 +19,12 @@ METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
 DIGITS = {
     "1": [[(140, 50), (140, 230)]],
     "7": [[(80, 60), (200, 60), (120, 230)]],
-    "0": [[(140 + 60 * math.sin(a / 20 * 2 * math.pi), 140 - 85 * math.cos(a / 20 * 2 * math.pi)) for a in range(21)]],
+    "0": [
+        [
+            (140 + 60 * math.sin(a / 20 * 2 * math.pi), 140 - 85 * math.cos(a / 20 * 2 * math.pi))
+            for a in range(21)
+        ]
+    ],
 }
 
 

@@ -30,8 +30,10 @@ def test_two_run_comparison_shows_two_curves_and_two_rows(page, server_url):
     page.locator(".st-key-hyperparams_train button").first.click()
     # the queue is done when Stop is disabled again; a loaded CI machine can take minutes
     deadline = time.time() + 180
-    while time.time() < deadline and not (_traces(page, "hyperparams_acc") == 2
-                                          and page.locator(".st-key-hyperparams_stop button").first.is_disabled()):  # fmt: skip
+    while time.time() < deadline and not (
+        _traces(page, "hyperparams_acc") == 2
+        and page.locator(".st-key-hyperparams_stop button").first.is_disabled()
+    ):
         time.sleep(0.3)
     wait_idle(page)
     # the grid's accessible table is drawn for the rows on screen: bring the table into view first

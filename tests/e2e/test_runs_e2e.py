@@ -55,8 +55,9 @@ def test_name_survives_page_switches_and_a_saved_comparison_survives_a_restart(b
         page.locator(".st-key-hyperparams_preset_channels button").first.click()
         wait_idle(page)
         page.locator(".st-key-hyperparams_train button").first.click()
-        assert _until(lambda: _rows(page) == 2
-                      and page.locator(".st-key-hyperparams_stop button").first.is_disabled())  # fmt: skip
+        assert _until(
+            lambda: _rows(page) == 2 and page.locator(".st-key-hyperparams_stop button").first.is_disabled()
+        )
         ctx.close()
     finally:
         lab_server.stop(proc)

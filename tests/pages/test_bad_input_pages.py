@@ -37,10 +37,13 @@ def _predictions(at) -> list[str]:
     return [m.value for m in at.metric if m.label in ("Prediction", "予測")]
 
 
-@pytest.mark.parametrize("lang, dot, full", [
-    ("en", "only a dot", "Almost everything is ink"),
-    ("ja", "点（またはとても小さな印）", "ほぼ全体が塗りつぶされて"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "lang, dot, full",
+    [
+        ("en", "only a dot", "Almost everything is ink"),
+        ("ja", "点（またはとても小さな印）", "ほぼ全体が塗りつぶされて"),
+    ],
+)
 def test_cnn_canvas_dot_and_filled_get_a_message_not_a_guess(lang, dot, full):
     canvas = _Canvas()
     with mock.patch("ui.canvas.draw", canvas):
@@ -75,7 +78,9 @@ def test_cnn_image_uploads_bomb_animated_16bit_alpha():
         cases = {
             "anim.png": _png(seven, save_all=True, append_images=[Image.new("L", (200, 200))], duration=100),
             "deep.png": _png(Image.fromarray(_seven(200).astype(np.uint16) * 257)),
-            "alpha.png": _png(Image.fromarray(np.dstack([np.zeros((200, 200, 3), np.uint8), _seven(200)]), "RGBA")),
+            "alpha.png": _png(
+                Image.fromarray(np.dstack([np.zeros((200, 200, 3), np.uint8), _seven(200)]), "RGBA")
+            ),
         }
         for name, data in cases.items():
             at.file_uploader(key="cnn_upload").upload(name, data, "image/png").run()
@@ -110,7 +115,10 @@ def test_cnn_checkpoint_uploads_refused_and_the_good_model_kept(tmp_path, monkey
         "code.pth": (_saved({"x": _Payload()}), "cannot be loaded safely"),
         "raw_pickle.pth": (pickle.dumps(_Payload()), "not a checkpoint"),
         "whole_model.pth": (_saved(good), "cannot be loaded safely"),
-        "vae.pth": (__import__("core.checkpoints", fromlist=["to_bytes"]).to_bytes(ConvVAE(), {}), "another kind"),
+        "vae.pth": (
+            __import__("core.checkpoints", fromlist=["to_bytes"]).to_bytes(ConvVAE(), {}),
+            "another kind",
+        ),
         "nan.pth": (_saved(nan_sd), "NaN"),
         "bomb.pth": (_saved(bomb_sd), "claims more memory"),
         "empty.pth": (b"", "empty"),
@@ -118,7 +126,9 @@ def test_cnn_checkpoint_uploads_refused_and_the_good_model_kept(tmp_path, monkey
     }
     with mock.patch("ui.canvas.draw", return_value=_seven()):
         at = open_page(CNN, "en")
-        at.file_uploader(key="cnn_ckpt_upload").upload("good.pth", _saved(sd), "application/octet-stream").run()
+        at.file_uploader(key="cnn_ckpt_upload").upload(
+            "good.pth", _saved(sd), "application/octet-stream"
+        ).run()
         assert not at.exception and "Uploaded" in at.radio(key="cnn_model_choice").options
         at.radio(key="cnn_model_choice").set_value("uploaded").run()
         first = _predictions(at)
@@ -142,7 +152,9 @@ def test_widgets_bound_the_training_settings():
     assert at.slider(key="cnn_epochs").min >= 1
     assert max(float(v) for v in at.select_slider(key="cnn_lr").options) <= 1.0
     assert min(int(v) for v in at.select_slider(key="cnn_batch").options) >= 1
-    assert max(ex.CHOICES["lr"]) <= 1.0 and min(ex.CHOICES["epochs"]) >= 1 and min(ex.CHOICES["batch_size"]) >= 1
+    assert (
+        max(ex.CHOICES["lr"]) <= 1.0 and min(ex.CHOICES["epochs"]) >= 1 and min(ex.CHOICES["batch_size"]) >= 1
+    )
 
 
 def test_vae_canvas_dot_and_filled():

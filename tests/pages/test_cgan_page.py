@@ -56,10 +56,14 @@ def test_cgan_trains_one_tiny_epoch_on_digits():
 
     from ui import gan_view
 
-    with mock.patch.object(gan_view, "shipped_png", wraps=gan_view.shipped_png) as shared, \
-            mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode:  # fmt: skip
+    with (
+        mock.patch.object(gan_view, "shipped_png", wraps=gan_view.shipped_png) as shared,
+        mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode,
+    ):
         at.toggle(key="cgan_use_trained").set_value(True).run()
     assert not at.exception, at.exception
     assert encode.call_count >= 2, "the student's own grid and interpolation are drawn"
     own = at.session_state["cgan_G"]
-    assert all(c.args[0] is not own for c in shared.call_args_list), "a student's G must stay out of the class cache"
+    assert all(c.args[0] is not own for c in shared.call_args_list), (
+        "a student's G must stay out of the class cache"
+    )

@@ -142,6 +142,8 @@ def test_checkpoint_upload_good_course_and_bad():
         assert not at.exception, at.exception
         assert "Uploaded" in at.radio(key="cnn_model_choice").options
         assert any("Loaded mnist_cnn.pth" in s.value for s in at.success)
-        at.file_uploader(key="cnn_ckpt_upload").upload("model.pth", b"\x00" * 100, "application/octet-stream").run()
+        at.file_uploader(key="cnn_ckpt_upload").upload(
+            "model.pth", b"\x00" * 100, "application/octet-stream"
+        ).run()
         assert not at.exception, at.exception
         assert at.error, "a random .pth must be refused with a message"

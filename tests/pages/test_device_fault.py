@@ -8,8 +8,10 @@ import pytest
 from core import device as core_device
 from tests.apptest import open_page
 
-SAYS = {"ja": "LAB_DEVICE=cuda で指定されたデバイスはこのマシンにありません。CPU を使います",
-        "en": "LAB_DEVICE=cuda names a device this machine does not have. Using CPU"}  # fmt: skip
+SAYS = {
+    "ja": "LAB_DEVICE=cuda で指定されたデバイスはこのマシンにありません。CPU を使います",
+    "en": "LAB_DEVICE=cuda names a device this machine does not have. Using CPU",
+}
 
 
 @pytest.fixture

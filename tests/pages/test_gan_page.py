@@ -60,5 +60,7 @@ def test_shipped_generator_is_described_as_it_is(lang):
     assert named == bool(G.mapping_width)
     if G.mapping_width:
         assert (f"{G.mapping_width} ユニット" if lang == "ja" else f"{G.mapping_width}-unit") in body
-    refine = ("3×3 の畳み込みを 1 層加え" in body) if lang == "ja" else ("one 3×3 convolution between" in body)
+    refine = (
+        ("3×3 の畳み込みを 1 層加え" in body) if lang == "ja" else ("one 3×3 convolution between" in body)
+    )
     assert refine == G.refine_on

@@ -33,8 +33,13 @@ def test_page_renders_with_its_controls(lang):
     body = texts(at)
     assert ("ハイパーパラメータ" if lang == "ja" else "Hyperparameters") in body
     assert ("まだ実験がありません" if lang == "ja" else "No runs yet") in body
-    for key in ("hyperparams_train", "hyperparams_stop", "hyperparams_cancel", "hyperparams_preset_lr",
-                "hyperparams_preset_overfit"):  # fmt: skip
+    for key in (
+        "hyperparams_train",
+        "hyperparams_stop",
+        "hyperparams_cancel",
+        "hyperparams_preset_lr",
+        "hyperparams_preset_overfit",
+    ):
         assert at.button(key=key) is not None
     assert at.button(key="hyperparams_stop").disabled, "nothing to stop before a run"
     assert at.selectbox(key="hyperparams_p1").value == "lr"

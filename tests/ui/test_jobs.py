@@ -200,7 +200,9 @@ def test_gc_freeze_makes_a_full_collection_cheap():
 
     from ui import resources
 
-    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit/config.toml").read_text("utf-8"))
+    config = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / ".streamlit/config.toml").read_text("utf-8")
+    )
     assert config["runner"]["postScriptGC"] is False
     resources.freeze_startup_objects()
     assert gc.get_freeze_count() > 10_000  # torch, plotly, streamlit: out of the collector's reach
@@ -229,7 +231,9 @@ def test_training_runs_at_a_lower_cpu_priority_than_the_server(monkeypatch):
         yield {"kind": "epoch", "epoch": 1, "train_loss": 0.0}
 
     for env, expected in ((None, min(19, server + 10)), ("3", min(19, server + 3)), ("0", server)):
-        monkeypatch.delenv("LAB_JOB_NICE", raising=False) if env is None else monkeypatch.setenv("LAB_JOB_NICE", env)
+        monkeypatch.delenv("LAB_JOB_NICE", raising=False) if env is None else monkeypatch.setenv(
+            "LAB_JOB_NICE", env
+        )
         job = Job("t", "cpu", epochs=1, make_iter=make)
         job.start(JobPool(lambda d: 1))
         job.join(5)

@@ -17,8 +17,10 @@ def restore_interval():
     sys.setswitchinterval(before)
 
 
-@pytest.mark.parametrize(("env", "expected_ms"), [(None, 0.5), ("2", 2.0), ("0.25", 0.25), ("abc", 0.5),
-                                                  ("0", 0.5), ("1e9", 0.5), ("nan", 0.5)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("env", "expected_ms"),
+    [(None, 0.5), ("2", 2.0), ("0.25", 0.25), ("abc", 0.5), ("0", 0.5), ("1e9", 0.5), ("nan", 0.5)],
+)
 def test_gil_turn_is_short_unless_configured(monkeypatch, restore_interval, env, expected_ms):
     sys.setswitchinterval(0.005)  # Python's default
     if env is None:
@@ -54,8 +56,12 @@ def test_server_runs_on_uvloop_and_parses_http_with_httptools(tmp_path):
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
     finally:
         lab_server.stop(proc)
-    libraries = {part for line in maps.splitlines() if line.endswith(".so") or ".so " in line
-                 for part in Path(line.split()[-1]).parts}  # fmt: skip
+    libraries = {
+        part
+        for line in maps.splitlines()
+        if line.endswith(".so") or ".so " in line
+        for part in Path(line.split()[-1]).parts
+    }
     assert "uvloop" in libraries and "httptools" in libraries
 
 
@@ -184,8 +190,10 @@ def test_load_bench_holds_its_browsers_back(tmp_path, monkeypatch):
     from bench import classroom_load
 
     fake = tmp_path / "browser"
-    fake.write_text(f"#!{sys.executable}\nimport os, sys\n"
-                    "open(sys.argv[1], 'w').write(f'{os.getpid()} {os.sched_getscheduler(0)} {os.nice(0)}')\n")  # fmt: skip
+    fake.write_text(
+        f"#!{sys.executable}\nimport os, sys\n"
+        "open(sys.argv[1], 'w').write(f'{os.getpid()} {os.sched_getscheduler(0)} {os.nice(0)}')\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setattr(classroom_load, "CHROMIUM", str(fake))
     group = tmp_path / "group"  # stands in for a cgroup directory: the wrapper writes its pid to cgroup.procs

@@ -109,7 +109,9 @@ def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     from core import gan
     from ui import gan_view
 
-    G = gan.build_models(gan.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0))[0].eval()
+    G = gan.build_models(
+        gan.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0)
+    )[0].eval()
     calls = []
     G.register_forward_hook(lambda *_: calls.append(1))  # a private test generator, not a shared one
     first = gan_view.from_shipped(G, "sample", 16, 5)
@@ -126,8 +128,12 @@ def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     with mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode:
         png = gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
         assert gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
-    assert png == gan_view.png_bytes(gan_view.grid_image(first, nrow=4, scale=3)), "the same picture as uncached"
-    assert len(calls) == forward_passes, "the PNG is made from the cached samples, not from a new forward pass"
+    assert png == gan_view.png_bytes(gan_view.grid_image(first, nrow=4, scale=3)), (
+        "the same picture as uncached"
+    )
+    assert len(calls) == forward_passes, (
+        "the PNG is made from the cached samples, not from a new forward pass"
+    )
 
 
 @pytest.mark.skipif(("cnn_mnist.pth", "cnn.MNISTCNN") not in PRESENT, reason="no shipped CNN")
@@ -140,8 +146,10 @@ def test_two_students_opening_the_cnn_page_cost_one_evaluation_and_one_explanati
 
     cnn_view._shipped_test_probs.clear()
     cnn_view._shipped_explanation.clear()
-    with mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch, \
-            mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion:  # fmt: skip
+    with (
+        mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch,
+        mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion,
+    ):
         pages = [open_page("pages/cnn.py", lang) for lang in ("ja", "en")]
     for at in pages:
         assert not at.exception, at.exception

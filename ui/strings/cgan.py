@@ -90,7 +90,7 @@ EN = {
     "cgan.loss": "The losses are the GAN's, with the label $y$ everywhere:",
     "cgan.onehot_header": "Labels as one-hot vectors",
     "cgan.onehot": (
-        "Passing the digit 3 as the number 3 would tell the network a meaningless order (\"3 lies between 2 "
+        'Passing the digit 3 as the number 3 would tell the network a meaningless order ("3 lies between 2 '
         "and 4\"). As in the lesson, the label becomes a **one-hot vector**: 10 long, 1 at the digit's place, "
         "0 elsewhere. G appends it to $z$ (100 + 10 inputs); D stacks it onto the image as 10 constant planes "
         "(for 28×28)."
@@ -100,14 +100,14 @@ EN = {
         "fake did not work well; using the label's own one-hot vector as the real target (digit 3 → "
         "(0,0,0,1,0,…)) did better. With (1,1,…,1) D's output has nothing to do with the label, so D never "
         "learns whether image and digit match. The D here takes the label as an input and outputs one value, "
-        "\"how real is this image *as this digit*\", the standard form."
+        '"how real is this image *as this digit*", the standard form.'
     ),
     "cgan.dataset": "Data",
     "cgan.dataset.mnist": "MNIST (28×28)",
     "cgan.dataset.digits": "scikit-learn digits (8×8, the lesson's choice)",
     "cgan.shipped": "Pick a digit and generate",
     "cgan.shipped_info": "Shipped generator: {epochs} epochs of training ({data})",
-    "cgan.no_shipped": "The shipped generator cannot be loaded: {reason}\n\nTrain your own under \"Train it live\" below.",
+    "cgan.no_shipped": 'The shipped generator cannot be loaded: {reason}\n\nTrain your own under "Train it live" below.',
     "cgan.digit": "Digit to generate",
     "cgan.n": "How many",
     "cgan.new": "New samples",

@@ -146,9 +146,7 @@ EN = {
         "was made, then classified. Look inside the network, evaluate it, or retrain it yourself."
     ),
     "cnn.train_instead": "The Train tab trains a model for this session on the spot.",
-    "cnn.shipped_meta": (
-        "Shipped model: {c1}/{c2} channels, {epochs} epochs, {acc:.1f}% on {n} test digits"
-    ),
+    "cnn.shipped_meta": ("Shipped model: {c1}/{c2} channels, {epochs} epochs, {acc:.1f}% on {n} test digits"),
     "cnn.model": "Model",
     "cnn.model.shipped": "Shipped (pretrained)",
     "cnn.model.session": "Trained in this session",
@@ -214,7 +212,7 @@ EN = {
     "cnn.inside.kernels": "The {n} kernels of conv1 (3×3; red positive, blue negative weights)",
     "cnn.inside.maps1": "**conv1 feature maps** ({n}, 26×26, after ReLU): bright where a filter responds strongly.",
     "cnn.inside.maps2": "**conv2 feature maps** ({n}, 11×11): responses to larger shapes built from conv1's features.",
-    "cnn.inside.why": "**Which pixels made it say \"{digit}\"**",
+    "cnn.inside.why": '**Which pixels made it say "{digit}"**',
     "cnn.inside.saliency": "Saliency (size of the gradient)",
     "cnn.inside.occlusion": "Occlusion (drop in probability when a 6×6 patch is hidden)",
     "cnn.sandbox.title": "Output size of a convolution",

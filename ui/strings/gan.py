@@ -118,9 +118,9 @@ EN = {
     ),
     "gan.shipped": "Make digits with the trained generator",
     "gan.shipped_info": "Shipped generator: the course's G size (128 channels) trained for {epochs} epochs with the improved settings, saved as a moving average of its weights (EMA) ({data}). The histogram on the right shows it still favours some digits over others (even would be 10 % each): a mild mode collapse.",
-    "gan.shipped_info_mapping": "Shipped generator: the course's G size (128 channels) with two dense layers in front ({mapping}-unit \"mapping network\", a StyleGAN idea) that bend z into separate groups of digits, and a D that also sees how varied each batch is (minibatch standard deviation), trained for {epochs} epochs with the improved settings and saved as a moving average of its weights (EMA) ({data}). Without the mapping, many samples are blends halfway between two digits.",
+    "gan.shipped_info_mapping": 'Shipped generator: the course\'s G size (128 channels) with two dense layers in front ({mapping}-unit "mapping network", a StyleGAN idea) that bend z into separate groups of digits, and a D that also sees how varied each batch is (minibatch standard deviation), trained for {epochs} epochs with the improved settings and saved as a moving average of its weights (EMA) ({data}). Without the mapping, many samples are blends halfway between two digits.',
     "gan.shipped_refine": "G also has one 3×3 convolution between its two upsamplings (at 14×14), where it can tidy the strokes.",
-    "gan.no_shipped": "The shipped generator cannot be loaded: {reason}\n\nTrain your own under \"Train it live\" below.",
+    "gan.no_shipped": 'The shipped generator cannot be loaded: {reason}\n\nTrain your own under "Train it live" below.',
     "gan.grid_n": "Grid size (n × n)",
     "gan.new": "New samples",
     "gan.download": "Download PNG",
@@ -181,7 +181,7 @@ EN = {
     "gan.d_wins": (
         "**When D wins** (D(x) ≈ 1, D(G(z)) ≈ 0, G's loss keeps climbing), G's gradients vanish and learning "
         "stalls. Lower D's learning rate, raise G's, label real images 0.9 (label smoothing), make D smaller, "
-        "or run \"G only\" for a few steps. The healthy picture is D(x) and D(G(z)) wobbling around 0.5."
+        'or run "G only" for a few steps. The healthy picture is D(x) and D(G(z)) wobbling around 0.5.'
     ),
     "gan.code": "This page's training loop (core/gan.py)",
     "gan.v.d_loss": "D loss",

@@ -268,18 +268,18 @@ EN = {
     "hyperparams.diverged.exploded": (
         "{run}: the loss exploded (from {first:.2f} to {peak:.3g}). The learning rate is so large that the "
         "weights were wrecked at once, and accuracy then stays at 10 % (guessing). This is the course's "
-        "\"lr=0.1 → the loss diverges ❌\" example."
+        '"lr=0.1 → the loss diverges ❌" example.'
     ),
     "hyperparams.diverged.stuck": (
         "{run}: accuracy stayed near 10 % (the same as guessing) and did not improve. Too large a learning rate "
-        "can leave the ReLUs stuck at zero (\"dead\"). Lower the learning rate."
+        'can leave the ReLUs stuck at zero ("dead"). Lower the learning rate.'
     ),
     "hyperparams.run_error": "{run}: stopped with an error ({error}). The queue goes on.",
     "hyperparams.keep": "Keep the best model",
     "hyperparams.keep_intro": (
         "As column 2 of the course says, in practice one keeps the model of the epoch with the lowest "
         "validation loss. Every run keeps its best epoch's weights, so you can save them here; the .pth file "
-        "loads on the CNN page (Train tab → \"Load a model file (.pth)\")."
+        'loads on the CNN page (Train tab → "Load a model file (.pth)").'
     ),
     "hyperparams.keep_run": "Run to save",
     "hyperparams.keep_button": "Save the best model (.pth)",
@@ -313,12 +313,12 @@ EN = {
     ),
     "hyperparams.tip.regularization": (
         "**Dropout and weight decay**: switching random neurons off during training, or keeping weights small, "
-        "fights overfitting. Compare dropout 0 and 0.5 with the \"Watch overfitting\" preset."
+        'fights overfitting. Compare dropout 0 and 0.5 with the "Watch overfitting" preset.'
     ),
     "hyperparams.tip.optimizer": (
         "**Optimizer and schedule**: SGD steps along the gradient with a fixed step, momentum adds inertia, and "
         "Adam adapts the step per parameter. StepLR and cosine lower the learning rate later in training for "
-        "finer final steps (002, Q2, \"learning-rate scheduling\")."
+        'finer final steps (002, Q2, "learning-rate scheduling").'
     ),
     "hyperparams.code_caption": "What this page runs for each experiment (a summary of core/experiments.py):",
     "hyperparams.review.q1": "How did the loss and accuracy change for learning rates 0.001 → 0.01 → 0.1?",

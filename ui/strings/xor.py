@@ -220,7 +220,7 @@ EN = {
     ),
     "xor.q2": "2. What is the role of an activation function?",
     "xor.a2": (
-        "A **non-linear** function that decides how strongly a neuron \"fires\" (passes information to the next "
+        'A **non-linear** function that decides how strongly a neuron "fires" (passes information to the next '
         "layer). Without it, any number of layers collapses into one linear map, and XOR cannot be solved. "
         "Common ones are Sigmoid, tanh and ReLU; ReLU is the usual choice in deep learning today."
     ),
