@@ -4,8 +4,8 @@ import streamlit as st
 
 from core import tensor_lab as lab
 from ui import resources
-from ui import tensors_view as view
 from ui.i18n import current_lang, t
+from ui.lessons import tensors as view
 from ui.pages import require_shell
 
 require_shell("tensors")

@@ -4,14 +4,14 @@ import streamlit as st
 
 from core import xor
 from core.data import GATES, logic_gate
-from ui import jobs, runs_view
-from ui import xor_view as view
+from ui import job_widgets, jobs, saved_runs
 from ui.i18n import current_lang, t
+from ui.lessons import xor as lesson
 from ui.pages import require_shell
 
 require_shell("xor")
 
-PAGE = "xor"
+PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 ss = st.session_state
 
@@ -73,15 +73,11 @@ st.header(t("xor.train"))
 job = jobs.get(PAGE)
 busy = job is not None and job.active
 if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor_trainer.epoch == 0):
-    ss.xor_trainer = xor.Trainer(
-        cfg
-    )  # the run is on the CPU: a 2-2-2-1 network is faster there than on a GPU
+    ss.xor_trainer = xor.Trainer(cfg)
 
 
 def on_train() -> None:
-    ss.xor_trainer = xor.Trainer(cfg)
-    saver = runs_view.xor_saver(ss.xor_trainer)  # the network and its curve to runs/ (issue 8)
-    jobs.start(PAGE, ss.xor_trainer.run, cfg.epochs, "cpu", label="XOR", saver=saver)
+    lesson.train(cfg)
 
 
 def on_step() -> None:
@@ -92,10 +88,10 @@ def on_step() -> None:
 
 def on_reset() -> None:
     ss.xor_trainer = xor.Trainer(cfg)
-    ss.get("_jobs", {}).pop(PAGE, None)
+    jobs.discard(PAGE)
 
 
-jobs.controls(PAGE, job, on_train)
+job_widgets.controls(PAGE, job, on_train)
 c1, c2, _ = st.columns(3)
 c1.button(t("xor.step"), key="xor_step", on_click=on_step, disabled=busy, width="stretch")
 c2.button(t("xor.reset"), key="xor_reset", on_click=on_reset, disabled=busy, width="stretch")
@@ -106,8 +102,8 @@ if trainer.cfg != cfg and trainer.epoch > 0:
 
 def render(_job=None) -> None:
     if _job is not None:
-        jobs.status(_job)
-    view.training_panel(trainer)
+        job_widgets.status(_job)
+    lesson.training_panel(trainer)
 
 
 st.radio(
@@ -119,10 +115,10 @@ st.radio(
     format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i],
 )
 if job is not None:
-    jobs.live(job, render, interval=0.4)
+    job_widgets.live(job, render, interval=0.4)
 else:
     render()
-runs_view.panel(PAGE, runs_view.restore_xor, "mlp.MLP")
+saved_runs.panel(lesson)
 
 # -- inference, as the course script ------------------------------------------------------------------
 st.subheader(t("xor.inference"))
@@ -142,13 +138,13 @@ st.markdown(t("xor.compare_intro"))
 if st.button(t("xor.compare_run"), key="xor_compare", disabled=busy):
     ss.xor_compare_result = (cfg, xor.compare_linear(cfg))
 if "xor_compare_result" in ss:
-    view.compare_panel(*ss.xor_compare_result)
+    lesson.compare_panel(*ss.xor_compare_result)
 
 # -- step by step ------------------------------------------------------------------------------------------
 st.header(t("xor.stepview"))
 st.markdown(t("xor.stepview_intro"))
 if st.toggle(t("xor.stepview_show"), key="xor_stepview", disabled=busy):
-    view.step_panel(xor.step_numbers(trainer.model, cfg.gate, cfg.optimizer, cfg.lr), trainer.model, cfg)
+    lesson.step_panel(xor.step_numbers(trainer.model, cfg.gate, cfg.optimizer, cfg.lr), trainer.model, cfg)
 
 # -- the code ------------------------------------------------------------------------------------------------
 if st.toggle(t("common.show_code"), key="xor_show_code"):

@@ -1,17 +1,18 @@
-"""Per-session training jobs: a `core` training iterator run by a worker thread, drawn live by a fragment.
+"""The training engine: a `core` training iterator run by a worker thread, one `Job` per run.
 
-Why this shape (research/streamlit_torch_pitfalls.md §5–§9, §30):
-- the worker thread never calls `st.*`; it only fills a `Job` (plain Python) held in session state;
-- a fragment with `run_every` polls that job a few times a second, so the page stays responsive and
-  the chart updates without rerunning the page; when the job ends, one full rerun refreshes the page;
+It knows no page. Why this shape:
+- the worker thread never calls `st.*` (Streamlit's calls need the script thread's context); it only
+  fills a `Job`, plain Python held in the session's state, which the page's fragment reads;
 - Stop sets an event the worker checks after every record the iterator yields (every batch), so it acts
   within about a second; the paused generator keeps model and optimizer state, so Resume continues;
+- a job ends when its iterator ends: "diverged" if the last record said so, else "done";
 - a process-wide `JobPool` (one per server, in `st.cache_resource`) limits concurrent jobs per device
   and keeps a FIFO queue whose positions are shown to waiting students;
-- a `saver` (ui.runs_view.RunSaver) writes the run to runs/ from the worker, between batches, on every
+- a `Saver` (ui.saved_runs.RunSaver) writes the run to runs/ from the worker, between batches, on every
   epoch and when the job ends, so a reload or a server restart loses at most the epoch in progress;
-- a CUDA out-of-memory or unusable-device error ends the job with `error_code` "oom"/"device", and the
-  controls offer a one-click rerun on the CPU (`train_device()` then returns "cpu" for this session).
+- a CUDA out-of-memory or unusable-device error ends the job with `error_code` "oom"/"device"
+  (ui.job_widgets then offers a rerun on the CPU, and `train_device()` returns "cpu" for the session).
+The widgets that draw a job (buttons, progress, queue line, live panel) are in ui.job_widgets.
 """
 
 from __future__ import annotations
@@ -27,13 +28,10 @@ from typing import Protocol
 
 import streamlit as st
 
-from ui.i18n import t
-
 ACTIVE = ("queued", "running")
 MAX_STEP_POINTS = 2000  # per-batch losses kept for the chart (older ones are thinned out)
 
 
-QUEUED_POLL_S = 1.0  # s between refreshes of a queued job's place in line (a line of text, not the charts)
 JOB_NICE = 10  # how much lower than the server's the training threads' CPU priority is (LAB_JOB_NICE)
 
 
@@ -114,7 +112,11 @@ def shared_pool() -> JobPool:
 
 
 class Saver(Protocol):
-    """Called from the worker thread; must never call `st.*` (ui.runs_view.RunSaver)."""
+    """Writes a job's run somewhere (ui.saved_runs.RunSaver); called from the worker thread only, so it must
+    never call `st.*`. Its `error` is the last failure ("" once a save works again), shown on the page."""
+
+    error: str
+    saved_epochs: int  # epochs that a crash or a reload would not lose
 
     def record(self, job: Job, rec: dict) -> None: ...
 
@@ -135,18 +137,18 @@ class Job:
     """One training run. Written by its worker thread, read by the page's fragment.
 
     state: new → queued → running → paused | done | diverged | error; "restored" for a run reopened
-    from runs/ (its records are back, nothing to resume).
+    from runs/ (its records are back, nothing to resume). The job is the one place a run's records are
+    kept: `steps` (every "step" record, thinned) and `epochs_log` (every other record, in order).
     """
 
     label: str
     device: str
     epochs: int  # for progress and ETA
     make_iter: Callable[[], Iterator[dict]]
-    on_record: Callable[[dict], None] | None = None  # runs in the worker (e.g. save each epoch)
     saver: Saver | None = None  # writes the run to runs/ from the worker (never raises into training)
     state: str = "new"  # new → queued → running → paused | done | diverged | error | restored
     epochs_log: list[dict] = field(default_factory=list)  # every non-step record, in order
-    steps: list[tuple[int, float]] = field(default_factory=list)  # (step, loss), thinned
+    steps: list[dict] = field(default_factory=list)  # "step" records without their kind, thinned
     last: dict = field(default_factory=dict)  # the latest record of any kind
     error: str = ""
     error_code: str = ""  # "oom" | "device" | "other" when state == "error"
@@ -205,13 +207,11 @@ class Job:
         with self._lock:
             self.last = rec
             if rec.get("kind") == "step":
-                self.steps.append((rec["step"], rec["loss"]))
+                self.steps.append({k: v for k, v in rec.items() if k != "kind"})
                 if len(self.steps) > MAX_STEP_POINTS:  # keep the chart light: drop every other point
                     self.steps = self.steps[::2]
             else:
                 self.epochs_log.append(rec)
-        if self.on_record is not None:
-            self.on_record(rec)
         if self.saver is not None and rec.get("kind") != "step":
             self._save(self.saver.record, rec)
 
@@ -233,17 +233,16 @@ class Job:
         try:
             if self._it is None:
                 self._it = self.make_iter()
+            kind = ""
             for rec in self._it:
                 self._record(rec)
+                kind = rec.get("kind", "")
                 self.run_seconds += time.perf_counter() - t0
                 t0 = time.perf_counter()
-                if rec.get("kind") == "diverged":
-                    self.state = "diverged"
-                    return
                 if self._stop.is_set():
                     self.state = "paused"
                     return
-            self.state = "done"
+            self.state = "diverged" if kind == "diverged" else "done"
         except Exception as e:  # never BaseException: that would swallow interpreter shutdown
             self.error_code = device_error(e) or "other"
             self.error = f"{type(e).__name__}: {str(e)[:500]}"
@@ -269,11 +268,12 @@ def _free_gpu_memory() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Session helpers
+# This session's jobs, one per key (a page's name)
+_JOBS = "_jobs"  # session_state: {key: Job}
 
 
 def _jobs() -> dict[str, Job]:
-    return st.session_state.setdefault("_jobs", {})
+    return st.session_state.setdefault(_JOBS, {})
 
 
 def get(key: str) -> Job | None:
@@ -281,37 +281,26 @@ def get(key: str) -> Job | None:
 
 
 def start(
-    key: str,
-    make_iter: Callable[[], Iterator[dict]],
-    epochs: int,
-    device: str,
-    label: str = "",
-    on_record: Callable[[dict], None] | None = None,
-    saver: Saver | None = None,
+    key: str, make_iter: Callable[[], Iterator[dict]], epochs: int, device: str, saver: Saver | None = None
 ) -> Job:
     """Start a new job under `key` in this session, stopping the one it replaces."""
-    old = get(key)
-    if old is not None and old.active:
-        old.stop()
-    job = Job(
-        label=label or key,
-        device=device,
-        epochs=epochs,
-        make_iter=make_iter,
-        on_record=on_record,
-        saver=saver,
-    )
-    _jobs()[key] = job
+    job = Job(label=key, device=device, epochs=epochs, make_iter=make_iter, saver=saver)
+    put(key, job)
     job.start()
     return job
 
 
 def put(key: str, job: Job) -> None:
-    """Install a finished job (a run reopened from runs/) under `key`, stopping any running one."""
-    old = get(key)
+    """Install a job under `key` (a run reopened from runs/, say), stopping any active one it replaces."""
+    discard(key)
+    _jobs()[key] = job
+
+
+def discard(key: str) -> None:
+    """Forget this session's job under `key` (a page's Reset), stopping it first if it is active."""
+    old = _jobs().pop(key, None)
     if old is not None and old.active:
         old.stop()
-    _jobs()[key] = job
 
 
 CPU_KEY = "_train_on_cpu"  # set by the "train on the CPU" button after a GPU failure
@@ -322,143 +311,3 @@ def train_device() -> str:
     from ui import resources
 
     return "cpu" if st.session_state.get(CPU_KEY) else resources.device().name
-
-
-def fmt_seconds(s: float) -> str:
-    return t("job.seconds", s=s) if s < 60 else t("job.minutes", m=s // 60, s=s % 60)
-
-
-def status(job: Job, pool: JobPool | None = None) -> None:
-    """Progress bar with ETA, queue position, or the final state, in the user's language."""
-    if job.state == "queued":
-        if getattr(_quiet, "on", False):
-            return  # drawn by live()'s polling fragment above the panel
-        pool = pool or shared_pool()
-        ahead = pool.position(job.device, id(job)) + pool.running(job.device)
-        st.info(t("job.queued", ahead=ahead), icon=":material/hourglass_top:")
-        return
-    if job.state == "running":
-        epoch = job.last.get("epoch", 0) or 0
-        eta = job.eta_seconds()
-        args = {"epoch": max(1, epoch), "epochs": job.epochs, "pct": 100 * job.fraction()}
-        text = t("job.progress", eta=fmt_seconds(eta), **args) if eta else t("job.progress_noeta", **args)
-        st.progress(job.fraction(), text=text)
-    elif job.state == "paused":
-        st.progress(job.fraction())
-        st.info(t("job.paused"), icon=":material/pause_circle:")
-    elif job.state == "done":
-        st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
-    elif job.state == "diverged":
-        st.error(t("job.diverged"), icon=":material/warning:")
-    elif job.state == "error" and job.error_code in ("oom", "device") and job.device != "cpu":
-        st.error(t(f"job.{job.error_code}_cpu", device=job.device), icon=":material/memory:")
-        st.caption(job.error)
-    elif job.state == "error":
-        st.error(t("job.error", error=job.error))
-    elif job.state == "restored":
-        st.info(
-            t("job.restored", epochs=len([r for r in job.epochs_log if r.get("kind") == "epoch"])),
-            icon=":material/folder_open:",
-        )
-    save_error = getattr(job.saver, "error", "")
-    if save_error:  # saving to runs/ failed (read-only, disk full): say so, training goes on
-        st.warning(t("runs.save_failed", error=save_error), icon=":material/save:")
-    elif getattr(job.saver, "saved_epochs", 0):  # what a crash or a reload would not lose
-        st.caption(t("runs.saved", epochs=job.saver.saved_epochs))
-
-
-def train_button(label: str, key: str, on_train: Callable[[], None], **kwargs: object) -> None:
-    """A primary button that calls `on_train` in this run, after the page's widgets, then reruns.
-
-    Not an `on_click` callback: a callback runs before the script, with the settings of the previous
-    run, so a student who types 300 epochs and clicks Train straight away (one request to the server)
-    would train with the old 1,000.
-    """
-    if st.button(label, key=key, type="primary", **kwargs):
-        on_train()
-        st.rerun()  # draw the page again with the job running
-
-
-def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled: bool = False) -> None:
-    """Train / Stop / Resume buttons with the keys tests rely on (`<page>_train`, `<page>_stop`)."""
-    c1, c2, c3 = st.columns(3)
-    active = job is not None and job.active
-    with c1:
-        train_button(t("job.train"), f"{page}_train", on_train, disabled=active or disabled, width="stretch")
-    c2.button(
-        t("job.stop"),
-        key=f"{page}_stop",
-        disabled=not active,
-        width="stretch",
-        on_click=job.stop if job is not None else None,
-    )
-    c3.button(
-        t("job.resume"),
-        key=f"{page}_resume",
-        width="stretch",
-        disabled=not (job is not None and job.resumable),
-        on_click=job.resume if job else None,
-    )
-    if (
-        job is not None
-        and job.state == "error"
-        and job.error_code in ("oom", "device")
-        and job.device != "cpu"
-    ):
-        st.button(
-            t("job.rerun_cpu"),
-            key=f"{page}_cpu",
-            icon=":material/memory:",
-            on_click=rerun_on_cpu,
-            args=(on_train,),
-        )
-
-
-def rerun_on_cpu(on_train: Callable[[], None]) -> None:
-    """Switch this session to the CPU and start the same run again (the page's `on_train`)."""
-    st.session_state[CPU_KEY] = True
-    on_train()
-
-
-def live(job: Job | None, render: Callable[[Job], None], interval: float = 0.5) -> None:
-    """Draw `render(job)` now, and again every `interval` s while the job is active.
-
-    When the job ends, one full rerun lets the page show its results and re-enable its buttons.
-    A queued job's panel is drawn once; only its place in line is polled (see `_queued`).
-    """
-    if job is None:
-        return
-    if job.state == "queued":
-        _queued(job, render)
-        return
-    was_active = job.active
-
-    @st.fragment(run_every=interval if was_active else None)
-    def _panel() -> None:
-        render(job)
-        if was_active and not job.active:
-            st.rerun()
-
-    _panel()
-
-
-_quiet = threading.local()  # per script thread: `status` leaves a queued job's place in line to `_queued`
-
-
-def _queued(job: Job, render: Callable[[Job], None]) -> None:
-    """A small fragment polls the place in line every QUEUED_POLL_S, and the page's panel (empty charts,
-    settings) is drawn once below it: thirty students waiting in line cost the server a line of text each
-    poll, not thirty sets of charts. When the job starts, one full rerun switches to the live chart."""
-
-    @st.fragment(run_every=QUEUED_POLL_S)
-    def _place() -> None:
-        status(job)
-        if job.state != "queued":
-            st.rerun()
-
-    _place()
-    _quiet.on = True
-    try:
-        render(job)
-    finally:
-        _quiet.on = False

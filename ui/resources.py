@@ -17,6 +17,7 @@ import streamlit as st
 
 from core import data as core_data
 from core import device as core_device
+from ui.i18n import t
 
 _GC_FROZEN = False
 
@@ -171,12 +172,34 @@ def test_mode() -> bool:
     return os.environ.get("LAB_TEST_MODE") == "1"
 
 
+def shipped(file_name: str, family: str):
+    """The shipped checkpoint `checkpoints/<file_name>` (`core.checkpoints.Loaded`), or None when it is
+    missing or unusable: then `shipped_problem` says why, in the student's language."""
+    loaded = shipped_model(file_name, family)
+    return None if isinstance(loaded, Exception) else loaded
+
+
+def shipped_problem(file_name: str, family: str) -> str:
+    """Why the shipped checkpoint cannot be used, translated ("" when it can)."""
+    loaded = shipped_model(file_name, family)
+    if not isinstance(loaded, Exception):
+        return ""
+    return t(f"ckpt.{loaded.code}", family=family, path=file_name)
+
+
+def shipped_warning(file_name: str, family: str, message_key: str, caption: bool = False) -> None:
+    """The page's sentence `message_key` (with `{reason}`) for an unusable shipped checkpoint: a warning,
+    or a caption where the page can do without it."""
+    text = t(message_key, reason=shipped_problem(file_name, family))
+    st.caption(text) if caption else st.warning(text)
+
+
 @st.cache_resource(show_spinner=False)
 def shipped_model(file_name: str, family: str):
     """A shipped checkpoint from checkpoints/, read-only: eval mode, no gradients, shared by all sessions.
 
-    Returns `core.checkpoints.Loaded`, or the `CheckpointError` if the file is missing or unusable,
-    so the page can say so (and offer to train) instead of failing.
+    Returns `core.checkpoints.Loaded`, or the `CheckpointError` if the file is missing or unusable
+    (cached too, so a missing file is looked for once). Pages use `shipped` and `shipped_warning`.
     """
     from core import checkpoints
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.data import Provenance
-from ui import resources, runs_view
+from ui import resources, saved_runs
 from ui.i18n import language_selector, t
 
 
@@ -16,7 +16,7 @@ def provenance_text(p: Provenance) -> str:
 def render() -> None:
     with st.sidebar:
         language_selector()
-        runs_view.name_input()
+        saved_runs.name_input()
         dev = resources.device()
         st.markdown(f"**{t('sidebar.device')}**: `{dev.name}`  \n{dev.label}")
         if dev.free_bytes is not None and dev.total_bytes is not None:

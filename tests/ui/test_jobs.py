@@ -33,7 +33,7 @@ def test_job_runs_to_done_and_keeps_every_record():
     job.start(JobPool(lambda d: 1))
     job.join(5)
     assert job.state == "done"
-    assert [s for s, _ in job.steps] == list(range(1, 21))
+    assert [s["step"] for s in job.steps] == list(range(1, 21))
     assert job.epochs_log == [{"kind": "epoch", "epoch": 1, "train_loss": 0.0}]
     assert job.fraction() == 1.0
 
@@ -53,7 +53,7 @@ def test_stop_pauses_quickly_and_resume_continues_where_it_stopped():
     job.resume(pool)
     job.join(5)
     assert job.state == "done"
-    assert [s for s, _ in job.steps] == list(range(1, 201))  # nothing lost, nothing repeated
+    assert [s["step"] for s in job.steps] == list(range(1, 201))  # nothing lost, nothing repeated
 
 
 def test_pool_queues_beyond_capacity_in_order_with_positions():
@@ -129,11 +129,10 @@ def test_an_exception_becomes_an_error_state_and_frees_the_slot():
     assert pool.running("cpu") == 0
 
 
-def test_diverged_record_ends_the_job():
+def test_a_job_that_ends_on_a_diverged_record_is_diverged():
     def make():
         yield {"kind": "step", "epoch": 1, "step": 1, "loss": 1.0}
         yield {"kind": "diverged", "epoch": 1, "step": 2, "loss": float("nan")}
-        yield {"kind": "step", "epoch": 1, "step": 3, "loss": 1.0}
 
     job = Job("t", "cpu", 1, make)
     job.start(JobPool(lambda d: 1))
@@ -141,18 +140,35 @@ def test_diverged_record_ends_the_job():
     assert job.state == "diverged" and len(job.steps) == 1
 
 
+def test_the_iterator_decides_when_a_job_ends_not_a_record_in_the_middle():
+    """A queue of runs reports one run's divergence and goes on: the job ends when its iterator does."""
+
+    def make():
+        yield {"kind": "diverged", "run": 1, "epoch": 1, "step": 1, "loss": float("nan")}
+        yield {"kind": "run_end", "run": 1, "status": "diverged"}
+        yield {"kind": "step", "run": 2, "epoch": 1, "step": 1, "loss": 1.0}
+        yield {"kind": "run_end", "run": 2, "status": "done"}
+
+    job = Job("t", "cpu", 1, make)
+    job.start(JobPool(lambda d: 1))
+    job.join(5)
+    assert job.state == "done" and [r["kind"] for r in job.epochs_log] == ["diverged", "run_end", "run_end"]
+    assert job.steps == [{"run": 2, "epoch": 1, "step": 1, "loss": 1.0}]
+
+
 def test_step_history_is_thinned_not_unbounded():
     job = Job("t", "cpu", 1, ticking(5000, delay=0))
     job.start(JobPool(lambda d: 1))
     job.join(20)
     assert job.state == "done"
-    assert len(job.steps) <= 2000 and job.steps[-1][0] >= 4990
+    assert len(job.steps) <= 2000 and job.steps[-1]["step"] >= 4990
 
 
 def test_a_queued_job_is_polled_slowly_and_a_running_one_fast(monkeypatch):
     """30 students waiting in line must not keep the server busy: a queued job's page polls only its
     place in line, every QUEUED_POLL_S, and draws its panel (charts) once, not on every poll; the running
     job's chart keeps its own interval; a finished one is not polled."""
+    from ui import job_widgets as widgets
     from ui import jobs
 
     seen: list[float | None] = []
@@ -168,22 +184,22 @@ def test_a_queued_job_is_polled_slowly_and_a_running_one_fast(monkeypatch):
         return wrap
 
     infos: list[str] = []
-    monkeypatch.setattr(jobs.st, "fragment", fake_fragment)
-    monkeypatch.setattr(jobs.st, "info", lambda body, **kw: infos.append(body))
-    monkeypatch.setattr(jobs.st, "rerun", lambda: None)
+    monkeypatch.setattr(widgets.st, "fragment", fake_fragment)
+    monkeypatch.setattr(widgets.st, "info", lambda body, **kw: infos.append(body))
+    monkeypatch.setattr(widgets.st, "rerun", lambda: None)
     monkeypatch.setattr(jobs, "shared_pool", lambda: JobPool(lambda d: 1))
     drawn: list[str] = []
 
     def render(j):
-        jobs.status(j)  # as the pages' panels do: the place in line must not be drawn twice
+        widgets.status(j)  # as the pages' panels do: the place in line must not be drawn twice
         drawn.append(j.state)
 
     job = Job("t", "cpu", 1, ticking(1))
     for state in ("queued", "running", "done"):
         job.state = state
-        jobs.live(job, render, interval=0.4)
-    assert seen == [jobs.QUEUED_POLL_S, 0.4, None]
-    assert jobs.QUEUED_POLL_S > 0.4
+        widgets.live(job, render, interval=0.4)
+    assert seen == [widgets.QUEUED_POLL_S, 0.4, None]
+    assert widgets.QUEUED_POLL_S > 0.4
     assert drawn == ["queued", "running", "done"]
     assert len(infos) == 1, "one place-in-line line for the queued job, from the polling fragment"
     job.state = "queued"

@@ -1,16 +1,88 @@
-"""Figures of the XOR page: the network drawn with its weights, the decision-boundary heatmap, tables."""
+"""The XOR lesson (course part 1): training a tiny MLP as a job, its saved runs, and its figures — the
+network drawn with its weights, the decision-boundary heatmap, the truth table, one update step by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import sys
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import xor
+from core import runs, xor
+from ui import jobs, lesson, saved_runs
 from ui.charts import FONT, loss_chart
 from ui.i18n import t
+
+PAGE = "xor"
+FAMILY = "mlp.MLP"
+SAVE_EVERY_S = 1.0  # an XOR epoch takes about a millisecond: a save a second, and one at the end
+TRAINER = "xor_trainer"  # session_state: the xor.Trainer the page shows (trained, stepped or reopened)
+ss = st.session_state
+
+
+# -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
+def train(cfg: xor.XORConfig) -> jobs.Job:
+    """A new Trainer for `cfg` in this session, played by a job on the CPU (a 2-2-2-1 network is faster
+    there than on a GPU) and saved to runs/."""
+    trainer = ss[TRAINER] = xor.Trainer(cfg)
+    training = lesson.Training(
+        model=trainer.model,
+        model_args=cfg.model_config(),
+        settings=dataclasses.asdict(cfg),
+        records=trainer.run,
+        epochs=cfg.epochs,
+        save_every_s=SAVE_EVERY_S,
+    )
+    return lesson.start(sys.modules[__name__], training)
+
+
+def history(job: jobs.Job) -> dict:
+    return lesson.job_history(job)
+
+
+def metrics(job: jobs.Job) -> dict:
+    return lesson.last_epoch(job, ("train_loss", "train_acc"))
+
+
+def arrays(job: jobs.Job) -> dict:
+    return {}
+
+
+def saved(name: str) -> list[lesson.Saved]:
+    return saved_runs.listed(PAGE, name)
+
+
+def reopen(saved_id: str) -> str:
+    """A finished, read-only Trainer holding the saved weights and records; the builder shows its settings."""
+    opened = saved_runs.opened_run(saved_id, FAMILY)
+    cfg = saved_runs.from_dict(xor.XORConfig, opened.info.config)
+    trainer = xor.Trainer(cfg)
+    try:
+        trainer.model.load_state_dict(opened.model.state_dict())
+    except RuntimeError as e:
+        raise runs.RunError("model", str(e)) from e
+    trainer.history = [r for r in opened.history.get("epochs", []) if isinstance(r, dict)]
+    steps = saved_runs.step_records(opened.history)
+    trainer.steps = [(s["step"], s["loss"]) for s in steps]
+    trainer.finished, trainer.diverged = True, opened.info.state == "diverged"
+    ss[TRAINER] = trainer
+    widgets = {
+        "xor_gate": cfg.gate,
+        "xor_layers": len(cfg.hidden),
+        "xor_activation": cfg.activation,
+        "xor_optimizer": cfg.optimizer,
+        "xor_lr": cfg.lr,
+        "xor_epochs": cfg.epochs,
+        "xor_batch": cfg.batch_size,
+        "xor_seed": cfg.seed,
+    }
+    ss.update(widgets | {f"xor_neurons_{i}": n for i, n in enumerate(cfg.hidden)})
+    saved_runs.restored_job(PAGE, trainer.history, steps, cfg.epochs)
+    return t("runs.opened", epochs=opened.info.epochs_done)
+
 
 POS, NEG = "#d62728", "#1f77b4"  # weight colours: red positive, blue negative (as TF Playground)
 
@@ -122,9 +194,8 @@ def heatmap_figure(
     title: str = "",
 ) -> go.Figure:
     """The model's output over the plane (blue 0 … red 1), the 0.5 boundary, and the four truth-table points."""
-    xs, ys, z = (
-        np.asarray(v, dtype=float) for v in grid
-    )  # arrays: Plotly checks lists element by element (4x slower)
+    # arrays, not lists: Plotly checks a list element by element
+    xs, ys, z = (np.asarray(v, dtype=float) for v in grid)
     fig = go.Figure()
     fig.add_heatmap(
         x=xs,
@@ -197,7 +268,7 @@ def matrix_text(m: list, digits: int = 3) -> str:
     return "[" + ", ".join(f"{v:+.{digits}f}" for v in m) + "]"
 
 
-# -- Streamlit panels (called from pages/xor.py) ------------------------------------------------------------
+# -- panels (called from pages/xor.py) -----------------------------------------------------------------------
 
 
 def training_panel(trainer: xor.Trainer) -> None:

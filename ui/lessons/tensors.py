@@ -1,4 +1,4 @@
-"""Panels of the Tensors page: typed input in, PyTorch's result (or its own message, explained) out."""
+"""The Tensors lesson (course part 1) — panels of its page: typed input in, PyTorch's result (or its own message, explained) out."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""One module per topic of the course: its figures, panels and its answers to ui.lesson's protocol."""

@@ -1,0 +1,185 @@
+"""Saved runs in the UI: the student's name (sidebar), the saver that writes a job's run to runs/ from the
+training worker, and the one "saved runs" panel every page that trains shows.
+
+Written once against ui.lesson's protocol: nothing here names a page. The saver runs in the job's worker
+thread between batches (ui.jobs calls it on every epoch record and when the job ends), so the weights it
+writes are a consistent snapshot and the page's live fragment never waits for the disk. It never calls
+`st.*` and never raises: a failure is kept in `error` and shown by ui.job_widgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import runs
+from ui import jobs
+from ui.i18n import t
+from ui.lesson import Reopenable, Saved, Trainable, Training
+
+NAME_KEY = "runs_name"
+KEPT_KEY = "_runs_name_kept"  # a plain copy: a widget's value is dropped on a run that does not draw it
+END_STATES = {"paused": "stopped", "done": "done", "diverged": "diverged", "error": "error"}
+ss = st.session_state
+
+
+def name_input() -> None:
+    """The name box in the shared sidebar (key `runs_name`), so it stays the same on every page."""
+    if NAME_KEY not in ss:
+        ss[NAME_KEY] = ss.get(KEPT_KEY, "")
+    st.text_input(t("runs.name"), key=NAME_KEY, max_chars=runs.MAX_NAME, help=t("runs.name_help"))
+    ss[KEPT_KEY] = ss[NAME_KEY]
+
+
+def student_name() -> str:
+    return str(ss.get(NAME_KEY) or ss.get(KEPT_KEY) or "").strip()
+
+
+def new_writer(page: str, settings: dict) -> runs.RunWriter:
+    return runs.RunWriter(page, student_name(), settings)
+
+
+def from_dict(cls, data: dict):
+    """A config dataclass from a saved run's settings, ignoring keys it does not know (older or newer
+    saves); a value of the wrong kind is an unreadable run, not a crash."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as e:
+        raise runs.RunError("unreadable", str(e)) from e
+
+
+# -- saving ------------------------------------------------------------------------------------
+@dataclass
+class RunSaver:
+    """Writes one job's model and records to runs/ (a ui.jobs.Saver); called from the worker only."""
+
+    lesson: Trainable  # what of the job is kept
+    training: Training
+    writer: runs.RunWriter
+    error: str = ""  # the last failure, shown by ui.job_widgets; "" once a save works again
+    saved_epochs: int = 0
+    _last_save: float = -1e9
+
+    def record(self, job: jobs.Job, rec: dict) -> None:
+        if rec.get("kind") == "epoch" and time.monotonic() - self._last_save >= self.training.save_every_s:
+            self._save(job, "running")
+
+    def end(self, job: jobs.Job) -> None:
+        if job.epochs_log or job.steps:  # a job cancelled while queued trained nothing
+            self._save(job, END_STATES.get(job.state, "stopped"))
+
+    def _save(self, job: jobs.Job, state: str) -> None:
+        done = sum(1 for r in job.epochs_log if r.get("kind") == "epoch")
+        ok = self.writer.save(
+            self.training.model,
+            self.training.model_args,
+            state=state,
+            epochs_done=done,
+            history=self.lesson.history(job),
+            metrics=self.lesson.metrics(job),
+            meta=self.training.meta,
+            arrays=self.lesson.arrays(job) or None,
+        )
+        self.error = self.writer.error
+        self._last_save = time.monotonic()
+        if ok:
+            self.saved_epochs = done
+
+
+# -- reopening ---------------------------------------------------------------------------------
+def step_records(history: dict) -> list[dict]:
+    """A saved run's step records as the job keeps them: dicts, without the points a save could not keep
+    (NaN is stored as null). Runs saved before step records were dicts hold [step, loss] pairs."""
+    out = []
+    for s in history.get("steps", []):
+        rec = dict(s) if isinstance(s, dict) else {"step": s[0], "loss": s[1]} if len(s) >= 2 else {}
+        if rec and all(v is not None for v in rec.values()):
+            out.append(rec)
+    return out
+
+
+def restored_job(
+    page: str, epochs_log: list[dict], steps: list[dict] | None = None, epochs: int = 0
+) -> jobs.Job:
+    """A finished job holding a reopened run's records (nothing to resume), put under `page`."""
+    job = jobs.Job(label=page, device="cpu", epochs=epochs or len(epochs_log), make_iter=lambda: iter(()))
+    job.epochs_log, job.steps, job.state = list(epochs_log), list(steps or []), "restored"
+    job.last = dict(epochs_log[-1]) if epochs_log else {}
+    jobs.put(page, job)
+    return job
+
+
+def listed(page: str, name: str) -> list[Saved]:
+    """The student's saved runs of `page`, newest first, labelled with date, epochs, state and accuracy."""
+    return [Saved(r.run_id, _label(r)) for r in runs.list_runs(page, name)]
+
+
+def _label(r: runs.RunInfo) -> str:
+    acc = r.metrics.get("val_acc")
+    metric = f" ・ {100 * acc:.1f}%" if isinstance(acc, (int, float)) else ""
+    state = t(f"runs.state.{r.state}") if r.state in runs.STATES else r.state
+    return t("runs.item", date=when(r.updated), epochs=r.epochs_done, state=state, metric=metric)
+
+
+def when(updated: str) -> str:
+    """ "2026-12-02 09:15" from a saved run's ISO time."""
+    return updated.replace("T", " ")[:16]
+
+
+def opened_run(run_id: str, family: str | None) -> runs.OpenedRun:
+    """A saved run with its model, or runs.RunError (also when it holds no model)."""
+    opened = runs.open_run(run_id, expected_family=family)
+    if opened.model is None:
+        raise runs.RunError("model", "no model saved")
+    return opened
+
+
+# -- the panel ---------------------------------------------------------------------------------
+def _open(lesson: Reopenable, saved_id: str) -> None:
+    try:
+        message = lesson.reopen(saved_id)
+    except runs.RunError as e:
+        reason = t(f"runs.err.{e.code}") if e.code in ("outside", "unreadable", "model") else e.detail
+        ss[f"_{lesson.PAGE}_runs_msg"] = ("error", t("runs.open_failed", reason=reason))
+        return
+    ss[f"_{lesson.PAGE}_runs_msg"] = ("success", message)
+
+
+def panel(lesson: Reopenable, pick_label: str = "") -> None:
+    """The student's saved runs of this page, newest first, with Open (`<page>_runs_open`); Open is off
+    while the page's job runs."""
+    page = lesson.PAGE
+    st.markdown(f"**{t('runs.title')}**")
+    kind, msg = ss.pop(f"_{page}_runs_msg", (None, ""))
+    if kind:
+        (st.success if kind == "success" else st.error)(msg)
+    name = student_name()
+    if not name:
+        st.caption(t("runs.no_name"))
+        return
+    found = lesson.saved(name)
+    if not found:
+        st.caption(t("runs.none", name=name))
+        return
+    labels = {s.id: s.label for s in found}
+    job = jobs.get(page)
+    busy = job is not None and job.active
+    a, b = st.columns([4, 1], vertical_alignment="bottom")
+    pick = a.selectbox(
+        pick_label or t("runs.pick"), list(labels), key=f"{page}_runs_pick", format_func=labels.get
+    )
+    b.button(
+        t("runs.open"),
+        key=f"{page}_runs_open",
+        disabled=busy or pick is None,
+        width="stretch",
+        on_click=_open,
+        args=(lesson, pick),
+    )
+    if busy:
+        st.caption(t("runs.busy"))
