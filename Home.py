@@ -1,17 +1,24 @@
-"""PyTorch Hands-on Lab — entry point: page config, navigation, shared sidebar (style.md §3)."""
+"""PyTorch Hands-on Lab — entry point: page config, navigation, the shared sidebar, then the chosen page.
+
+Run it with `make run` (`streamlit run Home.py`). Every page lives in `pages/` and is listed in `ui/pages.py`.
+"""
 
 import streamlit as st
-import torch  # noqa: F401  (imported once here: the first import costs ~1.3 s, pitfalls §34)
+
+# torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
+import torch  # noqa: F401
 
 from ui import pages, resources, sidebar
 from ui.i18n import KEPT, current_lang, t
 
-resources.freeze_startup_objects()
-resources.warm_up_in_background()  # torchvision (~3 s) loads now, not when a busy class opens the GAN page
-resources.shorten_gil_turns()  # the event loop's replies do not wait 5 ms behind each page rerun
+# Once per process (each returns at once afterwards); docs/streamlit-notes.md explains the three:
+resources.freeze_startup_objects()  # postScriptGC costs a full collection per run
+resources.warm_up_in_background()  # torchvision loads now, not when a busy class opens the GAN page
+resources.shorten_gil_turns()  # The GIL switch interval: replies do not wait behind page reruns
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
-st.session_state.setdefault(KEPT, current_lang())  # before any page switch, which drops ?lang=
+# before any page switch drops ?lang= (docs/streamlit-notes.md, A page switch drops the query string)
+st.session_state.setdefault(KEPT, current_lang())
 
 home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
 sections: dict[str, list] = {"": [home]}

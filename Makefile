@@ -1,4 +1,6 @@
 # Two commands for a newcomer: `make run` (set up + start the app) and `make test` (set up + test).
+# Both create .venv with $(PYTHON) when it is missing and install the pinned requirements; CI runs .ci/run,
+# which calls `make test`. `make lint` alone: ruff's checks and its formatting check, changing nothing.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -17,6 +19,7 @@ $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
 
 setup: $(BIN)/.installed
 
+# the server settings (127.0.0.1 only, ...) are in .streamlit/config.toml
 run: $(BIN)/.installed
 	$(BIN)/python -m streamlit run Home.py --server.port $(PORT)
 
@@ -24,6 +27,7 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# lint first, then every test layer (core, ui, pages, e2e); see CONTRIBUTING.md
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -1,4 +1,4 @@
-"""Classroom load test (issue 8): N students on one server at once, in headless Chromium.
+"""Classroom load test: N students on one server at once, in headless Chromium.
 
 Starts `streamlit run Home.py` on localhost (real data and shipped models, not test mode) and drives N
 concurrent sessions, one browser context each (a context is a separate Streamlit session), half in
@@ -47,16 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import lab_server  # noqa: E402
 from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
 
-CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = lab_server.CHROMIUM  # the probe students' browser; the load's goes through low_priority_chromium
+FLAGS = lab_server.CHROMIUM_FLAGS
 CANVAS = ".st-key-cnn_canvas canvas.upper-canvas"
 METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
 DIGITS = {  # known strokes on the 280x280 canvas (as tests/e2e/test_cnn_e2e.py), one mouse-down..up each
@@ -125,7 +117,7 @@ async def new_page(browser):
 
 
 async def wait_idle(page, timeout: float = 180) -> None:
-    """Until no script runs (no status widget or spinner) for 1 s, as tests/e2e/conftest.py does."""
+    """Until no script runs (no status widget or spinner) for 1 s: bench/lab_server.wait_idle, awaited."""
     await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     end, quiet = time.time() + timeout, None
     while time.time() < end:

@@ -1,4 +1,4 @@
-"""Fault drill (issue 8, "Classroom-ready"): provoke each fault against the real stack and say what happened.
+"""Fault drill: provoke each fault a classroom can meet against the real stack and say what happened.
 
 Each fault gets a real `streamlit run Home.py` (not test mode; bench/lab_server.py) and headless
 Chromium. Saved runs go to a temporary LAB_RUNS_DIR; faults that need broken files in data/ or
@@ -22,11 +22,10 @@ One line per fault; the last line `drill: N/M faults handled`.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
-import os
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -44,23 +43,13 @@ from core import runs  # noqa: E402
 from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
 
 ROOT = lab_server.ROOT
-CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+PAGE_TIMEOUT = 180  # s a real-mode page may take to settle on a busy 2-core machine
 NAME = "はなこ"
 CANVAS = ".st-key-cnn_canvas canvas.upper-canvas"
 METRIC = ".st-key-cnn_prediction [data-testid=stMetricValue]"
 ONE = [[(140, 50), (140, 230)]]  # a "1" on the 280x280 canvas, as tests/e2e/test_cnn_e2e.py draws it
-DOWNLOAD_TIMEOUT = (
-    15  # LAB_DOWNLOAD_TIMEOUT for fault 6 (s): longer than the download child's torchvision import
-)
+# LAB_DOWNLOAD_TIMEOUT for fault 6 (s): longer than the download child's torchvision import
+DOWNLOAD_TIMEOUT = 15
 VERBOSE = False
 
 
@@ -70,28 +59,15 @@ def say(what: str) -> None:
 
 
 # -- the server ------------------------------------------------------------------------------------
-descendants = lab_server.descendants
-
-
-def kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL the server and everything it started, as a power cut or the OOM killer would."""
-    for pid in [proc.pid, *descendants(proc.pid)]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(10)
+kill_tree = lab_server.kill_tree  # SIGKILL of the server's process tree, as a power cut would
 
 
 @contextmanager
-def server(log: Path, env: dict | None = None, cwd: Path = ROOT, port: int | None = None):
-    proc, url = lab_server.start(log, cwd=cwd, env=env, port=port)
-    say(f"server {url} pid {proc.pid} cwd {cwd}")
-    try:
+def server(log: Path, env: dict | None = None, cwd: Path = ROOT, port: int | None = None, kill: bool = False):
+    """The real app (not test mode) for one fault while the block runs; `kill`: SIGKILL, not a clean stop."""
+    with lab_server.running(log, kill=kill, cwd=cwd, env=env, port=port) as (proc, url):
+        say(f"server {url} pid {proc.pid} cwd {cwd}")
         yield proc, url
-    finally:
-        if proc.poll() is None:
-            lab_server.stop(proc)
 
 
 def repo_copy(tmp: Path) -> Path:
@@ -107,19 +83,8 @@ def repo_copy(tmp: Path) -> Path:
 
 
 # -- the browser -----------------------------------------------------------------------------------
-def wait_idle(page, timeout: float = 180) -> None:
-    """Until no script runs (no status widget or spinner) for 1 s, as tests/e2e/conftest.py does."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    end, quiet = time.time() + timeout, None
-    while time.time() < end:
-        if page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() == 0:
-            quiet = quiet or time.time()
-            if time.time() - quiet > 1.0:
-                return
-        else:
-            quiet = None
-        time.sleep(0.25)
-    raise TimeoutError("page still running")
+wait_idle = functools.partial(lab_server.wait_idle, timeout=PAGE_TIMEOUT)
+set_slider = functools.partial(lab_server.set_slider, timeout=PAGE_TIMEOUT)
 
 
 def new_page(browser):
@@ -205,14 +170,6 @@ def xor_epoch(page) -> tuple[int, int] | None:
     return None
 
 
-def set_slider(page, key: str, steps_right: int) -> None:
-    page.locator(f".st-key-{key} input[type=range], .st-key-{key} [role=slider]").first.focus()
-    page.keyboard.press("Home")
-    for _ in range(steps_right):
-        page.keyboard.press("ArrowRight")
-    wait_idle(page)
-
-
 def draw(page, strokes) -> None:
     box = page.locator(CANVAS).first.bounding_box()
     sx, sy = box["width"] / 280, box["height"] / 280
@@ -292,8 +249,7 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
     env = {"LAB_RUNS_DIR": str(tmp / "runs")}
     port = lab_server.free_port()
     # -- CNN: kill once the page says at least one epoch is saved --------------------------------
-    proc, url = lab_server.start(f.log, env=env, port=port)
-    try:
+    with server(f.log, env, port=port, kill=True) as (proc, url):
         ctx, page = new_page(browser)
         open_home(page, url, lang)
         type_name(page)
@@ -313,9 +269,6 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         f.no_exceptions(page, "CNN before the kill")
         kill_tree(proc)
         ctx.close()
-    finally:
-        if proc.poll() is None:
-            kill_tree(proc)
     found = runs.list_runs("cnn", NAME, root=tmp / "runs")
     on_disk = found[0].epochs_done if found else 0
     f.note(
@@ -324,8 +277,7 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
     )
     f.check(on_disk >= saved_shown and on_disk >= completed_shown - 1, "at most the epoch in progress lost")
     # -- XOR: kill mid-run; saves come at most once a second ------------------------------------
-    proc, url = lab_server.start(f.log, env=env, port=port)
-    try:
+    with server(f.log, env, port=port, kill=True) as (proc, url):
         ctx, page = new_page(browser)
         open_home(page, url, lang)
         type_name(page)
@@ -347,9 +299,6 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         rate = (shown - first[0]) / max(1e-3, t_shown - first[1])  # epochs a second, as the page saw it
         kill_tree(proc)
         ctx.close()
-    finally:
-        if proc.poll() is None:
-            kill_tree(proc)
     found = runs.list_runs("xor", NAME, root=tmp / "runs")
     xor_disk = found[0].epochs_done if found else 0
     lost_s = (shown - xor_disk) / max(rate, 1.0)
@@ -364,8 +313,7 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
     )
     f.check(xor_disk >= saved_shown and lost_s <= 2.0, "XOR lost at most about a second (one save a second)")
     # -- restart; a new browser session reopens both runs by name -------------------------------
-    proc, url = lab_server.start(f.log, env=env, port=port)
-    try:
+    with server(f.log, env, port=port) as (proc, url):
         ctx, page = new_page(browser)
         open_home(page, url, lang)
         type_name(page)
@@ -402,8 +350,6 @@ def fault_killed(browser, tmp: Path, f: Fault, lang: str = "ja") -> None:
         f.check(xor_epoch(page) == (xor_disk, 20000), f"the XOR run reopened at epoch {xor_epoch(page)}")
         f.no_exceptions(page, "XOR after the restart")
         ctx.close()
-    finally:
-        lab_server.stop(proc)
 
 
 def fault_no_cuda(browser, tmp: Path, f: Fault, run_pytest: bool, lang: str = "ja") -> None:
@@ -640,7 +586,7 @@ def main() -> int:
 
     handled = 0
     with tempfile.TemporaryDirectory(prefix="lab_drill_") as tmp_name, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=lab_server.CHROMIUM, args=lab_server.CHROMIUM_FLAGS)
         for n in chosen:
             title, fn = FAULTS[n]
             tmp = Path(tmp_name) / f"fault{n}"

@@ -1,4 +1,4 @@
-"""Quality of the shipped generative models, judged by the shipped CNN (issues: GAN/cGAN and VAE).
+"""Quality of the shipped generative models, judged by the shipped CNN.
 
 Each part lives in its own module (`bench/gen_quality_gan.py`, `bench/gen_quality_vae.py`) exposing
 `report() -> tuple[list[str], dict[str, bool]]`: lines to print and named targets met or not. This

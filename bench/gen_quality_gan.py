@@ -1,4 +1,4 @@
-"""GAN and cGAN part of bench/gen_quality.py: the shipped generators judged by the shipped CNN (issue 6).
+"""GAN and cGAN part of bench/gen_quality.py: the shipped generators judged by the shipped CNN.
 
 Targets:
   gan_diverse     every digit 0-9 is 4-20 % of 1,000 GAN samples (as read by the shipped CNN)
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core import checkpoints, data, gan  # noqa: E402
+from core import checkpoints, data, gan, metrics  # noqa: E402
 from core.metrics import classify  # noqa: E402
 
 SEED = 2024  # not the seeds the page shows first
@@ -71,7 +71,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         lines.append(f"GAN: shipped generator unusable ({G.code})")
         met["gan_diverse"] = met["gan_confident"] = False
     else:
-        q = gan.quality(G, cnn, n=1000, seed=SEED)
+        q = metrics.gan_quality(G, cnn, n=1000, seed=SEED)
         shares = " ".join(f"{d}:{100 * s:.1f}%" for d, s in enumerate(q["shares"]))
         lines.append(f"GAN 1,000 samples, digit shares: {shares}")
         lines.append(
@@ -81,7 +81,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         met["gan_diverse"] = bool(((q["shares"] >= 0.04) & (q["shares"] <= 0.20)).all())
         met["gan_confident"] = q["confident"] >= 0.80
         # one draw of 1,000 has a standard error of ~1.3 points: ten more draws say how typical it is
-        more = [gan.quality(G, cnn, n=1000, seed=SEED + k)["confident"] for k in range(1, 11)]
+        more = [metrics.gan_quality(G, cnn, n=1000, seed=SEED + k)["confident"] for k in range(1, 11)]
         lines.append(
             f"GAN ten more draws of 1,000 (seeds {SEED + 1}-{SEED + 10}, informational): read with confidence "
             f">= 0.9 {100 * sum(more) / len(more):.1f}% on average (min {100 * min(more):.1f}%, "
@@ -93,7 +93,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         lines.append(f"cGAN (MNIST): shipped generator unusable ({C.code})")
         met["cgan_fidelity"] = met["cgan_tog"] = False
     else:
-        f = gan.fidelity_per_digit(C, cnn, per_digit=100, seed=SEED)
+        f = metrics.fidelity_per_digit(C, cnn, per_digit=100, seed=SEED)
         per = " ".join(f"{d}:{100 * v:.0f}%" for d, v in enumerate(f["per_digit"]))
         lines.append(
             f"cGAN (MNIST) label fidelity {100 * f['overall']:.1f}% (target >= 95%); per digit {per}"
@@ -101,7 +101,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         met["cgan_fidelity"] = f["overall"] >= 0.95
         per_real = len(split.x_train) // 10
         for factor in (1, 5):
-            r = gan.train_on_generated(C, split, epochs=5, per_digit=factor * per_real, seed=0)
+            r = metrics.train_on_generated(C, split, epochs=5, per_digit=factor * per_real, seed=0)
             target = " (target >= 90%)" if factor == 5 else " (as many as real: informational)"
             lines.append(
                 f"cGAN (MNIST) classifier trained on {r['n_generated']:,} generated digits: "
@@ -113,9 +113,9 @@ def report() -> tuple[list[str], dict[str, bool]]:
     C8 = _load("cgan_digits.pth", "gan.CondGenerator")
     if not isinstance(C8, checkpoints.CheckpointError):  # informational: the lesson's own data
         digits = data.load_digits()
-        judge = gan.train_classifier(digits.x_train, digits.y_train, epochs=30)
-        f8 = gan.fidelity_per_digit(C8, judge, per_digit=100, seed=SEED)
-        r8 = gan.train_on_generated(C8, digits, epochs=30, seed=0)
+        judge = metrics.train_classifier(digits.x_train, digits.y_train, epochs=30)
+        f8 = metrics.fidelity_per_digit(C8, judge, per_digit=100, seed=SEED)
+        r8 = metrics.train_on_generated(C8, digits, epochs=30, seed=0)
         lines.append(
             f"cGAN (8x8 digits, informational): label fidelity {100 * f8['overall']:.1f}% "
             f"(judged by an MLP trained on real 8x8 digits); classifier on generated "

@@ -1,4 +1,4 @@
-"""VAE targets of issue 7, judged by the shipped CNN (run through `bench/gen_quality.py`).
+"""The VAE lesson's targets, judged by the shipped CNN (run through `bench/gen_quality.py`).
 
 - 2-D VAE: 1,000 decoded prior samples z ~ N(0, I) cover every digit (each >= 3 %);
 - 2-D VAE: reconstructions of the test split are read as the right digit >= 75 %;
@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from core import checkpoints, data  # noqa: E402
-from core.vae import decode, quality  # noqa: E402
+from core.metrics import vae_quality  # noqa: E402
+from core.vae import decode  # noqa: E402
 
 MIN_SHARE, RECON_2D, RECON_16D = 0.03, 0.75, 0.95
 
@@ -54,7 +55,7 @@ def report(classifier_path: str | Path | None = None) -> tuple[list[str], dict[s
             if name == "vae_mnist.pth":
                 met["vae_prior_covers_digits"] = False
             continue
-        q = quality(model, cnn, split.x_test, split.y_test, n_samples=1000, seed=0)
+        q = vae_quality(model, cnn, split.x_test, split.y_test, n_samples=1000, seed=0)
         shares = " ".join(f"{d}:{s:.1%}" for d, s in enumerate(q["prior_shares"]))
         lines.append(
             f"{name} (latent {model.latent_dim}): test reconstructions read right "

@@ -2,9 +2,9 @@
 page's quick subset, validation on the whole test split) through core.experiments.RunQueue, as the
 page runs it; also when the first epoch of the first run is drawn and each run's training images/s.
 
-    python -m bench.hyperparams_speed [--repeats 3] [--threads N] [--preset lr] [--worker [--worker-threads 1]]
+    python bench/hyperparams_speed.py [--repeats 3] [--threads N] [--preset lr] [--worker [--worker-threads 1]]
 
-Target (issue 5): the whole comparison in at most 60 s on a 2-core CPU, curves within the first second.
+Target: the whole comparison in at most 60 s on a 2-core CPU, curves within the first second.
 """
 
 from __future__ import annotations
@@ -12,14 +12,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
-import torch
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1])
+)  # `python bench/hyperparams_speed.py` finds core/
 
-from core import experiments as ex
-from core.data import load_mnist
+import torch  # noqa: E402
+
+from core import experiments as ex  # noqa: E402
+from core.data import load_mnist  # noqa: E402
 
 
 def one_pass(

@@ -1,48 +1,64 @@
-"""Start and watch a real `streamlit run Home.py` for the classroom load test and the fault drill.
+"""The real app under a browser: start `streamlit run Home.py`, watch it, stop it, and drive its pages.
 
-The server runs as the classroom would run it: not in test mode (real data, shipped models, full page
-sizes), on localhost and a free port, its output kept in a log file we can search for tracebacks.
+One launcher for everything that needs the app as a browser sees it: the browser tests (tests/e2e,
+`test_mode=True`: tiny sizes), the classroom load test and the fault drill (the app as a class runs it:
+real data, shipped models, full page sizes). The server listens on 127.0.0.1 and a free port unless given
+one, is healthy (`/_stcore/health` answers 200) before `start` returns, and writes its output to a log
+file that the caller can search for tracebacks. MNIST is never downloaded unless the caller's `env` asks.
+
+The browser side that those drivers share lives here too: the Chromium they launch (LAB_CHROMIUM, else
+Debian's /usr/bin/chromium) with its flags, and the waits and inputs every page needs.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
+# -- the server ------------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start(
-    log: Path,
-    cwd: Path = ROOT,
-    env: dict | None = None,
-    port: int | None = None,
-    timeout: float = 90,
-    launcher: Path | None = None,
-    own_session: bool = False,
-) -> tuple[subprocess.Popen, str]:
-    """The app on 127.0.0.1:`port` (free if None), healthy; returns the process and its URL.
-    `launcher`: a script taking `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py).
-    `own_session`: the server in a session of its own, so Linux's autogroup scheduler weighs it as one
-    group against the bench's own processes (its driver, the probe's browser), not thread by thread."""
-    port = port or free_port()
-    full_env = {**os.environ, "LAB_MNIST_DOWNLOAD": "0", **(env or {})}
-    for k in ("LAB_TEST_MODE", "LAB_STRICT_I18N"):  # the real app, as a class sees it
-        full_env.pop(k, None)
+def server_env(env: dict | None = None, test_mode: bool = False) -> dict[str, str]:
+    """The server's environment: this process's, without the test suite's switches (LAB_TEST_MODE,
+    LAB_STRICT_I18N) unless `test_mode` (LAB_TEST_MODE=1), with MNIST's download off; `env` last."""
+    full = {k: v for k, v in os.environ.items() if k not in ("LAB_TEST_MODE", "LAB_STRICT_I18N")}
+    full["LAB_MNIST_DOWNLOAD"] = "0"
+    if test_mode:
+        full["LAB_TEST_MODE"] = "1"
+    return {**full, **(env or {})}
+
+
+def command(port: int, launcher: Path | None = None) -> list[str]:
+    """`python -m streamlit run Home.py` headless on 127.0.0.1:`port`; `launcher`: a script that takes
+    `streamlit`'s arguments instead of `-m streamlit` (bench/traced_server.py)."""
     streamlit = [str(launcher)] if launcher else ["-m", "streamlit"]
-    cmd = [
+    return [
         sys.executable,
         *streamlit,
         "run",
@@ -54,32 +70,91 @@ def start(
         "--server.address",
         "127.0.0.1",
     ]
-    out = open(log, "ab")
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session
-    )
+
+
+def _log_tail(log: Path, chars: int = 2000) -> str:
+    try:
+        return log.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+def start(
+    log: Path,
+    cwd: Path = ROOT,
+    env: dict | None = None,
+    port: int | None = None,
+    timeout: float = 90,
+    launcher: Path | None = None,
+    own_session: bool = False,
+    test_mode: bool = False,
+) -> tuple[subprocess.Popen, str]:
+    """The app on 127.0.0.1:`port` (a free one if None), healthy; returns the process and its URL.
+
+    Its stdout and stderr are appended to `log` (a file, so a chatty server never blocks on a full pipe);
+    if it exits or is not healthy within `timeout` s, it is killed and the error carries the log's tail.
+    `cwd`: the checkout to run (the fault drill runs a throwaway copy). `test_mode`: LAB_TEST_MODE=1, the
+    browser tests' tiny sizes. `own_session`: the server in a session of its own, so Linux's autogroup
+    scheduler weighs it as one group against the bench's own processes (its driver, the probe's browser),
+    not thread by thread."""
+    port = port or free_port()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            command(port, launcher),
+            cwd=cwd,
+            env=server_env(env, test_mode),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_session,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited ({proc.returncode}); see {log}")
+            raise RuntimeError(f"streamlit exited ({proc.returncode}); {log}:\n{_log_tail(log)}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
                     return proc, url
         except OSError:
             time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy within {timeout:.0f} s")
+    kill_tree(proc)
+    raise RuntimeError(f"streamlit did not become healthy within {timeout:.0f} s; {log}:\n{_log_tail(log)}")
+
+
+@contextmanager
+def running(log: Path, kill: bool = False, **start_kwargs) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`start(log, **start_kwargs)` for the length of a `with` block: if the server still runs when the
+    block ends or raises, `stop` it, or with `kill` SIGKILL its process tree (a block that simulates a power
+    cut must not give the server a clean shutdown when it fails half-way)."""
+    proc, url = start(log, **start_kwargs)
+    try:
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            (kill_tree if kill else stop)(proc)
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """A clean shutdown (SIGTERM), SIGKILL after 15 s."""
     proc.terminate()
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL the server and everything it started, as a power cut or the OOM killer would: no atexit
+    handlers, no finally blocks."""
+    for pid in [proc.pid, *descendants(proc.pid)]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(10)
 
 
 def descendants(pid: int) -> list[int]:
@@ -172,3 +247,29 @@ def tracebacks(log: Path) -> list[str]:
                 j += 1
             out.append(lines[j] if j < len(lines) else line)
     return out
+
+
+# -- the browser -----------------------------------------------------------------------------------
+def wait_idle(page, timeout: float = 60, every: float = 0.2) -> None:
+    """Until the page's script has finished running (no status widget or spinner) for a second."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    end, quiet = time.time() + timeout, None
+    while time.time() < end:
+        if page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() == 0:
+            quiet = quiet or time.time()
+            if time.time() - quiet > 1.0:
+                return
+        else:
+            quiet = None
+        time.sleep(every)
+    raise TimeoutError("page still running")
+
+
+def set_slider(page, key: str, steps_right: int, timeout: float = 60) -> None:
+    """The slider with widget key `key` at its lowest value plus `steps_right` steps (keyboard, as a
+    student would), then until the rerun it causes is done."""
+    page.locator(f".st-key-{key} input[type=range], .st-key-{key} [role=slider]").first.focus()
+    page.keyboard.press("Home")
+    for _ in range(steps_right):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page, timeout)

@@ -1,6 +1,6 @@
 """Images/s of core.train.fit against the course's reference loop, same model, data and batch size.
 
-The reference is `mnist_cnn.py`'s `train()` (000, Part 2): Adam lr 1e-3, NLLLoss, a `DataLoader` over a
+The reference is the `train()` of the course's Part 2 CNN script: Adam lr 1e-3, NLLLoss, a `DataLoader` over a
 `TensorDataset` with `shuffle=True`. Both run in this process on the embedded MNIST training split,
 alternating, best of `--repeats`. The last line is `ratio: X.XX`, the smaller of the per-batch ratios.
 

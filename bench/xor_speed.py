@@ -1,23 +1,27 @@
 """XOR speed: seconds for the course's 1,000 epochs (2-2-2-1, Adam, batch 4) through core.train.fit,
 against the course's own loop (TensorDataset + DataLoader) in the same process.
 
-    python -m bench.xor_speed [--repeats 5]
+    python bench/xor_speed.py [--repeats 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import torch
-from torch import nn
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/xor_speed.py` finds core/
 
-from core import xor
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from core import xor  # noqa: E402
 
 
 def course_loop(seed: int) -> float:
-    """The course script's loop (000, 1.4.2), timed."""
+    """The loop of the course's XOR script, timed."""
     torch.manual_seed(seed)
     x = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
     y = torch.tensor([[0], [1], [1], [0]], dtype=torch.float32)

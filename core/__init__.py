@@ -1,1 +1,1 @@
-"""PyTorch Hands-on Lab engine: pure PyTorch/NumPy, no Streamlit. See ../shared/design.md."""
+"""PyTorch Hands-on Lab engine: the course's models and training loops in pure PyTorch/NumPy, no Streamlit."""

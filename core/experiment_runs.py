@@ -1,4 +1,4 @@
-"""Hyperparameter runs in the saved-runs store (issue 8, "Nothing lost"): a comparison survives a reload.
+"""Hyperparameter runs in the saved-runs store (course 000 §2.4): a comparison survives a reload.
 
 Each run of a comparison is one `core.runs` folder (page "hyperparams"): its settings, its epoch records,
 the numbers of the results table and the best epoch's model (the course's "keep the model of the epoch
@@ -99,8 +99,7 @@ class ComparisonWriter:
         model = result.best_model() if best_moved else None  # None keeps the model.pth already there
         state = result.status if result.status in runs.STATES else "stopped"
         ok = writer.save(
-            model,
-            result.spec.settings.model_config(),
+            model,  # its config is the model's own model_args
             state=state,
             epochs_done=len(result.epochs),
             history={"epochs": list(result.epochs)},

@@ -1,10 +1,8 @@
 """Hyperparameter experiments: a grid of runs of the course CNN, run one after another as a queue.
 
-Course sources: 000 section 2.4 (learning rate 0.001 → 0.01 → 0.1, batch 32 → 64 → 128, channels
-(16, 32) → (32, 64), epochs 5 → 10), the Part-1 columns on epochs and overfitting ("keep the model of
-the epoch with the lowest validation loss"), and 002 section 6 (batch size, learning rate, epochs, NaN).
-Each run trains `core.models.cnn.MNISTCNN` through `core.train.fit`; the queue's iterator tags every
-record with its run id, so one background job can carry the whole comparison.
+Course sources: 000 §2.4 (learning rate, batch size, channels, epochs), the Part-1 columns on
+overfitting ("keep the model of the epoch with the lowest validation loss") and 002 §6 (NaN). Each run
+is `core.train.fit`; the queue tags every record with its run id, so one job carries the comparison.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 
 from core.cnn import subset
-from core.models import count_parameters, reset_parameters
+from core.models import count_parameters, model_args, reset_parameters
 from core.models.cnn import MNISTCNN
 from core.train import OPTIMIZERS, SCHEDULES, FitConfig, TrainError, check_fit, fit
 
@@ -269,9 +267,8 @@ class RunQueue:
         self.runs: list[RunResult] = list(runs)
         self.data = data
         self.device = device
-        # CPU threads for the thread that iterates `records()` (OpenMP: that thread only). In a worker
-        # thread of a server, 2 threads ran at ~7,300 img/s and 1 thread at ~8,700 on a 2-core CPU
-        # (bench/hyperparams_speed.py --worker), so the page asks for 1.
+        # CPU threads for the thread that iterates `records()` (OpenMP: that thread only). A server's
+        # worker thread shares the cores with the others, so the page asks for 1.
         self.threads = threads
         self._stop = threading.Event()
         self._cancel = threading.Event()
@@ -344,8 +341,7 @@ class RunQueue:
                 elif kind == "epoch":
                     result.note_epoch(rec, model)
                 elif kind == "diverged":  # NaN/inf: fit has ended this run; the queue goes on
-                    result.reason = "nan"
-                    rec = {**rec, "kind": "run_diverged"}  # ui.jobs ends a whole job on "diverged"
+                    result.reason = "nan"  # a "run_end" record follows, so the job is not over
                 result.wall_s = time.perf_counter() - t0
                 yield rec
                 t_last = time.perf_counter()  # the consumer's time is not training time
@@ -446,4 +442,4 @@ def checkpoint_parts(result: RunResult, provenance: dict) -> tuple[MNISTCNN, dic
         "metrics": metrics,
         "train": asdict(result.spec.settings),
     }
-    return model, result.spec.settings.model_config(), meta
+    return model, model_args(model), meta

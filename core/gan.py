@@ -1,10 +1,8 @@
-"""Training loops and helpers for the GAN and cGAN pages (course Part 3.2 DCGAN; lesson 003 cGAN).
+"""Training the GAN and cGAN (course Part 3.2, DCGAN; lesson 003, cGAN; Goodfellow et al. 2014).
 
-`train_gan` / `train_cgan` are generators in the style of `core.train.fit`: they train G and D in
-place and yield a record per batch (d_loss, g_loss, mean D(x), mean D(G(z))) and per epoch (the same
-means plus a grid from a fixed z, like the course's `out/epoch_N.png`). A mutable `controls` dict lets
-a page switch "step D only / step G only / both" and slow motion while the run goes on (GAN Lab).
-Every random draw comes from one per-run `torch.Generator`.
+Each batch is one `d_step` and one `g_step`, as in pytorch/examples' dcgan; `train_gan` / `train_cgan`
+yield a record per batch and per epoch (with a grid from a fixed z, like the course's `out/epoch_N.png`).
+A mutable `controls` dict switches "D only / G only / both" and slow motion during a run (GAN Lab).
 """
 
 from __future__ import annotations
@@ -19,11 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.models import reset_parameters
+from core.images import to_uint8
+from core.models import evaluating, reset_parameters
 from core.models.gan import N_CLASSES, CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
+from core.train import make_optimizer
 
 MODES = ("both", "d", "g")  # which network(s) a step updates
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd_momentum")  # names of core.train.OPTIMIZERS; the GAN's SGD keeps momentum 0.9
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class GanConfig:
     batch_size: int = 64  # course: 512 (8 updates per epoch on 4,000 images: far too few)
     g_lr: float = 2e-4  # DCGAN paper; course G 4e-4
     d_lr: float = 2e-4  # course D 1e-4
-    g_optimizer: str = "adam"  # "adam" | "sgd"
+    g_optimizer: str = "adam"  # "adam" | "sgd_momentum" (momentum 0.9)
     d_optimizer: str = "adam"
     beta1: float = 0.5  # Adam's momentum; 0.9 (default) oscillates in a two-player game
     real_target: float = 0.9  # one-sided label smoothing: D aims at 0.9 for real, keeps D from winning
@@ -111,8 +111,6 @@ def build_models(
 def _reset_spectral(model: nn.Module, generator: torch.Generator) -> nn.Module:
     """`reset_parameters` cannot reach spectrally normalised weights (`layer.weight` is computed):
     draw their originals and the power-iteration vectors from the per-run generator too."""
-    import math
-
     for layer in model.modules():
         if nn.utils.parametrize.is_parametrized(layer, "weight"):
             original = layer.parametrizations.weight.original
@@ -124,54 +122,6 @@ def _reset_spectral(model: nn.Module, generator: torch.Generator) -> nn.Module:
     return model
 
 
-def model_config(model: nn.Module) -> dict:
-    """Constructor arguments of a gan.py model, for `core.checkpoints.save`."""
-    if isinstance(model, Generator):
-        config = {
-            "latent_dim": model.latent_dim,
-            "width": model.width,
-            "batch_norm": isinstance(model.bn1, nn.BatchNorm2d),
-        }
-        return (
-            config
-            | ({"mapping": model.mapping_width} if model.mapping_width else {})
-            | ({"refine": True} if model.refine_on else {})
-        )
-    if isinstance(model, Discriminator):
-        return {
-            "width": model.width,
-            "batch_norm": isinstance(model.bn2, nn.BatchNorm2d),
-            "spectral_norm": model.spectral_norm,
-            "mbstd": model.mbstd,
-        }
-    if isinstance(model, CondGenerator):
-        bn = any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules())
-        return {
-            "latent_dim": model.latent_dim,
-            "width": model.width,
-            "image_size": model.image_size,
-            "batch_norm": bn,
-        }
-    if isinstance(model, CondDiscriminator):
-        bn = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
-        return {
-            "width": model.width,
-            "image_size": model.image_size,
-            "batch_norm": bn,
-            "spectral_norm": model.spectral_norm,
-            "aux": model.aux,
-        }
-    raise TypeError(type(model).__name__)
-
-
-def make_optimizer(name: str, params, lr: float, beta1: float) -> torch.optim.Optimizer:
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=(beta1, 0.999))
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
-
-
 def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
     """The course's BCELoss(Sigmoid(D(x)), target), computed from logits."""
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
@@ -180,10 +130,8 @@ def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
 @torch.no_grad()
 def generate(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """Images in [0, 1] (B, 1, S, S) from G in eval mode (batch-norm running statistics)."""
-    was = G.training
-    G.eval()
-    out = G(z) if labels is None else G(z, one_hot(labels.to(z.device)))
-    G.train(was)
+    with evaluating(G):
+        out = G(z) if labels is None else G(z, one_hot(labels.to(z.device)))  # (B, 1, S, S) in [-1, 1]
     return to_unit_range(out).cpu()
 
 
@@ -269,6 +217,78 @@ def _set_lr_factor(optimizers, base_lrs, factor: float) -> None:
             group["lr"] = lr * factor
 
 
+def _judge(
+    D: nn.Module, x: torch.Tensor, labels: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """D's verdict: a real/fake logit (B, 1) and, for an AC-GAN, digit logits (B, 10) (else None)."""
+    if labels is None:
+        return D(x), None
+    return D.forward_both(x, one_hot(labels))
+
+
+def d_step(
+    D: nn.Module,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    labels: torch.Tensor | None = None,
+    *,
+    real_target: float = 0.9,
+    aux_weight: float = 0.0,
+    update: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One discriminator update: maximise log D(x) + log(1 - D(G(z))), i.e. minimise the BCE of
+    "real" on x (B, 1, S, S) and "fake" on G(z). Returns (loss, D's logits on real, on fake).
+
+    `labels` (B,): a cGAN's digits, shown to D with both. With DiffAugment the caller has shifted both
+    batches already (`translate`). `real_target` < 1: one-sided label smoothing. `aux_weight` > 0 (AC-GAN): D
+    also learns to name the digit of real images. `update=False` only measures (GAN Lab's "G only").
+    """
+    fake = fake.detach()  # this loss must not reach G
+    d_real, c_real = _judge(D, real, labels)  # (B, 1), (B, 10) or None
+    d_fake, _ = _judge(D, fake, labels)  # (B, 1)
+    loss = (_bce(d_real, real_target) + _bce(d_fake, 0.0)) / 2
+    if aux_weight > 0 and c_real is not None:
+        loss = loss + aux_weight * F.cross_entropy(c_real, labels)
+    if update:
+        opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_d.step()
+    return loss, d_real, d_fake
+
+
+def g_step(
+    G: nn.Module,
+    D: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    fake: torch.Tensor,
+    labels: torch.Tensor | None = None,
+    *,
+    aux_weight: float = 0.0,
+    G_ema: nn.Module | None = None,
+    ema: float = 0.999,
+    update: bool = True,
+) -> torch.Tensor:
+    """One generator update with the non-saturating loss -log D(G(z)): fakes (B, 1, S, S) labelled
+    "real", the gradient flowing through D into G. Returns the loss.
+
+    With DiffAugment `fake` is the shifted batch D judged too (the shift is differentiable). `aux_weight` > 0
+    (AC-GAN): G must also make digits D names as the label asked for. `G_ema`: a copy of G that
+    follows G's weights as a moving average with decay `ema` (ProGAN), for smoother samples.
+    """
+    g_out, c_fake = _judge(D, fake, labels)  # (B, 1), (B, 10) or None
+    loss = _bce(g_out, 1.0)
+    if aux_weight > 0 and c_fake is not None:
+        loss = loss + aux_weight * F.cross_entropy(c_fake, labels)
+    if update:
+        opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_g.step()
+        if G_ema is not None:
+            ema_update(G_ema, G, ema)
+    return loss
+
+
 def _train(
     cfg: GanConfig,
     x: torch.Tensor,
@@ -290,8 +310,8 @@ def _train(
     D.to(device).train()
     real_all = (x if cfg.unit_range else to_tanh_range(x)).to(device)  # (N, 1, S, S)
     y_all = y.to(device) if conditional else None
-    opt_g = make_optimizer(cfg.g_optimizer, G.parameters(), cfg.g_lr, cfg.beta1)
-    opt_d = make_optimizer(cfg.d_optimizer, D.parameters(), cfg.d_lr, cfg.beta1)
+    opt_g = make_optimizer(cfg.g_optimizer, G.parameters(), cfg.g_lr, beta1=cfg.beta1)
+    opt_d = make_optimizer(cfg.d_optimizer, D.parameters(), cfg.d_lr, beta1=cfg.beta1)
     rows = max(1, cfg.n_fixed // N_CLASSES) if conditional else cfg.n_fixed
     z_fixed, l_fixed = fixed_grid_inputs(G, rows, cfg.seed + 12345, conditional)
     z_fixed = z_fixed.to(device)
@@ -307,36 +327,36 @@ def _train(
             mode = controls.get("mode", "both")
             idx = perm[b * batch : (b + 1) * batch]
             real = real_all[idx]
-            yh = one_hot(y_all[idx]) if conditional else None
+            labels = y_all[idx] if conditional else None  # fake labels = the real batch's
             z = torch.randn(len(idx), cfg.latent_dim, generator=g).to(device)
             if cfg.lr_decay_from < 1:  # a falling step size lets both players settle (CycleGAN, 2017)
                 _set_lr_factor(
                     (opt_g, opt_d), (cfg.g_lr, cfg.d_lr), decay_factor(step, total, cfg.lr_decay_from)
                 )
-            fake = G(z, yh) if conditional else G(z)  # (B, 1, S, S); fake labels = the real batch's
-            if cfg.augment:
+            fake = G(z, one_hot(labels)) if conditional else G(z)  # (B, 1, S, S)
+            if cfg.augment:  # DiffAugment: D sees both batches shifted alike, G's gradient flows through
                 real, fake = translate(real, g), translate(fake, g)
-            # --- D step: maximise log D(x) + log(1 - D(G(z))). detach(): this loss must not reach G.
-            d_real, c_real = D.forward_both(real, yh) if conditional else (D(real), None)  # (B, 1)
-            d_fake = D(fake.detach(), yh) if conditional else D(fake.detach())
-            d_loss = (_bce(d_real, cfg.real_target) + _bce(d_fake, 0.0)) / 2
-            if c_real is not None:  # AC-GAN: D also learns to name the digit of real images
-                d_loss = d_loss + cfg.aux_weight * F.cross_entropy(c_real, y_all[idx])
-            if mode in ("both", "d"):
-                opt_d.zero_grad(set_to_none=True)
-                d_loss.backward()
-                opt_d.step()
-            # --- G step: the non-saturating loss -log D(G(z)) (fakes labelled "real").
-            g_out, c_fake = D.forward_both(fake, yh) if conditional else (D(fake), None)
-            g_loss = _bce(g_out, 1.0)
-            if c_fake is not None:  # ... and G must make digits D names as the label asked for
-                g_loss = g_loss + cfg.aux_weight * F.cross_entropy(c_fake, y_all[idx])
-            if mode in ("both", "g"):
-                opt_g.zero_grad(set_to_none=True)
-                g_loss.backward()
-                opt_g.step()
-                if G_ema is not None:
-                    ema_update(G_ema, G, cfg.ema)
+            d_loss, d_real, d_fake = d_step(
+                D,
+                opt_d,
+                real,
+                fake,
+                labels,
+                real_target=cfg.real_target,
+                aux_weight=cfg.aux_weight,
+                update=mode in ("both", "d"),
+            )
+            g_loss = g_step(
+                G,
+                D,
+                opt_g,
+                fake,
+                labels,
+                aux_weight=cfg.aux_weight,
+                G_ema=G_ema,
+                ema=cfg.ema,
+                update=mode in ("both", "g"),
+            )
             step += 1
             dl, gl = d_loss.item(), g_loss.item()
             dx, dgz = torch.sigmoid(d_real).mean().item(), torch.sigmoid(d_fake).mean().item()
@@ -379,7 +399,7 @@ def _train(
             "d_real": m[2],
             "d_fake": m[3],
             "elapsed": time.perf_counter() - t0,
-            "grid": (grid[:, 0].numpy() * 255).round().astype(np.uint8),
+            "grid": to_uint8(grid[:, 0]),  # (n_fixed, S, S)
         }
 
 
@@ -396,9 +416,11 @@ def train_gan(
 ) -> Iterator[dict]:
     """Train the unconditional DCGAN on images x (N, 1, 28, 28) in [0, 1], in place.
 
-    Yields {"kind": "step", epoch, batch, batches, step, loss (= d_loss), d_loss, g_loss, d_real,
-    d_fake, mode, elapsed} per batch and {"kind": "epoch", ..., "grid": uint8 (n_fixed, 28, 28)}.
-    With `G_ema` (a copy of G) and `cfg.ema > 0`, G_ema tracks the average weights and draws the grid.
+    Each batch is one `d_step` then one `g_step`. Yields {"kind": "step", epoch, batch, batches,
+    step, loss (= d_loss), d_loss, g_loss, d_real, d_fake, mode, elapsed} per batch and
+    {"kind": "epoch", ..., "grid": uint8 (n_fixed, 28, 28)}; a non-finite loss yields one
+    {"kind": "diverged", ...} and ends the run. With `G_ema` (a copy of G) and `cfg.ema > 0`, G_ema
+    tracks the average weights and draws the grid.
     """
     return _train(cfg, x, None, G, D, device, controls, generator, start_epoch, G_ema)
 
@@ -415,91 +437,11 @@ def train_cgan(
     start_epoch: int = 0,
     G_ema: nn.Module | None = None,
 ) -> Iterator[dict]:
-    """Train the cGAN on (x, y) in place; the epoch grid has one row per fixed z, one column per digit."""
+    """Train the cGAN on (x, y) in place, records as `train_gan`; the epoch grid has one row per
+    fixed z and one column per digit."""
     return _train(cfg, x, y, G, D, device, controls, generator, start_epoch, G_ema)
 
 
-# -- lesson 003's exercise: train a classifier on generated digits only ---------------------------
-
-
-def small_classifier(image_size: int, generator: torch.Generator) -> nn.Module:
-    """The classifier of the exercise: the course CNN for 28x28, a small MLP for 8x8."""
-    if image_size == 28:
-        from core.models.cnn import MNISTCNN
-
-        return reset_parameters(MNISTCNN(), generator)
-    mlp = nn.Sequential(
-        nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, N_CLASSES), nn.LogSoftmax(dim=1)
-    )
-    return reset_parameters(mlp, generator)
-
-
-def generated_dataset(G: CondGenerator, per_digit: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """per_digit samples of each digit: x (10*per_digit, 1, S, S) in [0, 1], y (10*per_digit,)."""
-    labels = torch.arange(N_CLASSES).repeat_interleave(per_digit)
-    z = latents(len(labels), G.latent_dim, seed)
-    xs = [generate(G, z[i : i + 1000], labels[i : i + 1000]) for i in range(0, len(labels), 1000)]
-    return torch.cat(xs), labels
-
-
-def train_on_generated(
-    G: CondGenerator, real, epochs: int = 5, per_digit: int | None = None, seed: int = 0
-) -> dict:
-    """Accuracy on the real test split of one classifier trained on cGAN samples only and of the same
-    classifier trained on the real training split (same size, epochs and seed)."""
-    from core.train import evaluate
-
-    per_digit = per_digit or max(1, len(real.x_train) // N_CLASSES)
-    xg, yg = generated_dataset(G, per_digit, seed + 777)
-    out = {"n_generated": len(xg), "n_real": len(real.x_train), "n_test": len(real.x_test)}
-    for name, (x, y) in {"generated": (xg, yg), "real": (real.x_train, real.y_train)}.items():
-        model = train_classifier(x, y, epochs, seed)
-        out[f"acc_{name}"] = evaluate(model, real.x_test, real.y_test)["accuracy"]
-    return out
-
-
 def with_overrides(cfg: GanConfig, **kw) -> GanConfig:
+    """`cfg` with every keyword that is not None replaced (the CLI's unset options keep the preset)."""
     return replace(cfg, **{k: v for k, v in kw.items() if v is not None})
-
-
-# -- quality, judged by a classifier (core.metrics) ---------------------------------------------
-
-
-def quality(G: nn.Module, classifier: nn.Module, n: int = 1000, seed: int = 0) -> dict:
-    """Read n samples of an unconditional G with `classifier`: share per digit (a spike = mode
-    collapse), mean confidence, and the share read with confidence >= 0.9."""
-    from core.metrics import classify, digit_shares
-
-    pred, conf = classify(classifier, sample(G, n, seed))
-    return {
-        "pred": pred,
-        "conf": conf,
-        "shares": digit_shares(pred),
-        "mean_conf": float(conf.mean()),
-        "confident": float((conf >= 0.9).mean()),
-    }
-
-
-def fidelity_per_digit(
-    G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0, upscale: bool = False
-) -> dict:
-    """Share of cGAN samples read as the requested digit, per digit and overall (`upscale`: 8x8
-    samples are enlarged to 28x28 for an MNIST classifier)."""
-    from core.metrics import classify
-
-    x, labels = generated_dataset(G, per_digit, seed)
-    if upscale and x.shape[-1] != 28:
-        x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)
-    pred, conf = classify(classifier, x)
-    hit = pred == labels.numpy()
-    per = np.array([hit[labels.numpy() == d].mean() for d in range(N_CLASSES)])
-    return {"per_digit": per, "overall": float(hit.mean()), "mean_conf": float(conf.mean())}
-
-
-def train_classifier(x: torch.Tensor, y: torch.Tensor, epochs: int = 5, seed: int = 0) -> nn.Module:
-    """The exercise's classifier trained on (x, y), in eval mode (also the 8x8 fidelity judge)."""
-    from core.train import FitConfig, fit, run_to_end
-
-    model = small_classifier(x.shape[-1], torch.Generator().manual_seed(seed))
-    run_to_end(fit(model, x, y, FitConfig(epochs=epochs, batch_size=64, lr=1e-3, seed=seed)))
-    return model.eval()

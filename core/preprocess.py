@@ -1,11 +1,8 @@
-"""Turn a drawing or an uploaded picture into an MNIST-style 28x28 digit (000, Part 2: predicting your own
-handwriting), keeping every step so the page can show it.
+"""Turn a drawing or an uploaded picture into an MNIST-style 28x28 digit (000, Part 2), keeping each step.
 
-MNIST's own recipe (LeCun et al., "THE MNIST DATABASE", 1998): crop to the ink, scale into a 20x20 box
-keeping the aspect ratio (anti-aliased), then place it in 28x28 so that its centre of mass sits in the
-middle. Draw-a-digit demos that skip this (a plain resize of the whole canvas) misread most drawings.
-Uploads are decoded defensively with Pillow: size checked before decoding (decompression bombs), first
-frame of animations, EXIF rotation, alpha/palette/16-bit/CMYK modes, and dark-on-light paper inverted.
+MNIST's own recipe (LeCun et al., 1998): crop to the ink, scale into a 20x20 box keeping the aspect ratio,
+place it in 28x28 with its centre of mass in the middle. Uploads are decoded defensively with Pillow
+(size checked before decoding, first frame, EXIF rotation, odd modes, dark-on-light paper inverted).
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""Saved runs: a student's models and histories on disk under `runs/`, so nothing is lost (issue 8).
+"""Saved runs: a student's models and histories under `runs/`, so a reload loses nothing.
 
-One folder per training run, `runs/<page>_<YYYYmmdd-HHMMSS>_<rand>_<name>/`, holding
-    model.pth   the latest weights (core.checkpoints format, loaded back with weights_only=True)
-    run.json    page, name, config, state (running/stopped/done/...), epochs done, metrics, history
-    arrays.npz  optional uint8/float arrays (the GAN's per-epoch sample grids), loaded without pickle
-Every file is written atomically (temp file + os.replace) in the order model → arrays → json, so a crash
-leaves the previous complete save. A failed save (read-only folder, full disk) never raises into training:
-`RunWriter.save` returns False and keeps the error in `RunWriter.error` for the UI to show.
+One folder per run, `runs/<page>_<YYYYmmdd-HHMMSS>_<rand>_<name>/`: model.pth (a core.checkpoints file),
+run.json (page, name, config, state, metrics, history) and arrays.npz (e.g. the GAN's grids, read
+without pickle), each written atomically. A failed save never raises into training (`RunWriter.save`).
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ import json
 import math
 import os
 import secrets
-import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +23,7 @@ import numpy as np
 from torch import nn
 
 from core import checkpoints
+from core.files import write_atomic
 
 ENV_VAR = "LAB_RUNS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "runs"  # git-ignored
@@ -136,17 +132,6 @@ def thin(records: Sequence, limit: int = MAX_HISTORY) -> list:
     return kept
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # ---------------------------------------------------------------------------------------------
 # Writing
 
@@ -177,7 +162,7 @@ class RunWriter:
     def save(
         self,
         model: nn.Module | None,
-        model_config: Mapping | None,
+        model_config: Mapping | None = None,
         *,
         state: str,
         epochs_done: int,
@@ -199,11 +184,11 @@ class RunWriter:
             path.mkdir(parents=True, exist_ok=True)
             if model is not None:
                 full_meta = {**dict(meta or {}), "epochs": epochs_done, "metrics": dict(metrics or {})}
-                checkpoints.save(model, path / MODEL_FILE, model_config or {}, full_meta)
+                checkpoints.save(model, path / MODEL_FILE, model_config, full_meta)  # None: model_args
             if arrays:
                 buf = io.BytesIO()
                 np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
-                _write_atomic(path / ARRAYS_FILE, buf.getvalue())
+                write_atomic(path / ARRAYS_FILE, buf.getvalue())
             info = {
                 "format": "pytorch-lab-run/1",
                 "run_id": self.run_id,
@@ -217,7 +202,7 @@ class RunWriter:
                 "has_model": (path / MODEL_FILE).is_file(),
                 "updated": _dt.datetime.now().isoformat(timespec="seconds"),
             }
-            _write_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False).encode("utf-8"))
+            write_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False).encode("utf-8"))
         except (OSError, RunError, RuntimeError) as e:  # ENOSPC, EROFS, EACCES, a path under a file...
             self.error = f"{type(e).__name__}: {e}"[:300]
             return False

@@ -1,27 +1,22 @@
 """The supervised training loop of Part 1 (XOR) and Part 2 (CNN), as an iterator of metric records.
 
-Same anatomy as the course's `train()`/`test()` (000, Part 2): zero_grad → forward → loss → backward →
-step, then evaluate. Differences, each for a reason:
-- batches come from indexing a shuffled permutation of in-memory tensors, not a per-sample
-  `DataLoader` over a `TensorDataset` (that path costs a large share of the time on 28x28 images);
-- every random draw uses a per-run `torch.Generator` (the global RNG is shared by all sessions);
-- it yields records instead of printing, so a page, the CLI, a benchmark and a test share it;
-- a non-finite loss ends the run with a "diverged" record instead of training on NaN.
+The anatomy of the course's `train()`/`test()` (000, Part 2): zero_grad → forward → loss → backward →
+step, then evaluate; but batches index a shuffled in-memory tensor (no per-sample DataLoader), every
+random draw uses a per-run `torch.Generator`, and a non-finite loss ends the run with a "diverged" record.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.models import attach_generator
+from core.models import attach_generator, evaluating
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "nll": F.nll_loss,  # model outputs log-probabilities (LogSoftmax), as the course CNN
@@ -29,7 +24,7 @@ LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "bce": F.binary_cross_entropy,  # model outputs probabilities (Sigmoid), as the XOR MLP
     "mse": F.mse_loss,
 }
-OPTIMIZERS = ("adam", "sgd", "sgd_momentum")
+OPTIMIZERS = ("adam", "sgd", "sgd_momentum")  # the names every config and page uses (make_optimizer)
 SCHEDULES = ("none", "step", "cosine")
 
 
@@ -47,15 +42,29 @@ class FitConfig:
     eval_batch_size: int = 1000
 
 
-def make_optimizer(params, cfg: FitConfig, fused: bool = False) -> torch.optim.Optimizer:
-    """The optimizer of `cfg`; `fused` updates all tensors in one kernel (CPU and CUDA, float params)."""
+def make_optimizer(
+    name: str,
+    params: Iterable[torch.Tensor],
+    lr: float,
+    *,
+    beta1: float = 0.9,
+    momentum: float = 0.9,
+    weight_decay: float = 0.0,
+    fused: bool = False,
+) -> torch.optim.Optimizer:
+    """The optimizer called `name` (one of OPTIMIZERS), for every trainer of the lab.
+
+    "adam": Adam with betas (beta1, 0.999); "sgd": plain SGD; "sgd_momentum": SGD with `momentum`.
+    `fused` lets Adam update all tensors in one kernel (CPU and CUDA, float parameters).
+    """
     params = list(params)
-    if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused or None)
-    if cfg.optimizer in ("sgd", "sgd_momentum"):
-        momentum = cfg.momentum if cfg.optimizer == "sgd_momentum" else 0.0
-        return torch.optim.SGD(params, lr=cfg.lr, momentum=momentum, weight_decay=cfg.weight_decay)
-    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose one of {OPTIMIZERS}")
+    if name == "adam":
+        betas = (beta1, 0.999)
+        return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=weight_decay, fused=fused or None)
+    if name in ("sgd", "sgd_momentum"):
+        momentum = momentum if name == "sgd_momentum" else 0.0
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
 
 def make_scheduler(opt: torch.optim.Optimizer, cfg: FitConfig):
@@ -88,16 +97,14 @@ def evaluate(
     with_confusion: bool = False,
 ) -> dict:
     """Mean loss and accuracy on (x, y); with_confusion adds scikit-learn's confusion matrix."""
-    was_training = model.training
-    model.eval()
     loss_fn = LOSSES[loss]
     total, preds = 0.0, []
-    for i in range(0, len(x), batch_size):
-        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
-        out = model(xb)
-        total += loss_fn(out, yb, reduction="sum").item() / (yb[0].numel() if yb.dim() > 1 else 1)
-        preds.append(predictions(out).cpu())
-    model.train(was_training)
+    with evaluating(model):
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+            out = model(xb)
+            total += loss_fn(out, yb, reduction="sum").item() / (yb[0].numel() if yb.dim() > 1 else 1)
+            preds.append(predictions(out).cpu())
     pred = torch.cat(preds)
     target = _targets_for_accuracy(y).cpu()
     result = {"loss": total / max(1, len(x)), "accuracy": (pred == target).float().mean().item()}
@@ -151,9 +158,7 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
         raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
 
 
-MICRO_BATCH_CPU = (
-    128  # CPU: activations of 128 images stay in cache (bench: 1,024 at once ran ~2x slower per image)
-)
+MICRO_BATCH_CPU = 128  # CPU: the activations of 128 images stay in cache; a larger pass spills out
 
 
 def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int:
@@ -227,7 +232,14 @@ def fit(
     fusable = torch.device(device).type in ("cpu", "cuda") and all(
         p.is_floating_point() for p in model.parameters()
     )
-    opt = make_optimizer(model.parameters(), cfg, fused=fusable)
+    opt = make_optimizer(
+        cfg.optimizer,
+        model.parameters(),
+        cfg.lr,
+        momentum=cfg.momentum,
+        weight_decay=cfg.weight_decay,
+        fused=fusable,
+    )
     sched = make_scheduler(opt, cfg)
     micro = micro_batch(model, device, batch)
     t0, seen, step = time.perf_counter(), 0, start_epoch * batches
@@ -289,9 +301,3 @@ def fit(
 def run_to_end(records: Iterator[dict]) -> list[dict]:
     """Consume a training iterator and return its epoch (and diverged) records — for CLI and tests."""
     return [r for r in records if r["kind"] != "step"]
-
-
-def confusion_to_rates(cm: np.ndarray) -> np.ndarray:
-    """Rows normalised to sum to 1 (share of each true digit given each prediction)."""
-    sums = cm.sum(axis=1, keepdims=True)
-    return np.divide(cm, np.maximum(sums, 1), dtype=np.float64)

@@ -1,9 +1,8 @@
-"""Training and exploring the autoencoders of the course (004, ch. 2: AE, CNN AE, VAE).
+"""Training and exploring the autoencoders of the course (004, ch. 2: AE, CNN AE, VAE; Kingma & Welling 2014).
 
 `train_autoencoder` is a generator in the style of `core.train.fit`: a record per batch (loss,
-reconstruction and KL terms) and per epoch (plus the latent means of test digits and a manifold grid),
-every random draw from one per-run `torch.Generator`. The helpers below turn a model into what the page
-shows: a 2-D latent map, the decoded grid over the latent plane, interpolations, prior samples.
+reconstruction and KL terms) and per epoch (plus a 2-D latent map and a manifold grid). The helpers
+below turn a model into what the page shows: the latent map, decoded grids, interpolations, samples.
 """
 
 from __future__ import annotations
@@ -17,12 +16,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.models import reset_parameters
-from core.models.vae import ConvAE, ConvVAE, DenseAE, ae_loss, kl_divergence, reconstruction_bce, vae_loss
+from core import images
+from core.models import evaluating, reset_parameters
+from core.models.vae import (
+    CHANNELS,
+    ConvAE,
+    ConvVAE,
+    DenseAE,
+    ae_loss,
+    kl_divergence,
+    reconstruction_bce,
+    vae_loss,
+)
 
 KINDS = ("vae", "ae", "dense")  # ConvVAE, ConvAE, DenseAE
 FAMILY = {"vae": "vae.ConvVAE", "ae": "vae.ConvAE", "dense": "vae.DenseAE"}
-CHANNELS = (32, 64, 128)  # the notes' encoder widths, mirrored by the decoder
 
 
 @dataclass(frozen=True)
@@ -53,26 +61,9 @@ def build_model(cfg: VAEConfig, generator: torch.Generator | None = None) -> nn.
     return reset_parameters(model, generator or torch.Generator().manual_seed(cfg.seed))
 
 
-def model_config(model: nn.Module) -> dict:
-    """Constructor arguments for `core.checkpoints.save` (conv widths and the dense layer only when
-    not the notes')."""
-    channels = tuple(getattr(model, "channels", CHANNELS))
-    widths = {} if channels == CHANNELS else dict(zip(("c1", "c2", "c3"), map(int, channels)))
-    if getattr(model, "hidden", 0):
-        widths["hidden"] = int(model.hidden)
-    return {"latent_dim": int(model.latent_dim), **widths}
-
-
 def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random affine jitter per image (rotation +-10 deg, scale 0.9-1.1, shift +-2 px): (B, 1, 28, 28)."""
-    b = len(x)
-    r = torch.rand(b, 4, generator=generator, device=x.device) * 2 - 1  # (B, 4) in [-1, 1]
-    angle, scale, shift = r[:, 0] * (10 * math.pi / 180), 1 + 0.1 * r[:, 1], r[:, 2:] * (2 / 14)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    rows = (torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1))
-    theta = torch.stack(rows, 1)  # (B, 2, 3)
-    grid = torch.nn.functional.affine_grid(theta, list(x.shape), align_corners=False)  # (B, 28, 28, 2)
-    return torch.nn.functional.grid_sample(x, grid, align_corners=False).clamp_(0, 1)
+    """`core.images.augment_batch` with the autoencoders' gentler rotation (+-10 deg): (B, 1, 28, 28)."""
+    return images.augment_batch(x, generator, max_deg=10.0)
 
 
 def drop_pixels(x: torch.Tensor, share: float, generator: torch.Generator) -> torch.Tensor:
@@ -101,19 +92,17 @@ def _losses(
 @torch.inference_mode()
 def evaluate(model: nn.Module, x: torch.Tensor, beta: float = 1.0, batch_size: int = 500) -> dict:
     """Mean reconstruction (decoding the mean: no sampling noise) and KL on `x`."""
-    was_training = model.training
-    model.eval()
     device = next(model.parameters()).device
     rec_sum = kl_sum = 0.0
-    for i in range(0, len(x), batch_size):
-        xb = x[i : i + batch_size].to(device)
-        if model.variational:
-            mu, logvar = model.encode(xb)
-            rec_sum += reconstruction_bce(model.decode(mu), xb).sum().item()
-            kl_sum += kl_divergence(mu, logvar).sum().item()
-        else:
-            rec_sum += reconstruction_bce(model(xb), xb).sum().item()
-    model.train(was_training)
+    with evaluating(model):
+        for i in range(0, len(x), batch_size):
+            xb = x[i : i + batch_size].to(device)  # (B, 1, 28, 28)
+            if model.variational:
+                mu, logvar = model.encode(xb)  # (B, d) each
+                rec_sum += reconstruction_bce(model.decode(mu), xb).sum().item()
+                kl_sum += kl_divergence(mu, logvar).sum().item()
+            else:
+                rec_sum += reconstruction_bce(model(xb), xb).sum().item()
     n = max(1, len(x))
     return {"recon": rec_sum / n, "kl": kl_sum / n, "loss": (rec_sum + beta * kl_sum) / n}
 
@@ -197,7 +186,7 @@ def train_autoencoder(
             rec["latent"] = proj.apply(pts).astype(np.float32)
             labels = y_test[:map_points].numpy() if y_test is not None else np.zeros(len(pts), np.int64)
             rec["labels"] = labels
-            rec["manifold"] = to_uint8(tile(manifold(model, grid, extent(model, rec["latent"]), proj), grid))
+            rec["manifold"] = images.tile(manifold(model, grid, extent(model, rec["latent"]), proj), grid)
         model.train()
         yield rec
 
@@ -213,22 +202,19 @@ def _device(model: nn.Module) -> torch.device:
 @torch.inference_mode()
 def latent_means(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """Where each image lands: the code of an AE, the mean mu of a VAE. (N, 1, 28, 28) -> (N, d) CPU."""
-    was_training = model.training
-    model.eval()
-    out = [model.embed(x[i : i + batch_size].to(_device(model))).cpu() for i in range(0, len(x), batch_size)]
-    model.train(was_training)
+    with evaluating(model):
+        out = [
+            model.embed(x[i : i + batch_size].to(_device(model))).cpu() for i in range(0, len(x), batch_size)
+        ]
     return torch.cat(out) if out else torch.zeros(0, model.latent_dim)
 
 
 @torch.inference_mode()
 def decode(model: nn.Module, z: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Images (N, 1, 28, 28) in [0, 1] on the CPU for latent points (N, d)."""
-    was_training = model.training
-    model.eval()
-    z = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, model.latent_dim)
-    out = model.decode(z.to(_device(model))).cpu()
-    model.train(was_training)
-    return out
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, model.latent_dim)  # (N, d)
+    with evaluating(model):
+        return model.decode(z.to(_device(model))).cpu()
 
 
 @dataclass(frozen=True)
@@ -307,88 +293,3 @@ def sample_prior(model: nn.Module, n: int, generator: torch.Generator) -> torch.
 def reconstruct(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Decoded latent means (no sampling noise): (N, 1, 28, 28) -> (N, 1, 28, 28)."""
     return decode(model, latent_means(model, x))
-
-
-# ---------------------------------------------------------------------------------------------
-# Images
-
-
-def tile(images: torch.Tensor, ncol: int, pad: int = 0) -> np.ndarray:
-    """(N, 1, 28, 28) -> one (rows*28, ncol*28) float array, row-major; empty cells are black."""
-    imgs = images.detach().cpu().numpy()[:, 0]
-    n, h, w = imgs.shape
-    rows = max(1, math.ceil(n / ncol))
-    out = np.zeros((rows * (h + pad) - pad, ncol * (w + pad) - pad), dtype=np.float32)
-    for i, im in enumerate(imgs):
-        r, c = divmod(i, ncol)
-        out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = im
-    return out
-
-
-def to_uint8(img: np.ndarray) -> np.ndarray:
-    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
-
-
-def to_mnist(drawing: np.ndarray) -> torch.Tensor:
-    """A canvas drawing (H, W) uint8, white ink on black, as an MNIST-style (1, 1, 28, 28) in [0, 1].
-
-    Uses `core.preprocess` (crop, 20x20 box, centre of mass) when present; else the same steps here.
-    """
-    try:
-        from core import preprocess  # the CNN page's pipeline (design.md §5), if it has landed
-
-        steps = preprocess.to_mnist(drawing)
-        if steps is None:  # no ink
-            return torch.zeros(1, 1, 28, 28)
-        final = np.asarray(steps.final, dtype=np.float32)  # (28, 28) in [0, 1]
-        if final.shape == (28, 28):
-            return torch.as_tensor(final).reshape(1, 1, 28, 28)
-    except (ImportError, AttributeError, TypeError, ValueError):  # missing or different: ours below
-        pass
-    from PIL import Image
-
-    a = np.asarray(drawing, dtype=np.float32)
-    ys, xs = np.nonzero(a > 20)
-    if len(ys) == 0:
-        return torch.zeros(1, 1, 28, 28)
-    crop = a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    h, w = crop.shape
-    s = 20.0 / max(h, w)
-    size = (max(1, round(w * s)), max(1, round(h * s)))
-    small = np.asarray(Image.fromarray(crop.astype(np.uint8)).resize(size, Image.LANCZOS), dtype=np.float32)
-    out = np.zeros((28, 28), dtype=np.float32)
-    total = small.sum() or 1.0
-    cy = (small.sum(axis=1) * np.arange(small.shape[0])).sum() / total
-    cx = (small.sum(axis=0) * np.arange(small.shape[1])).sum() / total
-    top = int(round(14 - cy))
-    left = int(round(14 - cx))
-    top = min(max(top, 0), 28 - small.shape[0])
-    left = min(max(left, 0), 28 - small.shape[1])
-    out[top : top + small.shape[0], left : left + small.shape[1]] = small
-    return torch.as_tensor(np.clip(out / 255.0, 0, 1)).reshape(1, 1, 28, 28)
-
-
-# ---------------------------------------------------------------------------------------------
-# Quality, judged by a classifier (bench/gen_quality_vae.py, `vae train`)
-
-
-def quality(
-    model: nn.Module,
-    classifier: nn.Module,
-    x_test: torch.Tensor,
-    y_test: torch.Tensor,
-    n_samples: int = 1000,
-    seed: int = 0,
-) -> dict:
-    """How often reconstructions of test digits are read as the right digit, and which digits prior
-    samples z ~ N(0, I) are read as (a share per digit; a share near 0 means a digit the prior misses)."""
-    from core.metrics import classify, digit_shares
-
-    pred, _ = classify(classifier, reconstruct(model, x_test))
-    samples = sample_prior(model, n_samples, torch.Generator().manual_seed(seed))
-    shares = digit_shares(classify(classifier, samples)[0])
-    return {
-        "recon_acc": float((pred == y_test.numpy()).mean()),
-        "prior_shares": [float(s) for s in shares],
-        "prior_min_share": float(shares.min()),
-    }

@@ -1,10 +1,8 @@
 """XOR lesson of Part 1 (000, 1.4): train the course MLP on a logic gate, and look inside it.
 
-- `XORConfig` holds the course's settings as defaults: 2-2-2-1 Sigmoid, BCELoss, Adam lr 0.05,
-  1,000 epochs, batch 4. `DEFAULT_SEED` is a seed where that network reaches 100 % on XOR.
-- `Trainer` wraps `core.train.fit` so a page can run it in a job, pause it, and step one epoch.
-- `decision_grid`, `truth_table`, `step_numbers` give the numbers the page draws;
-  `script` writes the standalone PyTorch program for the same settings.
+`XORConfig` holds the course's settings (2-2-2-1 Sigmoid, BCELoss, Adam lr 0.05, 1,000 epochs, batch 4);
+`Trainer` runs `core.train.fit` in a job, paused or one epoch at a time; the other functions give the
+numbers the page draws, and `script` writes the standalone PyTorch program for the same settings.
 """
 
 from __future__ import annotations
@@ -21,10 +19,10 @@ import torch.nn.functional as F
 from core.data import GATES, logic_gate
 from core.models import reset_parameters
 from core.models.mlp import ACTIVATIONS, MLP, parse_hidden
-from core.train import FitConfig, fit
+from core.train import FitConfig, fit, make_optimizer
 
 DEFAULT_SEED = 1  # with seed 1 the course network reaches 100 % on XOR (seeds 0, 2, 3 get stuck at 50–75 %)
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd")  # the course's two, named as in core.train.OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -59,9 +57,6 @@ class XORConfig:
             loss="bce",
             seed=self.seed,
         )
-
-    def model_config(self) -> dict:
-        return {"hidden": list(self.hidden), "activation": self.activation}
 
     def architecture(self) -> str:
         """'2-2-2-1' for the course network."""
@@ -239,10 +234,7 @@ def step_numbers(model: MLP, gate: str, optimizer: str = "adam", lr: float = 0.0
     loss = F.binary_cross_entropy(out, y)
     loss.backward()
     before = [(lin.weight.detach().clone(), lin.bias.detach().clone()) for lin in linears]
-    if optimizer == "adam":
-        opt = torch.optim.Adam(m.parameters(), lr=lr)
-    else:
-        opt = torch.optim.SGD(m.parameters(), lr=lr)
+    opt = make_optimizer(optimizer, m.parameters(), lr)  # Adam's betas (0.9, 0.999); plain SGD
     layers = []
     for i, lin in enumerate(linears):
         layers.append(

@@ -5,18 +5,18 @@ import inspect
 
 import streamlit as st
 
-from core import gan
-from core.checkpoints import CheckpointError
+from core import gan, metrics
 from core.models import gan as gan_models
-from ui import gan_view as view
-from ui import jobs, resources, runs_view
+from ui import job_widgets, jobs, resources, saved_runs
 from ui.i18n import current_lang, t
+from ui.lessons import cgan as lesson
+from ui.lessons import gan as view
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
 
 require_shell("cgan")
 
-PAGE = "cgan"
+PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 st.title(t("cgan.title"))
@@ -42,25 +42,23 @@ dataset = st.radio(
 )
 split = resources.mnist() if dataset == "mnist" else resources.digits()
 scale = 3 if dataset == "mnist" else 8  # 8x8 digits are drawn larger
-shipped = resources.shipped_model(SHIPPED[dataset], "gan.CondGenerator")
-trained = st.session_state.get("cgan_G")
-hist = st.session_state.get("cgan_hist")
+shipped = resources.shipped(SHIPPED[dataset], lesson.FAMILY)
+trained, trained_cfg = st.session_state.get("cgan_G"), st.session_state.get("cgan_cfg")
 job = jobs.get(PAGE)
 mine = (
     trained is not None
-    and hist is not None
-    and hist["cfg"].image_size == split.x_train.shape[-1]
+    and trained_cfg is not None
+    and trained_cfg.image_size == split.x_train.shape[-1]
     and job is not None
     and not job.active
 )
 use_mine = mine and st.toggle(t("cgan.use_trained"), key="cgan_use_trained")
-G = trained if use_mine else (None if isinstance(shipped, CheckpointError) else shipped.model)
+G = trained if use_mine else (None if shipped is None else shipped.model)
 
 # -- generate -------------------------------------------------------------------------------------
 st.header(t("cgan.shipped"))
 if G is None:
-    reason = t(f"ckpt.{shipped.code}", family="gan.CondGenerator", path=SHIPPED[dataset])
-    st.warning(t("cgan.no_shipped", reason=reason))
+    resources.shipped_warning(SHIPPED[dataset], lesson.FAMILY, "cgan.no_shipped")
 else:
     if not use_mine:
         epochs_done = shipped.meta.get("epochs", "?")
@@ -101,27 +99,25 @@ else:
     st.subheader(t("cgan.fidelity_header"))
     per = 10 if resources.test_mode() else 100
     if dataset == "mnist":
-        judge = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
-        clf_name = t("cgan.clf.cnn")
+        cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
+        judge, clf_name = (None if cnn is None else cnn.model), t("cgan.clf.cnn")
     else:
-        judge, clf_name = view.digits_judge(), t("cgan.clf.digits")
+        judge, clf_name = lesson.digits_judge(), t("cgan.clf.digits")
     st.caption(t("cgan.fidelity_help", n=per, clf=clf_name))
-    if isinstance(judge, CheckpointError):
-        reason = t(f"ckpt.{judge.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")
-        st.caption(t("cgan.no_cnn", reason=reason))
+    if judge is None:
+        resources.shipped_warning("cnn_mnist.pth", "cnn.MNISTCNN", "cgan.no_cnn", caption=True)
     elif st.button(t("cgan.fidelity_run"), key="cgan_fidelity"):
-        model = judge.model if hasattr(judge, "model") else judge
-        fid = gan.fidelity_per_digit(G, model, per_digit=per, seed=int(st.session_state.cgan_seed))
+        fid = metrics.fidelity_per_digit(G, judge, per_digit=per, seed=int(st.session_state.cgan_seed))
         st.session_state["cgan_fid"] = (dataset, use_mine, fid)
     fid = st.session_state.get("cgan_fid")
     if fid and fid[:2] == (dataset, use_mine):
         st.metric(t("cgan.fidelity_overall"), f"{100 * fid[2]['overall']:.1f}%")
-        st.plotly_chart(view.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
+        st.plotly_chart(lesson.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
 
     # -- the lesson's exercise --------------------------------------------------------------------
     st.subheader(t("cgan.tog_header"))
     tog_epochs = 1 if resources.test_mode() else (3 if dataset == "mnist" else 30)
-    real = view.small_split(split) if resources.test_mode() else split
+    real = lesson.small_split(split) if resources.test_mode() else split
     st.markdown(t("cgan.tog_help", n_real=len(real.x_train), n_test=len(real.x_test), epochs=tog_epochs))
     per_real = max(1, len(real.x_train) // 10)
     counts = {
@@ -138,7 +134,7 @@ else:
     )
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):
-            res = gan.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
+            res = metrics.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
         st.session_state["cgan_tog_result"] = (dataset, use_mine, res)
     res = st.session_state.get("cgan_tog_result")
     if res and res[:2] == (dataset, use_mine):
@@ -174,16 +170,15 @@ def on_train() -> None:
         d_width=width[1],
         n_fixed=40,
     )
-    view.start_training(PAGE, cfg, x, y, jobs.train_device())
+    lesson.train(cfg, x, y)
 
 
-jobs.controls(PAGE, job, on_train)
+job_widgets.controls(PAGE, job, on_train)
 
 
 def render(job: jobs.Job) -> None:
-    jobs.status(job)
-    h = st.session_state.get("cgan_hist", {"steps": [], "epochs": []})
-    steps, ep = list(h["steps"]), list(h["epochs"])
+    job_widgets.status(job)
+    steps, ep = list(job.steps), view.grids(job)
     c1, c2 = st.columns(2)
     c1.plotly_chart(view.gan_loss_chart(steps), key="cgan_loss_chart", width="stretch")
     c2.plotly_chart(view.d_output_chart(steps), key="cgan_d_chart", width="stretch")
@@ -195,11 +190,11 @@ def render(job: jobs.Job) -> None:
         st.info(t("gan.waiting_grid"))
 
 
-jobs.live(job, render, interval=0.7)
-runs_view.panel(PAGE, lambda run: runs_view.restore_gan(PAGE, run), "gan.CondGenerator")
-if job is not None and not job.active and hist and len(hist["epochs"]) > 1:
+job_widgets.live(job, render, interval=0.7)
+saved_runs.panel(lesson)
+ep = view.grids(job) if job is not None and not job.active else []
+if len(ep) > 1:
     st.subheader(t("cgan.timeline"))
-    ep = hist["epochs"]
     pick = st.slider(t("gan.epoch_pick"), 1, len(ep), len(ep), key="cgan_epoch")
     size = ep[pick - 1]["grid"].shape[-1]
     st.image(view.grid_image(ep[pick - 1]["grid"], nrow=10, scale=3 if size == 28 else 8), width="stretch")

@@ -3,13 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from core import checkpoints
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
-from ui import canvas, jobs, resources, runs_view
-from ui import cnn_view as view
-from ui.charts import epoch_chart, loss_chart
+from ui import canvas, job_widgets, jobs, resources, saved_runs
 from ui.i18n import t
+from ui.lessons import cnn as lesson
 from ui.pages import require_shell
 
 require_shell("cnn")
@@ -21,26 +19,11 @@ tiny = resources.test_mode()
 
 st.title(t("cnn.title"))
 st.markdown(t("cnn.intro"))
-shipped = view.shipped()
-models = view.available_models()
+models = lesson.available_models()
 labels = {k: t(f"cnn.model.{k}") for k in models}
 with st.sidebar:  # one picker for every tab, always in view
     choice = st.radio(t("cnn.model"), list(models), key="cnn_model_choice", format_func=labels.get)
-    if isinstance(shipped, Exception):
-        st.warning(t(f"ckpt.{shipped.code}", family=core_cnn.FAMILY, path=view.SHIPPED_FILE))
-        st.info(t("cnn.train_instead"))
-    else:
-        m = shipped.meta.get("metrics", {})
-        st.caption(
-            t(
-                "cnn.shipped_meta",
-                acc=100 * m.get("test_accuracy", float("nan")),
-                epochs=shipped.meta.get("epochs", "?"),
-                n=m.get("n_test", "?"),
-                c1=shipped.config.get("c1"),
-                c2=shipped.config.get("c2"),
-            )
-        )
+    lesson.shipped_note()
 model = models.get(choice) if models else None
 
 tab_draw, tab_upload, tab_inside, tab_eval, tab_train, tab_review = st.tabs(
@@ -68,14 +51,14 @@ def show_prediction(steps, key: str) -> None:
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
         st.caption(t("cnn.confidence", p=100 * float(probs.max())))
         st.plotly_chart(
-            view.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False}
+            lesson.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False}
         )
 
 
 def show_steps(steps) -> None:
     if steps is not None:
         st.markdown(t("cnn.steps"))
-        for col, (caption, img) in zip(st.columns(4), view.step_images(steps)):
+        for col, (caption, img) in zip(st.columns(4), lesson.step_images(steps)):
             col.image(img, caption=caption, width=112)
 
 
@@ -147,7 +130,7 @@ with tab_inside:
     elif x28 is None:
         st.info(t(f"cnn.inside.none.{src}"))
     else:
-        view.inside(model, x28, test_index=idx if src == "test" else None)
+        lesson.inside(model, x28, test_index=idx if src == "test" else None)
     st.subheader(t("cnn.sandbox.title"))
     st.markdown(t("cnn.sandbox.intro"))
     c = st.columns(4)
@@ -168,11 +151,11 @@ with tab_eval:
     if model is None:
         st.warning(t("cnn.no_model"))
     else:
-        view.evaluate_panel(model, split)
+        lesson.evaluate_panel(model, split)
 
 with tab_train:
     st.markdown(t("cnn.train.intro"))
-    job = jobs.get("cnn")
+    job = jobs.get(lesson.PAGE)
     busy = job is not None and job.active
     c = st.columns(3)
     epochs = c[0].slider(t("cnn.train.epochs"), 1, 30, 1 if tiny else 5, key="cnn_epochs", disabled=busy)
@@ -208,38 +191,23 @@ with tab_train:
         train_size=int(n_train),
         seed=int(seed),
     )
-    batches = -(-min(int(n_train), len(split.x_train)) // int(batch))
+    batches = lesson.batches_per_epoch(cfg, len(split.x_train))
 
     def on_train() -> None:
-        device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
-        net, make_iter = core_cnn.make_train_iter(
-            cfg, split.x_train, split.y_train, split.x_test, split.y_test, device
-        )
-        ss["cnn_run"] = {"model": net, "cfg": cfg, "batches": batches}
-        saver = runs_view.cnn_saver(
-            net, cfg, core_cnn.checkpoint_meta(cfg, split.provenance.as_dict(), 0, {})
-        )
-        jobs.start("cnn", make_iter, cfg.epochs, device, label="cnn", saver=saver)
+        lesson.train(cfg, split)
 
-    jobs.controls("cnn", job, on_train)
+    job_widgets.controls(lesson.PAGE, job, on_train)
 
     def render(j: jobs.Job) -> None:
-        jobs.status(j)
+        job_widgets.status(j)
         a, b = st.columns(2)
-        per_epoch = ss.get("cnn_run", {}).get("batches", batches)  # of the run shown, not of the sliders now
-        a.plotly_chart(loss_chart(j.steps, j.epochs_log, per_epoch), key="cnn_loss_chart", width="stretch")
-        acc = epoch_chart(
-            j.epochs_log,
-            [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
-            t("chart.accuracy"),
-            percent=True,
-        )
-        acc.update_yaxes(range=[0, 101])
-        b.plotly_chart(acc, key="cnn_acc_chart", width="stretch")
+        per_epoch = ss.get(lesson.RUN, {}).get("batches", batches)  # of the run shown, not of the sliders now
+        a.plotly_chart(lesson.loss_figure(j, per_epoch), key="cnn_loss_chart", width="stretch")
+        b.plotly_chart(lesson.accuracy_figure(j), key="cnn_acc_chart", width="stretch")
 
-    jobs.live(job, render)
-    runs_view.panel("cnn", lambda run: runs_view.restore_cnn(run, len(split.x_train)), core_cnn.FAMILY)
-    trained = view.session_model()
+    job_widgets.live(job, render)
+    saved_runs.panel(lesson)
+    trained = lesson.session_model()
     if trained is not None:
         st.success(t("cnn.train.use"))
         st.button(
@@ -248,17 +216,9 @@ with tab_train:
             on_click=ss.update,
             kwargs={"cnn_model_choice": "session"},
         )
-        run = ss["cnn_run"]
-        done = [r for r in job.epochs_log if r.get("kind") == "epoch"]
-        meta = core_cnn.checkpoint_meta(
-            run["cfg"],
-            split.provenance.as_dict(),
-            len(done),
-            {"test_accuracy": done[-1]["val_acc"] if done else None},
-        )
         st.download_button(
             t("cnn.train.download"),
-            checkpoints.to_bytes(trained, run["cfg"].model_config(), meta),
+            lesson.session_checkpoint(trained, split),
             file_name="cnn_session.pth",
             key="cnn_download",
             mime="application/octet-stream",
@@ -267,7 +227,7 @@ with tab_train:
     up = st.file_uploader(t("cnn.ckpt.label"), type=["pth", "pt"], key="cnn_ckpt_upload")
     if up is not None and ss.get("_cnn_ckpt_seen") != (up.name, up.size):
         ss["_cnn_ckpt_seen"] = (up.name, up.size)
-        ss["_cnn_ckpt_error"] = view.load_uploaded_checkpoint(up)
+        ss["_cnn_ckpt_error"] = lesson.load_uploaded_checkpoint(up)
         st.rerun()  # the model picker above now lists the upload
     if up is not None and ss.get("_cnn_ckpt_error"):
         st.error(ss["_cnn_ckpt_error"])
@@ -281,4 +241,4 @@ with tab_review:
             st.markdown(t(f"cnn.a{i}"))
     if st.toggle(t("common.show_code"), key="cnn_show_code"):
         st.caption(t("cnn.code_caption"))
-        st.code(view.training_script(cfg), language="python")
+        st.code(lesson.training_script(cfg), language="python")

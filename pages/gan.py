@@ -6,16 +6,15 @@ import streamlit as st
 import torch
 
 from core import gan
-from core.checkpoints import CheckpointError
-from ui import gan_view as view
-from ui import jobs, resources, runs_view
+from ui import job_widgets, jobs, resources, saved_runs
 from ui.i18n import current_lang, t
+from ui.lessons import gan as lesson
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
 
 require_shell("gan")
 
-PAGE = "gan"
+PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 st.title(t("gan.title"))
 st.markdown(t("gan.intro"))
@@ -28,21 +27,20 @@ st.markdown(t("gan.losses"))
 st.latex(r"\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))) \qquad \mathcal{L}_G = -\log D(G(z))")
 st.info(t("gan.range"), icon=":material/info:")
 
-cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
+cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
 
 
 def quality_panel(images: torch.Tensor | None, key: str, reading: tuple | None = None) -> None:
     """Histogram of the digits the shipped CNN reads in `images` (or its `reading` of them, already made),
     plus confidence figures."""
     st.markdown(f"**{t('gan.quality')}**")
-    if isinstance(cnn, CheckpointError):
-        reason = t(f"ckpt.{cnn.code}", family="cnn.MNISTCNN", path="cnn_mnist.pth")
-        st.caption(t("gan.no_cnn", reason=reason))
+    if cnn is None:
+        resources.shipped_warning("cnn_mnist.pth", "cnn.MNISTCNN", "gan.no_cnn", caption=True)
         return
-    pred, conf = reading if reading is not None else view.read_digits(cnn.model, images)
+    pred, conf = reading if reading is not None else lesson.read_digits(cnn.model, images)
     from core.metrics import digit_shares
 
-    st.plotly_chart(view.digit_histogram(digit_shares(pred)), key=f"{key}_hist", width="stretch")
+    st.plotly_chart(lesson.digit_histogram(digit_shares(pred)), key=f"{key}_hist", width="stretch")
     st.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
     st.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
     st.caption(t("gan.quality_help", n=len(pred)))
@@ -50,20 +48,17 @@ def quality_panel(images: torch.Tensor | None, key: str, reading: tuple | None =
 
 # -- the shipped generator --------------------------------------------------------------------------
 st.header(t("gan.shipped"))
-shipped = resources.shipped_model("gan_mnist.pth", "gan.Generator")
-if isinstance(shipped, CheckpointError):
-    reason = t(f"ckpt.{shipped.code}", family="gan.Generator", path="gan_mnist.pth")
-    st.warning(t("gan.no_shipped", reason=reason))
+shipped = resources.shipped("gan_mnist.pth", lesson.FAMILY)
+if shipped is None:
+    resources.shipped_warning("gan_mnist.pth", lesson.FAMILY, "gan.no_shipped")
 else:
     meta = shipped.meta
     data_text = provenance_text(resources.mnist().provenance)
     G = shipped.model
-    mapping = getattr(G, "mapping_width", 0)  # the shipped G may add a mapping network: say so
+    mapping = G.model_args.get("mapping", 0)  # the shipped G may add a mapping network: say so
     key = "gan.shipped_info_mapping" if mapping else "gan.shipped_info"
     gap = "" if LANG == "ja" else " "  # Japanese sentences follow each other without a space
-    refine = (
-        gap + t("gan.shipped_refine") if getattr(G, "refine_on", False) else ""
-    )  # likewise a 3x3 conv in G
+    refine = gap + t("gan.shipped_refine") if G.model_args.get("refine") else ""  # likewise a 3x3 conv
     st.caption(t(key, epochs=meta.get("epochs", "?"), data=data_text, mapping=mapping) + refine)
     st.session_state.setdefault("gan_seed", 0)
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
@@ -77,13 +72,11 @@ else:
     seed = int(st.session_state.gan_seed)
     left, right = st.columns([3, 2])
     with left:
-        png = view.shipped_png(
-            G, "sample", (n * n, seed), nrow=n, scale=3
-        )  # n x n samples, shared by the class
+        png = lesson.shipped_png(G, "sample", (n * n, seed), nrow=n, scale=3)  # n x n, shared by the class
         st.image(png, width="stretch")
         st.download_button(t("gan.download"), png, "gan_samples.png", "image/png", key="gan_download")
     with right:
-        reading = None if isinstance(cnn, CheckpointError) else view.shipped_reading(cnn.model, G, 200, seed)
+        reading = None if cnn is None else lesson.shipped_reading(cnn.model, G, 200, seed)
         quality_panel(None, "gan_shipped", reading)
 
     st.subheader(t("gan.interp"))
@@ -92,16 +85,17 @@ else:
     seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
     seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
     pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
-    path = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
+    path = lesson.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
     st.image(
-        view.shipped_png(G, "interpolate", (int(seed_a), int(seed_b), 11), nrow=11, scale=2), width="stretch"
+        lesson.shipped_png(G, "interpolate", (int(seed_a), int(seed_b), 11), nrow=11, scale=2),
+        width="stretch",
     )
     c1, c2 = st.columns([1, 3])
-    c1.image(view.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
+    c1.image(lesson.grid_image(path[round(pos * 10) : round(pos * 10) + 1], nrow=1, scale=6), width=168)
     if c2.toggle(t("gan.animate"), key="gan_animate"):
-        frames = view.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 24)
-        frames = [view.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])]
-        c2.image(view.gif_bytes(frames, ms=80), width=168)
+        frames = lesson.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 24)
+        frames = [lesson.grid_image(f[None], 1, scale=6) for f in torch.cat([frames, frames.flip(0)])]
+        c2.image(lesson.gif_bytes(frames, ms=80), width=168)
 
 # -- live training ----------------------------------------------------------------------------------
 st.header(t("gan.train_header"))
@@ -122,8 +116,9 @@ with st.expander(t("gan.settings")):
     batch = c1.select_slider(t("gan.batch_size"), sizes, base.batch_size, key=f"gan_batch_{preset}")
     g_lr = c2.select_slider(t("gan.g_lr"), rates, base.g_lr, key=f"gan_g_lr_{preset}")  # per preset:
     d_lr = c2.select_slider(t("gan.d_lr"), rates, base.d_lr, key=f"gan_d_lr_{preset}")  # its own defaults
-    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key="gan_g_opt")
-    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key="gan_d_opt")
+    opt_name = lambda o: t(f"gan.opt.{o}", lang=LANG)  # noqa: E731
+    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key="gan_g_opt", format_func=opt_name)
+    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key="gan_d_opt", format_func=opt_name)
     seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
     unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
 c1, c2 = st.columns(2)
@@ -155,17 +150,16 @@ def on_train() -> None:
         unit_range=unit,
         n_fixed=64,
     )
-    view.start_training(PAGE, cfg, x, None, jobs.train_device())
+    lesson.train(cfg, x)
 
 
 job = jobs.get(PAGE)
-jobs.controls(PAGE, job, on_train)
+job_widgets.controls(PAGE, job, on_train)
 
 
 def render(job: jobs.Job) -> None:
-    jobs.status(job)
-    hist = st.session_state.get("gan_hist", {"steps": [], "epochs": []})
-    steps, epochs_log = list(hist["steps"]), list(hist["epochs"])
+    job_widgets.status(job)
+    steps, epochs_log = list(job.steps), lesson.grids(job)
     if steps:
         last = steps[-1]
         m = st.columns(4)
@@ -174,40 +168,40 @@ def render(job: jobs.Job) -> None:
         m[2].metric(t("gan.v.d_real"), f"{last['d_real']:.2f}")
         m[3].metric(t("gan.v.d_fake"), f"{last['d_fake']:.2f}")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(view.gan_loss_chart(steps), key="gan_loss_chart", width="stretch")
-    c2.plotly_chart(view.d_output_chart(steps), key="gan_d_chart", width="stretch")
+    c1.plotly_chart(lesson.gan_loss_chart(steps), key="gan_loss_chart", width="stretch")
+    c2.plotly_chart(lesson.d_output_chart(steps), key="gan_d_chart", width="stretch")
     left, right = st.columns([3, 2])
     if epochs_log:
         grid = epochs_log[-1]["grid"]
         left.markdown(f"**{t('gan.live_grid', epoch=epochs_log[-1]['epoch'])}**")
-        left.image(view.grid_image(grid, nrow=8, scale=3), width="stretch")
+        left.image(lesson.grid_image(grid, nrow=8, scale=3), width="stretch")
         with right:
             quality_panel(torch.from_numpy(grid[:, None]).float() / 255, "gan_live")
     else:
         left.info(t("gan.waiting_grid"))
 
 
-jobs.live(job, render, interval=0.7)
-runs_view.panel(PAGE, lambda run: runs_view.restore_gan(PAGE, run), "gan.Generator")
+job_widgets.live(job, render, interval=0.7)
+saved_runs.panel(lesson)
 
-hist = st.session_state.get("gan_hist")
-if job is not None and not job.active and hist and hist["epochs"]:
+ep = lesson.grids(job) if job is not None and not job.active else []
+if ep:
     st.subheader(t("gan.timeline"))
-    ep = hist["epochs"]
     pick = st.slider(t("gan.epoch_pick"), 1, len(ep), len(ep), key="gan_epoch") if len(ep) > 1 else 1
-    img = view.grid_image(ep[pick - 1]["grid"], nrow=8, scale=3)
+    img = lesson.grid_image(ep[pick - 1]["grid"], nrow=8, scale=3)
     c1, c2 = st.columns(2)
     c1.image(img, width="stretch")
     c1.download_button(
-        t("gan.download"), view.png_bytes(img), f"epoch_{pick}.png", "image/png", key="gan_epoch_download"
+        t("gan.download"), lesson.png_bytes(img), f"epoch_{pick}.png", "image/png", key="gan_epoch_download"
     )
     if len(ep) > 1 and c2.toggle(t("gan.timeline_gif"), key="gan_timeline_gif"):
-        frames = [view.grid_image(r["grid"], 8, scale=2) for r in ep]
-        c2.image(view.gif_bytes(frames, ms=500), width="stretch")
+        frames = [lesson.grid_image(r["grid"], 8, scale=2) for r in ep]
+        c2.image(lesson.gif_bytes(frames, ms=500), width="stretch")
 
 st.header(t("gan.detach_header"))
 st.markdown(t("gan.detach"))
 st.markdown(t("gan.d_wins"))
 if st.toggle(t("common.show_code"), key="gan_show_code"):
     st.caption(t("gan.code"))
-    st.code(inspect.getsource(gan._train), language="python")
+    source = inspect.getsource(gan.d_step) + "\n\n" + inspect.getsource(gan.g_step)
+    st.code(source, language="python")

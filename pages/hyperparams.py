@@ -4,18 +4,18 @@ import streamlit as st
 
 from core import checkpoints
 from core import experiments as ex
-from ui import hyperparams_view as view
-from ui import jobs, resources, runs_view
+from ui import job_widgets, jobs, resources, saved_runs
 from ui.i18n import t
+from ui.lessons import hyperparams as lesson
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
 
 require_shell("hyperparams")
 
 ss = st.session_state
-view.restore_widget_values()
+lesson.restore_widget_values()
 split = resources.mnist()
-dev = resources.device().name
+dev = jobs.train_device()  # the CPU after a GPU fault in this session, as on the other pages
 tiny = resources.test_mode()
 n_val = 200 if tiny else len(split.x_test)
 data = ex.Data(split.x_train, split.y_train, split.x_test[:n_val], split.y_test[:n_val])
@@ -31,26 +31,26 @@ with st.container(horizontal=True):  # buttons as wide as their labels, wrapping
         st.button(
             t(f"hyperparams.preset.{name}"),
             key=f"hyperparams_preset_{name}",
-            on_click=view.apply_preset,
+            on_click=lesson.apply_preset,
             args=(name,),
         )
 
 st.subheader(t("hyperparams.design"))
-specs, error = view.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
+specs, error = lesson.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
 if error:
     st.error(error)
 
-job, q = jobs.get(view.JOB_KEY), view.queue()
+job, q = jobs.get(lesson.PAGE), lesson.queue()
 active = job is not None and job.active
 
 
 def on_train() -> None:
-    view.enqueue(view.renumber(specs), data, dev)
-    ss["hyperparams_show"] = [r.run_id for r in view.history()]
+    lesson.enqueue(lesson.renumber(specs), data, dev)
+    ss["hyperparams_show"] = [r.run_id for r in lesson.history()]
 
 
 with st.container(horizontal=True):
-    jobs.train_button(
+    job_widgets.train_button(
         t("hyperparams.add" if active else "hyperparams.train", n=len(specs)),
         "hyperparams_train",
         on_train,
@@ -72,14 +72,14 @@ with st.container(horizontal=True):
     st.button(
         t("hyperparams.clear"),
         key="hyperparams_clear",
-        disabled=active or not view.history(),
-        on_click=view.clear,
+        disabled=active or not lesson.history(),
+        on_click=lesson.clear,
     )
-runs_view.comparison_panel("hyperparams", view.restore, busy=active)  # saved comparisons (runs/)
+saved_runs.panel(lesson, pick_label=t("runs.pick_comparison"))  # saved comparisons (runs/)
 
 # -- compare ---------------------------------------------------------------------------------
 st.subheader(t("hyperparams.compare"))
-runs = view.history()
+runs = lesson.history()
 if not runs:
     st.info(t("hyperparams.empty"), icon=":material/science:")
 else:
@@ -87,7 +87,7 @@ else:
     if "hyperparams_show" not in ss:
         ss["hyperparams_show"] = ids
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
-    names = {r.run_id: view.run_name(r) for r in runs}
+    names = {r.run_id: lesson.run_name(r) for r in runs}
     st.pills(
         t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get
     )
@@ -96,42 +96,42 @@ else:
 
 def render(j: jobs.Job | None) -> None:
     """Progress, overlaid curves and the table; redrawn twice a second while the queue runs."""
-    if j is not None and j.state == "running":  # queued: jobs.live shows the place in line above this
-        view.progress(view.queue())
-    elif j is not None and j.state == "done" and view.queue() is not None:
-        st.success(view.queue_summary(view.queue(), j.run_seconds), icon=":material/check_circle:")
+    if j is not None and j.state == "running":  # queued: job_widgets.live shows the place in line
+        lesson.progress(lesson.queue())
+    elif j is not None and lesson.queue_ended(j) and lesson.queue() is not None:
+        st.success(lesson.queue_summary(lesson.queue(), j.run_seconds), icon=":material/check_circle:")
     if j is not None:
-        runs_view.save_status(j)  # saving to runs/ failed: said here, the queue goes on
-    shown = [r for r in view.history() if r.run_id in ss.get("hyperparams_show", [])]
+        job_widgets.save_status(j)  # saving to runs/ failed: said here, the queue goes on
+    shown = [r for r in lesson.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
-        loss_fig, acc_fig = view.curves(shown, log_y=ss.get("hyperparams_log", False))
+        loss_fig, acc_fig = lesson.curves(shown, log_y=ss.get("hyperparams_log", False))
         a, b = st.columns(2)
         with a, st.container(key="hyperparams_loss"):
             st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
         with b, st.container(key="hyperparams_acc"):
             st.plotly_chart(acc_fig, key="hyperparams_acc_chart", width="stretch")
         st.caption(t("hyperparams.chart_caption"))
-    if view.history():
-        view.explain_divergence(view.history())
+    if lesson.history():
+        lesson.explain_divergence(lesson.history())
         st.markdown(f"**{t('hyperparams.results')}**")
         with st.container(key="hyperparams_table"):
             st.dataframe(
-                view.table(view.history()),
+                lesson.table(lesson.history()),
                 hide_index=True,
                 width="stretch",
-                column_config=view.column_config(),
+                column_config=lesson.column_config(),
             )
         st.caption(t("hyperparams.results_caption"))
 
 
 if job is not None and active:
-    jobs.live(job, render)
+    job_widgets.live(job, render)
 elif runs:
     render(job)
 
 # -- lessons: overfitting, keep the best model, export ----------------------------------------
 finished = [r for r in runs if r.finished and r.best_epoch is not None]
-note = view.overfitting(finished)
+note = lesson.overfitting(finished)
 if note:
     st.info(note, icon=":material/trending_up:")
 if runs:
@@ -149,7 +149,8 @@ if runs:
         st.caption(t("hyperparams.keep_none"))
     else:
         by_id = {r.run_id: r for r in finished}
-        keep_names = {i: view.run_name(r) for i, r in by_id.items()}  # translated now: AppTest calls it later
+        # translated now: AppTest calls format_func later
+        keep_names = {i: lesson.run_name(r) for i, r in by_id.items()}
         best_first = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
         rid = st.selectbox(
             t("hyperparams.keep_run"),
@@ -162,7 +163,7 @@ if runs:
         st.caption(
             t(
                 "hyperparams.keep_caption",
-                run=view.run_name(by_id[rid]),
+                run=lesson.run_name(by_id[rid]),
                 epoch=meta["epochs"],
                 loss=meta["metrics"]["val_loss"],
                 acc=100 * meta["metrics"]["val_accuracy"],
@@ -187,5 +188,5 @@ for i in range(1, 4):
         st.markdown(t(f"hyperparams.review.a{i}"))
 if st.toggle(t("common.show_code"), key="hyperparams_show_code"):
     st.caption(t("hyperparams.code_caption"))
-    st.code(view.CODE, language="python")
-view.save_widget_values()
+    st.code(lesson.CODE, language="python")
+lesson.save_widget_values()

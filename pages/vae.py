@@ -5,17 +5,16 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import jobs, resources, runs_view
-from ui import vae_view as view
+from ui import job_widgets, jobs, resources, saved_runs
 from ui.canvas import draw
 from ui.i18n import t
+from ui.lessons import vae as lesson
 from ui.pages import require_shell
 
 require_shell("vae")
 
 ss = st.session_state
 split = resources.mnist()
-dev = resources.device().name
 
 st.title(t("vae.title"))
 st.markdown(t("vae.intro"))
@@ -32,28 +31,28 @@ with c2:
 # -- 1. AE vs VAE, side by side ----------------------------------------------------------------
 st.header(t("vae.compare"))
 st.caption(t("vae.compare_caption"))
-if hidden := view.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
+if hidden := lesson.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
     st.caption(t("vae.shipped_note", hidden=hidden))
 cols = st.columns(2)
 for col, option in zip(cols, ("ae", "vae")):
-    v = view.shipped_view(option)
+    v = lesson.shipped_view(option)
     col.subheader(t(f"vae.model.{option}"))
-    if isinstance(v, Exception):
-        col.warning(t(f"ckpt.{v.code}", family=view.SHIPPED[option][1], path=view.SHIPPED[option][0]))
+    if v is None:
+        col.warning(lesson.unavailable_reason(option))
         col.info(t("vae.train_instead"))
         continue
     col.plotly_chart(
-        view.latent_figure(v.points, v.labels, v.box, height=360),
+        lesson.latent_figure(v.points, v.labels, v.box, height=360),
         key=f"vae_cmp_{option}",
         width="stretch",
-        config=view.PLOT_CONFIG,
+        config=lesson.PLOT_CONFIG,
     )
 
 # -- 2. Explore one model ----------------------------------------------------------------------
 st.header(t("vae.explore"))
-job = jobs.get("vae")
-options = [o for o in view.SHIPPED if not isinstance(view.shipped_view(o), Exception)]
-if "vae_session" in ss and not (job and job.active):
+job = jobs.get(lesson.PAGE)
+options = lesson.shipped_options()
+if lesson.SESSION in ss and not (job and job.active):
     options.append("session")
 if not options:
     st.info(t("vae.no_model"))
@@ -61,9 +60,9 @@ else:
     labels = {o: t(f"vae.model.{o}") for o in options}  # translated now: format_func may run later
     option = st.radio(t("vae.which"), options, key="vae_which", horizontal=True, format_func=labels.get)
     if option == "session":
-        v = view.session_view(ss["vae_session"]["model"], job.last.get("step", 0) if job else 0)
+        v = lesson.session_view(lesson.session_model(), job.last.get("step", 0) if job else 0)
     else:
-        v = view.shipped_view(option)
+        v = lesson.shipped_view(option)
     if v.model.latent_dim > 2:
         st.caption(t("vae.pca", d=v.model.latent_dim))
 
@@ -71,35 +70,37 @@ else:
     def explorer() -> None:
         k1, k2, kmap = f"vae_z1_{option}", f"vae_z2_{option}", f"vae_map_{option}"
         x0, x1, y0, y1 = v.box
-        picked = view.picked_point(ss.get(kmap), None)
-        if picked and picked != ss.get(f"_{kmap}_done"):  # a new click: move the sliders there
+        picked = lesson.picked_point(ss.get(kmap), None)
+        clicked = picked is not None and picked != ss.get(f"_{kmap}_done")  # a new click: sliders go there
+        if clicked:
             ss[f"_{kmap}_done"] = picked
-            ss[k1] = min(max(picked[0], x0), x1)
-            ss[k2] = min(max(picked[1], y0), y1)
+        # the sliders' values live in session state only (a default argument too makes Streamlit warn)
+        for k, lo, hi, i in ((k1, x0, x1, 0), (k2, y0, y1, 1)):
+            ss[k] = min(max(picked[i] if clicked else ss.get(k, (lo + hi) / 2), lo), hi)
         left, right = st.columns([3, 2])
         with right:
-            z1 = st.slider("z₁", x0, x1, (x0 + x1) / 2, step=(x1 - x0) / 200, key=k1, format="%.2f")
-            z2 = st.slider("z₂", y0, y1, (y0 + y1) / 2, step=(y1 - y0) / 200, key=k2, format="%.2f")
+            z1 = st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
+            z2 = st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
             with st.container(key="vae_decoded"):
                 caption = t("vae.decoded", z1=z1, z2=z2)
-                st.image(view.big(img[0, 0], 224), caption=caption, output_format="PNG")
-            cnn = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN")
-            if not isinstance(cnn, Exception):
+                st.image(lesson.big(img[0, 0], 224), caption=caption, output_format="PNG")
+            cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
+            if cnn is not None:
                 from core.metrics import classify
 
                 pred, conf = classify(cnn.model, img)
                 st.metric(t("vae.cnn_reads"), f"{pred[0]}", f"{conf[0]:.0%}", delta_color="off")
         with left, st.container(key="vae_map"):
             st.caption(t("vae.click_hint"))
-            fig = view.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
+            fig = lesson.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
             st.plotly_chart(
                 fig,
                 key=kmap,
                 on_select="rerun",
                 selection_mode="points",
                 width="stretch",
-                config=view.PLOT_CONFIG,
+                config=lesson.PLOT_CONFIG,
             )
 
     explorer()
@@ -107,13 +108,13 @@ else:
     # -- 3. Manifold, reconstructions, drawings, interpolation, prior samples ----------------
     st.subheader(t("vae.manifold"))
     st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
-    grid = view.shipped_manifold(option) if option != "session" else view.manifold_image(v)
-    st.image(view.big(grid, 630), width=520, output_format="PNG")
+    grid = lesson.shipped_manifold(option) if option != "session" else lesson.manifold_image(v)
+    st.image(lesson.big(grid, 630), width=520, output_format="PNG")
 
     st.subheader(t("vae.recon"))
     st.caption(t("vae.recon_caption"))
     xs = split.x_test[:12]
-    st.image(view.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG")
+    st.image(lesson.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG")
 
     st.subheader(t("vae.draw"))
     st.caption(t("vae.draw_caption"))
@@ -134,19 +135,19 @@ else:
         if issue:  # a dot or a filled canvas: the latent point would mean nothing
             b.warning(t(f"input.{issue}"))
             return
-        x = core_vae.to_mnist(drawn)  # (1, 1, 28, 28)
+        x = torch.as_tensor(to_mnist(drawn).final).reshape(1, 1, 28, 28)  # (1, 1, 28, 28)
         b.image(
-            view.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
+            lesson.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
             width=240,
             caption=t("vae.draw_result"),
             output_format="PNG",
         )
         where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
         b.plotly_chart(
-            view.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
+            lesson.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
             key="vae_draw_map",
             width="stretch",
-            config=view.PLOT_CONFIG,
+            config=lesson.PLOT_CONFIG,
         )
 
     drawing()
@@ -158,7 +159,7 @@ else:
     b = i2.number_input(t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
     path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
     st.image(
-        view.strip(path),
+        lesson.strip(path),
         width="stretch",
         output_format="PNG",
         caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])),
@@ -167,7 +168,7 @@ else:
     st.subheader(t("vae.prior"))
     seed = st.number_input(t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
     samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
-    st.image(view.big(core_vae.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
+    st.image(lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
     st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
 
 # -- 4. Train your own -------------------------------------------------------------------------
@@ -192,24 +193,16 @@ seed = c2.number_input(t("common.seed"), 0, 10_000, 0, key="vae_seed")
 
 
 def on_train() -> None:
-    cfg = core_vae.VAEConfig(
-        kind=kind, latent_dim=latent, beta=beta if kind == "vae" else 0.0, epochs=epochs, seed=int(seed)
+    beta_used = beta if kind == "vae" else 0.0  # an AE has no KL term
+    lesson.train(
+        core_vae.VAEConfig(kind=kind, latent_dim=latent, beta=beta_used, epochs=epochs, seed=int(seed))
     )
-    model = core_vae.build_model(cfg)
-    ss["vae_session"] = {"model": model, "cfg": cfg}
-    ss.pop("vae_which", None)  # the explorer shows the shipped model until training ends
-    n, nt = (256, 100) if tiny else (len(split.x_train), view.MAP_POINTS)
-    x, xt, yt = split.x_train[:n], split.x_test[:nt], split.y_test[:nt]
-    grid = 10 if tiny else 15
-    device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
-    make = lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=device, grid=grid)  # noqa: E731
-    jobs.start("vae", make, cfg.epochs, device, label=kind, saver=runs_view.vae_saver(model, cfg))
 
 
-jobs.controls("vae", job, on_train)
-jobs.live(job, view.training_panel)
-runs_view.panel("vae", runs_view.restore_vae)
-if job is not None and not job.active and "vae_session" in ss:
+job_widgets.controls(lesson.PAGE, job, on_train)
+job_widgets.live(job, lesson.training_panel)
+saved_runs.panel(lesson)
+if job is not None and not job.active and lesson.SESSION in ss:
     st.success(t("vae.trained_ready"))
 
 with st.expander(t("common.show_code")):

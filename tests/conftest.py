@@ -19,7 +19,7 @@ os.environ.setdefault("LAB_RUNS_DIR", tempfile.mkdtemp(prefix="lab-runs-"))  # p
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
-    """st.cache_resource/cache_data persist across AppTest instances in one process (pitfalls §19)."""
+    """st.cache_resource/cache_data persist across AppTest instances in one process (docs/streamlit-notes.md, "Caches outlive an AppTest")."""
     yield
     try:
         import streamlit as st

@@ -1,4 +1,4 @@
-"""Security guarantees of issue 8, each asserted: loopback by default, XSRF on, small uploads, safe
+"""The lab's security guarantees, each asserted: loopback by default, XSRF on, small uploads, safe
 `torch.load` everywhere, no eval/exec/shell/pickle in app code, no widget value used as a file path.
 
 The source scans use `ast`, so a comment or a string mentioning `eval(` does not trip them, and each
@@ -85,10 +85,10 @@ def test_xsrf_and_cors_protection_stay_on(config):
 def test_upload_size_is_limited(config):
     assert 1 <= config["server"].get("maxUploadSize", 200) <= MAX_UPLOAD_MB  # Streamlit's default is 200 MB
     from core import preprocess
-    from ui import cnn_view
+    from ui.lessons.cnn import MAX_CKPT_BYTES
 
     limit = config["server"]["maxUploadSize"] * 2**20
-    assert preprocess.MAX_BYTES <= limit and cnn_view.MAX_CKPT_BYTES >= limit  # the server's 413 comes first
+    assert preprocess.MAX_BYTES <= limit and MAX_CKPT_BYTES >= limit  # the server's 413 comes first
 
 
 def test_students_get_no_developer_tools_or_tracebacks(config):

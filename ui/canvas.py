@@ -1,8 +1,9 @@
 """The drawing canvas, wrapped so pages share one configuration and tests can stand in for it.
 
 streamlit-drawable-canvas 0.13 (Components v2): pixels come back only with `return_image_data=True`;
-white strokes on a black background put the digit in the RGB channels (MNIST polarity); a new `key`
-is the only reliable way to clear it (research pitfalls §21–§24).
+white strokes on a black background put the digit in the RGB channels (MNIST polarity; on the default
+transparent background it would be in the alpha channel only); a new `key` is the only reliable way to
+clear it. See docs/streamlit-notes.md, The canvas: pixels on request, cleared by a new key.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ def base_figure(x_title: str, y_title: str, height: int = 340, log_y: bool = Fal
 
 
 def finite(values: Sequence[float | None]) -> list[float | None]:
-    """NaN and ±inf as gaps: Plotly would drop them silently anyway, this makes it explicit."""
+    """NaN and ±inf as gaps: Plotly would drop them silently anyway, this makes it explicit (a diverged
+    run is reported by its job's state, not by the chart)."""
     return [v if v is not None and v == v and abs(v) != float("inf") else None for v in values]
 
 
@@ -42,7 +43,9 @@ def loss_chart(
 ) -> go.Figure:
     """Per-batch training loss (thin line) and per-epoch training/validation loss (markers)."""
     fig = base_figure(t("chart.step"), t("chart.loss"), log_y=log_y)
-    if steps:  # up to 2,000 points: as arrays, which Plotly neither checks one by one nor writes out as text
+    # as arrays, which Plotly neither checks one by one nor writes out as text (docs/streamlit-notes.md,
+    # Plotly checks lists element by element); ui.jobs keeps at most MAX_STEP_POINTS of them
+    if steps:
         xy = np.asarray(steps, dtype=float)
         ys = np.where(np.isfinite(xy[:, 1]), xy[:, 1], np.nan)  # NaN and ±inf as gaps
         fig.add_scatter(

@@ -36,7 +36,7 @@ def catalogs() -> dict[str, dict[str, str]]:
     return merged
 
 
-KEPT = "_lang"  # a plain session key: the language also when the widget key is missing (a page switch)
+KEPT = "_lang"  # a plain session key: the language also when the widget's key is dropped (a page switch)
 
 
 def current_lang() -> str:
@@ -62,8 +62,9 @@ def language_selector() -> str:
     """The sidebar selectbox (key `lang`); keeps the choice across pages, reruns and reloads.
 
     Its default is the current language, not the first option: a browser that re-mounts the selectbox
-    (a page switch under load) reports the default back as the widget's value, and with index 0 that
-    turned English students' pages Japanese with 30 students at once (bench/classroom_load.py).
+    (a page switch under load) reports the default back as the widget's value, and with index 0 English
+    students got Japanese pages (docs/streamlit-notes.md, A remounted widget reports its default).
+    The choice is also copied to `KEPT` (A widget's value is dropped on a run that does not draw it).
     """
     current = current_lang()
     lang = st.selectbox(

@@ -1,6 +1,7 @@
-"""The lab's pages: file, fixed URL path, translated title, course part.
+"""The lab's pages: file, fixed URL path, translated title, course part; and the guard that makes every
+page run inside Home.py's navigation and sidebar.
 
-A page whose file is not there yet (its issue has not landed) is simply left out: never faked.
+Home.py builds its `st.navigation` from `PAGES`; a page whose file is missing is left out, never faked.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def require_shell(url_path: str) -> None:
 
     On a fresh server, Streamlit treats a folder named `pages/` as a legacy multipage app until some
     session has run `st.navigation`; a page opened by its URL (say /xor) then runs on its own, with raw
-    file names in the sidebar and no language selector (pitfalls §11). Such a page bounces once through
-    Home.py, which then switches back to it (`goto_pending`).
+    file names in the sidebar and no language selector (docs/streamlit-notes.md, pages/ is a legacy app
+    until st.navigation runs). Such a page bounces once through Home.py, which then switches back to it
+    (`goto_pending`).
     """
     if not st.session_state.get(_SHELL):
         from ui.i18n import KEPT, current_lang

@@ -1,6 +1,7 @@
 """Process-wide, read-only resources shared by every session (`st.cache_resource`).
 
-Loaders here are pure computation with no `st.*` inside (a rerun must not restart them, pitfalls §2).
+Loaders here are pure computation with no `st.*` inside: a rerun must not restart them
+(docs/streamlit-notes.md, "Cached loaders never call st.*").
 Datasets and shipped models are never modified after loading; a page that trains takes its own copy.
 """
 
@@ -24,8 +25,9 @@ _GC_FROZEN = False
 
 def freeze_startup_objects() -> None:
     """Once per process: move everything imported so far (torch, plotly, ...) out of the garbage
-    collector's reach. Nothing imported is ever freed, and a full collection then costs a few ms
-    instead of ~240 ms of GIL that every session's chart would wait for (.streamlit/config.toml)."""
+    collector's reach. Nothing imported is ever freed, and a full collection then walks only what the
+    sessions made, instead of holding Python's lock for torch's millions of objects while every session's
+    chart waits (docs/streamlit-notes.md, "postScriptGC costs a full collection per run")."""
     global _GC_FROZEN
     if not _GC_FROZEN:
         _GC_FROZEN = True
@@ -38,7 +40,7 @@ _init_lock = threading.Lock()  # creates `_warm_up` and `_page_slots` once per p
 
 
 def warm_up_in_background() -> threading.Thread:
-    """Once per process: import what pages need later (torchvision: ~3 s of Python's lock) in a daemon
+    """Once per process: import what pages need later (torchvision holds Python's lock for seconds) in a daemon
     thread, while the first visitor reads Home. Nobody waits for it unless a page needs torchvision before
     it is done (Python's import lock then makes that page wait for the same import, not do it twice).
     Afterwards the new objects are frozen out of the garbage collector, as at start-up."""
@@ -112,9 +114,8 @@ def shorten_gil_turns() -> float:
     The server's event loop (websocket messages, the app's files for each new browser) gives the lock up at
     every socket write and must win it back from the sessions' script threads; with Python's default 5 ms
     turn each write of a busy server waits up to 5 ms, so 30 students' page reruns starve the replies of
-    everyone (the "convoy effect"). `bench/gil_convoy.py` measures it: a 4.7 MB file in 64 KB writes against
-    four busy threads, 5 ms -> 0.5 ms turns, about 6x faster, the busy threads' throughput about the same.
-    Returns the interval now in force, in ms."""
+    everyone (the "convoy effect"; `bench/gil_convoy.py` measures it). Returns the interval now in force,
+    in ms."""
     sys.setswitchinterval(switch_interval_ms() / 1000)
     return sys.getswitchinterval() * 1000
 

@@ -60,7 +60,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         + (" --no-augment" if not cfg.augment else "")
         + (f" --train-size {cfg.train_size}" if cfg.train_size else "")
     )
-    path = checkpoints.save(model, args.out, cfg.model_config(), meta, shipped=True)
+    path = checkpoints.save(model, args.out, meta=meta, shipped=True)  # config: the model's model_args
     print(json.dumps({"out": str(path), "epochs": epochs_done, **metrics}))
     return 0
 

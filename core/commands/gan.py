@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # the CLI imports torch only when a command runs
+    from torch import nn
+
+    from core.data import Split
+    from core.gan import GanConfig
 
 SHIPPED = "gan_mnist.pth"
 FAMILY = "gan.Generator"
@@ -41,8 +49,8 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
         ("lr-decay-from", float),
     ):
         p.add_argument(f"--{name}", type=typ, default=None)
-    p.add_argument("--g-optimizer", choices=("adam", "sgd"), default=None)
-    p.add_argument("--d-optimizer", choices=("adam", "sgd"), default=None)
+    p.add_argument("--g-optimizer", choices=("adam", "sgd_momentum"), default=None)
+    p.add_argument("--d-optimizer", choices=("adam", "sgd_momentum"), default=None)
     on_off = argparse.BooleanOptionalAction  # --flag / --no-flag; unset keeps the preset's value
     p.add_argument(
         "--spectral-norm", action=on_off, default=None, help="spectral norm in D (no batch norm there)"
@@ -153,9 +161,9 @@ def shipped_cnn():
 
 def gan_metrics(G, cnn, seed: int) -> dict:
     """The shipped CNN's reading of 1,000 samples, as bench/gen_quality_gan.py judges them."""
-    from core.gan import quality
+    from core.metrics import gan_quality
 
-    q = quality(G, cnn, n=1000, seed=seed)
+    q = gan_quality(G, cnn, n=1000, seed=seed)
     return {
         "confident_share": q["confident"],
         "mean_confidence": q["mean_conf"],
@@ -172,47 +180,78 @@ def format_metrics(metrics: dict) -> str:
     )
 
 
-def cmd_train(args: argparse.Namespace) -> int:
+def train_generator(
+    args: argparse.Namespace, cfg: GanConfig, split: Split, watch: Callable[[nn.Module, int], None]
+) -> tuple[nn.Module, int] | None:
+    """What `gan train` and `cgan train` share: build G and D (and G's moving average when
+    `cfg.ema > 0`), train on `split`, print each epoch, and every --eval-every epochs call
+    `watch(copy of G, epoch)`. Returns (the generator to save, epochs done), or None if it diverged."""
     import copy
 
     import torch
 
-    from core import checkpoints, data
-    from core.gan import build_models, model_config, train_gan
+    from core.gan import build_models, train_cgan, train_gan
 
     torch.set_num_threads(args.threads) if args.threads else None
-    cfg = config_from_args(args, mapping=args.mapping, g_refine=args.g_refine)
-    device = pick_device(args.device)
-    split = data.load_mnist()
+    conditional = args.gan_kind == "cgan"
     g = torch.Generator().manual_seed(cfg.seed)
-    G, D = build_models(cfg, False, g)
+    G, D = build_models(cfg, conditional, g)
     G_ema = copy.deepcopy(G) if cfg.ema > 0 else None  # the averaged weights are the ones saved
-    cnn = shipped_cnn()
+    device = pick_device(args.device)
+    kw = dict(device=device, generator=g, G_ema=G_ema)
+    if conditional:
+        records = train_cgan(cfg, split.x_train, split.y_train, G, D, **kw)
+    else:
+        records = train_gan(cfg, split.x_train, G, D, **kw)
     epochs = 0
-    for rec in train_gan(cfg, split.x_train, G, D, device=device, generator=g, G_ema=G_ema):
+    for rec in records:
         log_epoch(rec, args.quiet)
         if rec["kind"] == "diverged":
             print("error: the losses stopped being finite", file=sys.stderr)
-            return 1
+            return None
         epochs = rec["epoch"] if rec["kind"] == "epoch" else epochs
-        if rec["kind"] == "epoch" and cnn is not None and args.eval_every and epochs % args.eval_every == 0:
-            # seed 7, not the bench's 2024: watching progress must not pick an epoch by the bench's samples
-            m = gan_metrics(copy.deepcopy(G_ema if G_ema is not None else G).cpu(), cnn, seed=7)
-            print(f"  epoch {epochs} (seed 7): {format_metrics(m)}", flush=True)
-    G = G_ema if G_ema is not None else G
-    metrics = {}
-    if cnn is not None:  # judged by the shipped CNN, as bench/gen_quality_gan.py does
-        metrics = gan_metrics(G.cpu(), cnn.cpu(), seed=2024)
-        print("metrics: " + format_metrics(metrics))
+        if rec["kind"] == "epoch" and args.eval_every and epochs % args.eval_every == 0:
+            watch(copy.deepcopy(G_ema if G_ema is not None else G).cpu(), epochs)
+    return (G_ema if G_ema is not None else G).cpu(), epochs
+
+
+def save_generator(
+    G: nn.Module, out: str, cfg: GanConfig, split: Split, epochs: int, metrics: dict, command: str
+) -> None:
+    """The shipped-checkpoint save of both commands: the generator with its data, config and metrics."""
+    from core import checkpoints
+
     meta = {
         "provenance": split.provenance.as_dict(),
         "epochs": epochs,
         "train_config": cfg.as_dict(),
         "metrics": metrics,
-        "command": "python -m core.cli gan train " + " ".join(sys.argv[3:]),
+        "command": f"python -m core.cli {command} train " + " ".join(sys.argv[3:]),
     }
-    checkpoints.save(G.cpu(), args.out, model_config(G), meta, shipped=True)
-    print(f"saved {args.out}")
+    checkpoints.save(G, out, meta=meta, shipped=True)  # config: G's model_args
+    print(f"saved {out}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from core import data
+
+    cfg = config_from_args(args, mapping=args.mapping, g_refine=args.g_refine)
+    split = data.load_mnist()
+    cnn = shipped_cnn()
+
+    def watch(G, epoch: int) -> None:
+        if cnn is not None:  # seed 7, not the bench's 2024: watching must not pick by the bench's samples
+            print(f"  epoch {epoch} (seed 7): {format_metrics(gan_metrics(G, cnn, seed=7))}", flush=True)
+
+    trained = train_generator(args, cfg, split, watch)
+    if trained is None:
+        return 1
+    G, epochs = trained
+    metrics = {}
+    if cnn is not None:  # judged by the shipped CNN, as bench/gen_quality_gan.py does
+        metrics = gan_metrics(G, cnn.cpu(), seed=2024)
+        print("metrics: " + format_metrics(metrics))
+    save_generator(G, args.out, cfg, split, epochs, metrics, "gan")
     return 0
 
 
@@ -227,6 +266,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_sample)
     t = cmds.add_parser("train", help="train G and D on MNIST and save the generator")
     add_train_args(t)
+    t.set_defaults(gan_kind="gan")
     t.add_argument(
         "--mapping",
         type=int,

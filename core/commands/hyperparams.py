@@ -1,11 +1,8 @@
-"""`python -m core.cli hyperparams run`: the Hyperparameters page's comparisons without a browser.
+"""`python -m core.cli hyperparams run`: the Hyperparameters page's comparisons (000 §2.4) without a browser.
 
-    hyperparams run [--preset lr] [--vary lr=0.001,0.01,0.1] [--vary batch_size=32,128]
-                    [--epochs 5] [--train-size 2000] [--csv out.csv] [--device cpu]
+    hyperparams run [--preset lr] [--vary lr=0.001,0.01,0.1] [--vary batch_size=32,128] [--csv out.csv]
 
-prints one line per finished run (settings, final/best validation accuracy, best epoch, seconds) and
-writes the results table as CSV when asked. A diverged run is a result, not a failure (exit status 0);
-a bad --vary exits with 2.
+One line per finished run; a diverged run is a result, not a failure (exit 0); a bad --vary exits with 2.
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from core import checkpoints, data
     from core.device import default_device
-    from core.vae import FAMILY, VAEConfig, build_model, model_config, quality, train_autoencoder
+    from core.metrics import vae_quality
+    from core.vae import FAMILY, VAEConfig, build_model, train_autoencoder
 
     torch.set_num_threads(args.threads) if args.threads else None
     cfg = VAEConfig(
@@ -136,7 +137,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cls_path = Path(args.classifier) if args.classifier else checkpoints.SHIPPED_DIR / "cnn_mnist.pth"
     try:
         classifier = checkpoints.load(cls_path, expected_family="cnn.MNISTCNN").model
-        q = quality(model, classifier, split.x_test, split.y_test)
+        q = vae_quality(model, classifier, split.x_test, split.y_test)
         metrics.update(
             recon_acc=q["recon_acc"], prior_min_share=q["prior_min_share"], classifier=cls_path.name
         )
@@ -154,7 +155,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             "train_config": cfg.as_dict(),
             "command": "python -m core.cli vae train " + " ".join(args.argv),
         }
-        checkpoints.save(model, args.out, model_config(model), meta, shipped=True)
+        checkpoints.save(model, args.out, meta=meta, shipped=True)  # config: the model's model_args
         print(f"saved {args.out} ({FAMILY[cfg.kind]})")
     return 0
 

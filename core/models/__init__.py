@@ -1,15 +1,18 @@
-"""Model families of the course, one file each (mlp, cnn, gan, vae).
+"""Model families of the course, one file each (mlp, cnn, gan, vae), and what they share.
 
-A checkpoint names its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that
+Every model keeps the arguments it was built with in `model.model_args` (nanoGPT's `model_args`): a
+checkpoint stores that dict and `core.checkpoints.load` rebuilds the model from it. A checkpoint names its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that
 name back to a class, but only to classes a module lists in its `FAMILIES` tuple, so a checkpoint can
 never make the lab import or build anything else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import re
+from collections.abc import Iterator
 
 import torch
 from torch import nn
@@ -39,7 +42,7 @@ def reset_parameters(model: nn.Module, generator: torch.Generator) -> nn.Module:
     """PyTorch's default init for Linear/Conv layers, drawn from `generator` instead of the global RNG.
 
     The global RNG is shared by every session's thread, so only a per-run generator makes a seed
-    reproduce a run while other students train (pitfalls §31).
+    reproduce a run while other students train.
     """
     for layer in model.modules():
         if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -92,3 +95,22 @@ def attach_generator(model: nn.Module, generator: torch.Generator, device: str |
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def model_args(model: nn.Module) -> dict:
+    """The constructor arguments `model` was built with (a copy of `model.model_args`)."""
+    return dict(model.model_args)
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode (dropout off, batch-norm running statistics) inside the block, the previous mode after.
+
+    A training loop can look at its model between batches and go on training as if nothing happened.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)

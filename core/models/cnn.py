@@ -28,6 +28,7 @@ class CNNConfig:
 class MNISTCNN(nn.Module):
     def __init__(self, c1: int = 32, c2: int = 64, hidden: int = 256, dropout: float = 0.1):
         super().__init__()
+        self.model_args = dict(c1=c1, c2=c2, hidden=hidden, dropout=dropout)  # what a checkpoint stores
         self.layer1 = nn.Sequential(nn.Conv2d(1, c1, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), Dropout(dropout))
         self.layer2 = nn.Sequential(nn.Conv2d(c1, c2, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), Dropout(dropout))
         self.layer3 = nn.Sequential(

@@ -1,7 +1,6 @@
 """DCGAN and conditional GAN for MNIST (28x28) and scikit-learn digits (8x8).
 
-Source: the course's DCGAN script (Part 3, `000_73103aa36de91017.txt` 3.2) and the cGAN lesson
-(`003_6fdf303e20a563b4.txt`); "improved" settings follow Radford et al. 2015 (DCGAN: batch norm,
+Source: the course's DCGAN script (Part 3, section 3.2) and the cGAN lesson (003); "improved" settings follow Radford et al. 2015 (DCGAN: batch norm,
 Adam betas (0.5, 0.999)) and pytorch/examples/dcgan. Discriminators return *logits*: the course's
 `Sigmoid` + `BCELoss` is the same loss computed as `BCEWithLogitsLoss`, which cannot overflow.
 """
@@ -51,7 +50,11 @@ class Generator(nn.Module):
         refine: bool = False,
     ):
         super().__init__()
-        self.latent_dim, self.width, self.mapping_width, self.refine_on = latent_dim, width, mapping, refine
+        self.latent_dim, self.width = latent_dim, width
+        # what a checkpoint stores; the mapping network and the refining conv are named only when used,
+        # so a plain DCGAN's config stays the course's three arguments
+        self.model_args = dict(latent_dim=latent_dim, width=width, batch_norm=batch_norm)
+        self.model_args |= ({"mapping": mapping} if mapping else {}) | ({"refine": True} if refine else {})
         self.mapping = (
             nn.Sequential(
                 nn.Linear(latent_dim, mapping),
@@ -81,9 +84,7 @@ class Generator(nn.Module):
         h = F.relu(self.bn0(self.fc(self.mapping(z))))  # (B, width*7*7)
         h = h.view(-1, self.width, 7, 7)  # (B, width, 7, 7)
         h = F.relu(self.bn1(self.up1(h)))  # (B, width/2, 14, 14)
-        h = self.refine(
-            h
-        )  # (B, width/2, 14, 14): a 3x3 conv that can tidy the strokes before the last upsampling
+        h = self.refine(h)  # (B, width/2, 14, 14): a 3x3 conv may tidy the strokes before upsampling
         return torch.tanh(self.up2(h))  # (B, 1, 28, 28) in [-1, 1]
 
 
@@ -99,6 +100,7 @@ class Discriminator(nn.Module):
     ):
         super().__init__()
         self.width, self.spectral_norm, self.mbstd = width, spectral_norm, mbstd
+        self.model_args = dict(width=width, batch_norm=batch_norm, spectral_norm=spectral_norm, mbstd=mbstd)
         self.conv1 = _sn(nn.Conv2d(1, width, kernel_size=4, stride=2, padding=1), spectral_norm)
         self.conv2 = _sn(nn.Conv2d(width, width * 2, kernel_size=4, stride=2, padding=1), spectral_norm)
         self.bn2 = _norm2d(width * 2, batch_norm)
@@ -127,6 +129,9 @@ class CondGenerator(nn.Module):
         super().__init__()
         assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
         self.latent_dim, self.width, self.image_size = latent_dim, width, image_size
+        self.model_args = dict(
+            latent_dim=latent_dim, width=width, image_size=image_size, batch_norm=batch_norm
+        )
         d_in = latent_dim + N_CLASSES
         if image_size == 28:
             self.body = Generator(d_in, width, batch_norm)
@@ -146,7 +151,7 @@ class CondGenerator(nn.Module):
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """y: one-hot (B, 10)."""
         h = torch.cat([z, y], dim=1)  # (B, latent_dim + 10): the label rides along with the noise
-        out = self.body(h)
+        out = self.body(h)  # (B, 1, 28, 28) or (B, 64)
         return out.view(-1, 1, self.image_size, self.image_size)  # (B, 1, S, S)
 
 
@@ -171,6 +176,9 @@ class CondDiscriminator(nn.Module):
         assert image_size in (8, 28), "image_size is 28 (MNIST) or 8 (scikit-learn digits)"
         assert not (aux and image_size != 28), "the auxiliary classifier is for 28x28 only"
         self.width, self.image_size, self.spectral_norm, self.aux = width, image_size, spectral_norm, aux
+        self.model_args = dict(
+            width=width, image_size=image_size, batch_norm=batch_norm, spectral_norm=spectral_norm, aux=aux
+        )
         sn = spectral_norm
         if image_size == 28:
             planes = 0 if aux else N_CLASSES

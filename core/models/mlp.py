@@ -40,6 +40,10 @@ class MLP(nn.Module):
             raise ValueError(f"unknown activation {activation!r}; choose one of {tuple(ACTIVATIONS)}")
         self.hidden = parse_hidden(hidden)
         self.activation = activation
+        # what a checkpoint stores; the input width is named only when it is not the course's 2
+        self.model_args = dict(hidden=list(self.hidden), activation=activation) | (
+            {"n_in": n_in} if n_in != 2 else {}
+        )
         layers: list[nn.Module] = []
         width = n_in
         for h in self.hidden:

@@ -1,13 +1,8 @@
-"""Autoencoders of the course (004, ch. 2): a dense AE, a convolutional AE and a VAE, for 28x28 digits.
+"""Autoencoders of the course (004, ch. 2) for 28x28 digits: a dense AE, a convolutional AE and a VAE.
 
-- `DenseAE`: 784-256-128-16-128-256-784, the notes' first autoencoder (ReLU, sigmoid output).
-- `ConvAE`: the notes' convolutional encoder (32/64/128 channels, 3x3, stride 2) down to a small latent
-  code and a decoder that mirrors it with transposed convolutions; sizes adapted from 32x32 to 28x28.
-- `ConvVAE`: the same encoder emitting a mean and a log-variance, the sampler of the notes
-  (`reparameterize`, Kingma & Welling 2014, "Auto-Encoding Variational Bayes"), the same decoder.
-  `hidden > 0` puts one dense ReLU layer of that width between the convolutions and the code on both
-  sides (0 = the notes' model): a 2-D code then unfolds into digit shapes more easily.
-Every model has `encode / decode / embed` and `latent_dim`; `vae_loss` = BCE + beta * KL (Appendix B).
+`DenseAE` is the notes' 784-256-128-16 autoencoder; `ConvAE` their 3x3 stride-2 encoder (32/64/128
+channels) with a mirrored decoder; `ConvVAE` the same encoder emitting (mu, logvar) and the sampler
+`reparameterize` (Kingma & Welling 2014). Each has `encode / decode / embed`; `vae_loss` = BCE + beta * KL.
 """
 
 from __future__ import annotations
@@ -17,6 +12,16 @@ import torch.nn.functional as F
 from torch import nn
 
 FAMILIES = ("DenseAE", "ConvAE", "ConvVAE")
+CHANNELS = (32, 64, 128)  # the notes' encoder widths, mirrored by the decoder
+
+
+def _conv_args(latent_dim: int, c1: int, c2: int, c3: int, hidden: int) -> dict:
+    """What a checkpoint stores: the code size, plus the widths and the dense layer only where they
+    differ from the notes' model (so the notes' model keeps its one-argument config)."""
+    args: dict = {"latent_dim": latent_dim}
+    if (c1, c2, c3) != CHANNELS:
+        args |= {"c1": c1, "c2": c2, "c3": c3}
+    return args | ({"hidden": hidden} if hidden else {})
 
 
 def _check_input(x: torch.Tensor) -> None:
@@ -31,6 +36,9 @@ class DenseAE(nn.Module):
     def __init__(self, latent_dim: int = 16, hidden1: int = 256, hidden2: int = 128):
         super().__init__()
         self.latent_dim = latent_dim
+        self.model_args: dict = {"latent_dim": latent_dim}  # the layer widths only when not the notes'
+        if (hidden1, hidden2) != (256, 128):
+            self.model_args |= {"hidden1": hidden1, "hidden2": hidden2}
         self.encoder = nn.Sequential(
             nn.Flatten(),
             nn.Linear(784, hidden1),
@@ -120,7 +128,8 @@ class ConvAE(nn.Module):
 
     def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
-        self.latent_dim, self.channels, self.hidden = latent_dim, (c1, c2, c3), hidden
+        self.latent_dim = latent_dim
+        self.model_args = _conv_args(latent_dim, c1, c2, c3, hidden)
         self.encoder = ConvEncoder(latent_dim, c1, c2, c3, hidden)
         self.decoder = ConvDecoder(latent_dim, c1, c2, c3, hidden)
 
@@ -137,13 +146,18 @@ class ConvAE(nn.Module):
 
 
 class ConvVAE(nn.Module):
-    """Encoder → (mu, logvar) → z = mu + sigma * eps → decoder (the notes' encoder + sampler)."""
+    """Encoder → (mu, logvar) → z = mu + sigma * eps → decoder (the notes' encoder + sampler).
+
+    `hidden > 0` puts one dense ReLU layer of that width between the convolutions and the code on both
+    sides (0 = the notes' model): a 2-D code then unfolds into digit shapes more easily.
+    """
 
     variational = True
 
     def __init__(self, latent_dim: int = 2, c1: int = 32, c2: int = 64, c3: int = 128, hidden: int = 0):
         super().__init__()
-        self.latent_dim, self.channels, self.hidden = latent_dim, (c1, c2, c3), hidden
+        self.latent_dim = latent_dim
+        self.model_args = _conv_args(latent_dim, c1, c2, c3, hidden)
         self.encoder = ConvEncoder(2 * latent_dim, c1, c2, c3, hidden)  # the notes' Dense(4): means, log-vars
         self.decoder = ConvDecoder(latent_dim, c1, c2, c3, hidden)
 

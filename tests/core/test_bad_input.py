@@ -1,4 +1,4 @@
-"""Issue 8's bad-input suite at the core level: every listed case gets a code (which the pages translate),
+"""The bad-input suite at the core level: every listed case gets a code (which the pages translate),
 never a traceback, and nothing is computed or decoded before the checks. Page-level checks are in
 tests/pages/test_bad_input_pages.py; the browser upload in tests/e2e/test_bad_upload_e2e.py."""
 

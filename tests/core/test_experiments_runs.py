@@ -22,7 +22,7 @@ def data() -> ex.Data:
 
 
 def run_saving(specs, data, writer: er.ComparisonWriter, stop_after: int | None = None) -> ex.RunQueue:
-    """What ui.runs_view.ComparisonSaver does in the job's worker: save on each epoch and run end.
+    """What ui.lessons.hyperparams.ComparisonSaver does in the job's worker: save on each epoch and run end.
     `stop_after` epoch records, the iteration simply ends (a server killed mid-queue)."""
     q = ex.RunQueue(ex.new_results(specs), data)
     seen = 0

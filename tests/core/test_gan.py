@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, gan
+from core import checkpoints, gan, metrics
 from core.cli import main as cli
+from core.models import model_args
 from core.models.gan import CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
 
 TINY = gan.with_overrides(gan.IMPROVED, g_width=16, d_width=8, batch_size=16, epochs=1, n_fixed=20)
@@ -139,7 +140,7 @@ def test_spectral_norm_discriminator_is_seeded():
 @pytest.mark.parametrize("conditional", [False, True])
 def test_checkpoint_round_trip(tmp_path, conditional):
     G = gan.build_models(TINY, conditional, torch.Generator().manual_seed(0))[0]
-    path = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G), {"epochs": 1})
+    path = checkpoints.save(G, tmp_path / "g.pth", model_args(G), {"epochs": 1})
     family = "gan.CondGenerator" if conditional else "gan.Generator"
     loaded = checkpoints.load(path, expected_family=family).model
     label = 4 if conditional else None
@@ -148,7 +149,7 @@ def test_checkpoint_round_trip(tmp_path, conditional):
 
 def test_cli_sample_writes_white_on_black_array(tmp_path):
     G = gan.build_models(TINY, False, torch.Generator().manual_seed(0))[0]
-    ckpt = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G))
+    ckpt = checkpoints.save(G, tmp_path / "g.pth", model_args(G))
     out = tmp_path / "s.npy"
     assert (
         cli(["gan", "sample", "--n", "6", "--seed", "3", "--out", str(out), "--checkpoint", str(ckpt)]) == 0
@@ -162,7 +163,7 @@ def test_cli_sample_writes_white_on_black_array(tmp_path):
 def test_cli_cgan_sample_and_bad_label(tmp_path):
     cfg = gan.with_overrides(TINY, image_size=8)
     G = gan.build_models(cfg, True, torch.Generator().manual_seed(0))[0]
-    ckpt = checkpoints.save(G, tmp_path / "g.pth", gan.model_config(G))
+    ckpt = checkpoints.save(G, tmp_path / "g.pth", model_args(G))
     out = tmp_path / "s.npy"
     args = ["cgan", "sample", "--n", "4", "--dataset", "digits", "--out", str(out), "--checkpoint", str(ckpt)]
     assert cli(args + ["--label", "5"]) == 0
@@ -182,7 +183,7 @@ def test_train_on_generated_reports_both_accuracies():
         split.x_train[:100], split.y_train[:100], split.x_test[:50], split.y_test[:50], split.provenance
     )
     G = gan.build_models(gan.with_overrides(TINY, image_size=8), True, torch.Generator().manual_seed(0))[0]
-    res = gan.train_on_generated(G, small, epochs=1, per_digit=5)
+    res = metrics.train_on_generated(G, small, epochs=1, per_digit=5)
     assert res["n_generated"] == 50 and res["n_test"] == 50
     assert 0 <= res["acc_generated"] <= 1 and 0 <= res["acc_real"] <= 1
 
@@ -244,9 +245,9 @@ def test_mapping_network_changes_the_generator_and_round_trips(tmp_path):
     cfg = replace(TINY, mapping=16)
     G = gan.build_models(cfg, False, torch.Generator().manual_seed(0))[0]
     assert [m.out_features for m in G.mapping if isinstance(m, torch.nn.Linear)] == [16, 16]
-    assert G.fc.in_features == 16 and gan.model_config(G)["mapping"] == 16
-    assert "mapping" not in gan.model_config(gan.build_models(TINY, False, torch.Generator())[0])
-    path = checkpoints.save(G, tmp_path / "m.pth", gan.model_config(G), {"epochs": 0})
+    assert G.fc.in_features == 16 and model_args(G)["mapping"] == 16
+    assert "mapping" not in model_args(gan.build_models(TINY, False, torch.Generator())[0])
+    path = checkpoints.save(G, tmp_path / "m.pth", model_args(G), {"epochs": 0})
     loaded = checkpoints.load(path, expected_family="gan.Generator").model
     assert torch.equal(gan.sample(G, 3, 0), gan.sample(loaded, 3, 0))
     stats = next(
@@ -288,7 +289,7 @@ def test_gan_cli_trains_and_saves_a_generator_with_a_mapping_network(tmp_path):
     ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="gan.Generator")
-    assert loaded.model.mapping_width == 8 and loaded.meta["train_config"]["mapping"] == 8
+    assert loaded.model.model_args["mapping"] == 8 and loaded.meta["train_config"]["mapping"] == 8
 
 
 def test_refine_conv_adds_a_trained_layer_and_round_trips(tmp_path):
@@ -307,7 +308,7 @@ def test_refine_conv_adds_a_trained_layer_and_round_trips(tmp_path):
         (3, 3),
     )
     assert set(G.state_dict()) - set(plain.state_dict()) and set(plain.state_dict()) < set(G.state_dict())
-    assert "refine" not in gan.model_config(plain) and gan.model_config(G)["refine"] is True
+    assert "refine" not in model_args(plain) and model_args(G)["refine"] is True
     assert gan.sample(G, 3, 0).shape == (3, 1, 28, 28)
     before = conv.weight.detach().clone()
     D = gan.build_models(TINY, False, torch.Generator().manual_seed(1))[1]
@@ -338,7 +339,7 @@ def test_refine_conv_adds_a_trained_layer_and_round_trips(tmp_path):
     ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="gan.Generator")
-    assert loaded.model.refine_on and loaded.meta["train_config"]["g_refine"] is True
+    assert loaded.model.model_args["refine"] and loaded.meta["train_config"]["g_refine"] is True
 
 
 def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
@@ -362,3 +363,16 @@ def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
     constant, decayed = runs
     assert len(constant) == 4 and decayed[0] == pytest.approx(constant[0])  # step 0: factor 1 in both
     assert decayed[3] < 0.5 * constant[3]  # the last step at a quarter of the rate (Adam steps ~ lr)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_non_finite_loss_ends_the_run_with_its_diverged_record(conditional):
+    """The job engine reads the last record: "diverged" must be the last thing the iterator yields."""
+    size = 28 if not conditional else 8
+    cfg = gan.with_overrides(TINY, image_size=size)
+    G, D = gan.build_models(cfg, conditional, torch.Generator().manual_seed(0))
+    x, y = fake_images(32, size)
+    x = torch.full_like(x, float("nan"))  # D(real) is NaN on the first batch
+    it = gan.train_cgan(cfg, x, y, G, D) if conditional else gan.train_gan(cfg, x, G, D)
+    records = list(it)
+    assert [r["kind"] for r in records] == ["diverged"] and records[0]["step"] == 1

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, runs
+from core import checkpoints, files, runs
 from core import cnn as core_cnn
 from core.cnn import FAMILY, CNNTrainConfig
 
@@ -171,13 +171,13 @@ def test_disk_full_keeps_the_previous_save_and_recovers(tmp_path, monkeypatch):
     w = writer(tmp_path)
     m = model()
     assert w.save(m, SMALL.model_config(), state="running", epochs_done=1, history={"epochs": [{"epoch": 1}]})
-    real_write = runs._write_atomic
+    real_write = runs.write_atomic
 
     def full(path, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(runs, "_write_atomic", full)
-    monkeypatch.setattr(checkpoints.os, "replace", lambda *a: full(None, None))
+    monkeypatch.setattr(runs, "write_atomic", full)
+    monkeypatch.setattr(files.os, "replace", lambda *a: full(None, None))
     assert not w.save(
         m,
         SMALL.model_config(),
@@ -189,7 +189,7 @@ def test_disk_full_keeps_the_previous_save_and_recovers(tmp_path, monkeypatch):
     assert not [p for p in w.path.iterdir() if p.name.endswith(".tmp")], "temp files are cleaned up"
     opened = runs.open_run(w.run_id, FAMILY, root=tmp_path)  # the previous save is intact
     assert opened.info.epochs_done == 1 and opened.meta["epochs"] == 1
-    monkeypatch.setattr(runs, "_write_atomic", real_write)
+    monkeypatch.setattr(runs, "write_atomic", real_write)
     monkeypatch.undo()
     assert w.save(m, SMALL.model_config(), state="done", epochs_done=2)
     assert w.error == "" and runs.open_run(w.run_id, root=tmp_path).info.epochs_done == 2

@@ -9,6 +9,8 @@ from torch.distributions import Normal
 from torch.distributions import kl_divergence as torch_kl
 
 from core import checkpoints
+from core.images import tile
+from core.models import model_args
 from core.models.vae import ConvAE, ConvVAE, DenseAE, kl_divergence, reconstruction_bce, vae_loss
 from core.vae import (
     Projection,
@@ -20,8 +22,6 @@ from core.vae import (
     manifold,
     reconstruct,
     sample_prior,
-    tile,
-    to_mnist,
     train_autoencoder,
 )
 
@@ -148,26 +148,21 @@ def test_projection_lifts_back_for_larger_latents():
     assert np.allclose(Projection.fit(torch.zeros(3, 2)).apply(np.array([[1.0, 2.0]])), [[1.0, 2.0]])
 
 
-@pytest.mark.parametrize("own", [False, True])
-def test_to_mnist_centres_a_drawing(own, monkeypatch):
-    if own:  # without core.preprocess: the fallback in core.vae
-        import sys
+def test_to_mnist_centres_a_drawing():
+    from core.preprocess import to_mnist  # the page's framing of a drawing (core.vae had a copy)
 
-        monkeypatch.setitem(sys.modules, "core.preprocess", None)
     canvas = np.zeros((280, 280), np.uint8)
     canvas[20:120, 200:230] = 255  # a bar in the top-right corner
-    img = to_mnist(canvas)[0, 0].numpy()
+    img = to_mnist(canvas).final
     assert img.shape == (28, 28) and img.max() > 0.9
     ys, xs = np.nonzero(img > 0.5)
     assert abs(ys.mean() - 13.5) < 2 and abs(xs.mean() - 13.5) < 2
-    assert to_mnist(np.zeros((280, 280), np.uint8)).sum() == 0
+    assert to_mnist(np.zeros((280, 280), np.uint8)) is None
 
 
 def test_checkpoint_round_trip(tmp_path):
-    from core.vae import model_config
-
     model = build_model(VAEConfig(latent_dim=3))
-    path = checkpoints.save(model, tmp_path / "v.pth", model_config(model), {"epochs": 0})
+    path = checkpoints.save(model, tmp_path / "v.pth", model_args(model), {"epochs": 0})
     loaded = checkpoints.load(path, expected_family="vae.ConvVAE")
     x = torch.rand(2, 1, 28, 28)
     assert torch.allclose(loaded.model.embed(x), model.eval().embed(x))
@@ -175,7 +170,6 @@ def test_checkpoint_round_trip(tmp_path):
 
 def test_cli_sample_encode_decode(tmp_path, capsys):
     from core.cli import main
-    from core.vae import model_config
 
     ck = checkpoints.save(build_model(VAEConfig()), tmp_path / "v.pth", {"latent_dim": 2}, {})
     out = tmp_path / "s.npy"
@@ -225,19 +219,17 @@ def test_cli_sample_encode_decode(tmp_path, capsys):
         main(["vae", "sample", "--out", str(tmp_path / "y.npy"), "--checkpoint", str(tmp_path / "no.pth")])
         == 2
     )
-    assert model_config(build_model(VAEConfig(latent_dim=16))) == {"latent_dim": 16}
+    assert model_args(build_model(VAEConfig(latent_dim=16))) == {"latent_dim": 16}
 
 
 def test_wider_vae_round_trips_through_a_checkpoint(tmp_path):
-    from core.vae import model_config
-
     model = build_model(VAEConfig(channels=(8, 16, 24)))
-    config = model_config(model)
+    config = model_args(model)
     assert config == {"latent_dim": 2, "c1": 8, "c2": 16, "c3": 24}
     loaded = checkpoints.load(
         checkpoints.save(model, tmp_path / "w.pth", config, {}), expected_family="vae.ConvVAE"
     )
-    assert loaded.model.channels == (8, 16, 24)
+    assert tuple(loaded.model.model_args[c] for c in ("c1", "c2", "c3")) == (8, 16, 24)
     x = torch.rand(2, 1, 28, 28)
     assert torch.allclose(
         loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x))
@@ -246,10 +238,8 @@ def test_wider_vae_round_trips_through_a_checkpoint(tmp_path):
 
 @pytest.mark.parametrize("kind", ["vae", "ae"])
 def test_dense_layer_round_trips_through_a_checkpoint(tmp_path, kind):
-    from core.vae import model_config
-
     model = build_model(VAEConfig(kind=kind, hidden=32))
-    config = model_config(model)
+    config = model_args(model)
     assert config == {"latent_dim": 2, "hidden": 32}
     assert isinstance(model.decoder.fc, torch.nn.Sequential) and model.decoder.fc[0].out_features == 32
     family = "vae.ConvVAE" if kind == "vae" else "vae.ConvAE"
@@ -258,7 +248,7 @@ def test_dense_layer_round_trips_through_a_checkpoint(tmp_path, kind):
     assert torch.allclose(
         loaded.model.eval().decode(loaded.model.embed(x)), model.eval().decode(model.embed(x))
     )
-    assert "hidden" not in model_config(build_model(VAEConfig(kind=kind)))  # the notes' model: plain Linear
+    assert "hidden" not in model_args(build_model(VAEConfig(kind=kind)))  # the notes' model: plain Linear
 
 
 def test_input_dropout_blanks_the_input_but_the_loss_targets_the_clean_digit():
@@ -304,9 +294,24 @@ def test_denoising_training_runs_and_the_cli_records_it(tmp_path, capsys):
     ]
     assert main(args) == 0
     loaded = checkpoints.load(out, expected_family="vae.ConvVAE")
-    assert loaded.model.hidden == 16
+    assert loaded.model.model_args["hidden"] == 16
     train_config = loaded.meta["train_config"]
     assert train_config["input_dropout"] == 0.3 and train_config["augment_input"] is True
     with pytest.raises(SystemExit):
         main(["vae", "train", "--input-dropout", "1.5"])
     assert "0-0.9" in capsys.readouterr().err
+
+
+def test_a_non_finite_loss_ends_the_run_with_its_diverged_record(monkeypatch):
+    """The job engine reads the last record: "diverged" must be the last thing the iterator yields."""
+    import core.vae as core_vae
+
+    def nan_losses(model, x, beta, generator, x_in=None):  # a NaN loss that still backpropagates
+        loss = sum(p.sum() for p in model.parameters()) * float("nan")
+        return loss, loss, loss
+
+    monkeypatch.setattr(core_vae, "_losses", nan_losses)
+    x = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    cfg = VAEConfig(epochs=3, batch_size=16)
+    records = list(train_autoencoder(build_model(cfg), x, cfg))
+    assert [r["kind"] for r in records] == ["diverged"] and records[0]["step"] == 1

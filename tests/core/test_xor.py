@@ -145,3 +145,12 @@ def test_cli_rejects_bad_hidden():
         timeout=120,
     )
     assert res.returncode == 2 and "hidden" in res.stderr
+
+
+def test_run_ends_right_after_a_diverged_record():
+    """The job engine reads the last record: "diverged" must be the last thing `run()` yields."""
+    t = xor.Trainer(xor.XORConfig(epochs=50))
+    step = {"kind": "step", "step": 1, "loss": 0.7}
+    t._it = iter([step, {"kind": "diverged", "epoch": 1, "step": 2, "loss": float("nan")}, step])
+    recs = list(t.run())
+    assert [r["kind"] for r in recs] == ["step", "diverged"] and t.diverged and t.finished

@@ -1,33 +1,26 @@
-"""Browser tests: `streamlit run Home.py` on a free port, driven by Playwright + Debian's chromium.
+"""Browser tests: `streamlit run Home.py` in test mode on a free port (bench/lab_server.py starts it), driven
+by Playwright + Debian's chromium.
 
 Skipped with a reason where chromium or playwright is missing — except when CI=true, where a skip
-would hide a broken set-up, so it fails instead.
+would hide a broken set-up, so it fails instead. Each server's output goes to a log file under the
+system's temporary folder (named in the error when a server does not come up).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench import lab_server
+from bench.lab_server import free_port, wait_idle  # the browser tests import both from here
+
+CHROMIUM = lab_server.CHROMIUM
+LOGS = Path(tempfile.gettempdir()) / f"lab_e2e_{os.getpid()}"  # this test run's server logs
 
 
 def _unavailable(reason: str):
@@ -36,41 +29,13 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "LAB_TEST_MODE": "1", "LAB_MNIST_DOWNLOAD": "0", **(extra_env or {})}
-    env.pop("LAB_STRICT_I18N", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "Home.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stdout.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy within 60 s")
+def start_server(port: int, extra_env: dict | None = None, timeout: float = 60) -> subprocess.Popen:
+    """The app in test mode (LAB_TEST_MODE=1, no MNIST download) on 127.0.0.1:`port`, healthy; its log
+    is LOGS/server_<port>.log (appended to when the same port is started again)."""
+    proc, _ = lab_server.start(
+        LOGS / f"server_{port}.log", env=extra_env, port=port, timeout=timeout, test_mode=True
+    )
+    return proc
 
 
 @pytest.fixture(scope="session")
@@ -80,11 +45,7 @@ def server_url():
     port = free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    lab_server.stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +57,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         _unavailable(f"chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=lab_server.CHROMIUM_FLAGS)
         yield b
         b.close()
 
@@ -108,22 +69,6 @@ def page(browser, server_url):
     pg.set_default_timeout(30_000)
     yield pg
     ctx.close()
-
-
-def wait_idle(page, timeout: float = 60) -> None:
-    """Until the script has finished running (no running-status widget) for a moment."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    end, quiet = time.time() + timeout, None
-    while time.time() < end:
-        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count()
-        if busy == 0:
-            quiet = quiet or time.time()
-            if time.time() - quiet > 1.0:
-                return
-        else:
-            quiet = None
-        time.sleep(0.2)
-    raise TimeoutError("page still running")
 
 
 def goto(page, server_url: str, path: str = "", lang: str = "ja") -> None:

@@ -39,7 +39,7 @@ def _draw(page, strokes) -> None:
         for x, y in stroke[1:]:
             page.mouse.move(box["x"] + x * sx, box["y"] + y * sy, steps=8)
         page.mouse.up()
-    page.mouse.move(5, 5)  # pitfalls §20: the canvas toolbar shows on hover and covers nearby widgets
+    page.mouse.move(5, 5)  # the canvas toolbar shows on hover and covers nearby widgets
 
 
 def _prediction(page, timeout: float = 20) -> str:

@@ -1,4 +1,4 @@
-"""Browser test of "Nothing lost" (issue 8): the name typed in the sidebar stays across page switches; a
+"""Browser test of "Nothing lost": the name typed in the sidebar stays across page switches; a
 hyperparameter comparison trained under it is listed and reopens after the server is restarted."""
 
 from __future__ import annotations

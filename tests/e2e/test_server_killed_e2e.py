@@ -1,13 +1,10 @@
-"""Browser test of a fault (issue 8): the server is killed (SIGKILL, no clean shutdown) while a CNN trains;
+"""Browser test of a classroom fault: the server is killed (SIGKILL, no clean shutdown) while a CNN trains;
 after a restart on the same port a new browser session finds the run under the student's name, with at
 most the epoch in progress lost, and reopens it with its curves."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
 import time
 
 import pytest
@@ -18,17 +15,6 @@ from tests.e2e.conftest import free_port, goto, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 NAME = "じろう"
-
-
-def _kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL the server and its children, as a power cut would (no atexit, no finally blocks)."""
-    tree = [proc.pid, *lab_server.descendants(proc.pid)]
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(10)
 
 
 def _new_page(browser):
@@ -45,14 +31,6 @@ def _open_cnn_train_tab(page, url: str) -> None:
     box.press("Enter")
     wait_idle(page)
     page.get_by_role("tab", name="Train", exact=True).click()
-
-
-def _slider(page, key: str, right: int) -> None:
-    page.locator(f".st-key-{key} input[type=range], .st-key-{key} [role=slider]").first.focus()
-    page.keyboard.press("Home")
-    for _ in range(right):
-        page.keyboard.press("ArrowRight")
-    wait_idle(page)
 
 
 def _saved_and_running(page) -> tuple[tuple[int, int] | None, str]:
@@ -77,8 +55,10 @@ def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
     try:
         ctx, page = _new_page(browser)
         _open_cnn_train_tab(page, url)
-        _slider(page, "cnn_epochs", 29)  # 30 small epochs (500 images, then the test split): killed mid-way
-        _slider(page, "cnn_train_size", 1)
+        lab_server.set_slider(
+            page, "cnn_epochs", 29
+        )  # 30 small epochs (500 images, then the test split): killed mid-way
+        lab_server.set_slider(page, "cnn_train_size", 1)
         page.locator(".st-key-cnn_channels label").filter(has_text="8/16").first.click()
         wait_idle(page)
         page.locator(".st-key-cnn_train button").first.click()
@@ -88,11 +68,11 @@ def test_run_survives_a_killed_server_and_reopens_by_name(browser, tmp_path):
             looked.append(what)
             time.sleep(0.2)
         assert seen, f"the page never said an epoch was saved while training; last looks: {looked[-5:]}"
-        _kill_tree(proc)
+        lab_server.kill_tree(proc)
         ctx.close()
     finally:
         if proc.poll() is None:
-            _kill_tree(proc)
+            lab_server.kill_tree(proc)
     saved_shown, in_progress = seen
     (run,) = runs.list_runs("cnn", NAME, root=tmp_path)
     assert run.state == "running"  # killed: nobody wrote an end state

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import goto, wait_idle
+from tests.e2e.conftest import LOGS, goto, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -33,3 +33,5 @@ def test_click_on_latent_map_decodes_a_new_digit(page, server_url):
     caption = page.locator(".st-key-vae_decoded").inner_text()
     assert caption != caption_before and "decoded from z = (-" in caption  # left half: z1 < 0
     assert page.locator('[data-testid="stException"]').count() == 0
+    log = LOGS / f"server_{server_url.rsplit(':', 1)[1]}.log"  # the click sets the sliders' state only
+    assert 'key "vae_z1_' not in log.read_text(errors="replace"), "a slider also passed a default value"

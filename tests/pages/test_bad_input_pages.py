@@ -1,4 +1,4 @@
-"""Issue 8's bad input through the pages (AppTest): a clear message in the user's language, no exception,
+"""Bad input through the pages (AppTest): a clear message in the user's language, no exception,
 and the model in use stays usable. Core-level cases: tests/core/test_bad_input.py."""
 
 from __future__ import annotations

@@ -48,17 +48,17 @@ def test_cgan_trains_one_tiny_epoch_on_digits():
     job = at.session_state["_jobs"]["cgan"]
     job.join(timeout=60)
     assert job.state == "done", (job.state, job.error)
-    grid = at.session_state["cgan_hist"]["epochs"][-1]["grid"]
+    grid = at.session_state["_jobs"]["cgan"].epochs_log[-1]["grid"]
     assert grid.shape == (40, 8, 8)  # 4 fixed z x 10 digits
     at.run()
     assert not at.exception, at.exception
     from unittest import mock
 
-    from ui import gan_view
+    from ui.lessons import gan as gan_lesson
 
     with (
-        mock.patch.object(gan_view, "shipped_png", wraps=gan_view.shipped_png) as shared,
-        mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode,
+        mock.patch.object(gan_lesson, "shipped_png", wraps=gan_lesson.shipped_png) as shared,
+        mock.patch.object(gan_lesson, "png_bytes", wraps=gan_lesson.png_bytes) as encode,
     ):
         at.toggle(key="cgan_use_trained").set_value(True).run()
     assert not at.exception, at.exception

@@ -1,4 +1,4 @@
-"""Fault: LAB_DEVICE names a device this machine lacks (issue 8, Faults). The sidebar says so in the
+"""Fault: LAB_DEVICE names a device this machine lacks. The sidebar says so in the
 user's language, the lab falls back to the CPU (here: a CPU-only machine) and training still works."""
 
 from __future__ import annotations

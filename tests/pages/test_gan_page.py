@@ -18,30 +18,44 @@ def test_gan_page_renders(lang):
 
 
 def test_gan_new_samples_changes_seed():
+    """checkpoints/gan_mnist.pth ships with the repository, so the samples and their seed box are there."""
     at = open_page("pages/gan.py", "en")
-    if at.session_state["gan_seed"] is None:
-        pytest.skip("no shipped generator")
-    before = at.session_state["gan_seed"]
+    before = at.number_input(key="gan_seed").value
     at.button(key="gan_new").click().run()
-    assert not at.exception
+    assert not at.exception, at.exception
     assert at.session_state["gan_seed"] == before + 1
+    assert at.number_input(key="gan_seed").value == before + 1  # the box shows the new seed
 
 
 def test_gan_trains_one_tiny_epoch():
     at = open_page("pages/gan.py", "en")
     at.button(key="gan_train").click().run()
     assert not at.exception, at.exception
-    from ui import jobs  # noqa: F401  (the job lives in the AppTest session)
-
     job = at.session_state["_jobs"]["gan"]
     job.join(timeout=60)
     assert job.state == "done", (job.state, job.error)
-    hist = at.session_state["gan_hist"]
-    assert hist["epochs"] and hist["epochs"][-1]["grid"].shape == (64, 28, 28)
-    assert hist["steps"] and all(0 <= s["d_real"] <= 1 for s in hist["steps"])
+    epochs = [r for r in job.epochs_log if r["kind"] == "epoch"]
+    assert epochs and epochs[-1]["grid"].shape == (64, 28, 28)
+    assert job.steps and all(0 <= s["d_real"] <= 1 for s in job.steps)
+    assert at.session_state["gan_G"] is not None and at.session_state["gan_cfg"].epochs == 1
     at.run()
     assert not at.exception, at.exception
-    assert "Replay" in texts(at) or "epoch" in texts(at).lower()
+    body = texts(at)
+    assert "Images from the fixed z (epoch 1)" in body  # the live panel's latest grid
+    assert "Replay the grid epoch by epoch" in body  # the timeline of a finished run
+    assert at.button(key="gan_train").disabled is False  # the run is over: train again
+    last = job.steps[-1]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["D loss"] == f"{last['d_loss']:.3f}" and shown["D(G(z)): fake"] == f"{last['d_fake']:.2f}"
+
+
+def test_gan_show_code_shows_the_two_updates():
+    at = open_page("pages/gan.py", "en")
+    at.toggle(key="gan_show_code").set_value(True).run()
+    assert not at.exception, at.exception
+    (code,) = at.code
+    assert "def d_step(" in code.value and "def g_step(" in code.value
+    assert "d_step and g_step in core/gan.py" in texts(at)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -56,11 +70,12 @@ def test_shipped_generator_is_described_as_it_is(lang):
     at = open_page("pages/gan.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
+    mapping, refine_on = G.model_args.get("mapping", 0), bool(G.model_args.get("refine"))
     named = ("マッピングネットワーク" in body) if lang == "ja" else ("mapping network" in body)
-    assert named == bool(G.mapping_width)
-    if G.mapping_width:
-        assert (f"{G.mapping_width} ユニット" if lang == "ja" else f"{G.mapping_width}-unit") in body
+    assert named == bool(mapping)
+    if mapping:
+        assert (f"{mapping} ユニット" if lang == "ja" else f"{mapping}-unit") in body
     refine = (
         ("3×3 の畳み込みを 1 層加え" in body) if lang == "ja" else ("one 3×3 convolution between" in body)
     )
-    assert refine == G.refine_on
+    assert refine == refine_on

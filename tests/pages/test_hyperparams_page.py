@@ -107,3 +107,33 @@ def test_bad_designs_are_explained_not_run():
     at.multiselect(key="hyperparams_values_batch_size").set_value([16, 32, 64]).run()
     assert "15 runs" in " ".join(e.value for e in at.error)
     assert at.button(key="hyperparams_train").disabled
+
+
+def test_a_diverged_run_ends_that_run_only_not_the_queue():
+    """A run whose loss turns NaN is marked diverged and the queue goes on to the next run; a job whose
+    last record was a run's own "diverged" (it carries "run") still counts as a queue that ended."""
+    import torch
+
+    from core import experiments as ex
+    from ui import jobs
+    from ui.lessons import hyperparams as lesson
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(96, 1, 28, 28, generator=g), torch.randint(0, 10, (96,), generator=g)
+    tiny = ex.Settings(channels=(4, 8), hidden=16, epochs=2, batch_size=32, train_size=64, optimizer="sgd")
+    q = ex.RunQueue(
+        ex.new_results(ex.grid(tiny, {"lr": (1e30, 1e-2)})), ex.Data(x[:64], y[:64], x[64:], y[64:])
+    )
+    job = jobs.Job(label=lesson.PAGE, device="cpu", epochs=4, make_iter=q.records)
+    job.start(jobs.JobPool(lambda device: 1))
+    job.join(60)
+    assert [(r.status, r.reason) for r in q.runs] == [("diverged", "nan"), ("done", "")]
+    assert job.state == "done" and lesson.queue_ended(job)
+
+    last = iter([{"kind": "epoch", "epoch": 1, "run": 1}, {"kind": "diverged", "run": 1}])
+    ended = jobs.Job(label=lesson.PAGE, device="cpu", epochs=1, make_iter=lambda: last)
+    ended.start(jobs.JobPool(lambda device: 1))
+    ended.join(10)
+    assert ended.state == "diverged" and lesson.queue_ended(ended)
+    ended.state = "paused"  # stopped by the student: not an ended queue
+    assert not lesson.queue_ended(ended)

@@ -1,4 +1,4 @@
-"""Fault: a shipped checkpoint missing or corrupt (issue 8, Faults). Every page that shows a shipped model
+"""Fault: a shipped checkpoint missing or corrupt. Every page that shows a shipped model
 says so in the user's language and still offers to train; nothing raises.
 
 `core.checkpoints.SHIPPED_DIR` is pointed at a temporary folder (AppTest runs pages in this process).

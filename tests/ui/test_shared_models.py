@@ -1,7 +1,7 @@
-"""Shared cached models stay read-only (issue 8, Load): the shipped models every session shares through
+"""Shared cached models stay read-only: the shipped models every session shares through
 `st.cache_resource` are in eval mode with no gradients and no hooks; one session's drawing, looking
 inside, evaluating and training leave them exactly as they were for everyone else; and "Clear cache"
-(which any client can send, pitfalls §3) costs only a cheap reload from disk.
+(which any client can send, docs/streamlit-notes.md) costs only a cheap reload from disk.
 """
 
 from __future__ import annotations
@@ -107,28 +107,28 @@ def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     """The GAN page's grid, reading and interpolation of the shipped generator depend only on the seed:
     forty students opening the page cost one forward pass per (seed, size), and a new seed is computed."""
     from core import gan
-    from ui import gan_view
+    from ui.lessons import gan as gan_lesson
 
     G = gan.build_models(
         gan.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0)
     )[0].eval()
     calls = []
     G.register_forward_hook(lambda *_: calls.append(1))  # a private test generator, not a shared one
-    first = gan_view.from_shipped(G, "sample", 16, 5)
-    again = gan_view.from_shipped(G, "sample", 16, 5)
+    first = gan_lesson.from_shipped(G, "sample", 16, 5)
+    again = gan_lesson.from_shipped(G, "sample", 16, 5)
     assert again is first and len(calls) == 1, "the same seed must not run the generator again"
     assert torch.equal(first, gan.sample(G, 16, 5)), "the cached grid is the generator's own sample"
-    other = gan_view.from_shipped(G, "sample", 16, 6)
+    other = gan_lesson.from_shipped(G, "sample", 16, 6)
     assert not torch.equal(other, first)
-    path = gan_view.from_shipped(G, "interpolate", 1, 2, 11)
-    assert path.shape == (11, 1, 28, 28) and gan_view.from_shipped(G, "interpolate", 1, 2, 11) is path
+    path = gan_lesson.from_shipped(G, "interpolate", 1, 2, 11)
+    assert path.shape == (11, 1, 28, 28) and gan_lesson.from_shipped(G, "interpolate", 1, 2, 11) is path
     with pytest.raises(KeyError):  # only the two sampling functions can be named
-        gan_view.from_shipped(G, "train_gan", 1)
+        gan_lesson.from_shipped(G, "train_gan", 1)
     forward_passes = len(calls)
-    with mock.patch.object(gan_view, "png_bytes", wraps=gan_view.png_bytes) as encode:
-        png = gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
-        assert gan_view.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
-    assert png == gan_view.png_bytes(gan_view.grid_image(first, nrow=4, scale=3)), (
+    with mock.patch.object(gan_lesson, "png_bytes", wraps=gan_lesson.png_bytes) as encode:
+        png = gan_lesson.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
+        assert gan_lesson.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
+    assert png == gan_lesson.png_bytes(gan_lesson.grid_image(first, nrow=4, scale=3)), (
         "the same picture as uncached"
     )
     assert len(calls) == forward_passes, (
@@ -142,10 +142,10 @@ def test_two_students_opening_the_cnn_page_cost_one_evaluation_and_one_explanati
     the same for everyone: the second student's page reuses them (a class of 40 would otherwise run the
     1,000 test digits and the occlusion map 40 times)."""
     from core import cnn as core_cnn
-    from ui import cnn_view
+    from ui.lessons import cnn as cnn_lesson
 
-    cnn_view._shipped_test_probs.clear()
-    cnn_view._shipped_explanation.clear()
+    cnn_lesson._shipped_test_probs.clear()
+    cnn_lesson._shipped_explanation.clear()
     with (
         mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch,
         mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion,

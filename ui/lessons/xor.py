@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import runs, xor
+from core.models import model_args
 from ui import jobs, lesson, saved_runs
 from ui.charts import FONT, loss_chart
 from ui.i18n import t
@@ -30,7 +31,7 @@ def train(cfg: xor.XORConfig) -> jobs.Job:
     trainer = ss[TRAINER] = xor.Trainer(cfg)
     training = lesson.Training(
         model=trainer.model,
-        model_args=cfg.model_config(),
+        model_args=model_args(trainer.model),
         settings=dataclasses.asdict(cfg),
         records=trainer.run,
         epochs=cfg.epochs,

@@ -6,6 +6,7 @@ JA = {
         "第2部の `mnist_cnn.py` と同じ CNN です。描いた数字やアップロードした画像を MNIST と同じ手順で"
         " 28×28 に整えてから推論します。中の特徴マップを見たり、評価したり、学習し直したりもできます。"
     ),
+    "cnn.no_shipped": "{reason}",  # the reason alone, as ckpt.* words it
     "cnn.train_instead": "「学習」タブで、このセッション用のモデルをその場で学習できます。",
     "cnn.shipped_meta": (
         "同梱モデル：チャネル数 {c1}/{c2}、{epochs} エポック学習、テストデータ {n} 枚で正解率 {acc:.1f}%"
@@ -145,6 +146,7 @@ EN = {
         "The CNN of Part 2's `mnist_cnn.py`. A digit you draw or upload is framed into 28×28 the way MNIST "
         "was made, then classified. Look inside the network, evaluate it, or retrain it yourself."
     ),
+    "cnn.no_shipped": "{reason}",
     "cnn.train_instead": "The Train tab trains a model for this session on the spot.",
     "cnn.shipped_meta": ("Shipped model: {c1}/{c2} channels, {epochs} epochs, {acc:.1f}% on {n} test digits"),
     "cnn.model": "Model",

@@ -1,4 +1,4 @@
-"""Strings of the GAN page (pages/gan.py) and of the drawing helpers both GAN pages share (ui/gan_view.py)."""
+"""Strings of the GAN page (pages/gan.py) and of the figures both GAN pages share (ui/lessons/gan.py)."""
 
 JA = {
     "gan.title": "GAN：生成器と識別器の競争",
@@ -61,6 +61,8 @@ JA = {
     "gan.d_lr": "D の学習率",
     "gan.g_opt": "G の最適化手法",
     "gan.d_opt": "D の最適化手法",
+    "gan.opt.adam": "Adam",
+    "gan.opt.sgd_momentum": "SGD＋モメンタム",
     "gan.unit_range": "本物の画像を [0, 1] のまま渡す（コースのスクリプトと同じ、範囲の不一致あり）",
     "gan.mode": "1 ステップで更新するネットワーク",
     "gan.mode.both": "両方（D → G）",
@@ -86,7 +88,7 @@ JA = {
         "D の学習率を下げる、G の学習率を上げる、本物のラベルを 0.9 にする（ラベル平滑化）、D を小さくする、"
         "「G だけ」を何ステップか回す、などで釣り合いを戻します。理想は D(x) と D(G(z)) がどちらも 0.5 付近で揺れることです。"
     ),
-    "gan.code": "このページの学習ループ（core/gan.py）",
+    "gan.code": "1 バッチの中の D の更新と G の更新（core/gan.py の d_step と g_step）",
     "gan.v.d_loss": "D の損失",
     "gan.v.g_loss": "G の損失",
     "gan.v.d_out": "D の出力（本物らしさ）",
@@ -158,6 +160,8 @@ EN = {
     "gan.d_lr": "D learning rate",
     "gan.g_opt": "G optimizer",
     "gan.d_opt": "D optimizer",
+    "gan.opt.adam": "Adam",
+    "gan.opt.sgd_momentum": "SGD + momentum",
     "gan.unit_range": "Feed real images in [0, 1] (as the course script does: a range mismatch)",
     "gan.mode": "Networks updated each step",
     "gan.mode.both": "Both (D then G)",
@@ -183,7 +187,7 @@ EN = {
         "stalls. Lower D's learning rate, raise G's, label real images 0.9 (label smoothing), make D smaller, "
         'or run "G only" for a few steps. The healthy picture is D(x) and D(G(z)) wobbling around 0.5.'
     ),
-    "gan.code": "This page's training loop (core/gan.py)",
+    "gan.code": "One batch's D update and G update (d_step and g_step in core/gan.py)",
     "gan.v.d_loss": "D loss",
     "gan.v.g_loss": "G loss",
     "gan.v.d_out": "D's output (how real)",

@@ -1,25 +1,29 @@
-"""Hyperparameters page helpers: the session's run history, overlaid run curves, the results table.
+"""The Hyperparameters lesson: a queue of CNN runs with varied settings, compared side by side.
 
-The queue's worker thread only writes `core.experiments.RunResult`s; everything here reads them
+The session's run history, the queue job and the saver that writes every run of it to runs/ (one
+comparison), the saved comparisons the panel lists and reopens, the overlaid run curves and the results
+table. The queue's worker thread only writes `core.experiments.RunResult`s; everything here reads them
 (snapshots of their lists) from the page's script thread or its live fragment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import experiment_runs, runs
 from core import experiments as ex
-from ui import jobs, runs_view
+from ui import jobs, saved_runs
 from ui.charts import base_figure, finite
 from ui.i18n import t
+from ui.lesson import Saved
 
 ss = st.session_state
-JOB_KEY = "hyperparams"
+PAGE = "hyperparams"  # the queue job's key, the widgets' prefix and the runs/ folders' page
 HISTORY = "hyperparams_history"  # list[RunResult]: every run of this session, until cleared
 QUEUE = "hyperparams_queue"  # the RunQueue the current job consumes
 # Plotly's qualitative "D3" and "Dark2" colours: 16 distinct hues, one per run id
@@ -80,15 +84,15 @@ def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
     """Add runs to the history and to the running queue, or start a new queue job."""
     results = ex.new_results(specs)
     history().extend(results)
-    job, q = jobs.get(JOB_KEY), queue()
+    job, q = jobs.get(PAGE), queue()
     if job is not None and job.active and q is not None:
         q.extend(results)  # the running iterator picks them up after its current run
         return
     q = ex.RunQueue(results, data, device, threads=1 if device == "cpu" else None)  # see RunQueue.threads
     ss[QUEUE] = q
     epochs = sum(s.settings.epochs for s in specs)
-    saver = runs_view.comparison_saver(q)  # every run to runs/ after each epoch (issue 8)
-    jobs.start(JOB_KEY, q.records, epochs=epochs, device=device, label="hyperparams", saver=saver)
+    saver = ComparisonSaver(experiment_runs.ComparisonWriter(saved_runs.student_name()), q)
+    jobs.start(PAGE, q.records, epochs, device, saver=saver)  # every run saved after each epoch
 
 
 def restore(results: Sequence[ex.RunResult]) -> int:
@@ -111,6 +115,69 @@ def clear() -> None:
         q.cancel()
     ss[HISTORY] = []
     ss["hyperparams_show"] = []
+
+
+def queue_ended(job: jobs.Job) -> bool:
+    """The queue's job ran to its end. A run's own "diverged" record (it carries "run") ends that run
+    only and the queue goes on, so a job whose last record was one still ended as a whole queue."""
+    return job.state == "done" or (job.state == "diverged" and "run" in job.last)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved comparisons: every run of a queue in runs/ (core.experiment_runs), listed and reopened together
+
+
+@dataclass
+class ComparisonSaver:
+    """Writes every run of a hyperparameter queue to runs/ (a ui.jobs.Saver), from the worker only:
+    on each run's epoch record and its end, and for any run left unsaved when the job ends. A run's
+    "diverged" record needs no save of its own: its "run_end" follows."""
+
+    writer: experiment_runs.ComparisonWriter
+    queue: ex.RunQueue  # runs appended while it runs are saved too
+    error: str = ""  # the last failure, shown in the live panel; "" once a save works again
+    saved_epochs: int = 0  # not counted: each run is saved on its own, the page shows no epoch count
+
+    def record(self, job: jobs.Job, rec: dict) -> None:
+        if rec.get("kind") in ("epoch", "run_end"):
+            result = next((r for r in list(self.queue.runs) if r.run_id == rec.get("run")), None)
+            if result is not None:
+                self.writer.save(result)
+                self.error = self.writer.error
+
+    def end(self, job: jobs.Job) -> None:
+        for result in list(self.queue.runs):
+            self.writer.save(result)  # skips runs that never trained and runs saved as they are
+        self.error = self.writer.error
+
+
+def saved(name: str) -> list[Saved]:
+    """The student's saved comparisons, newest first, labelled with date, runs, what varied, best accuracy."""
+    return [Saved(c.comparison, _comparison_label(c)) for c in experiment_runs.list_comparisons(name)]
+
+
+def _comparison_label(c: experiment_runs.Comparison) -> str:
+    acc = c.best_acc()
+    return t(
+        "runs.comparison_item",
+        date=saved_runs.when(c.updated),
+        n=len(c.runs),
+        params=", ".join(t(f"hyperparams.short.{n}") for n in c.varied) or t("hyperparams.base_run"),
+        metric=f" ・ {100 * acc:.1f}%" if acc is not None else "",
+    )
+
+
+def reopen(saved_id: str) -> str:
+    """Add a saved comparison's runs to the page (`restore`); runs.RunError if one cannot be opened."""
+    found = {c.comparison: c for c in experiment_runs.list_comparisons(saved_runs.student_name())}
+    if saved_id not in found:
+        raise runs.RunError("unreadable", saved_id)
+    n = restore(experiment_runs.open_comparison(found[saved_id], first_id=0))
+    return t("runs.comparison_opened", n=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and tables
 
 
 def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Figure, go.Figure]:

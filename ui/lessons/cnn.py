@@ -1,10 +1,12 @@
-"""Helpers for the CNN page: which model is in use, step images, probability bars, feature-map grids,
-heatmaps, the confusion matrix and the "show the code" script. Streamlit and Plotly only here; the
-computation lives in core.cnn and core.preprocess."""
+"""The CNN lesson (course 000, Part 2, `mnist_cnn.py`): which model the page uses (shipped, trained here,
+uploaded), training it as a job with its saved runs, and the figures — preprocessing steps, probability
+bars, feature-map grids, heatmaps, the confusion matrix and the "show the code" script. Streamlit and
+Plotly only here; the computation lives in core.cnn and core.preprocess."""
 
 from __future__ import annotations
 
 import copy
+import sys
 from dataclasses import asdict
 
 import numpy as np
@@ -13,28 +15,112 @@ import streamlit as st
 from PIL import Image
 
 from core import checkpoints
+from core import cnn as core_cnn
 from core.cnn import FAMILY, CNNTrainConfig
+from core.data import Split
+from core.images import to_uint8
+from core.models import model_args
 from core.models.cnn import CNNConfig
 from core.preprocess import Steps
-from ui import jobs, resources
-from ui.charts import base_figure
+from ui import jobs, lesson, resources, saved_runs
+from ui.charts import base_figure, epoch_chart, loss_chart
 from ui.i18n import t
 
+PAGE = "cnn"
 SHIPPED_FILE = "cnn_mnist.pth"
 MAX_CKPT_BYTES = 20 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
+RUN = "cnn_run"  # session_state: {"model", "cfg", "batches"} of the run the Train tab shows
 ss = st.session_state
+
+
+# -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
+def batches_per_epoch(cfg: CNNTrainConfig, n_train: int) -> int:
+    """Batches in one epoch of `cfg` on a training split of `n_train` digits (the loss chart's x scale)."""
+    n = min(cfg.train_size or n_train, n_train)
+    return -(-n // cfg.batch_size)
+
+
+def train(cfg: CNNTrainConfig, split: Split) -> jobs.Job:
+    """A new CNN for `cfg`, trained on `split` as this session's job and saved to runs/. The model stays in
+    the session (`cnn_run`) so the page can use it once the job is not running."""
+    device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
+    net, make_iter = core_cnn.make_train_iter(
+        cfg, split.x_train, split.y_train, split.x_test, split.y_test, device
+    )
+    ss[RUN] = {"model": net, "cfg": cfg, "batches": batches_per_epoch(cfg, len(split.x_train))}
+    training = lesson.Training(
+        model=net,
+        model_args=model_args(net),
+        settings=asdict(cfg),
+        records=make_iter,
+        epochs=cfg.epochs,
+        device=device,
+        meta=core_cnn.checkpoint_meta(cfg, split.provenance.as_dict(), 0, {}),
+    )
+    return lesson.start(sys.modules[__name__], training)
+
+
+def history(job: jobs.Job) -> dict:
+    return lesson.job_history(job)
+
+
+def metrics(job: jobs.Job) -> dict:
+    return lesson.last_epoch(job, ("val_acc", "val_loss", "train_loss"))
+
+
+def arrays(job: jobs.Job) -> dict:
+    return {}
+
+
+def saved(name: str) -> list[lesson.Saved]:
+    return saved_runs.listed(PAGE, name)
+
+
+def reopen(saved_id: str) -> str:
+    """The saved model back as this session's trained model, with its records in a finished job."""
+    opened = saved_runs.opened_run(saved_id, FAMILY)
+    cfg = saved_runs.from_dict(CNNTrainConfig, opened.info.config)
+    ss[RUN] = {
+        "model": opened.model,
+        "cfg": cfg,
+        "batches": batches_per_epoch(cfg, len(resources.mnist().x_train)),
+    }
+    saved_runs.restored_job(
+        PAGE, opened.history.get("epochs", []), saved_runs.step_records(opened.history), cfg.epochs
+    )
+    return t("runs.opened", epochs=opened.info.epochs_done)
 
 
 # -- models ------------------------------------------------------------------------------------
 def shipped():
-    """The shipped classifier (`Loaded`) or the CheckpointError explaining why it is unusable."""
-    return resources.shipped_model(SHIPPED_FILE, FAMILY)
+    """The shipped classifier (`core.checkpoints.Loaded`), or None when it is missing or unusable."""
+    return resources.shipped(SHIPPED_FILE, FAMILY)
+
+
+def shipped_note() -> None:
+    """The sidebar's line about the shipped classifier: how it was trained, or why it cannot be used."""
+    s = shipped()
+    if s is None:
+        resources.shipped_warning(SHIPPED_FILE, FAMILY, "cnn.no_shipped")
+        st.info(t("cnn.train_instead"))
+        return
+    m = s.meta.get("metrics", {})
+    st.caption(
+        t(
+            "cnn.shipped_meta",
+            acc=100 * m.get("test_accuracy", float("nan")),
+            epochs=s.meta.get("epochs", "?"),
+            n=m.get("n_test", "?"),
+            c1=s.config.get("c1"),
+            c2=s.config.get("c2"),
+        )
+    )
 
 
 def session_model():
     """An eval-mode snapshot of the model trained on this page, once its job is not running."""
-    job = jobs.get("cnn")
-    run = ss.get("cnn_run")
+    job = jobs.get(PAGE)
+    run = ss.get(RUN)
     if run is None or job is None or job.active or not (job.epochs_log or job.steps):  # stopped early is fine
         return None
     tag = (id(job), job.last.get("step", 0))
@@ -44,11 +130,25 @@ def session_model():
     return ss["_cnn_snapshot"]
 
 
+def session_checkpoint(model, split: Split) -> bytes:
+    """The session's trained model as a .pth to download, with its settings and test accuracy."""
+    run = ss[RUN]
+    job = jobs.get(PAGE)
+    done = [r for r in job.epochs_log if r.get("kind") == "epoch"] if job else []
+    meta = core_cnn.checkpoint_meta(
+        run["cfg"],
+        split.provenance.as_dict(),
+        len(done),
+        {"test_accuracy": done[-1]["val_acc"] if done else None},
+    )
+    return checkpoints.to_bytes(model, model_args(model), meta)
+
+
 def available_models() -> dict[str, object]:
     """name → model for the model picker: shipped, trained here, uploaded."""
     out: dict[str, object] = {}
     s = shipped()
-    if not isinstance(s, Exception):
+    if s is not None:
         out["shipped"] = s.model
     m = session_model()
     if m is not None:
@@ -72,11 +172,6 @@ def load_uploaded_checkpoint(file) -> str | None:
 
 
 # -- images ------------------------------------------------------------------------------------
-def to_uint8(a: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float32)
-    return (a.clip(0, 1) * 255).round().astype(np.uint8)
-
-
 def enlarge(a: np.ndarray, size: int = 112) -> np.ndarray:
     """Nearest-neighbour enlargement (pixels stay visible), longer side = `size`, on a dark square."""
     img = Image.fromarray(to_uint8(a))
@@ -180,6 +275,23 @@ def confusion_figure(cm: np.ndarray) -> go.Figure:
     return fig
 
 
+def loss_figure(job: jobs.Job, batches: int) -> go.Figure:
+    """The run's per-batch loss and per-epoch losses; `batches` per epoch places the epochs on the steps."""
+    return loss_chart([(s["step"], s["loss"]) for s in job.steps], job.epochs_log, batches)
+
+
+def accuracy_figure(job: jobs.Job) -> go.Figure:
+    """Training and test accuracy per epoch, in percent."""
+    fig = epoch_chart(
+        job.epochs_log,
+        [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
+        t("chart.accuracy"),
+        percent=True,
+    )
+    fig.update_yaxes(range=[0, 101])
+    return fig
+
+
 # -- show the code -----------------------------------------------------------------------------
 def training_script(cfg: CNNTrainConfig) -> str:
     """The course's `mnist_cnn.py` training part, with the Train tab's current settings filled in."""
@@ -238,13 +350,11 @@ torch.save(model.state_dict(), "mnist_cnn.pth")
 def is_shipped(model) -> bool:
     """Whether `model` is the shipped classifier every session shares (read-only)."""
     s = shipped()
-    return not isinstance(s, Exception) and model is s.model
+    return s is not None and model is s.model
 
 
 def explanation(model, x28: np.ndarray) -> tuple[dict, int, np.ndarray, np.ndarray]:
     """(feature maps, predicted digit, saliency, occlusion map) of one 28x28 digit."""
-    from core import cnn as core_cnn
-
     k = int(np.argmax(core_cnn.predict(model, x28)))
     return (
         core_cnn.feature_maps(model, x28),
@@ -265,8 +375,6 @@ def _shipped_explanation(
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _shipped_test_probs(_model, _x_test, n: int) -> np.ndarray:
     """The shipped model's probabilities for the test split: computed once, not once per student."""
-    from core import cnn as core_cnn
-
     return core_cnn.predict_batch(_model, _x_test)
 
 
@@ -274,8 +382,6 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
     """Shapes table, conv1 kernels, feature maps of both conv layers, saliency and occlusion maps.
 
     For the shipped model and a test digit (`test_index`) the maps are computed once for every session."""
-    from core import cnn as core_cnn
-
     conv1 = model.layer1[0]
     c1, c2, hidden = conv1.out_channels, model.layer2[0].out_channels, model.layer3[1].out_features
     left, right = st.columns([2, 3])
@@ -311,8 +417,6 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
 
 def evaluate_panel(model, split) -> None:
     """Accuracy, confusion matrix and misclassified digits on the test split (cached per model)."""
-    from core import cnn as core_cnn
-
     if is_shipped(model):  # the same for every student: computed once for the class
         probs = _shipped_test_probs(model, split.x_test, len(split.x_test))
     else:

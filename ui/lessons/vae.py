@@ -1,4 +1,6 @@
-"""Views of the VAE page: the clickable latent map, digit images, the manifold, training panels.
+"""The VAE lesson (course 004, ch. 2): an AE or VAE with a 2-D code trained as a job, its saved runs, the
+shipped models, and the figures of the page — the clickable latent map, digit images, the manifold and
+the live training panel.
 
 The map is a Plotly scatter of encoded test digits coloured by label, plus a dense grid of invisible
 points, so a click anywhere (even in a gap between clusters) selects a point that the page decodes.
@@ -6,6 +8,7 @@ points, so a click anywhere (even in a gap between clusters) selects a point tha
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,10 +17,16 @@ import streamlit as st
 import torch
 from PIL import Image
 
+from core import images, runs
 from core import vae as core_vae
-from ui import resources
+from core.models import model_args
+from ui import job_widgets, jobs, lesson, resources, saved_runs
 from ui.charts import FONT
 from ui.i18n import t
+
+PAGE = "vae"
+SESSION = "vae_session"  # session_state: {"model", "cfg"} of the model trained or reopened in this session
+ss = st.session_state
 
 DIGIT_COLORS = (
     "#1f77b4",
@@ -39,6 +48,65 @@ SHIPPED = {  # option -> (file, family)
 CLICK_GRID = 61  # invisible click targets per axis
 MAP_POINTS = 1000
 PLOT_CONFIG = {"displayModeBar": False}  # the toolbar would cover the legend; zooming is not needed
+
+
+# -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
+def train(cfg: core_vae.VAEConfig) -> jobs.Job:
+    """A fresh model of `cfg` in this session, trained by a job on the session's device and saved to runs/.
+
+    Each epoch record carries the test digits' latent map and a manifold, drawn by `training_panel`."""
+    model = core_vae.build_model(cfg)
+    ss[SESSION] = {"model": model, "cfg": cfg}
+    ss.pop("vae_which", None)  # the explorer shows a shipped model until the training ends
+    split, tiny = resources.mnist(), resources.test_mode()
+    n, nt = (256, 100) if tiny else (len(split.x_train), MAP_POINTS)
+    x, xt, yt = split.x_train[:n], split.x_test[:nt], split.y_test[:nt]
+    grid = 10 if tiny else 15
+    device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
+    training = lesson.Training(
+        model=model,
+        model_args=model_args(model),
+        settings=cfg.as_dict(),
+        records=lambda: core_vae.train_autoencoder(model, x, cfg, xt, yt, device=device, grid=grid),
+        epochs=cfg.epochs,
+        device=device,
+    )
+    return lesson.start(sys.modules[__name__], training)
+
+
+def history(job: jobs.Job) -> dict:
+    """The epoch records, for a reopened run's curves (run.json leaves out their maps and manifolds);
+    the per-batch losses are never drawn, so they are not kept."""
+    return {"epochs": list(job.epochs_log)}
+
+
+def metrics(job: jobs.Job) -> dict:
+    return lesson.last_epoch(job, ("recon", "kl", "val_loss"))
+
+
+def arrays(job: jobs.Job) -> dict:
+    return {}
+
+
+def saved(name: str) -> list[lesson.Saved]:
+    return saved_runs.listed(PAGE, name)
+
+
+def reopen(saved_id: str) -> str:
+    """The saved autoencoder as this session's model, with its epoch records (curves) as a finished job."""
+    opened = saved_runs.opened_run(saved_id, None)
+    if not opened.info.config or not opened.family.startswith("vae."):
+        raise runs.RunError("model", "not an autoencoder")
+    cfg = saved_runs.from_dict(core_vae.VAEConfig, opened.info.config)
+    ss[SESSION] = {"model": opened.model, "cfg": cfg}
+    ss.pop("vae_which", None)
+    saved_runs.restored_job(PAGE, opened.history.get("epochs", []), None, cfg.epochs)
+    return t("runs.opened", epochs=opened.info.epochs_done)
+
+
+def session_model() -> torch.nn.Module | None:
+    """The model trained or reopened in this session, if any."""
+    return ss[SESSION]["model"] if SESSION in ss else None
 
 
 @dataclass
@@ -66,34 +134,43 @@ def test_subset() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_view(option: str) -> View | Exception:
-    """The shipped model's view, shared read-only by all sessions (or the CheckpointError)."""
-    loaded = resources.shipped_model(*SHIPPED[option])
-    if isinstance(loaded, Exception):
-        return loaded
-    return make_view(loaded.model, *test_subset())
+def shipped_view(option: str) -> View | None:
+    """The shipped model's view, shared read-only by all sessions; None when its checkpoint is missing or
+    unusable (`unavailable_reason` says why)."""
+    loaded = resources.shipped(*SHIPPED[option])
+    return None if loaded is None else make_view(loaded.model, *test_subset())
+
+
+def unavailable_reason(option: str) -> str:
+    """Why the shipped model `option` cannot be shown, in the student's language ("" when it can)."""
+    return resources.shipped_problem(*SHIPPED[option])
+
+
+def shipped_options() -> list[str]:
+    """The shipped models that can be explored, in the order of SHIPPED."""
+    return [o for o in SHIPPED if shipped_view(o) is not None]
 
 
 def shipped_dense_width() -> int:
     """The widest dense layer the shipped 2-D AE/VAE add around the code (0: the notes' design)."""
     views = (shipped_view(o) for o in ("ae", "vae"))
-    return max((getattr(v.model, "hidden", 0) for v in views if not isinstance(v, Exception)), default=0)
+    return max((v.model.model_args.get("hidden", 0) for v in views if v is not None), default=0)
 
 
 @st.cache_resource(show_spinner=False)
 def shipped_manifold(option: str, n: int = 15) -> np.ndarray | None:
     view = shipped_view(option)
-    return None if isinstance(view, Exception) else manifold_image(view, n)
+    return None if view is None else manifold_image(view, n)
 
 
 def manifold_image(view: View, n: int = 15) -> np.ndarray:
     imgs = core_vae.manifold(view.model, n, view.box, view.proj)
-    return core_vae.to_uint8(core_vae.tile(imgs, n))
+    return images.tile(imgs, n)
 
 
 def session_view(model: torch.nn.Module, version: int) -> View:
     """A session model's view, recomputed only when it has trained further (`version`)."""
-    cache = st.session_state.setdefault("_vae_view_cache", {})
+    cache = ss.setdefault("_vae_view_cache", {})
     key = (id(model), version)
     if key not in cache:
         cache.clear()
@@ -206,7 +283,7 @@ def big(img: np.ndarray | torch.Tensor, size: int = 196) -> Image.Image:
     a = img.detach().cpu().numpy() if isinstance(img, torch.Tensor) else np.asarray(img)
     a = a.reshape(a.shape[-2:])
     if a.dtype != np.uint8:
-        a = core_vae.to_uint8(a)
+        a = images.to_uint8(a)
     scale = max(1, size // a.shape[0])
     return Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST)
 
@@ -214,11 +291,17 @@ def big(img: np.ndarray | torch.Tensor, size: int = 196) -> Image.Image:
 def rows_image(top: torch.Tensor, bottom: torch.Tensor) -> Image.Image:
     """Inputs above, reconstructions below (the course's figure): (N, 1, 28, 28) each."""
     n = len(top)
-    return big(core_vae.tile(torch.cat([top, bottom]), n, pad=2), size=28 * 6 * 2)
+    return big(tile(torch.cat([top, bottom]), n, pad=2), size=28 * 6 * 2)
 
 
-def strip(images: torch.Tensor) -> Image.Image:
-    return big(core_vae.tile(images, len(images), pad=2), size=28 * 6)
+def strip(digits: torch.Tensor) -> Image.Image:
+    return big(tile(digits, len(digits), pad=2), size=28 * 6)
+
+
+def tile(digits: torch.Tensor, ncol: int, pad: int = 0) -> np.ndarray:
+    """(N, 1, 28, 28) side by side, `ncol` per row, `pad` black pixels between them but not around."""
+    grid = images.tile(digits, ncol, padding=pad)  # (H, W) uint8, framed by `pad` pixels
+    return grid[pad : grid.shape[0] - pad, pad : grid.shape[1] - pad]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,11 +348,9 @@ def curves(job) -> go.Figure:
     return fig
 
 
-def training_panel(job) -> None:
+def training_panel(job: jobs.Job) -> None:
     """Curves, latest latent map and manifold of a running job (drawn from its records, not the model)."""
-    from ui import jobs
-
-    jobs.status(job)
+    job_widgets.status(job)
     if job.last.get("kind") == "step":
         r = job.last
         st.caption(t("vae.train.step", batch=r["batch"], batches=r["batches"], recon=r["recon"], kl=r["kl"]))
@@ -280,7 +361,7 @@ def training_panel(job) -> None:
     last = ep[-1]
     if "latent" in last:
         c1, c2 = st.columns([3, 2])
-        box = (-3, 3, -3, 3) if job.label == "vae" else core_vae.extent(None, last["latent"])
+        box = core_vae.extent(session_model(), last["latent"])  # a VAE's N(0, I) plane, or the data's range
         c1.plotly_chart(
             latent_figure(last["latent"], last["labels"], box, height=380),
             key="vae_train_map",
