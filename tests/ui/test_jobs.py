@@ -256,3 +256,21 @@ def test_training_runs_at_a_lower_cpu_priority_than_the_server(monkeypatch):
         assert job.state == "done"
         assert seen["worker"] == expected, env
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == server
+
+
+def test_the_engine_its_widgets_and_the_saved_runs_panel_name_no_page():
+    """The generic plumbing serves every topic through ui.lesson's protocol: no page's name in its code."""
+    import re
+    from pathlib import Path
+
+    from ui import pages
+
+    root = Path(__file__).resolve().parents[2]
+    names = {p.key for p in pages.PAGES} | {Path(p.file).stem for p in pages.PAGES} | {"mnist", "digit"}
+    word = re.compile(r"(?<![a-z])(" + "|".join(sorted(names)) + r")(?![a-z])", re.IGNORECASE)
+    for module in ("ui/jobs.py", "ui/job_widgets.py", "ui/saved_runs.py", "ui/lesson.py"):
+        hits = [
+            line for line in (root / module).read_text(encoding="utf-8").splitlines() if word.search(line)
+        ]
+        assert not hits, (module, hits[:5])
+    assert word.search('ss["xor_trainer"]') and word.search("the CNN page")  # the check itself can fail
