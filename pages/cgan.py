@@ -8,7 +8,7 @@ import streamlit as st
 from core import gan, metrics
 from core.models import gan as gan_models
 from ui import job_widgets, jobs, resources, saved_runs
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, relabelled, t
 from ui.lessons import cgan as lesson
 from ui.lessons import gan as view
 from ui.pages import require_shell
@@ -36,7 +36,7 @@ st.info(t("cgan.lesson_note"), icon=":material/menu_book:")
 dataset = st.radio(
     t("cgan.dataset"),
     tuple(SHIPPED),
-    key="cgan_dataset",
+    key=relabelled("cgan_dataset"),
     horizontal=True,
     format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG),
 )
@@ -130,7 +130,7 @@ else:
         format_func=counts.get,
         horizontal=True,
         help=t("cgan.tog_count_help"),
-        key=f"cgan_tog_count_{dataset}",
+        key=relabelled(f"cgan_tog_count_{dataset}"),
     )
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):

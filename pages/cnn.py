@@ -6,7 +6,7 @@ import streamlit as st
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
 from ui import canvas, job_widgets, jobs, resources, saved_runs
-from ui.i18n import t
+from ui.i18n import relabelled, t
 from ui.lessons import cnn as lesson
 from ui.pages import require_shell
 
@@ -22,7 +22,9 @@ st.markdown(t("cnn.intro"))
 models = lesson.available_models()
 labels = {k: t(f"cnn.model.{k}") for k in models}
 with st.sidebar:  # one picker for every tab, always in view
-    choice = st.radio(t("cnn.model"), list(models), key="cnn_model_choice", format_func=labels.get)
+    choice = st.radio(
+        t("cnn.model"), list(models), key=relabelled("cnn_model_choice"), format_func=labels.get
+    )
     lesson.shipped_note()
 model = models.get(choice) if models else None
 
@@ -109,11 +111,11 @@ with tab_inside:
     sources = ["draw", "upload", "test"]
     src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
     a, b = st.columns([4, 1], vertical_alignment="bottom")
+    st.session_state.setdefault("cnn_inside_source", "test")  # a test digit first: it is always there
     src = a.radio(
         t("cnn.inside.source"),
         sources,
-        index=2,
-        key="cnn_inside_source",
+        key=relabelled("cnn_inside_source"),
         horizontal=True,
         format_func=src_labels.get,
     )

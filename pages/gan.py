@@ -7,7 +7,7 @@ import torch
 
 from core import gan
 from ui import job_widgets, jobs, resources, saved_runs
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, relabelled, t
 from ui.lessons import gan as lesson
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
@@ -103,7 +103,7 @@ st.markdown(t("gan.train_intro"))
 preset = st.radio(
     t("gan.preset"),
     ("improved", "course"),
-    key="gan_preset",
+    key=relabelled("gan_preset"),
     horizontal=True,
     format_func=lambda p: t(f"gan.preset.{p}", lang=LANG),
     help=t("gan.preset_help"),
@@ -117,15 +117,15 @@ with st.expander(t("gan.settings")):
     g_lr = c2.select_slider(t("gan.g_lr"), rates, base.g_lr, key=f"gan_g_lr_{preset}")  # per preset:
     d_lr = c2.select_slider(t("gan.d_lr"), rates, base.d_lr, key=f"gan_d_lr_{preset}")  # its own defaults
     opt_name = lambda o: t(f"gan.opt.{o}", lang=LANG)  # noqa: E731
-    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key="gan_g_opt", format_func=opt_name)
-    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key="gan_d_opt", format_func=opt_name)
+    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key=relabelled("gan_g_opt"), format_func=opt_name)
+    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key=relabelled("gan_d_opt"), format_func=opt_name)
     seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
     unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
 c1, c2 = st.columns(2)
 mode = c1.radio(
     t("gan.mode"),
     gan.MODES,
-    key="gan_mode",
+    key=relabelled("gan_mode"),
     horizontal=True,
     help=t("gan.mode_help"),
     format_func=lambda m: t(f"gan.mode.{m}", lang=LANG),

@@ -5,7 +5,7 @@ import streamlit as st
 from core import checkpoints
 from core import experiments as ex
 from ui import job_widgets, jobs, resources, saved_runs
-from ui.i18n import t
+from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
 from ui.pages import require_shell
 from ui.sidebar import provenance_text
@@ -89,7 +89,11 @@ else:
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
     names = {r.run_id: lesson.run_name(r) for r in runs}
     st.pills(
-        t("hyperparams.show"), ids, selection_mode="multi", key="hyperparams_show", format_func=names.get
+        t("hyperparams.show"),
+        ids,
+        selection_mode="multi",
+        key=relabelled("hyperparams_show"),
+        format_func=names.get,
     )
     st.toggle(t("hyperparams.log"), key="hyperparams_log")
 
@@ -151,12 +155,13 @@ if runs:
         by_id = {r.run_id: r for r in finished}
         # translated now: AppTest calls format_func later
         keep_names = {i: lesson.run_name(r) for i, r in by_id.items()}
-        best_first = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
+        if ss.get("hyperparams_keep_run") not in by_id:  # the best run first (a default value would
+            # clash with the value `relabelled` sets after a language switch)
+            ss["hyperparams_keep_run"] = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
         rid = st.selectbox(
             t("hyperparams.keep_run"),
             list(by_id),
-            index=list(by_id).index(best_first),
-            key="hyperparams_keep_run",
+            key=relabelled("hyperparams_keep_run"),
             format_func=keep_names.get,
         )
         model, config, meta = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())

@@ -7,7 +7,7 @@ from core import vae as core_vae
 from core.preprocess import problem, to_mnist
 from ui import job_widgets, jobs, resources, saved_runs
 from ui.canvas import draw
-from ui.i18n import t
+from ui.i18n import relabelled, t
 from ui.lessons import vae as lesson
 from ui.pages import require_shell
 
@@ -58,7 +58,9 @@ if not options:
     st.info(t("vae.no_model"))
 else:
     labels = {o: t(f"vae.model.{o}") for o in options}  # translated now: format_func may run later
-    option = st.radio(t("vae.which"), options, key="vae_which", horizontal=True, format_func=labels.get)
+    option = st.radio(
+        t("vae.which"), options, key=relabelled("vae_which"), horizontal=True, format_func=labels.get
+    )
     if option == "session":
         v = lesson.session_view(lesson.session_model(), job.last.get("step", 0) if job else 0)
     else:
@@ -177,7 +179,7 @@ st.caption(t("vae.train_caption"))
 tiny = resources.test_mode()
 c1, c2, c3 = st.columns(3)
 kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae", "dense")}
-kind = c1.selectbox(t("vae.kind"), tuple(kinds), key="vae_kind", format_func=kinds.get)
+kind = c1.selectbox(t("vae.kind"), tuple(kinds), key=relabelled("vae_kind"), format_func=kinds.get)
 beta = c2.select_slider(
     "β",
     (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0),

@@ -5,7 +5,7 @@ import streamlit as st
 from core import xor
 from core.data import GATES, logic_gate
 from ui import job_widgets, jobs, saved_runs
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, relabelled, t
 from ui.lessons import xor as lesson
 from ui.pages import require_shell
 
@@ -38,13 +38,13 @@ n_layers = c2.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
 activation = c3.selectbox(
     t("xor.activation"),
     ("sigmoid", "tanh", "relu"),
-    key="xor_activation",
+    key=relabelled("xor_activation"),
     format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
 )
 optimizer = c4.selectbox(
     t("xor.optimizer"),
     xor.OPTIMIZERS,
-    key="xor_optimizer",
+    key=relabelled("xor_optimizer"),
     format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
 )
 hidden = tuple(

@@ -58,6 +58,25 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+SWITCHED = "_lang_switched"  # session_state: this run follows a change of language
+
+
+def relabelled(key: str) -> str:
+    """`key`, for a choice widget whose option labels are translated (radio, selectbox, segmented control,
+    select slider with a `format_func` that depends on the language): `st.radio(..., key=relabelled("k"))`.
+
+    Streamlit keeps such a widget's value in the browser as the option's label. After a language switch the
+    browser still holds the old language's label, which is none of the new labels, and the widget shows no
+    option selected (the value itself is kept). Assigning the value to itself on the switch's run makes
+    Streamlit send the chosen option again, under its new label (docs/streamlit-notes.md, "A language
+    switch empties choice widgets"). Give such a widget its first value through `st.session_state`, not a
+    default argument: Streamlit warns when a widget has both.
+    """
+    if st.session_state.get(SWITCHED) and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    return key
+
+
 def language_selector() -> str:
     """The sidebar selectbox (key `lang`); keeps the choice across pages, reruns and reloads.
 
@@ -67,9 +86,11 @@ def language_selector() -> str:
     The choice is also copied to `KEPT` (A widget's value is dropped on a run that does not draw it).
     """
     current = current_lang()
+    before = st.session_state.get(KEPT, current)
     lang = st.selectbox(
         "言語 / Language", LANGS, index=LANGS.index(current), key="lang", format_func=LANG_LABELS.__getitem__
     )
+    st.session_state[SWITCHED] = lang != before  # read by `relabelled` on this run's page
     st.session_state[KEPT] = lang
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang

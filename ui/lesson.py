@@ -27,7 +27,9 @@ class Training:
     records: Callable[[], Iterator[dict]]  # makes the core training iterator; called in the worker thread
     epochs: int  # for progress and ETA
     device: str = "cpu"
-    save_every_s: float = 0.0  # at most one save per this many seconds (a tiny network's epoch takes a millisecond)
+    save_every_s: float = (
+        0.0  # at most one save per this many seconds (a tiny network's epoch takes a millisecond)
+    )
     meta: dict = field(default_factory=dict)  # stored with the run as it is (data provenance, say)
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import runs
 from ui import jobs
-from ui.i18n import t
+from ui.i18n import relabelled, t
 from ui.lesson import Reopenable, Saved, Trainable, Training
 
 NAME_KEY = "runs_name"
@@ -171,7 +171,10 @@ def panel(lesson: Reopenable, pick_label: str = "") -> None:
     busy = job is not None and job.active
     a, b = st.columns([4, 1], vertical_alignment="bottom")
     pick = a.selectbox(
-        pick_label or t("runs.pick"), list(labels), key=f"{page}_runs_pick", format_func=labels.get
+        pick_label or t("runs.pick"),
+        list(labels),
+        key=relabelled(f"{page}_runs_pick"),
+        format_func=labels.get,
     )
     b.button(
         t("runs.open"),

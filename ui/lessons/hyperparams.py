@@ -19,7 +19,7 @@ from core import experiment_runs, runs
 from core import experiments as ex
 from ui import jobs, saved_runs
 from ui.charts import base_figure, finite
-from ui.i18n import t
+from ui.i18n import relabelled, t
 from ui.lesson import Saved
 
 ss = st.session_state
@@ -411,7 +411,10 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
     for col, slot, options in ((c1, "p1", params), (c2, "p2", ["none", *params])):
         with col:
             p = st.selectbox(
-                t(f"hyperparams.vary{slot[1]}"), options, key=f"hyperparams_{slot}", format_func=label.get
+                t(f"hyperparams.vary{slot[1]}"),
+                options,
+                key=relabelled(f"hyperparams_{slot}"),
+                format_func=label.get,
             )
             if p == "none":
                 continue
@@ -423,7 +426,7 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
                 ss[key] = list(DEFAULT_VALUES[p])
             shown = {v: fmt(p, v) for v in ex.CHOICES[p]}  # translated now: AppTest calls it later
             vary[p] = st.multiselect(
-                t("hyperparams.values"), list(ex.CHOICES[p]), key=key, format_func=shown.get
+                t("hyperparams.values"), list(ex.CHOICES[p]), key=relabelled(key), format_func=shown.get
             )
             if not vary[p]:
                 error = error or t("hyperparams.err.no_values")
@@ -441,7 +444,7 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             base[p] = cols[i % 4].selectbox(
                 label[p],
                 list(ex.CHOICES[p]),
-                key=f"hyperparams_base_{p}",
+                key=relabelled(f"hyperparams_base_{p}"),
                 format_func=shown.get,
                 disabled=p in vary,
             )

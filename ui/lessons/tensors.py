@@ -10,7 +10,7 @@ import torch
 
 from core import tensor_lab as lab
 from ui.charts import COLORS, FONT, base_figure
-from ui.i18n import t
+from ui.i18n import relabelled, t
 
 LOOP_CODE = """import torch
 
@@ -234,7 +234,7 @@ def operations(x: torch.Tensor, lang: str) -> None:
         dim = c2.selectbox(
             "dim",
             dims,
-            key="tensors_red_dim",
+            key=relabelled("tensors_red_dim"),
             format_func=lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d),
         )
         keep = c3.checkbox("keepdim", key="tensors_red_keep")
@@ -327,11 +327,11 @@ def autograd_panel(demo: dict, nograd: dict) -> None:
 
 
 def activation_panel(curves: dict, lang: str) -> None:
+    st.session_state.setdefault("tensors_acts", ["sigmoid", "tanh", "relu"])
     names = st.multiselect(
         t("tensors.act_pick"),
         list(curves),
-        ["sigmoid", "tanh", "relu"],
-        key="tensors_acts",
+        key=relabelled("tensors_acts"),
         format_func=lambda n: t(f"tensors.act.{n}", lang=lang),
     )
     c1, c2 = st.columns(2)

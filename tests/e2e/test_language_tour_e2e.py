@@ -1,0 +1,93 @@
+"""Browser tour of every page in both languages: a language switch keeps every choice widget's selection
+(radios, select boxes, segmented controls, select sliders), both ways, and the server logs no warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import lab_server
+from tests.e2e.conftest import LOGS, free_port, goto, start_server, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PAGES = ("", "tensors", "xor", "cnn", "hyperparams", "gan", "cgan", "vae")
+
+# Per choice widget in the main area: its key (from the st-key-<key> class around it) and which option is
+# shown as chosen — the checked radio's position, the select box's text, the pressed segment's text, the
+# select slider's value; "" where none is.
+CHOICES_JS = """() => {
+  const keyOf = el => { const c = el.closest('[class*="st-key-"]');
+    return c ? [...c.classList].find(k => k.startsWith('st-key-')).slice(7) : '?'; };
+  const main = document.querySelector('[data-testid="stMain"]');
+  const out = [];
+  main.querySelectorAll('[data-testid="stRadio"]').forEach(r => {
+    const inputs = [...r.querySelectorAll('input[type=radio]')];
+    const i = inputs.findIndex(x => x.checked);
+    out.push(['radio', keyOf(r), i < 0 ? '' : String(i)]); });
+  main.querySelectorAll('[data-testid="stSelectbox"]').forEach(s => {
+    const input = s.querySelector('input'); out.push(['selectbox', keyOf(s), input ? input.value : '']); });
+  main.querySelectorAll('[data-testid="stButtonGroup"]').forEach(g => {
+    const on = [...g.querySelectorAll('button')].filter(b => b.getAttribute('aria-checked') === 'true'
+      || b.getAttribute('aria-pressed') === 'true' || (b.dataset.testid || '').endsWith('Active'));
+    out.push(['segmented', keyOf(g), on.map(b => b.innerText).join('|')]); });
+  main.querySelectorAll('[data-testid="stSlider"] [role=slider]').forEach(s => {
+    out.push(['slider', keyOf(s), s.getAttribute('aria-valuetext') || s.getAttribute('aria-valuenow') || '']); });
+  return out; }"""
+
+
+def choices(page) -> list[list[str]]:
+    return page.evaluate(CHOICES_JS)
+
+
+def open_page(page, url: str, path: str) -> None:
+    """The page in Japanese, drawn to its end (the first visit after a start warms up for a while)."""
+    goto(page, url, path, "ja")
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+    wait_idle(page)
+
+
+def switch_language(page, name: str) -> None:
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)
+
+
+def empty(found: list[list[str]]) -> list[list[str]]:
+    return [c for c in found if c[2] == ""]
+
+
+@pytest.fixture(scope="module")
+def tour_server():
+    """A server of its own, so its log holds this tour only."""
+    port = free_port()
+    proc = start_server(port)
+    yield f"http://127.0.0.1:{port}", LOGS / f"server_{port}.log"
+    lab_server.stop(proc)
+
+
+def test_a_language_switch_keeps_every_choice_on_every_page_and_logs_no_warning(browser, tour_server):
+    url, log = tour_server
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    checked = 0
+    try:
+        for path in PAGES:
+            open_page(page, url, path)
+            ja = choices(page)
+            assert not empty(ja), (path, "ja, first view", empty(ja))
+            switch_language(page, "English")
+            en = choices(page)
+            assert not empty(en), (path, "after ja -> en", empty(en))
+            assert [c[:2] for c in en] == [c[:2] for c in ja], (path, "the same widgets in both languages")
+            radios = lambda found: [c for c in found if c[0] == "radio"]  # noqa: E731
+            assert radios(en) == radios(ja), (path, "the same options chosen")
+            switch_language(page, "日本語")
+            back = choices(page)
+            assert back == ja, (path, "after en -> ja", [(a, b) for a, b in zip(ja, back) if a != b])
+            checked += len(ja)
+    finally:
+        ctx.close()
+    assert checked >= 30, f"only {checked} choice widgets found: the tour did not see the pages"
+    warnings = [line for line in log.read_text(errors="replace").splitlines() if "WARNING" in line.upper()]
+    assert not warnings, "\n".join(warnings[:10])
