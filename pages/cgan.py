@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import gan, metrics
 from core.models import gan as gan_models
-from ui import job_widgets, jobs, resources, saved_runs
+from ui import inputs, job_widgets, jobs, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import cgan as lesson
 from ui.lessons import gan as view
@@ -68,7 +68,7 @@ else:
     digit = 7 if digit is None else digit
     c2, c3, c4 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
-    c3.number_input(t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
+    inputs.number(c3, t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
     c4.button(
         t("cgan.new"),
         key="cgan_new",
@@ -90,8 +90,8 @@ else:
     st.subheader(t("cgan.interp"))
     st.markdown(t("cgan.interp_help"))
     c1, c2 = st.columns(2)
-    seed_a = c1.number_input(t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
-    seed_b = c2.number_input(t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
+    seed_a = inputs.number(c1, t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
+    seed_b = inputs.number(c2, t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
     path = (int(seed_a), int(seed_b), 11, digit)
     st.image(view.generated_png(G, "interpolate", path, 11, scale, shared=not use_mine), width="stretch")
 
@@ -150,7 +150,7 @@ st.header(t("cgan.train_header"))
 st.markdown(t("cgan.train_intro"))
 c1, c2, c3 = st.columns(3)
 default_epochs = 1 if resources.test_mode() else (10 if dataset == "mnist" else 60)
-epochs = c1.number_input(t("cgan.epochs"), 1, 300, default_epochs, key=f"cgan_epochs_{dataset}")
+epochs = inputs.number(c1, t("cgan.epochs"), 1, 300, default_epochs, key=f"cgan_epochs_{dataset}")
 g_lr = c2.select_slider(t("cgan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_g_lr")
 d_lr = c3.select_slider(t("cgan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_d_lr")
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
-from ui import canvas, job_widgets, jobs, resources, saved_runs
+from ui import canvas, inputs, job_widgets, jobs, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import cnn as lesson
 from ui.pages import require_shell
@@ -136,10 +136,10 @@ with tab_inside:
     st.subheader(t("cnn.sandbox.title"))
     st.markdown(t("cnn.sandbox.intro"))
     c = st.columns(4)
-    size = c[0].number_input(t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
-    kernel = c[1].number_input(t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
-    stride = c[2].number_input(t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
-    pad = c[3].number_input(t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
+    size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
+    kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
+    stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
+    pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
     st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
     try:
         st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
@@ -180,7 +180,7 @@ with tab_train:
     n_train = c[1].select_slider(
         t("cnn.train.size"), sizes, sizes[0] if tiny else sizes[-1], key="cnn_train_size", disabled=busy
     )
-    seed = c[2].number_input(t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", disabled=busy)
+    seed = inputs.number(c[2], t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", disabled=busy)
     augment = st.toggle(t("cnn.train.augment"), True, key="cnn_augment", disabled=busy)
     c1, c2 = (int(v) for v in channels.split("/"))
     cfg = core_cnn.CNNTrainConfig(

@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import gan
-from ui import job_widgets, jobs, resources, saved_runs
+from ui import inputs, job_widgets, jobs, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import gan as lesson
 from ui.pages import require_shell
@@ -63,7 +63,7 @@ else:
     st.session_state.setdefault("gan_seed", 0)
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
     n = c1.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
-    c2.number_input(t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
+    inputs.number(c2, t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
     c3.button(
         t("gan.new"),
         key="gan_new",
@@ -82,8 +82,8 @@ else:
     st.subheader(t("gan.interp"))
     st.markdown(t("gan.interp_help"))
     c1, c2, c3 = st.columns(3)
-    seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
-    seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
+    seed_a = inputs.number(c1, t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
+    seed_b = inputs.number(c2, t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
     pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
     path = lesson.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)  # (11, 1, 28, 28)
     st.image(
@@ -111,7 +111,7 @@ preset = st.radio(
 base = gan.PRESETS[preset]
 with st.expander(t("gan.settings")):
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input(t("gan.epochs"), 1, 200, 1 if resources.test_mode() else 10, key="gan_epochs")
+    epochs = inputs.number(c1, t("gan.epochs"), 1, 200, 1 if resources.test_mode() else 10, key="gan_epochs")
     sizes, rates = (16, 32, 64, 128, 256, 512), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3)
     batch = c1.select_slider(t("gan.batch_size"), sizes, base.batch_size, key=f"gan_batch_{preset}")
     g_lr = c2.select_slider(t("gan.g_lr"), rates, base.g_lr, key=f"gan_g_lr_{preset}")  # per preset:
@@ -119,7 +119,7 @@ with st.expander(t("gan.settings")):
     opt_name = lambda o: t(f"gan.opt.{o}", lang=LANG)  # noqa: E731
     g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key=relabelled("gan_g_opt"), format_func=opt_name)
     d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key=relabelled("gan_d_opt"), format_func=opt_name)
-    seed = c3.number_input(t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
+    seed = inputs.number(c3, t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
     unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
 c1, c2 = st.columns(2)
 mode = c1.radio(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import tensor_lab as lab
-from ui import resources
+from ui import inputs, resources
 from ui.i18n import current_lang, t
 from ui.lessons import tensors as view
 from ui.pages import require_shell
@@ -33,7 +33,7 @@ elif kind in ("arange", "linspace"):
     if kind == "arange":
         args["step"] = c.number_input("step", value=1.0, key="tensors_step")
     else:
-        args["steps"] = c.number_input("steps", 1, 1000, 5, key="tensors_steps")
+        args["steps"] = inputs.number(c, "steps", 1, 1000, 5, key="tensors_steps")
 else:
     args["shape_text"] = c2.text_input(t("tensors.shape"), "2, 3", key="tensors_shape")
     if kind == "full":

@@ -5,7 +5,7 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import job_widgets, jobs, resources, saved_runs
+from ui import inputs, job_widgets, jobs, resources, saved_runs
 from ui.canvas import draw
 from ui.i18n import relabelled, t
 from ui.lessons import vae as lesson
@@ -157,8 +157,8 @@ else:
     st.subheader(t("vae.interp"))
     n_test = len(split.x_test)
     i1, i2 = st.columns(2)
-    a = i1.number_input(t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
-    b = i2.number_input(t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
+    a = inputs.number(i1, t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
+    b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
     path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
     st.image(
         lesson.strip(path),
@@ -168,7 +168,7 @@ else:
     )
 
     st.subheader(t("vae.prior"))
-    seed = st.number_input(t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
+    seed = inputs.number(st, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
     samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
     st.image(lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
     st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
@@ -191,7 +191,7 @@ beta = c2.select_slider(
 latent = c3.selectbox(t("vae.latent"), (2, 16), key="vae_latent", help=t("vae.latent_help"))
 c1, c2, _ = st.columns(3)
 epochs = c1.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
-seed = c2.number_input(t("common.seed"), 0, 10_000, 0, key="vae_seed")
+seed = inputs.number(c2, t("common.seed"), 0, 10_000, 0, key="vae_seed")
 
 
 def on_train() -> None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import xor
 from core.data import GATES, logic_gate
-from ui import job_widgets, jobs, saved_runs
+from ui import inputs, job_widgets, jobs, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import xor as lesson
 from ui.pages import require_shell
@@ -53,9 +53,9 @@ hidden = tuple(
 )
 c1, c2, c3, c4 = st.columns(4)
 lr = c1.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
-epochs = c2.number_input(t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
+epochs = inputs.number(c2, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
 batch = c3.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
-seed = c4.number_input(t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
+seed = inputs.number(c4, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
 cfg = xor.XORConfig(
     gate=gate,
     hidden=hidden,

@@ -111,3 +111,22 @@ def test_a_queued_training_shows_its_place_in_line_once_and_starts_by_itself(mon
     release.set()
     mine.join(timeout=60)
     assert other.state == "done" and mine.state == "done", (mine.state, mine.error)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "kept", "message"),
+    [
+        ("ja", -5, 1, "「エポック数」は 1〜20,000 の範囲で入力してください。1 にしました。"),
+        ("en", 99_999_999, 20_000, "“Epochs” must be between 1 and 20,000. It is now 20,000."),
+    ],
+)
+def test_an_out_of_range_number_is_explained_in_words(lang, typed, kept, message):
+    """A number outside a box's range is not silently replaced: the box says the range, in the student's
+    language, and takes the nearest allowed number."""
+    at = open_page("pages/xor.py", lang)
+    at.number_input(key="xor_epochs").set_value(typed).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [message]
+    assert at.number_input(key="xor_epochs").value == kept
+    at.run()  # the message is said once; the number stays
+    assert not at.warning and at.number_input(key="xor_epochs").value == kept

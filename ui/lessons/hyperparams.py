@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import experiment_runs, runs
 from core import experiments as ex
-from ui import jobs, saved_runs
+from ui import inputs, jobs, saved_runs
 from ui.charts import base_figure, finite
 from ui.i18n import relabelled, t
 from ui.lesson import Saved
@@ -449,7 +449,7 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
                 disabled=p in vary,
             )
         size = cols[0].select_slider(t("hyperparams.train_size"), sizes, key="hyperparams_train_size")
-        seed = cols[1].number_input(t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
+        seed = inputs.number(cols[1], t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
     settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
     n = 1
     for values in vary.values():

@@ -9,6 +9,7 @@ import streamlit as st
 import torch
 
 from core import tensor_lab as lab
+from ui import inputs
 from ui.charts import COLORS, FONT, base_figure
 from ui.i18n import relabelled, t
 
@@ -184,7 +185,7 @@ def operations(x: torch.Tensor, lang: str) -> None:
         _result(guarded(lambda: lab.reshape(x, shape, method)), f"x.{method}({shape})", "tensors_reshape_out")
     with tabs[2]:
         c1, c2 = st.columns(2)
-        dim = c1.number_input("dim", -4, 4, 0, key="tensors_unsq_dim")
+        dim = inputs.number(c1, "dim", -4, 4, 0, key="tensors_unsq_dim")
         how = c2.radio(t("tensors.method"), ("unsqueeze", "squeeze"), key="tensors_unsq_how", horizontal=True)
         fn = (
             (lambda: lab.unsqueeze(x, int(dim))) if how == "unsqueeze" else (lambda: lab.squeeze(x, int(dim)))
@@ -193,7 +194,7 @@ def operations(x: torch.Tensor, lang: str) -> None:
     with tabs[3]:
         c1, c2, c3 = st.columns(3)
         how = c1.radio(t("tensors.method"), ("cat", "stack"), key="tensors_join_how", horizontal=True)
-        dim = c2.number_input("dim", -3, 3, 0, key="tensors_join_dim")
+        dim = inputs.number(c2, "dim", -3, 3, 0, key="tensors_join_dim")
         other = c3.text_input(
             t("tensors.other"), "", key="tensors_join_other", placeholder=t("tensors.other_ph")
         )

@@ -1,0 +1,77 @@
+"""Number boxes that say their range in words.
+
+Streamlit's own number box refuses a value outside `min_value`..`max_value` in the browser: it shows a
+small red mark and quietly keeps the old number, so a student who types 99999999 epochs never learns why
+nothing changed. These boxes take any number, and the lab checks the range itself: a value outside it is
+moved to the nearest end of the range and the box says so, in the student's language, with the range.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui.i18n import t
+
+ss = st.session_state
+
+
+def fmt(value: float) -> str:
+    """20,000 / 0.05 / -3: as a student would write the number."""
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+def _check(key: str, label: str, lo: float, hi: float) -> None:
+    """on_change: a number outside [lo, hi] (or an emptied box) becomes the nearest allowed one, and the
+    box's message says what happened. Runs before the script, so the widget shows the corrected number."""
+    value, last = ss.get(key), ss.get(f"_{key}_last", lo)
+    if value is None:
+        ss[key], reason = last, "inputs.empty"
+    elif value < lo or value > hi:
+        ss[key], reason = type(value)(min(max(value, lo), hi)), "inputs.range"
+    else:
+        return
+    ss[f"_{key}_msg"] = t(reason, label=label, lo=fmt(lo), hi=fmt(hi), value=fmt(ss[key]))
+
+
+def number(
+    container: Any,
+    label: str,
+    min_value: float,
+    max_value: float,
+    value: float | None = None,
+    *,
+    key: str,
+    step: float | None = None,
+    help: str | None = None,
+    **kwargs: Any,
+) -> float:
+    """`container.number_input(label, min_value, max_value, value, key=key, ...)` with the range checked
+    by the lab (see the module's docstring). The first value comes through `st.session_state`, so a value
+    the check sets never clashes with a default. Returns the box's number, always inside the range."""
+    if value is None:
+        value = min_value
+    if step is None:
+        step = 1 if isinstance(value, int) and isinstance(min_value, int) else None
+    ss.setdefault(key, value)
+    container.number_input(
+        label,
+        value=None,
+        step=step,
+        key=key,
+        help=help or t("inputs.range_help", lo=fmt(min_value), hi=fmt(max_value)),
+        on_change=_check,
+        args=(key, label, min_value, max_value),
+        **kwargs,
+    )
+    msg = ss.pop(f"_{key}_msg", "")
+    if msg:
+        container.warning(msg, icon=":material/error:")
+    current = ss[key]
+    if current is None or not min_value <= current <= max_value:  # set by code (a reopened run), not typed
+        current = type(value)(min(max(current if current is not None else value, min_value), max_value))
+    ss[f"_{key}_last"] = current
+    return current
