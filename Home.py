@@ -5,18 +5,25 @@ Run it with `make run` (`streamlit run Home.py`). Every page lives in `pages/` a
 
 import streamlit as st
 
-# torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
-import torch  # noqa: F401
-
-from ui import pages, resources, sidebar
 from ui.i18n import KEPT, current_lang, t
+
+st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
+# A session's first run (and the server's first, which imports torch and loads data and models) takes a
+# few seconds: say so from the first moment instead of showing an empty page.
+warming = st.empty()
+if not st.session_state.get("_lab_shell"):  # ui.pages.mark_shell has not run for this session yet
+    warming.info(t("shell.warming"), icon=":material/hourglass_top:")
+
+# torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
+import torch  # noqa: E402, F401
+
+from ui import pages, resources, sidebar  # noqa: E402
 
 # Once per process (each returns at once afterwards); docs/streamlit-notes.md explains the three:
 resources.freeze_startup_objects()  # postScriptGC costs a full collection per run
 resources.warm_up_in_background()  # torchvision loads now, not when a busy class opens the GAN page
 resources.shorten_gil_turns()  # The GIL switch interval: replies do not wait behind page reruns
 
-st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
 # before any page switch drops ?lang= (docs/streamlit-notes.md, A page switch drops the query string)
 st.session_state.setdefault(KEPT, current_lang())
 
@@ -34,4 +41,5 @@ pages.mark_shell()
 pages.goto_pending(by_url)
 with resources.page_run_slot():  # full runs take turns; fragment reruns (a prediction) skip the line
     sidebar.render()
+    warming.empty()  # the sidebar is there: the page draws itself from here
     current.run()

@@ -3,6 +3,7 @@
 JA = {
     "app.title": "PyTorch ハンズオン・ラボ",
     "nav.home": "ホーム",
+    "shell.warming": "準備しています…（サーバーを起動して最初の表示は、PyTorch とデータの読み込みに数秒かかります）",
     "nav.tensors": "テンソル",
     "nav.xor": "XOR",
     "nav.cnn": "CNN (MNIST)",
@@ -94,6 +95,7 @@ JA = {
 EN = {
     "app.title": "PyTorch Hands-on Lab",
     "nav.home": "Home",
+    "shell.warming": "Getting ready… (the first page after the server starts takes a few seconds to load PyTorch and the data)",
     "nav.tensors": "Tensors",
     "nav.xor": "XOR",
     "nav.cnn": "CNN (MNIST)",

@@ -1,0 +1,37 @@
+"""Browser test of a server's first visit: the page says it is getting ready from the first moment (the
+first run imports PyTorch and loads data and models), then shows Home without the message."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bench import lab_server
+from tests.e2e.conftest import free_port, start_server
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_first_visit_says_it_is_getting_ready_then_shows_home(browser):
+    port = free_port()
+    proc = start_server(port)  # a fresh process: nothing imported or loaded yet
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{port}/?lang=ja")
+        main = page.locator('[data-testid="stMain"]')
+        seen: list[str] = []  # what the main area showed, in order: "message", then "home"
+        end = time.time() + 120
+        while time.time() < end and "home" not in seen:
+            text = main.inner_text() if main.count() else ""
+            if "準備しています" in text and not seen:
+                seen.append("message")
+            if main.locator("h1").count() and "準備しています" not in text:
+                seen.append("home")
+            time.sleep(0.05)
+        assert seen == ["message", "home"], f"the first visit showed {seen}"
+        assert "PyTorch" in main.locator("h1").first.inner_text()
+    finally:
+        ctx.close()
+        lab_server.stop(proc)
