@@ -7,7 +7,6 @@ inside, evaluating and training leave them exactly as they were for everyone els
 from __future__ import annotations
 
 import hashlib
-import time
 from unittest import mock
 
 import pytest
@@ -93,14 +92,11 @@ def test_clear_cache_costs_only_a_reload():
     prints = {s: fingerprint(m.model) for s, m in first.items()}
     st.cache_resource.clear()
     st.cache_data.clear()
-    t0 = time.perf_counter()
-    again = {s: resources.shipped_model(*s) for s in PRESENT}
-    reload_s = time.perf_counter() - t0
+    again = {s: resources.shipped_model(*s) for s in PRESENT}  # (how long it takes: bench/, not a test)
     for s, loaded in again.items():
         assert loaded is not first[s]  # really reloaded ...
         assert fingerprint(loaded.model) == prints[s]  # ... from disk, the same weights
         assert_frozen(loaded.model)
-    assert reload_s < 5.0, f"reloading {len(PRESENT)} shipped models took {reload_s:.1f} s"
 
 
 def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
