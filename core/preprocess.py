@@ -1,8 +1,10 @@
 """Turn a drawing or an uploaded picture into an MNIST-style 28x28 digit (000, Part 2), keeping each step.
 
 MNIST's own recipe (LeCun et al., 1998): crop to the ink, scale into a 20x20 box keeping the aspect ratio,
-place it in 28x28 with its centre of mass in the middle. Uploads are decoded defensively with Pillow
-(size checked before decoding, first frame, EXIF rotation, odd modes, dark-on-light paper inverted).
+place it in 28x28 with its centre of mass in the middle. A picture of several digits is split into its
+digit-sized parts of connected ink first, read left to right, each framed the same way. Uploads are decoded
+defensively with Pillow (size checked before decoding, first frame, EXIF rotation, odd modes, dark-on-light
+paper inverted).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage  # installed with scikit-learn, which needs it
 
 BOX = 20  # MNIST: the digit is scaled to fit a 20x20 box...
 SIZE = 28  # ...inside a 28x28 image
@@ -26,6 +29,10 @@ WORK_SIDE = 1024  # big photos are shrunk to this before the digit is looked for
 DOT_SIDE = 0.12  # ink whose bounding box spans < 12 % of the picture's side (a 32-px pen dot: 11 %)...
 DOT_FILL = 0.5  # ...and fills over half of that box is a dot, not a digit (digit strokes leave gaps)
 FULL_COVER = 0.6  # ink on > 60 % of the picture is a filled canvas (a big thick "8" covers about 30 %)
+PART_GAP = 0.015  # ink closer than 1.5 % of the picture's longer side belongs to one part (pencil gaps)
+PART_OVERLAP = 0.5  # parts whose columns overlap by half the narrower one are one digit (a 5's detached bar)
+PART_HEIGHT = 0.5  # a digit is at least half as tall as the tallest part (a dot or a comma is not)...
+PART_INK = 0.08  # ...and holds at least 8 % of the largest part's ink (specks of dust do not)
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
 
 
@@ -105,6 +112,61 @@ def to_mnist(image: np.ndarray, ink: float = INK) -> Steps | None:
     final = np.zeros((SIZE, SIZE), dtype=np.float32)
     final[r0 + dy : r0 + dy + sh, c0 + dx : c0 + dx + sw] = scaled
     return Steps(src, cropped, scaled, final, (top, left, bottom, right), (dy, dx))
+
+
+def digit_parts(image: np.ndarray, ink: float = INK) -> list[Steps]:
+    """The digit-sized parts of the ink, left to right, each framed like MNIST on its own; [] if blank.
+
+    Strokes of one digit need not touch: ink a few pixels apart is joined, and parts stacked in the same
+    columns (a 5 whose top bar was drawn apart, a 4 in two strokes) are one digit. Parts much smaller
+    than the largest (a dot, a comma, specks of dust) are not digits and are left out. Each part's
+    `Steps.bbox` is in the coordinates of the whole picture."""
+    src = _as_float(image)
+    peak = float(src.max()) if src.size else 0.0
+    if peak < 0.05:
+        return []
+    src = src / peak
+    mask = src >= ink
+    gap = max(1, round(PART_GAP * max(mask.shape)))
+    joined = ndimage.maximum_filter(mask, size=2 * gap + 1)  # close small gaps between strokes
+    region, n = ndimage.label(joined, structure=np.ones((3, 3)))  # 8-connected; keeps faint edges too
+    labels = np.where(mask, region, 0)  # boxes and amounts count real ink, not the joining margin
+    groups: list[dict] = []  # merged left to right: {"ids", "top", "left", "bottom", "right"}
+    boxes = ndimage.find_objects(labels)
+    for i in sorted((i for i in range(n) if boxes[i] is not None), key=lambda i: boxes[i][1].start):
+        rows, cols = boxes[i]
+        part = {
+            "ids": [i + 1],
+            "top": rows.start,
+            "left": cols.start,
+            "bottom": rows.stop,
+            "right": cols.stop,
+        }
+        last = groups[-1] if groups else None
+        narrower = min(last["right"] - last["left"], part["right"] - part["left"]) if last else 0
+        if last and min(last["right"], part["right"]) - part["left"] >= PART_OVERLAP * narrower:
+            last["ids"] += part["ids"]
+            last.update(
+                top=min(last["top"], part["top"]),
+                bottom=max(last["bottom"], part["bottom"]),
+                right=max(last["right"], part["right"]),
+            )
+        else:
+            groups.append(part)
+    amounts = ndimage.sum(src, labels, index=np.arange(n + 1))  # ink per label, label 0 = background
+    for g in groups:
+        g["ink"] = float(amounts[g["ids"]].sum())
+    tallest = max(g["bottom"] - g["top"] for g in groups)
+    most = max(g["ink"] for g in groups)
+    digits = [
+        g for g in groups if g["bottom"] - g["top"] >= PART_HEIGHT * tallest and g["ink"] >= PART_INK * most
+    ]
+    out = []
+    for g in digits:
+        steps = to_mnist(np.where(np.isin(region, g["ids"]), src, 0.0), ink)
+        assert steps is not None, "a part with ink frames to a digit"
+        out.append(steps)
+    return out
 
 
 def problem(steps: Steps | None) -> str | None:

@@ -52,10 +52,17 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class OpError:
-    """An operation PyTorch refused: its own message and a code for the plain explanation."""
+    """An operation PyTorch refused: its own message, what went wrong, and what the student asked for."""
 
     message: str  # PyTorch's exception text, unchanged
-    code: str  # reshape | matmul | size | dim | index | dtype | other
+    code: str  # what went wrong: reshape | matmul | size | dim | index | dtype | ragged | scalar | other
+    op: str = ""  # the operation asked for (mul, matmul, cat, stack, reshape, ...); "" when unknown
+    shapes: tuple[tuple[int, ...], ...] = ()  # the operands' shapes, for the explanation
+
+    @property
+    def explanation(self) -> str:
+        """The key of the plain explanation the page shows (translated there)."""
+        return explanation(self.op, self.code)
 
 
 # -- parsing -----------------------------------------------------------------------------------------
@@ -161,8 +168,10 @@ def parse_index(text: str) -> tuple:
 
 
 def explain_code(message: str) -> str:
-    """Which plain explanation fits PyTorch's message (the codes are translated on the page)."""
+    """What went wrong, read from PyTorch's message (the codes are translated on the page)."""
     m = message.lower()
+    if "zero-dimensional" in m or "at least 1d" in m or "0-dim tensor" in m:
+        return "scalar"
     if (
         "invalid for input of size" in m
         or "only one dimension can be inferred" in m
@@ -184,13 +193,29 @@ def explain_code(message: str) -> str:
     return "other"
 
 
-def attempt(fn: Callable[[], torch.Tensor]) -> torch.Tensor | OpError:
+# Faults that lie in the operands, whatever the operation: their own explanation fits best.
+OPERAND_FAULTS = ("dtype", "ragged", "scalar", "dim", "index")
+# Otherwise a two-operand operation failed on its own rule: explain that rule, not the words of the
+# message (PyTorch says "must match the size" for `*` as for `cat`, but the rules differ).
+RULES = {"mul": "rule_mul", "matmul": "rule_matmul", "cat": "rule_cat", "stack": "rule_stack"}
+
+
+def explanation(op: str, code: str) -> str:
+    """The explanation for a failed `op` whose message read as `code`: the rule of the chosen operation."""
+    if code in OPERAND_FAULTS or op not in RULES:
+        return code
+    return RULES[op]
+
+
+def attempt(
+    fn: Callable[[], torch.Tensor], op: str = "", operands: tuple[torch.Tensor, ...] = ()
+) -> torch.Tensor | OpError:
     """Run a tensor operation; PyTorch's refusal comes back as an `OpError`, never a traceback."""
     try:
         return fn()
     except (RuntimeError, IndexError, ValueError, TypeError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return OpError(msg, explain_code(msg))
+        return OpError(msg, explain_code(msg), op, tuple(tuple(t.shape) for t in operands))
 
 
 def create(
@@ -252,31 +277,54 @@ def describe(t: torch.Tensor) -> dict:
 
 def index(t: torch.Tensor, text: str) -> torch.Tensor | OpError:
     idx = parse_index(text)
-    return attempt(lambda: t[idx])
+    return attempt(lambda: t[idx], "index", (t,))
 
 
 def reshape(t: torch.Tensor, shape_text: str, method: str = "reshape") -> torch.Tensor | OpError:
     shape = parse_shape(shape_text, allow_minus_one=True)
-    return attempt(lambda: t.view(shape) if method == "view" else t.reshape(shape))
+    return attempt(lambda: t.view(shape) if method == "view" else t.reshape(shape), method, (t,))
 
 
 def unsqueeze(t: torch.Tensor, dim: int) -> torch.Tensor | OpError:
-    return attempt(lambda: t.unsqueeze(dim))
+    return attempt(lambda: t.unsqueeze(dim), "unsqueeze", (t,))
 
 
 def squeeze(t: torch.Tensor, dim: int | None = None) -> torch.Tensor | OpError:
-    return attempt(lambda: t.squeeze() if dim is None else t.squeeze(dim))
+    return attempt(lambda: t.squeeze() if dim is None else t.squeeze(dim), "squeeze", (t,))
 
 
 def join(a: torch.Tensor, b: torch.Tensor, how: str, dim: int) -> torch.Tensor | OpError:
     """`torch.cat` (along an existing dim) or `torch.stack` (a new dim) of [a, b]."""
     fn = torch.cat if how == "cat" else torch.stack
-    return attempt(lambda: fn([a, b], dim=dim))
+    return attempt(lambda: fn([a, b], dim=dim), how, (a, b))
 
 
 def multiply(a: torch.Tensor, b: torch.Tensor, how: str) -> torch.Tensor | OpError:
     """Element-wise `a * b` (with broadcasting) or matrix product `a @ b`."""
-    return attempt(lambda: a * b if how == "mul" else a @ b)
+    return attempt(lambda: a * b if how == "mul" else a @ b, how, (a, b))
+
+
+def example_index(ndim: int) -> str:
+    """An index that an x of `ndim` dimensions accepts: row 0 from column 1 on, the tail of a vector, all."""
+    return {0: "...", 1: "1:"}.get(ndim, "0, 1:")
+
+
+def example_other(shape: tuple[int, ...], how: str, longest: int = 8) -> str:
+    """A y (as text) that `x * y` or `x @ y` accepts for an x of `shape`: the example the page opens on.
+
+    `*`: one row of x's last size, [10, 20, 30] for (2, 3), which broadcasts over the rows; `@`: a matrix
+    with as many rows as x has columns, [[1, 0], [0, 1], [1, 1]] for (2, 3). A last size over `longest`
+    gives "" (the page then uses x itself for `*`, its transpose for `@`); a 0-d x has no example for `@`.
+    """
+    n = shape[-1] if shape else 0
+    if how == "mul":
+        if not shape:
+            return "10"
+        return "[" + ", ".join(str(10 * (i + 1)) for i in range(n)) + "]" if n <= longest else ""
+    if not shape or n > longest:
+        return ""
+    rows = ([1, 0], [0, 1], [1, 1])
+    return "[" + ", ".join(str(rows[i % 3]) for i in range(n)) + "]"
 
 
 def reduce(t: torch.Tensor, op: str, dim: int | None, keepdim: bool = False) -> torch.Tensor | OpError:
@@ -289,7 +337,7 @@ def reduce(t: torch.Tensor, op: str, dim: int | None, keepdim: bool = False) -> 
         out = getattr(x, op)(dim=dim, keepdim=keepdim)
         return out.values if op == "max" else out
 
-    return attempt(run)
+    return attempt(run, op, (t,))
 
 
 # -- broadcasting ---------------------------------------------------------------------------------------

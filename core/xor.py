@@ -3,6 +3,8 @@
 `XORConfig` holds the course's settings (2-2-2-1 Sigmoid, BCELoss, Adam lr 0.05, 1,000 epochs, batch 4);
 `Trainer` runs `core.train.fit` in a job, paused or one epoch at a time; the other functions give the
 numbers the page draws, and `script` writes the standalone PyTorch program for the same settings.
+A `Trainer` can pause between epochs (slow motion, as GAN Lab) and keeps up to `SNAPSHOTS` evenly spaced
+copies of the weights, so the page can replay the decision boundary epoch by epoch after the run.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from core.data import GATES, logic_gate
 from core.models import reset_parameters
@@ -23,6 +27,8 @@ from core.train import FitConfig, fit, make_optimizer
 
 DEFAULT_SEED = 1  # with seed 1 the course network reaches 100 % on XOR (seeds 0, 2, 3 get stuck at 50–75 %)
 OPTIMIZERS = ("adam", "sgd")  # the course's two, named as in core.train.OPTIMIZERS
+SNAPSHOTS = 100  # weight copies a run keeps for its replay, evenly spaced (plus epoch 0 and the last)
+MAX_DELAY_S = 1.0  # the longest pause between two epochs: Stop must still act within about a second
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,16 @@ class XORConfig:
         return "-".join(str(n) for n in (2, *self.hidden, 1))
 
 
+def snapshot_every(epochs: int) -> int:
+    """Epochs between two snapshots: every epoch up to 100 epochs, every 10th of 1,000, every 200th of 20,000."""
+    return max(1, math.ceil(epochs / SNAPSHOTS))
+
+
+def parameters_of(model: MLP) -> torch.Tensor:
+    """The model's weights and biases as one flat copy, (n_params,): 15 numbers for 2-2-2-1."""
+    return parameters_to_vector(model.parameters()).detach().cpu().clone()
+
+
 def build_model(cfg: XORConfig) -> tuple[MLP, torch.Generator]:
     """The MLP of `cfg`, initialised from the per-run generator that then also drives the shuffling."""
     g = torch.Generator().manual_seed(cfg.seed)
@@ -76,6 +92,9 @@ class Trainer:
 
     `run()` is what a job iterates; `step_epoch()` pulls one epoch synchronously (only while no job is
     iterating). Both read the same `fit` iterator, so model and Adam state carry over between them.
+    `controls["delay"]` (seconds, read after every epoch) slows `run()` down so a class can watch the
+    boundary move; the page may change it while the job runs. Every `snapshot_every(epochs)`-th epoch and
+    the last are kept in `snapshots` (and carried by their epoch record as "snapshot", for runs/).
     """
 
     cfg: XORConfig
@@ -85,9 +104,12 @@ class Trainer:
     steps: list[tuple[int, float]] = field(default_factory=list)  # (step, loss) per batch
     finished: bool = False
     diverged: bool = False
+    controls: dict = field(default_factory=lambda: {"delay": 0.0})  # read between epochs by run()
+    snapshots: dict[int, torch.Tensor] = field(default_factory=dict)  # epoch → parameters_of(model)
 
     def __post_init__(self) -> None:
         self.model, g = build_model(self.cfg)
+        self.snapshots[0] = parameters_of(self.model)  # the initial weights: where the replay starts
         x, y, _ = logic_gate(self.cfg.gate)
         self._it = fit(self.model, x, y, self.cfg.fit_config(), device=self.device, generator=g)
 
@@ -107,14 +129,22 @@ class Trainer:
             self.steps.append((rec["step"], rec["loss"]))
         else:
             self.history.append(rec)
+        if rec["kind"] == "epoch" and (
+            rec["epoch"] % snapshot_every(self.cfg.epochs) == 0 or rec["epoch"] == self.cfg.epochs
+        ):
+            rec["snapshot"] = self.snapshots[rec["epoch"]] = parameters_of(self.model)
         if rec["kind"] == "diverged":
             self.diverged = self.finished = True
         return rec
 
     def run(self) -> Iterator[dict]:
-        """Every record until the last epoch (for `ui.jobs`)."""
+        """Every record until the last epoch (for `ui.jobs`), with `controls["delay"]` s between epochs."""
         while (rec := self._next()) is not None:
             yield rec
+            if rec["kind"] == "epoch" and rec["epoch"] < self.cfg.epochs:
+                delay = min(float(self.controls.get("delay", 0.0)), MAX_DELAY_S)
+                if delay > 0:  # slow motion: the job's consumer has drawn this epoch; wait before the next
+                    time.sleep(delay)
         self.finished = True
 
     def step_epoch(self) -> dict | None:
@@ -123,6 +153,47 @@ class Trainer:
             if rec["kind"] != "step":
                 return rec
         return None
+
+    # -- the replay ---------------------------------------------------------------------------------
+    def replay_epochs(self) -> list[int]:
+        """The epochs the replay can show, in order: the snapshots' and the current one."""
+        return sorted(set(self.snapshots) | {self.epoch})
+
+    def model_at(self, epoch: int) -> MLP:
+        """The network as it was after `epoch` (the live model for the current epoch); KeyError if no
+        snapshot of that epoch was kept."""
+        if epoch == self.epoch:
+            return self.model
+        model = MLP(self.cfg.hidden, self.cfg.activation)
+        vector_to_parameters(self.snapshots[epoch].clone(), model.parameters())
+        return model.eval()
+
+    def load_snapshots(self, epochs: np.ndarray | None, params: np.ndarray | None) -> None:
+        """Snapshots back from `snapshots_of`'s arrays (epoch 0 is this Trainer's own initial weights, the
+        same for the same seed); none, so only the current epoch, when they are missing or do not fit
+        this network (a run saved before snapshots were kept)."""
+        n = sum(p.numel() for p in self.model.parameters())
+        if epochs is None or params is None or params.ndim != 2 or params.shape != (len(epochs), n):
+            self.snapshots = {}
+            return
+        initial = self.snapshots.get(0)
+        self.snapshots = {
+            int(e): torch.as_tensor(p, dtype=torch.float32).clone() for e, p in zip(epochs, params)
+        }
+        if initial is not None:
+            self.snapshots.setdefault(0, initial)
+
+
+def snapshots_of(records: list[dict]) -> dict[str, np.ndarray]:
+    """The snapshots a run's epoch records carry, as two arrays for arrays.npz: "snapshot_epochs" (n,) and
+    "snapshot_params" (n, n_params); {} when none carries one."""
+    kept = [(r["epoch"], r["snapshot"]) for r in records if isinstance(r.get("snapshot"), torch.Tensor)]
+    if not kept:
+        return {}
+    return {
+        "snapshot_epochs": np.asarray([e for e, _ in kept], dtype=np.int64),
+        "snapshot_params": torch.stack([p for _, p in kept]).numpy(),
+    }
 
 
 def train(cfg: XORConfig, device: str = "cpu") -> tuple[MLP, dict]:

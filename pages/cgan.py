@@ -21,17 +21,6 @@ LANG = current_lang()  # format_func runs again outside the script in AppTest: p
 SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 st.title(t("cgan.title"))
 st.markdown(t("cgan.intro"))
-st.markdown(t("cgan.loss"))
-st.latex(
-    r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"
-    r" \qquad \mathcal{L}_G = -\log D(G(z, y), y)"
-)
-st.subheader(t("cgan.onehot_header"))
-st.markdown(t("cgan.onehot"))
-st.latex(
-    r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)"
-)
-st.info(t("cgan.lesson_note"), icon=":material/menu_book:")
 
 dataset = st.radio(
     t("cgan.dataset"),
@@ -205,3 +194,16 @@ if st.toggle(t("common.show_code"), key="cgan_show_code"):
         inspect.getsource(gan_models.CondGenerator) + "\n\n" + inspect.getsource(gan_models.CondDiscriminator)
     )
     st.code(source, language="python")
+
+with st.expander(t("cgan.theory")):  # reference, after the things to do
+    st.markdown(t("cgan.loss"))
+    st.latex(
+        r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"
+        r" \qquad \mathcal{L}_G = -\log D(G(z, y), y)"
+    )
+    st.subheader(t("cgan.onehot_header"))
+    st.markdown(t("cgan.onehot"))
+    st.latex(
+        r"y = 3 \;\mapsto\; (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) \qquad G\bigl([\,z\,;\,\mathrm{onehot}(y)\,]\bigr)"
+    )
+    st.info(t("cgan.lesson_note"), icon=":material/menu_book:")

@@ -40,14 +40,17 @@ tab_draw, tab_upload, tab_inside, tab_eval, tab_train, tab_review = st.tabs(
 )
 
 
-def show_prediction(steps, key: str) -> None:
-    """Metric (the digit alone), confidence and the ten probabilities; a prompt when there is no ink."""
+def show_prediction(steps, found, key: str) -> None:
+    """Metric (the digit alone), confidence and the ten probabilities; each digit on its own when there
+    are several (`found`, from lesson.parts); a prompt when there is no ink."""
     if model is None:
         st.warning(t("cnn.no_model"))
     elif steps is None:
         st.info(t("cnn.blank"), icon=":material/edit:")
     elif issue := problem(steps):  # a dot or a filled canvas: say so rather than guess a digit
         st.warning(t(f"input.{issue}"), icon=":material/gesture:")
+    elif len(found) > 1:  # "2 5 8" framed as one digit would be one confident wrong answer
+        lesson.parts_panel(model, found, key=f"{key}_parts")
     else:
         probs = core_cnn.predict(model, steps.final)
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
@@ -57,8 +60,10 @@ def show_prediction(steps, key: str) -> None:
         )
 
 
-def show_steps(steps) -> None:
-    if steps is not None:
+def show_steps(steps, found) -> None:
+    if steps is not None and len(found) > 1 and not problem(steps):
+        lesson.parts_steps(steps, found)
+    elif steps is not None:
         st.markdown(t("cnn.steps"))
         for col, (caption, img) in zip(st.columns(4), lesson.step_images(steps)):
             col.image(img, caption=caption, width=112)
@@ -69,7 +74,7 @@ def draw_panel() -> None:
     """Canvas and prediction rerun alone on every stroke (a fragment), not the whole page."""
     left, right = st.columns([1, 1])
     with left:
-        st.caption(t("cnn.draw.intro"))  # also room for the canvas toolbar, which floats above it on hover
+        st.markdown(t("cnn.draw.intro"))  # also room for the canvas toolbar, which floats above it on hover
         with st.container(key="cnn_canvas"):
             img = canvas.draw(canvas.current_key("cnn_pad"), 280, int(ss.get("cnn_stroke", 18)))
         a, b = st.columns([3, 1], vertical_alignment="bottom")
@@ -77,11 +82,12 @@ def draw_panel() -> None:
         b.button(t("cnn.clear"), key="cnn_clear", on_click=canvas.clear, args=("cnn_pad",), width="stretch")
         st.caption(t("cnn.undo_hint"))
     steps = to_mnist(img) if img is not None else None
+    found = lesson.parts(steps)
     if steps is not None:
         ss["cnn_input_draw"] = steps.final
     with right, st.container(key="cnn_prediction"):
-        show_prediction(steps, "cnn_draw")
-    show_steps(steps)
+        show_prediction(steps, found, "cnn_draw")
+    show_steps(steps, found)
 
 
 with tab_draw:
@@ -89,9 +95,9 @@ with tab_draw:
 
 with tab_upload:
     st.markdown(t("cnn.upload.intro"))
-    file = st.file_uploader(
-        t("cnn.upload.label"), type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="cnn_upload"
-    )
+    # no type= filter: the browser would refuse other files in English; core.preprocess refuses them here,
+    # in the student's language (the label names the types; ui/streamlit_text.py hides Streamlit's list)
+    file = st.file_uploader(t("cnn.upload.label"), key="cnn_upload")
     if file is not None:
         try:
             up_steps = to_mnist(load_upload(file))
@@ -102,15 +108,16 @@ with tab_upload:
                 st.warning(t("cnn.upload.blank"))
             else:
                 ss["cnn_input_upload"] = up_steps.final
+                up_found = lesson.parts(up_steps)
                 with st.container(key="cnn_upload_prediction"):
-                    show_prediction(up_steps, "cnn_upload")
-                show_steps(up_steps)
+                    show_prediction(up_steps, up_found, "cnn_upload")
+                show_steps(up_steps, up_found)
 
 with tab_inside:
     st.markdown(t("cnn.inside.intro"))
     sources = ["draw", "upload", "test"]
     src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
-    a, b = st.columns([4, 1], vertical_alignment="bottom")
+    a, b = st.columns([3, 1.3], vertical_alignment="bottom")
     st.session_state.setdefault("cnn_inside_source", "test")  # a test digit first: it is always there
     src = a.radio(
         t("cnn.inside.source"),
@@ -133,21 +140,21 @@ with tab_inside:
         st.info(t(f"cnn.inside.none.{src}"))
     else:
         lesson.inside(model, x28, test_index=idx if src == "test" else None)
-    st.subheader(t("cnn.sandbox.title"))
-    st.markdown(t("cnn.sandbox.intro"))
-    c = st.columns(4)
-    size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
-    kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
-    stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
-    pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
-    st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
-    try:
-        st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
-    except ValueError:
-        st.metric(t("cnn.sandbox.out"), "—")
-        st.caption(t("cnn.sandbox.too_small"))
-    if size + 2 * pad >= kernel and core_cnn.conv_output_size(size, kernel, stride, pad) >= 2:
-        st.caption(t("cnn.sandbox.pool", n=core_cnn.conv_output_size(size, kernel, stride, pad) // 2))
+    with st.expander(t("cnn.sandbox.title"), icon=":material/calculate:"):  # a side tool: folded
+        st.markdown(t("cnn.sandbox.intro"))
+        c = st.columns(4)
+        size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
+        kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
+        stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
+        pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
+        st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
+        try:
+            st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
+        except ValueError:
+            st.metric(t("cnn.sandbox.out"), "—")
+            st.markdown(t("cnn.sandbox.too_small"))
+        if size + 2 * pad >= kernel and core_cnn.conv_output_size(size, kernel, stride, pad) >= 2:
+            st.markdown(t("cnn.sandbox.pool", n=core_cnn.conv_output_size(size, kernel, stride, pad) // 2))
 
 with tab_eval:
     if model is None:
@@ -226,7 +233,7 @@ with tab_train:
             mime="application/octet-stream",
         )
     st.subheader(t("cnn.ckpt.title"))
-    up = st.file_uploader(t("cnn.ckpt.label"), type=["pth", "pt"], key="cnn_ckpt_upload")
+    up = st.file_uploader(t("cnn.ckpt.label"), key="cnn_ckpt_upload")  # checkpoints.load checks the rest
     if up is not None and ss.get("_cnn_ckpt_seen") != (up.name, up.size):
         ss["_cnn_ckpt_seen"] = (up.name, up.size)
         ss["_cnn_ckpt_error"] = lesson.load_uploaded_checkpoint(up)

@@ -16,7 +16,9 @@ available = {p.key for p in pages.available()}
 cols = st.columns(3)
 for part, col in zip((1, 2, 3), cols):
     with col.container(border=True):
-        st.markdown(f"#### {t(f'home.part{part}.title')}")
+        # the part's number as a badge above a short title: each title fits the card on one line
+        st.badge(t(f"home.part{part}.label"), color="primary")
+        st.markdown(f"##### {t(f'home.part{part}.title')}", anchors=False)  # a link icon would wrap
         st.caption(t(f"home.part{part}"))
         for spec in (p for p in pages.PAGES if p.part == part):
             if spec.key in available:

@@ -119,12 +119,8 @@ def render(j: jobs.Job | None) -> None:
         lesson.explain_divergence(lesson.history())
         st.markdown(f"**{t('hyperparams.results')}**")
         with st.container(key="hyperparams_table"):
-            st.dataframe(
-                lesson.table(lesson.history()),
-                hide_index=True,
-                width="stretch",
-                column_config=lesson.column_config(),
-            )
+            frame = lesson.table(lesson.history())
+            st.dataframe(frame, hide_index=True, width="stretch", column_config=lesson.column_config(frame))
         st.caption(t("hyperparams.results_caption"))
 
 

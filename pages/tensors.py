@@ -14,10 +14,10 @@ LANG = current_lang()  # format_func runs again outside the script in AppTest: p
 ss = st.session_state
 
 st.title(t("tensors.title"))
-st.markdown(t("tensors.intro"))
+st.markdown(t("tensors.lead"))
 
-# -- create ---------------------------------------------------------------------------------------------
-st.header(t("tensors.create"))
+# -- create: the first screen is the thing to do, the tensor it makes, and its shape ----------------------
+st.subheader(t("tensors.create"))
 c1, c2, c3 = st.columns([2, 2, 1])
 kind = c1.selectbox(
     t("tensors.creator"), lab.CREATORS, key="tensors_kind", format_func=lambda k: f"torch.{k}"
@@ -25,7 +25,9 @@ kind = c1.selectbox(
 dtype = c3.selectbox("dtype", tuple(lab.DTYPES), key="tensors_dtype")
 args: dict = {"kind": kind, "dtype": dtype}
 if kind == "tensor":
-    args["values"] = c2.text_input(t("tensors.values"), "[[1, 2, 3], [4, 5, 6]]", key="tensors_values")
+    args["values"] = c2.text_input(
+        t("tensors.values"), "[[1, 2, 3], [4, 5, 6]]", key="tensors_values", help=t("tensors.values_help")
+    )
 elif kind in ("arange", "linspace"):
     a, b, c = c2.columns(3)
     args["start"] = a.number_input("start", value=0.0, key="tensors_start")
@@ -42,32 +44,35 @@ x = view.created(args)
 st.code(view.creation_code(args), language="python")
 if x is not None:
     view.show_tensor(x, "x", key="tensors_x")
+with st.expander(t("tensors.about")):
+    st.markdown(t("tensors.intro"))
 
 # -- operate ------------------------------------------------------------------------------------------------
-st.header(t("tensors.operate"))
+st.subheader(t("tensors.operate"))
 base = x if x is not None else lab.create("arange", start=0, end=6).reshape(2, 3)
 if x is None:
     st.caption(t("tensors.fallback"))
 view.operations(base, LANG)
 
 # -- broadcasting ------------------------------------------------------------------------------------------
-st.header(t("tensors.broadcast"))
-st.markdown(t("tensors.broadcast_rule"))
-c1, c2 = st.columns(2)
+st.subheader(t("tensors.broadcast"))
+c1, c2, c3 = st.columns([1, 1, 3])
 shape_a = c1.text_input(t("tensors.shape_a"), "3, 1", key="tensors_bc_a")
 shape_b = c2.text_input(t("tensors.shape_b"), "4", key="tensors_bc_b")
+c3.markdown(t("tensors.broadcast_rule"))
 view.broadcast_panel(shape_a, shape_b)
 
 # -- autograd ------------------------------------------------------------------------------------------------
-st.header(t("tensors.autograd"))
+st.subheader(t("tensors.autograd"))
 st.markdown(t("tensors.autograd_intro"))
 st.latex(r"y = w^2 x + b \qquad \frac{\partial y}{\partial w} = 2wx \qquad \frac{\partial y}{\partial b} = 1")
-c1, c2, c3 = st.columns(3)
+left, right = st.columns([3, 2])  # the numbers beside the graph they come from
+c1, c2, c3 = left.columns(3)
 w = c1.slider("w", -3.0, 3.0, 2.0, 0.5, key="tensors_w")
 xv = c2.slider("x", -3.0, 3.0, 3.0, 0.5, key="tensors_xv")
 b = c3.slider("b", -3.0, 3.0, 1.0, 0.5, key="tensors_b")
 ss.setdefault("tensors_calls", 1)
-c1, c2, _ = st.columns(3)
+c1, c2 = left.columns(2)
 c1.button(
     t("tensors.backward_again"),
     key="tensors_backward",
@@ -80,17 +85,17 @@ c2.button(
     width="stretch",
     on_click=lambda: ss.update(tensors_calls=1),
 )
-view.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv))
+view.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv), left, right)
 
 # -- activations ----------------------------------------------------------------------------------------------
-st.header(t("tensors.activations"))
+st.subheader(t("tensors.activations"))
 st.markdown(t("tensors.activations_intro"))
 view.activation_panel(lab.activation_curves(), LANG)
 
 # -- a first training loop -----------------------------------------------------------------------------------
-st.header(t("tensors.loop"))
+st.subheader(t("tensors.loop"))
 st.markdown(t("tensors.loop_intro"))
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")  # the button beside its settings
 lr = c1.select_slider(
     t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, key="tensors_lr"
 )
@@ -98,17 +103,19 @@ epochs = c2.slider(
     t("tensors.epochs"), 10, 300 if not resources.test_mode() else 30, 100, 10, key="tensors_epochs"
 )
 noise = c3.slider(t("tensors.noise"), 0.0, 1.0, 0.3, 0.1, key="tensors_noise")
-if st.button(t("tensors.fit"), key="tensors_fit", type="primary"):
+if c4.button(t("tensors.fit"), key="tensors_fit", type="primary", width="stretch"):
     view.fit_line_live(float(lr), int(epochs), float(noise))
-st.code(view.LOOP_CODE, language="python")
+with st.expander(t("tensors.loop_code"), icon=":material/code:"):
+    st.code(view.LOOP_CODE, language="python", wrap_lines=True)
 
 # -- device -----------------------------------------------------------------------------------------------------
-st.header(t("tensors.device"))
+st.subheader(t("tensors.device"))
 dev = resources.device().name
 st.markdown(t("tensors.device_intro", device=dev))
-n = st.select_slider(t("tensors.matmul_n"), (64, 256, 512, 1024), 256, key="tensors_matmul_n")
-if st.button(t("tensors.time"), key="tensors_time"):
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+n = c1.select_slider(t("tensors.matmul_n"), (64, 256, 512, 1024), 256, key="tensors_matmul_n")
+if c2.button(t("tensors.time"), key="tensors_time", width="stretch"):
     view.timing_panel(int(n), dev)
 
 if st.toggle(t("common.show_code"), key="tensors_show_code"):
-    st.code(view.SUMMARY_CODE, language="python")
+    st.code(view.SUMMARY_CODE, language="python", wrap_lines=True)

@@ -1,4 +1,4 @@
-"""VAE page (course 004, ch. 2): AE vs VAE latent maps, click to decode, manifold, drawings, training."""
+"""VAE page (course 004, ch. 2): click the latent map to decode, AE vs VAE maps, more views, training."""
 
 import streamlit as st
 import torch
@@ -17,39 +17,9 @@ ss = st.session_state
 split = resources.mnist()
 
 st.title(t("vae.title"))
-st.markdown(t("vae.intro"))
-c1, c2 = st.columns(2)
-with c1:
-    st.markdown(t("vae.reparam"))
-    st.latex(r"z = \mu + \sigma \odot \varepsilon,\quad \varepsilon \sim \mathcal{N}(0, I)")
-    st.latex(r"\sigma = \exp\left(\tfrac{1}{2} \log \sigma^2\right)")
-with c2:
-    st.markdown(t("vae.kl"))
-    st.latex(r"\mathcal{L} = \mathrm{BCE}(x, \hat{x}) + \beta \cdot \mathrm{KL}")
-    st.latex(r"\mathrm{KL} = -\tfrac{1}{2} \sum_j \left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)")
+st.markdown(t("vae.lead"))
 
-# -- 1. AE vs VAE, side by side ----------------------------------------------------------------
-st.header(t("vae.compare"))
-st.caption(t("vae.compare_caption"))
-if hidden := lesson.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
-    st.caption(t("vae.shipped_note", hidden=hidden))
-cols = st.columns(2)
-for col, option in zip(cols, ("ae", "vae")):
-    v = lesson.shipped_view(option)
-    col.subheader(t(f"vae.model.{option}"))
-    if v is None:
-        col.warning(lesson.unavailable_reason(option))
-        col.info(t("vae.train_instead"))
-        continue
-    col.plotly_chart(
-        lesson.latent_figure(v.points, v.labels, v.box, height=360),
-        key=f"vae_cmp_{option}",
-        width="stretch",
-        config=lesson.PLOT_CONFIG,
-    )
-
-# -- 2. Explore one model ----------------------------------------------------------------------
-st.header(t("vae.explore"))
+# -- 1. The map to click, with the decoded digit beside it (the first screen) ------------------------
 job = jobs.get(lesson.PAGE)
 options = lesson.shipped_options()
 if lesson.SESSION in ss and not (job and job.active):
@@ -65,8 +35,6 @@ else:
         v = lesson.session_view(lesson.session_model(), job.last.get("step", 0) if job else 0)
     else:
         v = lesson.shipped_view(option)
-    if v.model.latent_dim > 2:
-        st.caption(t("vae.pca", d=v.model.latent_dim))
 
     @st.fragment
     def explorer() -> None:
@@ -80,22 +48,23 @@ else:
         for k, lo, hi, i in ((k1, x0, x1, 0), (k2, y0, y1, 1)):
             ss[k] = min(max(picked[i] if clicked else ss.get(k, (lo + hi) / 2), lo), hi)
         left, right = st.columns([3, 2])
-        with right:
-            z1 = st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
-            z2 = st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
+        with right:  # the picture first, so it stays on the first screen beside the map
+            z1, z2 = ss[k1], ss[k2]
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
             with st.container(key="vae_decoded"):
                 caption = t("vae.decoded", z1=z1, z2=z2)
-                st.image(lesson.big(img[0, 0], 224), caption=caption, output_format="PNG")
+                st.image(lesson.big(img[0, 0], 224), caption=caption, width=200, output_format="PNG")
             cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
             if cnn is not None:
                 from core.metrics import classify
 
                 pred, conf = classify(cnn.model, img)
-                st.metric(t("vae.cnn_reads"), f"{pred[0]}", f"{conf[0]:.0%}", delta_color="off")
+                # the confidence is a plain number beside the digit: a metric delta would read as "up"
+                st.metric(t("vae.cnn_reads", conf=float(conf[0])), f"{pred[0]}", border=False)
+            st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
+            st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
         with left, st.container(key="vae_map"):
-            st.caption(t("vae.click_hint"))
-            fig = lesson.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True)
+            fig = lesson.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=340)
             st.plotly_chart(
                 fig,
                 key=kmap,
@@ -104,22 +73,65 @@ else:
                 width="stretch",
                 config=lesson.PLOT_CONFIG,
             )
+            st.caption(t("vae.click_hint"))
+            if v.model.latent_dim > 2:
+                st.caption(t("vae.pca", d=v.model.latent_dim))
 
     explorer()
 
-    # -- 3. Manifold, reconstructions, drawings, interpolation, prior samples ----------------
-    st.subheader(t("vae.manifold"))
-    st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
-    grid = lesson.shipped_manifold(option) if option != "session" else lesson.manifold_image(v)
-    st.image(lesson.big(grid, 630), width=520, output_format="PNG")
+# -- how it works: the idea and the formulas, folded -------------------------------------------------
+with st.expander(t("vae.how"), icon=":material/functions:"):
+    st.markdown(t("vae.intro"))
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(t("vae.reparam"))
+        st.latex(r"z = \mu + \sigma \odot \varepsilon,\quad \varepsilon \sim \mathcal{N}(0, I)")
+        st.latex(r"\sigma = \exp\left(\tfrac{1}{2} \log \sigma^2\right)")
+    with c2:
+        st.markdown(t("vae.kl"))
+        st.latex(r"\mathcal{L} = \mathrm{BCE}(x, \hat{x}) + \beta \cdot \mathrm{KL}")
+        st.latex(r"\mathrm{KL} = -\tfrac{1}{2} \sum_j \left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)")
 
-    st.subheader(t("vae.recon"))
-    st.caption(t("vae.recon_caption"))
-    xs = split.x_test[:12]
-    st.image(lesson.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG")
+# -- 2. AE vs VAE, side by side ----------------------------------------------------------------
+st.header(t("vae.compare"))
+st.caption(t("vae.compare_caption"))
+cols = st.columns(2)
+for col, shown in zip(cols, ("ae", "vae")):
+    view = lesson.shipped_view(shown)
+    # short headings of one line each, so the two maps start at the same height
+    col.subheader(t(f"vae.compare.{shown}"))
+    if view is None:
+        col.warning(lesson.unavailable_reason(shown))
+        col.info(t("vae.train_instead"))
+        continue
+    with col.container(key=f"vae_cmp_{shown}_box"):
+        st.plotly_chart(
+            lesson.latent_figure(view.points, view.labels, view.box, height=360),
+            key=f"vae_cmp_{shown}",
+            width="stretch",
+            config=lesson.PLOT_CONFIG,
+        )
+if hidden := lesson.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
+    with st.expander(t("vae.shipped_title")):
+        st.caption(t("vae.shipped_note", hidden=hidden))
 
-    st.subheader(t("vae.draw"))
-    st.caption(t("vae.draw_caption"))
+# -- 3. More views of the same model: one tab each, so the page stays short ------------------------------
+if options:
+    st.header(t("vae.more"))
+    tab_map, tab_recon, tab_draw, tab_interp, tab_prior = st.tabs(
+        [t(f"vae.tab.{k}") for k in ("manifold", "recon", "draw", "interp", "prior")]
+    )
+    with tab_map:
+        st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
+        grid = lesson.shipped_manifold(option) if option != "session" else lesson.manifold_image(v)
+        st.image(lesson.big(grid, 630), width=520, output_format="PNG")
+
+    with tab_recon:
+        st.caption(t("vae.recon_caption"))
+        xs = split.x_test[:12]
+        st.image(
+            lesson.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG"
+        )
 
     @st.fragment
     def drawing() -> None:
@@ -152,26 +164,29 @@ else:
             config=lesson.PLOT_CONFIG,
         )
 
-    drawing()
+    with tab_draw:
+        st.caption(t("vae.draw_caption"))
+        drawing()
 
-    st.subheader(t("vae.interp"))
-    n_test = len(split.x_test)
-    i1, i2 = st.columns(2)
-    a = inputs.number(i1, t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
-    b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
-    path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
-    st.image(
-        lesson.strip(path),
-        width="stretch",
-        output_format="PNG",
-        caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])),
-    )
+    with tab_interp:
+        n_test = len(split.x_test)
+        i1, i2 = st.columns(2)
+        a = inputs.number(i1, t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
+        b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
+        path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
+        st.image(
+            lesson.strip(path),
+            width="stretch",
+            output_format="PNG",
+            caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])),
+        )
 
-    st.subheader(t("vae.prior"))
-    seed = inputs.number(st, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
-    samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
-    st.image(lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
-    st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
+    with tab_prior:
+        seed_col, _ = st.columns([1, 3])
+        seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
+        samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
+        st.image(lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
+        st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
 
 # -- 4. Train your own -------------------------------------------------------------------------
 st.header(t("vae.train"))

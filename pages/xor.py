@@ -1,4 +1,9 @@
-"""XOR page (course 000, Part 1, 1.4): an MLP learns what a straight line cannot."""
+"""XOR page (course 000, Part 1, 1.4): an MLP learns what a straight line cannot.
+
+The first screen is the lesson's action: the builder beside Train and the live loss curve and decision map.
+Reference (the gates' truth tables, the comparison, one step in numbers, the code, the review) is folded
+below it.
+"""
 
 import streamlit as st
 
@@ -17,59 +22,44 @@ ss = st.session_state
 
 st.title(t("xor.title"))
 st.markdown(t("xor.intro"))
+builder, panel = st.columns([1, 2.6], gap="medium")
 
-# -- the gates and their truth tables -------------------------------------------------------------
-st.header(t("xor.gates"))
-for col, gate in zip(st.columns(len(GATES)), GATES):
-    x, y, _ = logic_gate(gate)
-    col.markdown(f"**{gate}**")
-    col.dataframe(
-        [{"x1": int(a), "x2": int(b), "y": int(v)} for (a, b), v in zip(x.tolist(), y.squeeze(1).tolist())],
-        hide_index=True,
-        key=f"xor_table_{gate}",
+# -- model builder (left) ------------------------------------------------------------------------------
+with builder:
+    gate = st.selectbox(t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate")
+    n_layers = st.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
+    hidden = tuple(
+        st.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}") for i in range(n_layers)
     )
-st.caption(t("xor.gates_caption"))
+    activation = st.selectbox(
+        t("xor.activation"),
+        ("sigmoid", "tanh", "relu"),
+        key=relabelled("xor_activation"),
+        format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
+    )
+    optimizer = st.selectbox(
+        t("xor.optimizer"),
+        xor.OPTIMIZERS,
+        key=relabelled("xor_optimizer"),
+        format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
+    )
+    lr = st.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
+    epochs = inputs.number(st, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
+    batch = st.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
+    seed = inputs.number(st, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
+    cfg = xor.XORConfig(
+        gate=gate,
+        hidden=hidden,
+        activation=activation,
+        optimizer=optimizer,
+        lr=float(lr),
+        epochs=int(epochs),
+        batch_size=int(batch),
+        seed=int(seed),
+    )
+    st.caption(t("xor.arch", arch=cfg.architecture(), seed=xor.DEFAULT_SEED))
 
-# -- model builder -----------------------------------------------------------------------------------
-st.header(t("xor.builder"))
-c1, c2, c3, c4 = st.columns(4)
-gate = c1.selectbox(t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate")
-n_layers = c2.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
-activation = c3.selectbox(
-    t("xor.activation"),
-    ("sigmoid", "tanh", "relu"),
-    key=relabelled("xor_activation"),
-    format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
-)
-optimizer = c4.selectbox(
-    t("xor.optimizer"),
-    xor.OPTIMIZERS,
-    key=relabelled("xor_optimizer"),
-    format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
-)
-hidden = tuple(
-    col.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}")
-    for i, col in enumerate(st.columns(3)[:n_layers])
-)
-c1, c2, c3, c4 = st.columns(4)
-lr = c1.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
-epochs = inputs.number(c2, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
-batch = c3.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
-seed = inputs.number(c4, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
-cfg = xor.XORConfig(
-    gate=gate,
-    hidden=hidden,
-    activation=activation,
-    optimizer=optimizer,
-    lr=float(lr),
-    epochs=int(epochs),
-    batch_size=int(batch),
-    seed=int(seed),
-)
-st.caption(t("xor.arch", arch=cfg.architecture(), seed=xor.DEFAULT_SEED))
-
-# -- training: Play/Pause (Train/Stop/Resume), Step, Reset --------------------------------------------
-st.header(t("xor.train"))
+# -- training (right): Play/Pause (Train/Stop/Resume), Step, Reset, speed; the live panel ----------------
 job = jobs.get(PAGE)
 busy = job is not None and job.active
 if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor_trainer.epoch == 0):
@@ -77,7 +67,7 @@ if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor
 
 
 def on_train() -> None:
-    lesson.train(cfg)
+    lesson.train(cfg, lesson.SPEEDS[speed])
 
 
 def on_step() -> None:
@@ -91,34 +81,36 @@ def on_reset() -> None:
     jobs.discard(PAGE)
 
 
-job_widgets.controls(PAGE, job, on_train)
-c1, c2, _ = st.columns(3)
-c1.button(t("xor.step"), key="xor_step", on_click=on_step, disabled=busy, width="stretch")
-c2.button(t("xor.reset"), key="xor_reset", on_click=on_reset, disabled=busy, width="stretch")
-trainer: xor.Trainer = ss.xor_trainer
-if trainer.cfg != cfg and trainer.epoch > 0:
-    st.info(t("xor.stale"), icon=":material/info:")
+with panel:
+    buttons = st.container()  # Train / Stop / Resume on top, drawn once the speed below is known
+    ss.setdefault("xor_speed", lesson.DEFAULT_SPEED)
+    c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
+    speed = c3.select_slider(
+        t("xor.speed"),
+        tuple(lesson.SPEEDS),
+        key=relabelled("xor_speed"),
+        format_func=lambda s: t(f"xor.speed.{s}", lang=LANG),
+        label_visibility="collapsed",  # the value says it ("再生：ゆっくり"): the row stays one button high
+    )
+    with buttons:
+        job_widgets.controls(PAGE, job, on_train)
+    c1.button(t("xor.step"), key="xor_step", on_click=on_step, disabled=busy, width="stretch")
+    c2.button(t("xor.reset"), key="xor_reset", on_click=on_reset, disabled=busy, width="stretch")
+    trainer: xor.Trainer = ss.xor_trainer
+    trainer.controls["delay"] = lesson.SPEEDS[speed]  # read by a running job after every epoch
+    if trainer.cfg != cfg and trainer.epoch > 0:
+        st.info(t("xor.stale"), icon=":material/info:")
 
+    def render(_job=None) -> None:
+        lesson.training_panel(trainer, _job)
 
-def render(_job=None) -> None:
-    if _job is not None:
-        job_widgets.status(_job)
-    lesson.training_panel(trainer)
+    if job is not None:
+        job_widgets.live(job, render, interval=0.4)
+    else:
+        render()
 
-
-st.radio(
-    t("xor.net_input"),
-    range(4),
-    index=1,
-    key="xor_net_point",
-    horizontal=True,
-    format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i],
-)
-if job is not None:
-    job_widgets.live(job, render, interval=0.4)
-else:
-    render()
-saved_runs.panel(lesson)
+with builder:
+    saved_runs.panel(lesson)
 
 # -- inference, as the course script ------------------------------------------------------------------
 st.subheader(t("xor.inference"))
@@ -132,21 +124,36 @@ c4.metric(
     t("xor.confidence"), f"{100 * (out if pred else 1 - out):.1f}%", help=t("xor.confidence_help", out=out)
 )
 
-# -- linear vs. network -----------------------------------------------------------------------------
-st.header(t("xor.compare"))
-st.markdown(t("xor.compare_intro"))
-if st.button(t("xor.compare_run"), key="xor_compare", disabled=busy):
-    ss.xor_compare_result = (cfg, xor.compare_linear(cfg))
-if "xor_compare_result" in ss:
-    lesson.compare_panel(*ss.xor_compare_result)
+# -- reference, folded: the gates, linear vs. network, one step in numbers, the code, the review ------------
+with st.expander(t("xor.gates"), icon=":material/table:"):
+    st.markdown(t("xor.about"))
+    for col, name in zip(st.columns(len(GATES)), GATES):
+        x, y, _ = logic_gate(name)
+        col.markdown(f"**{name}**")
+        col.dataframe(
+            [
+                {"x1": int(a), "x2": int(b), "y": int(v)}
+                for (a, b), v in zip(x.tolist(), y.squeeze(1).tolist())
+            ],
+            hide_index=True,
+            key=f"xor_table_{name}",
+        )
+    st.caption(t("xor.gates_caption"))
 
-# -- step by step ------------------------------------------------------------------------------------------
-st.header(t("xor.stepview"))
-st.markdown(t("xor.stepview_intro"))
-if st.toggle(t("xor.stepview_show"), key="xor_stepview", disabled=busy):
-    lesson.step_panel(xor.step_numbers(trainer.model, cfg.gate, cfg.optimizer, cfg.lr), trainer.model, cfg)
+with st.expander(t("xor.compare"), icon=":material/compare:"):
+    st.markdown(t("xor.compare_intro"))
+    if st.button(t("xor.compare_run"), key="xor_compare", disabled=busy):
+        ss.xor_compare_result = (cfg, xor.compare_linear(cfg))
+    if "xor_compare_result" in ss:
+        lesson.compare_panel(*ss.xor_compare_result)
 
-# -- the code ------------------------------------------------------------------------------------------------
+with st.expander(t("xor.stepview"), icon=":material/calculate:"):
+    st.markdown(t("xor.stepview_intro"))
+    if st.toggle(t("xor.stepview_show"), key="xor_stepview", disabled=busy):
+        lesson.step_panel(
+            xor.step_numbers(trainer.model, cfg.gate, cfg.optimizer, cfg.lr), trainer.model, cfg
+        )
+
 if st.toggle(t("common.show_code"), key="xor_show_code"):
     code = xor.script(cfg)
     st.caption(t("xor.code_caption"))
@@ -161,7 +168,7 @@ if st.toggle(t("common.show_code"), key="xor_show_code"):
     st.caption(t("xor.cli", seed=cfg.seed))
 
 # -- review questions (course 1.6) ---------------------------------------------------------------------------
-st.header(t("common.review"))
+st.subheader(t("common.review"))
 for i in range(1, 6):
     with st.expander(t(f"xor.q{i}")):
         st.markdown(t(f"xor.a{i}"))

@@ -1,15 +1,17 @@
 """MNIST framing of drawings and uploads (core.preprocess): off-centre, small, thick and odd-format digits
-come out like MNIST digits; bad files get a clear error code before any large decode."""
+come out like MNIST digits; a picture of several digits is split into its digits, left to right; bad files
+get a clear error code before any large decode."""
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from core.preprocess import CENTRE, PreprocessError, centre_of_mass, load_upload, to_mnist
+from core.preprocess import CENTRE, PreprocessError, centre_of_mass, digit_parts, load_upload, to_mnist
 
 
 def _bar_digit(h: int = 120, w: int = 40, thick: int = 12) -> np.ndarray:
@@ -85,6 +87,73 @@ def test_blank_and_rgba_canvas():
     rgba[..., 3] = 255
     rgba[100:200, 130:150, :3] = 255
     assert to_mnist(rgba) is not None
+
+
+# -- several digits in one picture ----------------------------------------------------------------
+@functools.cache
+def _test_digits() -> np.ndarray:
+    from core.data import load_mnist
+
+    return load_mnist().x_test[:50, 0].numpy()
+
+
+def _mnist_big(index: int, side: int = 90) -> np.ndarray:
+    a = (_test_digits()[index] * 255).astype(np.uint8)
+    return np.asarray(Image.fromarray(a).resize((side, side), Image.Resampling.BILINEAR))
+
+
+def _row(indices, side: int = 90, gap: int = 10) -> np.ndarray:
+    """Test digits side by side on one black strip, `gap` pixels apart."""
+    canvas = np.zeros((side + 40, len(indices) * (side + gap) + 20), dtype=np.uint8)
+    for k, i in enumerate(indices):
+        left = 10 + k * (side + gap)
+        canvas[20 : 20 + side, left : left + side] = _mnist_big(i, side)
+    return canvas
+
+
+def test_three_digits_side_by_side_are_three_parts_left_to_right():
+    strip = _row([1, 2, 3])
+    parts = digit_parts(strip)
+    assert len(parts) == 3
+    lefts = [p.bbox[1] for p in parts]
+    assert lefts == sorted(lefts) and lefts[0] < 100 < lefts[1] < 200 < lefts[2]
+    for p, i in zip(parts, [1, 2, 3]):
+        _assert_mnist_like(p.final)
+        alone = to_mnist(_mnist_big(i)).final  # each part is framed as if it had been drawn alone
+        assert np.abs(p.final - alone).mean() < 0.02
+
+
+def test_one_digit_and_a_small_dot_is_one_part():
+    canvas = _on_canvas(_bar_digit(), 80, 120)
+    canvas[200:212, 220:232] = 255  # a pen dot beside the digit
+    parts = digit_parts(canvas)
+    assert len(parts) == 1
+    assert parts[0].bbox == (80, 120, 200, 160)  # the digit's own box, without the dot
+
+
+def test_strokes_of_one_digit_stay_one_part():
+    """A 7 whose top bar was drawn apart, and a 4 written as two strokes, are one digit each."""
+    seven = _on_canvas(_bar_digit(), 80, 120)
+    seven[80:92] = 0
+    seven[70:82, 110:170] = 255  # the bar lifted off and shifted: it no longer touches the stroke
+    four = np.zeros((280, 280), dtype=np.uint8)
+    four[40:150, 80:92] = 255  # the open left stroke...
+    four[140:152, 80:200] = 255  # ...and its crossbar
+    four[40:250, 160:172] = 255  # the long right stroke, drawn apart
+    for name, image in (("7", seven), ("4", four)):
+        assert len(digit_parts(image)) == 1, name
+
+
+def test_mnist_digits_are_single_parts():
+    for a in _test_digits():
+        big = np.asarray(
+            Image.fromarray((a * 255).astype(np.uint8)).resize((280, 280), Image.Resampling.BILINEAR)
+        )
+        assert len(digit_parts(big)) == 1
+
+
+def test_blank_has_no_parts():
+    assert digit_parts(np.zeros((280, 280), dtype=np.uint8)) == []
 
 
 # -- uploads -------------------------------------------------------------------------------------

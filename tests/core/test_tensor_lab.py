@@ -139,3 +139,52 @@ def test_fit_line_learns_and_diverges_cleanly():
 
 def test_time_matmul_positive():
     assert lab.time_matmul(32, "cpu") > 0
+
+
+def test_each_error_explains_the_operation_that_was_asked_for():
+    """`*` and `cat` fail with the same words ("must match the size"); each gets its own rule."""
+    x = torch.arange(6.0).reshape(2, 3)
+    cases = (
+        (lab.multiply(x, torch.ones(3, 2), "mul"), "rule_mul"),
+        (lab.multiply(x, torch.ones(2, 3), "matmul"), "rule_matmul"),
+        (lab.multiply(x, torch.ones(2), "matmul"), "rule_matmul"),  # a matrix times a vector
+        (lab.multiply(torch.ones(3), torch.ones(2), "matmul"), "rule_matmul"),  # two vectors
+        (lab.join(x, torch.ones(3, 2), "cat", 0), "rule_cat"),
+        (lab.join(x, torch.ones(2), "cat", 0), "rule_cat"),  # different numbers of dims
+        (lab.join(x, torch.ones(3, 3), "stack", 0), "rule_stack"),
+        (lab.join(x, x, "cat", 5), "dim"),
+        (lab.multiply(torch.tensor(5.0), x, "matmul"), "scalar"),
+        (lab.join(torch.tensor(1.0), torch.tensor(2.0), "cat", 0), "scalar"),
+        (lab.reshape(x, "4, -1"), "reshape"),
+        (lab.unsqueeze(x, 5), "dim"),
+        (lab.index(x, "5"), "index"),
+        (
+            lab.multiply(torch.ones(2, 2, dtype=torch.bool), torch.ones(2, 2, dtype=torch.bool), "matmul"),
+            "dtype",
+        ),
+    )
+    for out, key in cases:
+        assert isinstance(out, lab.OpError), (key, out)
+        assert out.explanation == key, (out.op, out.code, out.message, key)
+    mul = cases[0][0]
+    assert mul.op == "mul" and mul.shapes == ((2, 3), (3, 2)) and "must match the size" in mul.message
+    assert lab.explanation("", "size") == "size"  # no operation named: the message's own reading
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3,), (), (4, 1), (2, 2, 5), (2, 20), (3, 0)])
+def test_the_example_y_works_for_both_products(shape):
+    x = torch.ones(shape)
+    for how in ("mul", "matmul"):
+        text = lab.example_other(shape, how)
+        if how == "matmul" and not shape:
+            assert text == ""  # a scalar has no matrix product
+            continue
+        y = lab.create("tensor", values=text) if text else (x if how == "mul" or x.dim() < 2 else x.mT)
+        assert isinstance(lab.multiply(x, y, how), torch.Tensor), (shape, how, text)
+    assert lab.example_other((2, 3), "mul") == "[10, 20, 30]"
+    assert lab.example_other((2, 3), "matmul") == "[[1, 0], [0, 1], [1, 1]]"
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3), (2, 3, 4)])
+def test_the_example_index_works(shape):
+    assert isinstance(lab.index(torch.ones(shape), lab.example_index(len(shape))), torch.Tensor)

@@ -154,3 +154,70 @@ def test_run_ends_right_after_a_diverged_record():
     t._it = iter([step, {"kind": "diverged", "epoch": 1, "step": 2, "loss": float("nan")}, step])
     recs = list(t.run())
     assert [r["kind"] for r in recs] == ["step", "diverged"] and t.diverged and t.finished
+
+
+def test_snapshots_are_evenly_spaced_and_bounded():
+    assert [xor.snapshot_every(n) for n in (1, 100, 1000, 1050, 20_000)] == [1, 1, 10, 11, 200]
+    t = xor.Trainer(xor.XORConfig(epochs=1050))
+    for _ in t.run():
+        pass
+    epochs = sorted(t.snapshots)
+    assert epochs[0] == 0 and epochs[-1] == 1050 and epochs[1:-1] == list(range(11, 1050, 11))
+    assert len(epochs) <= xor.SNAPSHOTS + 2
+    assert t.replay_epochs() == epochs
+
+
+def test_the_snapshot_at_epoch_k_reproduces_the_model_at_epoch_k():
+    """The replay shows the network as it was: the snapshot of epoch k gives the outputs the live model
+    gave at epoch k, before training went on (and epoch 0 is the untrained network)."""
+    cfg = xor.XORConfig(epochs=200)  # a snapshot every 2 epochs
+    t = xor.Trainer(cfg)
+    x, _, _ = xor.logic_gate(cfg.gate)
+    seen = {0: t.model(x).detach().clone()}
+    for _ in range(40):
+        t.step_epoch()
+        seen[t.epoch] = t.model(x).detach().clone()
+    for _ in t.run():  # the rest in one go, as a job plays it
+        pass
+    with torch.no_grad():
+        for k in (0, 2, 10, 40):
+            assert torch.allclose(t.model_at(k)(x), seen[k], atol=1e-7), k
+        assert not torch.allclose(t.model_at(40)(x), t.model(x))  # training did go on after epoch 40
+        assert t.model_at(200) is t.model
+    with pytest.raises(KeyError):
+        t.model_at(41)  # no snapshot of an odd epoch
+
+
+def test_snapshots_go_through_the_records_and_back():
+    """A job keeps the epoch records; the arrays made from them bring the replay back into a reopened run."""
+    cfg = xor.XORConfig(epochs=30)
+    t = xor.Trainer(cfg)
+    records = [r for r in t.run() if r["kind"] == "epoch"]
+    arrays = xor.snapshots_of(records)
+    assert arrays["snapshot_epochs"].tolist() == list(range(1, 31))
+    assert arrays["snapshot_params"].shape == (30, 15)  # 2-2-2-1: (4 + 2) + (4 + 2) + (2 + 1) numbers
+    reopened = xor.Trainer(cfg)
+    reopened.model.load_state_dict(t.model.state_dict())
+    reopened.load_snapshots(arrays["snapshot_epochs"], arrays["snapshot_params"])
+    assert sorted(reopened.snapshots) == list(range(31))
+    x, _, _ = xor.logic_gate(cfg.gate)
+    with torch.no_grad():
+        assert torch.allclose(reopened.model_at(12)(x), t.model_at(12)(x))
+    reopened.load_snapshots(None, None)  # a run saved without them: only its final epoch
+    assert reopened.snapshots == {} and reopened.replay_epochs() == [reopened.epoch]
+
+
+def test_delay_pauses_between_epochs_and_can_change_during_the_run(monkeypatch):
+    """Slow motion: `controls["delay"]` s of pause after every epoch but the last, read at each epoch."""
+    pauses = []
+    monkeypatch.setattr(xor.time, "sleep", pauses.append)
+    t = xor.Trainer(xor.XORConfig(epochs=6))
+    t.controls["delay"] = 0.02
+    for rec in t.run():
+        if rec["kind"] == "epoch" and rec["epoch"] == 3:
+            t.controls["delay"] = 5.0  # longer than MAX_DELAY_S: capped
+    assert pauses == [0.02, 0.02, 1.0, 1.0, 1.0] and t.epoch == 6
+    pauses.clear()
+    for _ in xor.Trainer(xor.XORConfig(epochs=6)).run():  # full speed by default
+        pass
+    assert pauses == []

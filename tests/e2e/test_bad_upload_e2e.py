@@ -1,6 +1,7 @@
 """Browser test of bad input on the CNN page: real file uploads (`set_input_files`) of a pickle with code
-in it and of a zero-stride bomb are refused with a message and run nothing; a single dot drawn with the
-mouse gets "only a dot" instead of a guess."""
+in it and of a zero-stride bomb are refused with a message and run nothing; on a Japanese page a file of
+the wrong type or size is refused in Japanese, with none of Streamlit's own English in view; a single dot
+drawn with the mouse gets "only a dot" instead of a guess."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tests.e2e.conftest import goto, wait_idle
 pytestmark = pytest.mark.e2e
 
 UPLOAD = ".st-key-cnn_ckpt_upload input[type=file]"
+IMAGE = ".st-key-cnn_upload"
+STREAMLIT_ENGLISH = ("Upload", "per file", "not allowed", "Drag and drop", "must be", "or smaller")
 
 
 class _Payload:
@@ -61,6 +64,64 @@ def test_malicious_and_bomb_checkpoints_are_refused(page, server_url, tmp_path):
         _errors(page, words)
         assert page.locator('[data-testid="stException"]').count() == 0
     assert not marker.exists()
+
+
+def _shown_text(page, selector: str) -> str:
+    """What a student reads in `selector`: its visible text and CSS-generated text, without icon names."""
+    return page.locator(selector).evaluate(
+        """root => {
+            const out = [];
+            const walk = el => {
+                const style = getComputedStyle(el);
+                if (style.display === "none" || el.dataset.testid === "stIconMaterial") return;
+                const box = el.getBoundingClientRect();
+                if (style.display !== "contents" && box.width <= 1 && box.height <= 1) return;  // screen-reader only
+                for (const pseudo of ["::before", "::after"]) {
+                    const p = getComputedStyle(el, pseudo);
+                    if (p.content && !["none", "normal"].includes(p.content) && p.visibility !== "hidden")
+                        out.push(p.content.replace(/^"|"$/g, ""));
+                }
+                const readable = style.visibility !== "hidden" && style.fontSize !== "0px";
+                for (const n of el.childNodes) {
+                    if (n.nodeType === 3 && readable) out.push(n.textContent);
+                    else if (n.nodeType === 1) walk(n);
+                }
+            };
+            walk(root);
+            return out.join(" ").replace(/\\s+/g, " ");
+        }"""
+    )
+
+
+def _visible_tooltips(page) -> list[str]:
+    return page.locator('[role="tooltip"]').evaluate_all(
+        "els => els.filter(e => e.checkVisibility()).map(e => e.innerText)"
+    )
+
+
+def test_wrong_file_type_and_size_are_refused_in_japanese(page, server_url):
+    goto(page, server_url, "cnn", "ja")
+    page.get_by_role("tab", name="画像をアップロード").click()
+    wait_idle(page)
+    shown = _shown_text(page, IMAGE)
+    assert "PNG" in shown and "10 MB まで" in shown and "ファイルを選ぶ" in shown, shown
+    assert not [w for w in STREAMLIT_ENGLISH if w in shown], shown
+    page.locator(f"{IMAGE} input[type=file]").set_input_files(
+        {"name": "lesson.py", "mimeType": "text/x-python", "buffer": b"print('hello')\n"}
+    )
+    wait_idle(page)
+    assert "画像として読めません" in _errors(page, "画像として読めません")
+    page.locator(f"{IMAGE} input[type=file]").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": b"\0" * (11 * 2**20)}  # over 10 MB
+    )
+    wait_idle(page)
+    page.locator(f"{IMAGE} [data-testid=stFileChip][aria-invalid=true]").first.hover()
+    time.sleep(0.5)
+    shown = _shown_text(page, IMAGE)
+    assert "大きすぎて読み込めません" in shown and "10 MB まで" in shown, shown
+    assert not [w for w in STREAMLIT_ENGLISH if w in shown], shown
+    assert not _visible_tooltips(page)  # Streamlit's English reason, shown on hover, stays hidden
+    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_a_single_dot_is_not_guessed(page, server_url):

@@ -76,3 +76,20 @@ def test_page_opened_by_url_on_a_fresh_server_gets_the_lab_shell(browser):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_each_part_card_title_fits_one_line(page, server_url, lang):
+    """At 1280x720 the three cards are narrow; a title that wrapped (「第3部 生成モデル」) pushed its card's
+    text below the others'."""
+    goto(page, server_url, "", lang=lang)
+    titles = page.locator('[data-testid="stMain"] :is(h4, h5) [data-heading-text]')
+    assert titles.count() == 3, "one title per part"
+    for i in range(3):
+        title = titles.nth(i)
+        line = float(title.evaluate("e => parseFloat(getComputedStyle(e.closest('h4, h5')).lineHeight)"))
+        height = title.bounding_box()["height"]
+        assert height < 1.5 * line, f"{title.inner_text()!r} wraps: {height:.0f} px for {line:.0f}-px lines"
+    parent = '[data-testid="stMain"] :is(h4, h5)'  # the link icon beside a heading wrapped on its own too
+    heights = [page.locator(parent).nth(i).bounding_box()["height"] for i in range(3)]
+    assert max(heights) - min(heights) <= 1, heights

@@ -1,10 +1,12 @@
-"""Browser: the XOR page trains the course network with its default settings and shows 100 %;
+"""Browser: the XOR page trains the course network with its default settings, shows 100 % and replays
+epoch 0;
 the Tensors page explains an impossible reshape with PyTorch's own message."""
 
 from __future__ import annotations
 
 import pytest
 
+from bench.lab_server import set_slider
 from tests.e2e.conftest import goto, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +34,16 @@ def test_xor_default_training_reaches_100_percent(page, server_url):
     assert page.locator(".st-key-xor_train button").is_enabled()  # the run ended; Train is back
     assert page.locator(".st-key-xor_accuracy [data-testid='stMetricValue']").inner_text().strip() == "100%"
     assert page.get_by_text("1000 / 1000").count() >= 1
+    # the replay: back to epoch 0, the untrained network is shown again (its map, table and metrics)
+    set_slider(page, "xor_replay", 0)
+    page.wait_for_function(
+        "() => { const e = document.querySelector('.st-key-xor_accuracy [data-testid=stMetricValue]');"
+        " return e && e.innerText.trim() !== '100%'; }",
+        timeout=30_000,
+    )
+    wait_idle(page)
+    assert page.get_by_text("0 / 1000").count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_tensors_reshape_error_is_explained(page, server_url):

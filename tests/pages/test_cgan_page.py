@@ -67,3 +67,21 @@ def test_cgan_trains_one_tiny_epoch_on_digits():
     assert all(c.args[0] is not own for c in shared.call_args_list), (
         "a student's G must stay out of the class cache"
     )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("dataset", ["mnist", "digits"])
+def test_cgan_data_caption_has_no_nested_parentheses(lang, dataset):
+    """The shipped generator's caption names its data once, without parentheses inside parentheses."""
+    import re
+
+    at = open_page("pages/cgan.py", lang)
+    at.radio(key="cgan_dataset").set_value(dataset).run()
+    assert not at.exception, at.exception
+    word = "エポック" if lang == "ja" else "epochs of training"
+    (caption,) = [c.value for c in at.caption if word in c.value]
+    depth = deepest = 0
+    for ch in re.sub(r"[^()（）]", "", caption):
+        depth += 1 if ch in "(（" else -1
+        deepest = max(deepest, depth)
+    assert deepest == 1 and depth == 0, caption

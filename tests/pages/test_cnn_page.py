@@ -1,9 +1,11 @@
-"""AppTest of the CNN page: both languages render; a (mocked) canvas drawing is read; uploads of good and
-bad files get a prediction or a clear message; a tiny training run becomes a usable model; bad .pth refused."""
+"""AppTest of the CNN page: both languages render; a (mocked) canvas drawing is read; several digits in one
+drawing or upload are read one by one; uploads of good and bad files get a prediction or a clear message in
+the page's language; a tiny training run becomes a usable model; bad .pth refused."""
 
 from __future__ import annotations
 
 import io
+import re
 from unittest import mock
 
 import numpy as np
@@ -60,6 +62,64 @@ def test_drawn_digit_is_read():
     assert not at.exception, at.exception
     captions = " ".join(img.caption for el in at.get("image") for img in el.proto.imgs)
     assert "kernels of conv1" in captions and "Occlusion" in captions
+
+
+def _three_digits(indices=(24, 10, 3)) -> tuple[np.ndarray, list[int]]:
+    """Test digits 2, 5 and 8 side by side on the 280x280 canvas (framed as one, they read as a 7)."""
+    split = load_mnist()
+    canvas = np.zeros((280, 280), dtype=np.uint8)
+    for k, i in enumerate(indices):
+        a = (split.x_test[i, 0].numpy() * 255).astype(np.uint8)
+        canvas[90:174, 8 + 92 * k : 92 + 92 * k] = np.asarray(
+            Image.fromarray(a).resize((84, 84), Image.Resampling.BILINEAR)
+        )
+    return canvas, [int(split.y_test[i]) for i in indices]
+
+
+def _part_readings(at) -> list[str]:
+    """The digits read one by one, from the captions "2（98%）" / "2 (98%)" of their row, left to right."""
+    captions = [img.caption for el in at.get("image") for img in el.proto.imgs]
+    return [m[1] for c in captions if (m := re.fullmatch(r"(\d)(?:（| \()\d+%(?:）|\))", c))]
+
+
+@pytest.mark.skipif(not _shipped_present(), reason="checkpoints/cnn_mnist.pth not trained yet")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_several_drawn_digits_are_read_one_by_one(lang):
+    canvas, labels = _three_digits()
+    assert labels == [2, 5, 8]
+    with mock.patch("ui.canvas.draw", return_value=canvas):
+        at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    assert not [m for m in at.metric if m.label in ("予測", "Prediction")]  # no single confident answer
+    said = " ".join(i.value for i in at.info)
+    assert ("3 個" in said and "2 5 8" in said) if lang == "ja" else ("3 digits" in said and "2 5 8" in said)
+    assert _part_readings(at) == ["2", "5", "8"]
+    captions = " ".join(img.caption for el in at.get("image") for img in el.proto.imgs)
+    assert ("赤枠＝1 つずつ読んだ数字" in captions) if lang == "ja" else ("each digit read" in captions)
+
+
+@pytest.mark.skipif(not _shipped_present(), reason="checkpoints/cnn_mnist.pth not trained yet")
+def test_uploaded_photo_of_three_digits_is_read_one_by_one():
+    canvas, _ = _three_digits()
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "ja")
+        _upload(at, "258.png", _png(255 - canvas))  # dark ink on paper
+    assert not at.exception, at.exception
+    assert not [m for m in at.metric if m.label == "予測"]
+    assert "2 5 8" in " ".join(i.value for i in at.info)
+
+
+def test_non_image_upload_is_refused_in_japanese():
+    """Any file reaches the page (no type= filter, whose refusal is Streamlit's English) and gets the
+    page's own message; the label names the allowed types and the size limit."""
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "ja")
+        uploader = at.file_uploader(key="cnn_upload")
+        assert "PNG" in uploader.label and "10 MB まで" in uploader.label
+        assert not uploader.proto.type, "a type= filter would refuse files in the browser, in English"
+        _upload(at, "lesson.py", b"print('hello')\n", "text/x-python")
+    assert not at.exception, at.exception
+    assert "画像として読めません" in " ".join(e.value for e in at.error)
 
 
 def test_show_code_is_valid_python_with_current_settings():

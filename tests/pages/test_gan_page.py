@@ -79,3 +79,88 @@ def test_shipped_generator_is_described_as_it_is(lang):
         ("3×3 の畳み込みを 1 層加え" in body) if lang == "ja" else ("one 3×3 convolution between" in body)
     )
     assert refine == refine_on
+
+
+def _trained(at, epochs: int):
+    """`at` after a finished run of `epochs` tiny epochs (test mode: 256 images, 4 batches each)."""
+    at.number_input(key="gan_epochs").set_value(epochs).run()
+    at.button(key="gan_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["gan"]
+    job.join(timeout=120)
+    assert job.state == "done", (job.state, job.error)
+    at.run()
+    assert not at.exception, at.exception
+    return job
+
+
+def _marks(at) -> list[float]:
+    """The x of the vertical lines the two step charts draw (the replayed epoch's step)."""
+    import json
+
+    xs = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        xs += [s["x0"] for s in spec.get("layout", {}).get("shapes", []) if s.get("x0") == s.get("x1")]
+    return xs
+
+
+def test_gan_replay_slider_shows_the_chosen_epoch():
+    """After a run, a slider over the recorded epochs shows that epoch's grid, metrics and a mark on the
+    loss charts at its step."""
+    at = open_page("pages/gan.py", "en")
+    job = _trained(at, 2)
+    ep = [r for r in job.epochs_log if r["kind"] == "epoch"]
+    slider = at.slider(key="gan_epoch")
+    assert (slider.min, slider.max, slider.value) == (1, 2, 2)  # the replay starts at the end
+    assert "Images from the fixed z (epoch 2)" in texts(at)
+    assert _marks(at) == [ep[1]["step"]] * 2
+    slider.set_value(1).run()
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "Images from the fixed z (epoch 1)" in body and "(epoch 2)" not in body
+    assert _marks(at) == [ep[0]["step"]] * 2
+    step = next(s for s in job.steps if s["step"] == ep[0]["step"])
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["D loss"] == f"{step['d_loss']:.3f}"  # the metrics of that epoch's last step
+    assert at.download_button(key="gan_epoch_download").label == "Download PNG"  # that epoch's grid
+
+
+def test_gan_replay_works_for_a_reopened_run(tmp_path, monkeypatch):
+    from core import runs
+    from ui import saved_runs
+
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
+    at = open_page("pages/gan.py", "en")
+    at.session_state[saved_runs.KEPT_KEY] = "replay"
+    at.run()
+    _trained(at, 2)
+    fresh = open_page("pages/gan.py", "en")
+    fresh.session_state[saved_runs.KEPT_KEY] = "replay"
+    fresh.run()
+    fresh.button(key="gan_runs_open").click().run()
+    assert not fresh.exception, fresh.exception
+    assert fresh.session_state["_jobs"]["gan"].state == "restored"
+    slider = fresh.slider(key="gan_epoch")
+    assert (slider.min, slider.max, slider.value) == (1, 2, 2)
+    slider.set_value(1).run()
+    assert not fresh.exception, fresh.exception
+    assert "Images from the fixed z (epoch 1)" in texts(fresh)
+    assert len(_marks(fresh)) == 2
+
+
+def test_gan_page_defaults_are_the_measured_live_run(monkeypatch):
+    """Outside test mode the page starts with core.gan.LIVE, the run bench/gen_quality_gan.py measures."""
+    from core import gan
+    from ui.lessons import gan as lesson
+
+    assert lesson.page_defaults("improved") == gan.LIVE
+    assert lesson.page_defaults("improved", test_mode=True).epochs == 1
+    monkeypatch.setenv("LAB_TEST_MODE", "0")
+    at = open_page("pages/gan.py", "ja")
+    assert not at.exception, at.exception
+    assert at.number_input(key="gan_epochs").value == gan.LIVE.epochs
+    assert at.select_slider(key="gan_batch_improved").value == gan.LIVE.batch_size
+    assert at.select_slider(key="gan_g_lr_improved").value == gan.LIVE.g_lr
+    assert at.select_slider(key="gan_d_lr_improved").value == gan.LIVE.d_lr
+    assert f"{gan.LIVE.epochs} エポック" in texts(at)  # the caption near Train says what it gives

@@ -137,3 +137,28 @@ def test_a_diverged_run_ends_that_run_only_not_the_queue():
     assert ended.state == "diverged" and lesson.queue_ended(ended)
     ended.state = "paused"  # stopped by the student: not an ended queue
     assert not lesson.queue_ended(ended)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_results_table_headers_fit_their_columns_without_scrolling_sideways(lang):
+    """Every header of the results table is narrower than its column (no "最終正解…" cut off), and the
+    nine columns together fit the table's width in a 1280-px window (no sideways scrolling). The lr
+    preset gives the longest status text ("発散・失敗" / "diverged / failed")."""
+    from ui.lessons import hyperparams as lesson
+
+    at = open_page(PAGE, lang)
+    at.button(key="hyperparams_preset_lr").click().run()
+    _run_queue(at)
+    frame = at.dataframe[0]
+    config = json.loads(frame.proto.columns)  # {"name:<header>" or "<header>": {"width": ...}, ...}
+    named = {k.removeprefix("name:") if k.startswith("name:") else k: v for k, v in config.items()}
+    named_px = {"small": 75, "medium": 200, "large": 400}
+    widths = {}
+    for header in frame.value.columns:
+        width = named.get(header, {}).get("width")
+        assert width is not None, f"column {header!r} has no width: the grid would size it itself"
+        widths[header] = named_px.get(width, width)
+        padded = lesson.text_px(header) + 16  # 16: the grid's own padding around a header
+        assert padded <= widths[header], (header, widths[header])
+    assert sum(widths.values()) <= lesson.TABLE_PX, widths
+    assert all(named[h].get("help") for h in frame.value.columns), "each header explains itself on hover"

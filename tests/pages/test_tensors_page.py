@@ -68,3 +68,54 @@ def test_training_loop_learns_and_diverges():
 
 def _metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_tab_opens_on_a_working_example(lang):
+    """All tab bodies are drawn at once: no error anywhere on the first view, and `@` works as well."""
+    at = open_page("pages/tensors.py", lang)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "`x * y` · x [2, 3] · y [3] → shape **[2, 3]**" in texts(at)
+    at.radio(key="tensors_mul_how").set_value("matmul").run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.text_input(key="tensors_mul_other").value == "[[1, 0], [0, 1], [1, 1]]"
+    assert "`x @ y` · x [2, 3] · y [3, 2] → shape **[2, 2]**" in texts(at)
+    at.radio(key="tensors_mul_how").set_value("mul").run()
+    assert at.text_input(key="tensors_mul_other").value == "[10, 20, 30]"  # the example follows the method
+    at.text_input(key="tensors_values").set_value("[1, 2, 3, 4]").run()
+    assert at.text_input(key="tensors_mul_other").value == "[10, 20, 30, 40]"  # ...and x's shape
+    assert at.text_input(key="tensors_index").value == "1:"
+    assert not at.error, [e.value for e in at.error]
+
+
+RULES = {  # the start of each explanation, as the page shows it
+    "ja": {"matmul": "`x @ y` は行列の積です", "mul": "`x * y` は同じ位置", "join": ("つなぐ", "stack")},
+    "en": {"matmul": "`x @ y` is the matrix product", "mul": "`x * y` multiplies", "join": ("join", "stack")},
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_impossible_product_explains_its_own_rule_and_wraps_the_message(lang):
+    at = open_page("pages/tensors.py", lang)
+    at.radio(key="tensors_mul_how").set_value("matmul").run()
+    at.text_input(key="tensors_mul_other").set_value("[[1, 2, 3], [4, 5, 6]]").run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith(RULES[lang]["matmul"]), errors
+    assert "[2, 3]" in errors[0] and not any(w in errors[0] for w in RULES[lang]["join"])
+    raw = [c for c in at.code if c.value.startswith("RuntimeError:")]
+    assert raw and "cannot be multiplied (2x3 and 2x3)" in raw[0].value
+    assert all(c.proto.wrap_lines for c in raw)  # PyTorch's long line wraps inside its column
+    at.radio(key="tensors_mul_how").set_value("mul").run()
+    at.text_input(key="tensors_mul_other").set_value("[[1, 2], [3, 4]]").run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith(RULES[lang]["mul"]), errors
+    assert "stack" not in errors[0]
+
+
+def test_the_loop_code_fits_its_column():
+    at = open_page("pages/tensors.py", "en")
+    loop = next(c for c in at.code if "optimizer.zero_grad()" in c.value)
+    assert loop.proto.wrap_lines
+    assert max(len(line) for line in loop.value.splitlines()) <= 68

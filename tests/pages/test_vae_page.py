@@ -144,3 +144,68 @@ def test_reopen_refuses_a_run_that_is_not_an_autoencoder(tmp_path, monkeypatch):
     with pytest.raises(runs.RunError) as e:
         lesson.reopen(writer.run_id)
     assert e.value.code == "model"
+
+
+def test_the_cnn_reading_shows_its_confidence_as_text_not_as_a_delta():
+    """A metric delta ("↑ 100%") reads as "went up"; the confidence is part of the metric's label."""
+    at = open_page(PAGE, "en")
+    assert not at.exception, at.exception
+    if not at.metric:
+        pytest.skip("no shipped CNN: the page does not read the decoded digit")
+    assert [m.proto.delta for m in at.metric] == [""] * len(at.metric)
+    reading = next(m for m in at.metric if m.label.startswith("The CNN reads"))
+    assert "confidence" in reading.label and "%" in reading.label and reading.value.isdigit()
+
+
+def _label_places(spec: dict) -> list[tuple[float, float]]:
+    """Where each digit label of a latent map is drawn, in fractions of the plotted box: the text sits at
+    the arrow's tail (ax, ay) when it has a line back to its median, else at (x, y)."""
+    layout = spec["layout"]
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    out = []
+    for a in layout.get("annotations", []):
+        x, y = (a["ax"], a["ay"]) if a.get("showarrow") else (a["x"], a["y"])
+        out.append(((x - x0) / (x1 - x0), (y - y0) / (y1 - y0)))
+    return out
+
+
+def _closest_pair(places) -> float:
+    import math
+
+    return min(
+        (math.dist(p, q) for i, p in enumerate(places) for q in places[i + 1 :]),
+        default=math.inf,
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_digit_labels_on_the_latent_maps_do_not_overlap(lang):
+    """In the middle of a VAE's map the clusters' medians lie close together; labels put there covered
+    each other. Every map of the page keeps its labels at least 0.1 of the plot apart."""
+    import json
+
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    maps = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    maps = [m for m in maps if m["layout"].get("annotations")]
+    if not maps:
+        pytest.skip("no shipped autoencoder: no latent map")
+    for spec in maps:
+        places = _label_places(spec)
+        assert len(places) == 10, "one label per digit"
+        assert _closest_pair(places) >= 0.1, places
+
+
+def test_digit_labels_are_pushed_apart_even_when_every_cluster_sits_at_one_point():
+    import numpy as np
+
+    from ui.lessons import vae as lesson
+
+    points = np.zeros((30, 2), dtype=np.float32)  # ten clusters, all at the origin
+    labels = np.repeat(np.arange(10), 3)
+    found = lesson.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0))
+    assert [d for d, _, _ in found] == list(range(10))
+    places = [((lx + 1) / 2, (ly + 1) / 2) for _, _, (lx, ly) in found]
+    assert _closest_pair(places) >= lesson.LABEL_GAP * 0.99
+    assert all(0 <= c <= 1 for p in places for c in p), "every label stays inside the plot"
+    assert found == lesson.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0)), "deterministic"

@@ -130,3 +130,93 @@ def test_an_out_of_range_number_is_explained_in_words(lang, typed, kept, message
     assert at.number_input(key="xor_epochs").value == kept
     at.run()  # the message is said once; the number stays
     assert not at.warning and at.number_input(key="xor_epochs").value == kept
+
+
+def _figure(at, key: str) -> dict:
+    """The Plotly figure of the chart with `key`, as the browser gets it."""
+    import json
+
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def _truth(at) -> list:
+    return next(d.value for d in at.dataframe if "output" in d.value.columns)["output"].tolist()
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ja", "「学習開始」を押すと"), ("en", "Press Train")])
+def test_before_training_the_loss_chart_says_what_to_do_and_the_map_has_ticks(lang, words):
+    """No empty log axis from 0.1 to 10k before the first epoch: a message where the curve will be. The
+    decision map labels 0, 0.5 and 1 on both axes and keeps its x1/x2 titles in its margins."""
+    at = open_page("pages/xor.py", lang)
+    loss = _figure(at, "xor_loss_chart")
+    assert not loss["data"], "no curve before training"
+    assert words in loss["layout"]["annotations"][0]["text"]
+    assert loss["layout"]["annotations"][0]["font"]["size"] >= 16
+    assert loss["layout"]["xaxis"]["visible"] is False and loss["layout"]["yaxis"]["visible"] is False
+    heat = _figure(at, "xor_heatmap")["layout"]
+    for axis in ("xaxis", "yaxis"):
+        assert heat[axis]["tickvals"] == [0, 0.5, 1] and heat[axis]["ticktext"] == ["0", "0.5", "1"]
+    assert heat["xaxis"]["title"]["text"] == "x1" and heat["yaxis"]["title"]["text"] == "x2"
+    assert heat["margin"]["l"] >= 60 and heat["margin"]["b"] >= 50  # room for the ticks and the titles
+    at.button(key="xor_step").click().run()  # one epoch: the curve replaces the message
+    loss = _figure(at, "xor_loss_chart")
+    assert loss["data"] and not loss["layout"].get("annotations")
+
+
+def test_slow_motion_reaches_the_training_iterator():
+    """The speed chosen on the page is the pause the job's iterator makes after every epoch: "very slow"
+    makes 20 epochs take over a second; "full speed" has no pause; a change during the run reaches it."""
+    at = open_page("pages/xor.py", "en")
+    assert at.select_slider(key="xor_speed").value == "slow"  # the default: 1,000 epochs in about 15 s
+    at.number_input(key="xor_epochs").set_value(20).run()
+    at.select_slider(key="xor_speed").set_value("slower").run()
+    at.button(key="xor_train").click().run()
+    trainer, job = at.session_state["xor_trainer"], at.session_state["_jobs"]["xor"]
+    assert job.make_iter.__self__ is trainer and trainer.controls["delay"] == 0.06
+    job.join(timeout=60)
+    assert job.state == "done" and job.run_seconds >= 19 * 0.06, job.run_seconds
+    at.select_slider(key="xor_speed").set_value("full").run()
+    assert trainer.controls["delay"] == 0.0  # read by the iterator at its next epoch
+    at.button(key="xor_train").click().run()
+    assert at.session_state["xor_trainer"].controls["delay"] == 0.0
+    at.session_state["_jobs"]["xor"].join(timeout=60)
+
+
+def test_replay_slider_shows_the_truth_table_and_map_at_that_epoch():
+    """After a run the replay slider goes over the kept epochs (0, 10, ..., 1000); moving it shows the
+    truth table, the decision map, the network and the metrics of that epoch; a new run starts at its end."""
+    at = open_page("pages/xor.py", "en")
+    assert "xor_replay" not in [s.key for s in at.select_slider]  # nothing to replay yet
+    at.select_slider(key="xor_speed").set_value("full").run()
+    at.button(key="xor_train").click().run()
+    at.session_state["_jobs"]["xor"].join(timeout=60)
+    at.run()
+    replay = at.select_slider(key="xor_replay")
+    assert replay.options[:3] == ["0", "10", "20"] and replay.options[-1] == "1000"
+    assert replay.value == 1000 and _metric(at, "Truth-table accuracy") == "100%"
+    final_truth, final_map = _truth(at), _figure(at, "xor_heatmap")["data"][0]["z"]
+    trainer = at.session_state["xor_trainer"]
+    at.select_slider(key="xor_replay").set_value(0).run()
+    assert not at.exception, at.exception
+    untrained = [r["output"] for r in xor_truth_table(trainer.model_at(0))]
+    assert _truth(at) == pytest.approx(untrained, abs=1e-4) and _truth(at) != final_truth
+    assert _figure(at, "xor_heatmap")["data"][0]["z"] != final_map
+    assert _metric(at, "Epoch") == "0 / 1000" and _metric(at, "Truth-table accuracy") != "100%"
+    assert "epoch 0" in _figure(at, "xor_heatmap")["layout"]["title"]["text"]
+    at.select_slider(key="xor_replay").set_value(100).run()
+    at100 = [r["output"] for r in xor_truth_table(trainer.model_at(100))]
+    assert _truth(at) == pytest.approx(at100, abs=1e-4)
+    shapes = _figure(at, "xor_loss_chart")["layout"]["shapes"]
+    assert shapes[0]["x0"] == 100  # the loss chart marks the epoch shown
+    at.number_input(key="xor_epochs").set_value(50).run()
+    at.button(key="xor_train").click().run()
+    at.session_state["_jobs"]["xor"].join(timeout=60)
+    at.run()
+    assert at.select_slider(key="xor_replay").value == 50, "a new run is shown at its last epoch"
+
+
+def xor_truth_table(model):
+    from core import xor
+
+    return xor.truth_table(model, "XOR")

@@ -1,6 +1,7 @@
 """The CNN lesson (course 000, Part 2, `mnist_cnn.py`): which model the page uses (shipped, trained here,
 uploaded), training it as a job with its saved runs, and the figures — preprocessing steps, probability
-bars, feature-map grids, heatmaps, the confusion matrix and the "show the code" script. Streamlit and
+bars, the row of digits read one by one, feature-map grids, heatmaps, the confusion matrix and the "show
+the code" script. Streamlit and
 Plotly only here; the computation lives in core.cnn and core.preprocess."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core.data import Split
 from core.images import to_uint8
 from core.models import model_args
 from core.models.cnn import CNNConfig
-from core.preprocess import Steps
+from core.preprocess import Steps, digit_parts
 from ui import jobs, lesson, resources, saved_runs
 from ui.charts import base_figure, epoch_chart, loss_chart
 from ui.i18n import t
@@ -29,6 +30,7 @@ from ui.i18n import t
 PAGE = "cnn"
 SHIPPED_FILE = "cnn_mnist.pth"
 MAX_CKPT_BYTES = 20 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
+MAX_PARTS = 6  # more digit-sized parts than this is scribble or a page of text: ask for one digit
 RUN = "cnn_run"  # session_state: {"model", "cfg", "batches"} of the run the Train tab shows
 ss = st.session_state
 
@@ -183,14 +185,24 @@ def enlarge(a: np.ndarray, size: int = 112) -> np.ndarray:
     return np.asarray(canvas)
 
 
+def boxed(source: np.ndarray, boxes: list[tuple[int, int, int, int]], size: int = 112) -> np.ndarray:
+    """`source` as an RGB thumbnail with each (top, left, bottom, right) box drawn in red."""
+    framed = np.stack([to_uint8(source)] * 3, -1)
+    line = max(1, max(source.shape) // 112)  # about one pixel of the thumbnail
+    for top, left, bottom, right in boxes:
+        framed[top:bottom, left : left + line] = framed[top:bottom, right - line : right] = (255, 80, 80)
+        framed[top : top + line, left:right] = framed[bottom - line : bottom, left:right] = (255, 80, 80)
+    h, w = source.shape
+    scale = size / max(h, w)
+    thumb = Image.fromarray(framed).resize(
+        (max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.BILINEAR
+    )
+    return np.asarray(thumb)
+
+
 def step_images(steps: Steps) -> list[tuple[str, np.ndarray]]:
     """(caption, image) per preprocessing step, each enlarged to the same square for display."""
-    src = steps.source
-    framed = np.stack([to_uint8(src)] * 3, -1)
-    top, left, bottom, right = steps.bbox
-    framed[top:bottom, [left, right - 1]] = (255, 80, 80)  # the crop box, in red
-    framed[[top, bottom - 1], left:right] = (255, 80, 80)
-    thumb = np.asarray(Image.fromarray(framed).resize((112, 112), Image.Resampling.BILINEAR))
+    thumb = boxed(steps.source, [steps.bbox])
     h, w = steps.cropped.shape
     sh, sw = steps.scaled.shape
     return [
@@ -232,6 +244,34 @@ def heat_overlay(image28: np.ndarray, heat: np.ndarray, size: int = 168) -> np.n
     return np.asarray(Image.fromarray(to_uint8(rgb)).resize((size, size), Image.Resampling.NEAREST))
 
 
+def parts(steps: Steps | None) -> list[Steps]:
+    """The digits of a picture, left to right (core.preprocess.digit_parts); [] when there is no ink."""
+    return [] if steps is None else digit_parts(steps.source)
+
+
+def parts_panel(model, found: list[Steps], key: str) -> None:
+    """Several digits: say so, and read each one on its own — never one confident answer for all."""
+    if len(found) > MAX_PARTS:
+        st.warning(t("cnn.parts.many", n=len(found)), icon=":material/gesture:")
+        return
+    probs = [core_cnn.predict(model, p.final) for p in found]
+    digits = [int(np.argmax(q)) for q in probs]
+    st.info(
+        t("cnn.parts.found", n=len(found), digits=" ".join(map(str, digits))) + "  \n" + t("cnn.parts.one"),
+        icon=":material/format_list_numbered:",
+    )
+    with st.container(key=key):  # each digit as the CNN saw it (framed 28x28), with its reading
+        for col, p, q, d in zip(st.columns(max(3, len(found))), found, probs, digits):
+            caption = t("cnn.parts.item", digit=d, p=100 * float(q.max()))
+            col.image(enlarge(p.final, 112), caption=caption, width="stretch")
+
+
+def parts_steps(steps: Steps, found: list[Steps]) -> None:
+    """How several digits were cut out: the input with each digit's box (their framing is shown above)."""
+    st.markdown(t("cnn.parts.steps"))
+    st.image(boxed(steps.source, [p.bbox for p in found], 224), caption=t("cnn.parts.source"), width=224)
+
+
 # -- charts ------------------------------------------------------------------------------------
 def prob_chart(probs: np.ndarray, height: int = 220) -> go.Figure:
     best = int(np.argmax(probs))
@@ -266,7 +306,7 @@ def confusion_figure(cm: np.ndarray) -> go.Figure:
     fig.update_layout(
         height=440,
         margin=dict(l=60, r=10, t=60, b=10),
-        font={"size": 14},
+        font={"size": 16},
         xaxis_title=t("cnn.eval.predicted"),
         yaxis_title=t("cnn.eval.true"),
     )
@@ -394,8 +434,9 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
         ]
         st.markdown("\n".join(table))
     with right:
-        st.markdown(t("cnn.inside.conv"))
-        st.markdown(t("cnn.inside.pool"))
+        with st.expander(t("cnn.inside.how"), icon=":material/menu_book:"):  # reference: folded
+            st.markdown(t("cnn.inside.conv"))
+            st.markdown(t("cnn.inside.pool"))
         st.image(
             grid(core_cnn.conv1_kernels(model), cols=8, cell=40, diverging=True),
             caption=t("cnn.inside.kernels", n=c1),
@@ -412,7 +453,7 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
     a, b, c = st.columns(3)
     a.image(heat_overlay(x28, sal), caption=t("cnn.inside.saliency"), width=168)
     b.image(heat_overlay(x28, occ), caption=t("cnn.inside.occlusion"), width=168)
-    c.caption(t("cnn.inside.why_caption"))
+    c.markdown(t("cnn.inside.why_caption"))  # the key to reading both maps: body text, not small print
 
 
 def evaluate_panel(model, split) -> None:

@@ -8,6 +8,7 @@ own page key. Grids go through `torchvision.utils.make_grid`, like the course's 
 
 from __future__ import annotations
 
+import bisect
 import io
 import sys
 from collections.abc import Sequence
@@ -117,6 +118,41 @@ def grids(job: jobs.Job) -> list[dict]:
     return [r for r in list(job.epochs_log) if r.get("kind") == "epoch" and "grid" in r]
 
 
+# -- the page's first run and the replay of a finished one ---------------------------------------------
+def page_defaults(preset: str, test_mode: bool = False) -> gan.GanConfig:
+    """The settings the GAN page starts with for `preset`: `gan.LIVE` (readable digits in about a minute
+    on a 2-core CPU) or the course's own, for as many epochs; one epoch in test mode."""
+    cfg = gan.LIVE if preset == "improved" else gan.with_overrides(gan.COURSE, epochs=gan.LIVE.epochs)
+    return gan.with_overrides(cfg, epochs=1) if test_mode else cfg
+
+
+def replay_pick(ep: Sequence[dict], label: str, key: str) -> dict:
+    """The epoch record (with its grid) a slider over the recorded epochs picks, the latest at first.
+
+    A new run or a reopened one may hold other epochs than the slider's last value: that value is moved
+    back into range (the latest epoch when it is out of it) before the slider is drawn."""
+    first, last = int(ep[0]["epoch"]), int(ep[-1]["epoch"])
+    if last <= first:
+        return ep[-1]
+    value = ss.get(key)
+    if not isinstance(value, int) or not first <= value <= last or ss.get(f"_{key}_run") != id(ep[0]):
+        ss[key] = last  # a different run: start the replay at its end
+    ss[f"_{key}_run"] = id(ep[0])
+    picked = st.slider(label, first, last, key=key)
+    return min(ep, key=lambda r: abs(int(r["epoch"]) - picked))  # grids are kept for every epoch
+
+
+def step_at(steps: Sequence[dict], epoch_record: dict | None) -> dict | None:
+    """The last step record at or before `epoch_record`'s step (thinned steps may skip it); the latest
+    step without one."""
+    if not steps:
+        return None
+    if epoch_record is None or "step" not in epoch_record:
+        return steps[-1]
+    i = bisect.bisect_right([s["step"] for s in steps], epoch_record["step"])
+    return steps[max(0, i - 1)]
+
+
 # -- images ----------------------------------------------------------------------------------------
 def grid_image(images: torch.Tensor | np.ndarray, nrow: int, scale: int = 3, padding: int = 2) -> np.ndarray:
     """(N, 1, S, S) or (N, S, S) in [0, 1] (or uint8) -> one uint8 (H, W) image on a dark grey frame,
@@ -139,9 +175,14 @@ def gif_bytes(frames: Sequence[np.ndarray], ms: int = 300) -> bytes:
 
 
 # -- charts ----------------------------------------------------------------------------------------
-def step_chart(steps: Sequence[dict], y_title: str, lines: dict[str, int], height: int = 300) -> go.Figure:
-    """One line per record key of `lines` ({key: colour index}) over the steps, named `gan.v.<key>`."""
+def step_chart(
+    steps: Sequence[dict], y_title: str, lines: dict[str, int], height: int = 300, mark: int | None = None
+) -> go.Figure:
+    """One line per record key of `lines` ({key: colour index}) over the steps, named `gan.v.<key>`;
+    `mark`: a step to draw a vertical line at (the epoch the replay shows)."""
     fig = base_figure(t("chart.step"), y_title, height=height)
+    if mark is not None and steps:
+        fig.add_vline(x=mark, line_width=2, line_dash="dash", line_color="#555555")
     x = [r["step"] for r in steps]
     for key, color in lines.items() if steps else ():  # no steps yet: empty axes, no legend
         fig.add_scatter(
@@ -154,14 +195,14 @@ def step_chart(steps: Sequence[dict], y_title: str, lines: dict[str, int], heigh
     return fig
 
 
-def gan_loss_chart(steps: Sequence[dict], height: int = 300) -> go.Figure:
+def gan_loss_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
     """D and G loss per step (the two players' scores)."""
-    return step_chart(steps, t("chart.loss"), {"d_loss": 0, "g_loss": 1}, height)
+    return step_chart(steps, t("chart.loss"), {"d_loss": 0, "g_loss": 1}, height, mark)
 
 
-def d_output_chart(steps: Sequence[dict], height: int = 300) -> go.Figure:
+def d_output_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
     """Mean D(x) on real and D(G(z)) on fake images: 0.5 / 0.5 is the balance point."""
-    fig = step_chart(steps, t("gan.v.d_out"), {"d_real": 2, "d_fake": 3}, height)
+    fig = step_chart(steps, t("gan.v.d_out"), {"d_real": 2, "d_fake": 3}, height, mark)
     if steps:
         fig.add_hline(y=0.5, line_dash="dot", line_color="gray")
     fig.update_yaxes(range=[0, 1])

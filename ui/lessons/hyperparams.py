@@ -271,18 +271,81 @@ def table(results: Sequence[ex.RunResult]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def column_config() -> dict:
-    """Narrow number columns, so the nine columns fit a 1280-px window without scrolling sideways."""
-    small = {"width": "small"}
-    return {
-        t("hyperparams.col.final_acc"): st.column_config.NumberColumn(format="%.1f", **small),
-        t("hyperparams.col.best_acc"): st.column_config.NumberColumn(format="%.1f", **small),
-        t("hyperparams.col.best_epoch"): st.column_config.NumberColumn(**small),
-        t("hyperparams.col.epochs"): st.column_config.TextColumn(**small),
-        t("hyperparams.col.wall"): st.column_config.NumberColumn(format="%.1f", **small),
-        t("hyperparams.col.speed"): st.column_config.NumberColumn(format="%d", **small),
-        t("hyperparams.col.params"): st.column_config.NumberColumn(format="localized", **small),
-    }
+TABLE_PX = 756  # the results table's width in a 1280-px window with the sidebar open (its columns must fit)
+CELL_PAD = 22  # px around a cell's text: the grid's own padding (8 + 8) and a little room
+_NARROW = set(" .,:;/|()[]!'ijlrtf1")
+_WIDE = set("mwMW%@")
+
+
+def text_px(text: str) -> float:
+    """The width of `text` in the table's 14-px font, a little generous: a Japanese character is a square
+    (14 px), a Latin letter or digit about half of one, narrow and wide letters less and more."""
+    total = 0.0
+    for ch in text:
+        if ord(ch) >= 0x2E80:  # CJK, kana and full-width forms
+            total += 14
+        elif ch in _NARROW:
+            total += 4
+        elif ch in _WIDE:
+            total += 11
+        else:
+            total += 8.2 if ch.isupper() else 7
+    return total
+
+
+COLUMNS = (  # (string key, the number format the grid shows, None for text) in the table's order
+    ("run", None),
+    ("status", None),
+    ("final_acc", "%.1f"),
+    ("best_acc", "%.1f"),
+    ("best_epoch", "%d"),
+    ("epochs", None),
+    ("wall", "%.1f"),
+    ("speed", "%d"),
+    ("params", "localized"),
+)
+
+
+def _shown(value, fmt: str | None) -> str:
+    """A cell's text as the grid draws it with `fmt`."""
+    if value is None or (isinstance(value, float) and value != value):  # missing: an empty cell
+        return ""
+    if fmt == "%.1f":
+        return f"{value:.1f}"
+    if fmt == "%d":
+        return f"{value:.0f}"
+    if fmt == "localized":
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def column_widths(frame: pd.DataFrame) -> dict[str, int]:
+    """Each column as wide as its header or its widest value, whichever is wider, so no header is cut
+    off; when the nine do not fit `TABLE_PX`, the run names give up the room (a long name is cut there,
+    the charts' legends show it whole)."""
+    formats = {t(f"hyperparams.col.{key}"): fmt for key, fmt in COLUMNS}
+    widths = {}
+    for name in frame.columns:
+        values = (text_px(_shown(v, formats.get(name))) for v in frame[name])
+        widths[name] = round(max(text_px(name), *values, 0.0) + CELL_PAD)
+    run = t("hyperparams.col.run")
+    extra = sum(widths.values()) - TABLE_PX
+    if extra > 0 and run in widths:
+        widths[run] = max(widths[run] - extra, 96)
+    return widths
+
+
+def column_config(frame: pd.DataFrame) -> dict:
+    """Widths that fit the nine columns in a 1280-px window without scrolling sideways; each short
+    header has its full meaning as a tooltip (`hyperparams.colhelp.*`)."""
+    widths = column_widths(frame)
+    out = {}
+    for key, fmt in COLUMNS:
+        name = t(f"hyperparams.col.{key}")
+        kind = st.column_config.TextColumn if fmt is None else st.column_config.NumberColumn
+        kwargs = {} if fmt is None else {"format": fmt}
+        out[name] = kind(width=widths.get(name, 80), help=t(f"hyperparams.colhelp.{key}"), **kwargs)
+    return out
 
 
 def explain_divergence(results: Sequence[ex.RunResult]) -> None:

@@ -15,38 +15,39 @@ from ui.i18n import relabelled, t
 
 LOOP_CODE = """import torch
 
-x = torch.rand(30, 1) * 2 - 1               # 30 points in [-1, 1]
-y = 2 * x + 1 + 0.3 * torch.randn(30, 1)    # around the line y = 2x + 1
+x = torch.rand(30, 1) * 2 - 1             # 30 points in [-1, 1]
+y = 2 * x + 1 + 0.3 * torch.randn(30, 1)  # near y = 2x + 1
 w = torch.zeros(1, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 optimizer = torch.optim.SGD([w, b], lr=0.1)
 for epoch in range(100):
-    optimizer.zero_grad()                   # clear last step's gradients
-    loss = ((w * x + b - y) ** 2).mean()    # MSE
-    loss.backward()                         # d loss / d w, d loss / d b
-    optimizer.step()                        # w -= lr * w.grad, b -= lr * b.grad
-print(w.item(), b.item())                   # close to 2 and 1"""
+    optimizer.zero_grad()                 # clear old gradients
+    loss = ((w * x + b - y) ** 2).mean()  # MSE
+    loss.backward()                       # d loss/dw, d loss/db
+    optimizer.step()                      # w, b -= lr * grad
+print(w.item(), b.item())                 # close to 2 and 1"""
 
 SUMMARY_CODE = """import torch
 
-x = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.float32)   # from a list
+x = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.float32)
 z = torch.zeros(2, 3); r = torch.rand(2, 3); a = torch.arange(6)
-print(x.shape, x.dtype, x.device)       # torch.Size([2, 3]) torch.float32 cpu
-x[0, 1:]                                # indexing and slicing
-x.reshape(3, -1); x.view(-1)            # -1: "work this size out"
-x.unsqueeze(0).shape                    # torch.Size([1, 2, 3])
-torch.cat([x, x], dim=0).shape          # torch.Size([4, 3]) (existing dim grows)
-torch.stack([x, x], dim=0).shape        # torch.Size([2, 2, 3]) (a new dim)
-x * x; x @ x.T                          # element-wise vs matrix product
+print(x.shape, x.dtype, x.device)  # torch.Size([2, 3]) torch.float32 cpu
+x[0, 1:]                           # indexing and slicing
+x.reshape(3, -1); x.view(-1)       # -1: "work this size out"
+x.unsqueeze(0).shape               # torch.Size([1, 2, 3])
+torch.cat([x, x], dim=0).shape     # [4, 3]: an existing dim grows
+torch.stack([x, x], dim=0).shape   # [2, 2, 3]: a new dim
+x * x; x @ x.T                     # element-wise vs matrix product
 x.sum(dim=0); x.mean(dim=1); x.max(dim=1).values
-x + torch.tensor([10, 20, 30])          # broadcasting: (2, 3) + (3,) -> (2, 3)
+x + torch.tensor([10, 20, 30])     # broadcasting: (2, 3) + (3,)
 
-w = torch.tensor(2.0, requires_grad=True); b = torch.tensor(1.0, requires_grad=True)
+w = torch.tensor(2.0, requires_grad=True)
+b = torch.tensor(1.0, requires_grad=True)
 y = w ** 2 * 3.0 + b
 y.backward()
-print(w.grad, b.grad)                   # tensor(12.) = 2*w*x, tensor(1.)
+print(w.grad, b.grad)              # tensor(12.) = 2*w*x, tensor(1.)
 with torch.no_grad():
-    y2 = w * 3.0                        # not recorded: y2.requires_grad is False
+    y2 = w * 3.0                   # not recorded: no requires_grad
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
 x = x.to(device)"""
@@ -56,9 +57,10 @@ x = x.to(device)"""
 
 
 def show_error(err: lab.OpError) -> None:
-    """PyTorch's own message, and what it means in plain words."""
-    st.error(t(f"tensors.err.{err.code}"), icon=":material/warning:")
-    st.code(f"RuntimeError: {err.message}", language="text")
+    """What the rule of the chosen operation is, in plain words; then PyTorch's own message, wrapped."""
+    shapes = {name: list(s) for name, s in zip(("x", "y"), err.shapes)}
+    st.error(t(f"tensors.err.{err.explanation}", **shapes), icon=":material/warning:")
+    st.code(f"RuntimeError: {err.message}", language="text", wrap_lines=True)
 
 
 def show_parse_error(e: lab.ParseError) -> None:
@@ -153,10 +155,32 @@ def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
 # -- operate --------------------------------------------------------------------------------------------
 
 
-def _result(out, label: str, key: str) -> None:
+def _result(out, label: str, key: str, note: str = "") -> None:
     if out is not None:
-        st.markdown(f"`{label}` → shape **{list(out.shape)}**")
+        st.markdown(f"`{label}` {note}→ shape **{list(out.shape)}**")
         show_tensor(out, "result", key)
+
+
+def _follow_example(key: str, example: str) -> None:
+    """Put the example that fits x and the method in the text box `key`, until the student types their own.
+
+    The box is given no default argument: its value lives in the session only (a widget with both makes
+    Streamlit warn). The last example shown is kept beside it, so a box still holding it gets the next one.
+    """
+    ss = st.session_state
+    shown = f"{key}_example"
+    if key not in ss or ss[key] == ss.get(shown):
+        ss[key] = example
+    ss[shown] = example
+
+
+def _product_operand(x: torch.Tensor, text: str, how: str) -> tuple[torch.Tensor | None, str]:
+    """y for `x * y` / `x @ y` and how the result line names it: the typed list, else x (or its transpose)."""
+    if text.strip():
+        return guarded(lambda: lab.create("tensor", values=text, dtype=str(x.dtype)[6:])), "y"
+    if how == "matmul" and x.dim() >= 2:
+        return x.mT, "x.mT"
+    return x, "x"
 
 
 def operations(x: torch.Tensor, lang: str) -> None:
@@ -173,7 +197,8 @@ def operations(x: torch.Tensor, lang: str) -> None:
         ]
     )
     with tabs[0]:
-        text = st.text_input(t("tensors.index_expr"), "0, 1:" if x.dim() >= 2 else "1:", key="tensors_index")
+        _follow_example("tensors_index", lab.example_index(x.dim()))
+        text = st.text_input(t("tensors.index_expr"), key="tensors_index")
         _result(guarded(lambda: lab.index(x, text)), f"x[{text}]", "tensors_index_out")
     with tabs[1]:
         c1, c2 = st.columns(2)
@@ -219,14 +244,16 @@ def operations(x: torch.Tensor, lang: str) -> None:
             horizontal=True,
             format_func=lambda h: "x * y" if h == "mul" else "x @ y",
         )
-        other = c2.text_input("y", "[[1, 0], [0, 1], [1, 1]]", key="tensors_mul_other")
-        y = guarded(lambda: lab.create("tensor", values=other, dtype=str(x.dtype)[6:]))
+        _follow_example("tensors_mul_other", lab.example_other(tuple(x.shape), how))
+        other = c2.text_input(t(f"tensors.other_{how}"), key="tensors_mul_other")
+        y, y_name = _product_operand(x, other, how)
         st.caption(t("tensors.mul_help"))
         if y is not None:
             _result(
                 guarded(lambda: lab.multiply(x, y, how)),
-                "x * y" if how == "mul" else "x @ y",
+                f"x {'*' if how == 'mul' else '@'} {y_name}",
                 "tensors_mul_out",
+                note=f"· x {list(x.shape)} · {y_name} {list(y.shape)} ",
             )
     with tabs[5]:
         c1, c2, c3 = st.columns(3)
@@ -273,7 +300,7 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
     st.dataframe(rows, hide_index=True, key="tensors_bc_table")
     if info["result"] is None:
         st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon=":material/warning:")
-        st.code(f"RuntimeError: {info['torch']}", language="text")
+        st.code(f"RuntimeError: {info['torch']}", language="text", wrap_lines=True)
         return
     st.success(t("tensors.bc_ok", shape=list(info["result"])))
     out = guarded(lambda: lab.broadcast_example(sa, sb))
@@ -290,7 +317,26 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
 # -- autograd --------------------------------------------------------------------------------------------
 
 
-def autograd_panel(demo: dict, nograd: dict) -> None:
+def autograd_panel(demo: dict, nograd: dict, left, right) -> None:
+    """The numbers (autograd beside the hand calculation) in `left`, the graph they came from in `right`."""
+    with left:
+        _autograd_numbers(demo)
+    with right:
+        st.graphviz_chart(demo["dot"])
+        st.caption(t("tensors.graph_caption"))
+    with st.expander(t("tensors.nograd_title")):
+        st.markdown(
+            t(
+                "tensors.nograd",
+                req=nograd["y_requires_grad"],
+                fn=nograd["y_grad_fn"],
+                nreq=nograd["no_grad_requires_grad"],
+                dreq=nograd["detach_requires_grad"],
+            )
+        )
+
+
+def _autograd_numbers(demo: dict) -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric("y", f"{demo['y']:.3f}")
     with c2.container(key="tensors_wgrad"):
@@ -308,20 +354,6 @@ def autograd_panel(demo: dict, nograd: dict) -> None:
     )
     if demo["calls"] > 1:
         st.warning(t("tensors.accumulated", calls=demo["calls"]), icon=":material/add_circle:")
-    left, right = st.columns([3, 2])
-    with left:
-        st.graphviz_chart(demo["dot"])
-        st.caption(t("tensors.graph_caption"))
-    with right:
-        st.markdown(
-            t(
-                "tensors.nograd",
-                req=nograd["y_requires_grad"],
-                fn=nograd["y_grad_fn"],
-                nreq=nograd["no_grad_requires_grad"],
-                dreq=nograd["detach_requires_grad"],
-            )
-        )
 
 
 # -- activations ------------------------------------------------------------------------------------------
@@ -349,7 +381,8 @@ def activation_panel(curves: dict, lang: str) -> None:
             )
         fig.update_layout(hovermode="x")
         col.plotly_chart(fig, key=key, width="stretch")
-    st.info(t("tensors.vanishing"), icon=":material/lightbulb:")
+    with st.expander(t("tensors.vanishing_title"), icon=":material/lightbulb:"):
+        st.markdown(t("tensors.vanishing"))
 
 
 # -- first training loop ----------------------------------------------------------------------------------

@@ -237,19 +237,25 @@ def latent_figure(
             marker={"size": 22, "symbol": "star", "color": "gold", "line": {"width": 2, "color": "black"}},
             hoverinfo="skip",
         )
-    for d in range(10):  # each cluster labelled by its digit, where its middle is (instead of a legend)
-        m = labels == d
-        if m.sum() >= 3:
-            cx, cy = np.median(points[m], axis=0)
-            fig.add_annotation(
-                x=cx,
-                y=cy,
-                text=f"<b>{d}</b>",
-                showarrow=False,
-                bgcolor="rgba(255,255,255,0.75)",
-                font={"size": 20, "color": DIGIT_COLORS[d]},
-                bordercolor=DIGIT_COLORS[d],
-            )
+    span_x, span_y = box[1] - box[0], box[3] - box[2]
+    for d, (cx, cy), (lx, ly) in digit_labels(points, labels, box):
+        # pushed well off its median: the label sits at (lx, ly), a thin line points back to the median
+        moved = np.hypot((lx - cx) / span_x, (ly - cy) / span_y) > LABEL_GAP / 3
+        fig.add_annotation(
+            x=cx if moved else lx,
+            y=cy if moved else ly,
+            ax=lx,
+            ay=ly,
+            axref="x",
+            ayref="y",
+            text=f"<b>{d}</b>",
+            showarrow=bool(moved),
+            arrowhead=0,
+            arrowwidth=1.5,
+            arrowcolor=DIGIT_COLORS[d],
+            standoff=2,
+            font={"size": 22, "color": DIGIT_COLORS[d], "shadow": LABEL_OUTLINE},
+        )
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -264,6 +270,49 @@ def latent_figure(
     fig.update_xaxes(range=[box[0], box[1]], zeroline=True)
     fig.update_yaxes(range=[box[2], box[3]], zeroline=True)
     return fig
+
+
+LABEL_GAP = 0.11  # the least distance between two digit labels, as a fraction of the plot's width/height
+LABEL_OUTLINE = "-1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff, 0 0 3px #fff"
+
+
+def digit_labels(points: np.ndarray, labels: np.ndarray, box, gap: float = LABEL_GAP) -> list[tuple]:
+    """(digit, its cluster's median, where its label goes) for each digit with at least 3 points.
+
+    The medians of overlapping clusters (the middle of a VAE's map) lie close together, and labels put
+    there cover each other: each pair closer than `gap` (in fractions of the plot) is pushed apart along
+    the line between them, a little at a time, until no pair is too close. Deterministic: same map, same
+    labels."""
+    found = [(d, np.median(points[labels == d], axis=0)) for d in range(10) if (labels == d).sum() >= 3]
+    if not found:
+        return []
+    x0, x1, y0, y1 = box
+    span = np.array([x1 - x0, y1 - y0], dtype=float)
+    lo = np.array([x0, y0], dtype=float)
+    pos = (np.array([m for _, m in found], dtype=float) - lo) / span  # (n, 2) in [0, 1] of the plot
+    margin = gap / 2
+    pos = np.clip(pos, margin, 1 - margin)
+    for _ in range(500):
+        moved = False
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                diff = pos[j] - pos[i]
+                dist = float(np.hypot(*diff))
+                if dist >= gap:
+                    continue
+                if dist < 1e-6:  # the same place: part them along a direction fixed by the pair
+                    angle = 2.399963 * (i + 7 * j)  # golden angle: a different direction for each pair
+                    diff, dist = np.array([np.cos(angle), np.sin(angle)]), 1.0
+                push = (gap - dist) / 2 * 1.01 * diff / dist
+                pos[i] -= push
+                pos[j] += push
+                moved = True
+        pos = np.clip(pos, margin, 1 - margin)
+        if not moved:
+            break
+    return [
+        (d, (float(m[0]), float(m[1])), tuple(map(float, lo + p * span))) for (d, m), p in zip(found, pos)
+    ]
 
 
 def picked_point(event, marker: tuple[float, float] | None) -> tuple[float, float] | None:

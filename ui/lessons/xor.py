@@ -1,5 +1,6 @@
 """The XOR lesson (course part 1): training a tiny MLP as a job, its saved runs, and its figures — the
-network drawn with its weights, the decision-boundary heatmap, the truth table, one update step by hand."""
+network drawn with its weights, the decision-boundary heatmap, the truth table, one update step by hand —
+played in slow motion while it trains and replayed epoch by epoch afterwards."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from core import runs, xor
 from core.models import model_args
-from ui import jobs, lesson, saved_runs
+from ui import job_widgets, jobs, lesson, saved_runs
 from ui.charts import FONT, loss_chart
 from ui.i18n import t
 
@@ -21,14 +22,22 @@ PAGE = "xor"
 FAMILY = "mlp.MLP"
 SAVE_EVERY_S = 1.0  # an XOR epoch takes about a millisecond: a save a second, and one at the end
 TRAINER = "xor_trainer"  # session_state: the xor.Trainer the page shows (trained, stepped or reopened)
+# Slow motion (GAN Lab): seconds of pause after each epoch. An epoch takes about a millisecond, so at full
+# speed the course's 1,000 epochs are over in about a second and a class sees only before and after;
+# "slow" makes them last about 15 s, long enough to watch the boundary bend.
+SPEEDS = {"full": 0.0, "fast": 0.005, "slow": 0.015, "slower": 0.06}
+DEFAULT_SPEED = "slow"
+REPLAY = "xor_replay"  # the replay slider's key; "_xor_replay_end" remembers the run and epoch it ended at
+CHART_HEIGHT = 300  # loss chart and decision map side by side, under the buttons, in the first screen
 ss = st.session_state
 
 
 # -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
-def train(cfg: xor.XORConfig) -> jobs.Job:
+def train(cfg: xor.XORConfig, delay: float = 0.0) -> jobs.Job:
     """A new Trainer for `cfg` in this session, played by a job on the CPU (a 2-2-2-1 network is faster
-    there than on a GPU) and saved to runs/."""
+    there than on a GPU) with `delay` s between epochs, and saved to runs/."""
     trainer = ss[TRAINER] = xor.Trainer(cfg)
+    trainer.controls["delay"] = delay
     training = lesson.Training(
         model=trainer.model,
         model_args=model_args(trainer.model),
@@ -49,7 +58,8 @@ def metrics(job: jobs.Job) -> dict:
 
 
 def arrays(job: jobs.Job) -> dict:
-    return {}
+    """The replay's weight snapshots (about 100 × 15 numbers for the course network)."""
+    return xor.snapshots_of(job.epochs_log)
 
 
 def saved(name: str) -> list[lesson.Saved]:
@@ -69,6 +79,7 @@ def reopen(saved_id: str) -> str:
     steps = saved_runs.step_records(opened.history)
     trainer.steps = [(s["step"], s["loss"]) for s in steps]
     trainer.finished, trainer.diverged = True, opened.info.state == "diverged"
+    trainer.load_snapshots(opened.arrays.get("snapshot_epochs"), opened.arrays.get("snapshot_params"))
     ss[TRAINER] = trainer
     widgets = {
         "xor_gate": cfg.gate,
@@ -86,6 +97,9 @@ def reopen(saved_id: str) -> str:
 
 
 POS, NEG = "#d62728", "#1f77b4"  # weight colours: red positive, blue negative (as TF Playground)
+HOVER_SIZE = 16  # px: hover text, readable from the back of a room as everything else on the figures
+TICK_SIZE = 18  # px: tick labels
+UNIT_TICKS = {"tickvals": [0, 0.5, 1], "ticktext": ["0", "0.5", "1"]}  # the inputs' two values and between
 
 
 def network_figure(
@@ -153,9 +167,9 @@ def network_figure(
         hovertext=texts,
         hoverinfo="text",
         showlegend=False,
-        textfont={"size": 13, "color": ["white" if abs(c - 0.5) > 0.3 else "black" for c in colors]},
+        textfont={"size": 17, "color": ["white" if abs(c - 0.5) > 0.3 else "black" for c in colors]},
         marker={
-            "size": 46,
+            "size": 56,
             "color": colors,
             "colorscale": "RdBu_r",
             "cmin": 0,
@@ -172,6 +186,7 @@ def network_figure(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
         font=FONT,
+        hoverlabel={"font": {"size": HOVER_SIZE}},
         hovermode="closest",
         plot_bgcolor="white",
     )
@@ -182,7 +197,7 @@ def network_figure(
         showgrid=False,
         zeroline=False,
         range=[-0.4, len(sizes) - 0.6],
-        tickfont={"size": 14},
+        tickfont={"size": 18},
     )
     fig.update_yaxes(visible=False, range=[-span, span])
     return fig
@@ -194,7 +209,10 @@ def heatmap_figure(
     height: int = 380,
     title: str = "",
 ) -> go.Figure:
-    """The model's output over the plane (blue 0 … red 1), the 0.5 boundary, and the four truth-table points."""
+    """The model's output over the plane (blue 0 … red 1), the 0.5 boundary, and the four truth-table points.
+
+    Ticks at 0, 0.5 and 1 on both axes; fixed margins leave room for the axis titles (not Plotly's
+    automatic ones, so a live redraw never makes the map jump)."""
     # arrays, not lists: Plotly checks a list element by element
     xs, ys, z = (np.asarray(v, dtype=float) for v in grid)
     fig = go.Figure()
@@ -206,7 +224,7 @@ def heatmap_figure(
         zmax=1,
         colorscale="RdBu_r",
         opacity=0.85,
-        colorbar={"title": {"text": "p"}, "len": 0.8},
+        showscale=False,  # the points say it: blue 0, red 1 (and the caption); the map keeps the width
         hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>p=%{z:.3f}<extra></extra>",
     )
     fig.add_contour(
@@ -224,8 +242,8 @@ def heatmap_figure(
         y=[r["b"] for r in gate_rows],
         mode="markers+text",
         text=[str(r["target"]) for r in gate_rows],
-        textposition="top right",
-        textfont={"size": 18, "color": "black"},
+        textposition=["bottom right" if r["b"] else "top right" for r in gate_rows],  # inside the square
+        textfont={"size": 20, "color": "black"},
         hoverinfo="skip",
         showlegend=False,
         marker={
@@ -237,12 +255,60 @@ def heatmap_figure(
     )
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin={"l": 64, "r": 12, "t": 40 if title else 10, "b": 56},
         font=FONT,
-        title={"text": title, "font": {"size": 16}} if title else None,
+        hoverlabel={"font": {"size": HOVER_SIZE}},
+        title={"text": title, "font": {"size": 18}} if title else None,
+        plot_bgcolor="white",
     )
-    fig.update_xaxes(title="x1", range=[float(xs[0]), float(xs[-1])], constrain="domain")
-    fig.update_yaxes(title="x2", range=[float(ys[0]), float(ys[-1])], scaleanchor="x")
+    axis = {"constrain": "domain", "showgrid": False, "zeroline": False, "ticks": "outside", **UNIT_TICKS}
+    fig.update_xaxes(title={"text": "x1", "standoff": 6}, range=[float(xs[0]), float(xs[-1])], **axis)
+    fig.update_yaxes(
+        title={"text": "x2", "standoff": 6}, range=[float(ys[0]), float(ys[-1])], scaleanchor="x", **axis
+    )
+    return fig
+
+
+def loss_figure(
+    trainer: xor.Trainer, height: int = CHART_HEIGHT, marker_epoch: int | None = None
+) -> go.Figure:
+    """The loss per batch and per epoch (log scale), a dotted line at `marker_epoch` (the replay's);
+    before any training a short message where the curve will be, not an empty log axis."""
+    if not trainer.steps:
+        fig = go.Figure()
+        fig.update_layout(
+            height=height,
+            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+            font=FONT,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            plot_bgcolor="#f7f7f9",
+            annotations=[
+                {
+                    "text": t("xor.loss_empty"),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                    "font": {"size": 20, "color": "#555"},
+                }
+            ],
+        )
+        return fig
+    batches = math.ceil(4 / trainer.cfg.batch_size)
+    fig = loss_chart(list(trainer.steps), list(trainer.history), batches, log_y=True)
+    fig.update_layout(
+        height=height,
+        template="plotly_white",
+        margin={"t": 40},
+        showlegend=False,  # the per-batch and per-epoch curves are one line at batch 4; the axes say the rest
+        hoverlabel={"font": {"size": HOVER_SIZE}},
+    )
+    fig.update_xaxes(tickfont={"size": TICK_SIZE})
+    fig.update_yaxes(tickfont={"size": TICK_SIZE}, dtick=1)  # a label per power of ten, no 2s and 5s
+    if marker_epoch is not None:
+        fig.add_vline(x=marker_epoch * batches, line={"color": "#333", "width": 2, "dash": "dot"})
     return fig
 
 
@@ -272,33 +338,67 @@ def matrix_text(m: list, digits: int = 3) -> str:
 # -- panels (called from pages/xor.py) -----------------------------------------------------------------------
 
 
-def training_panel(trainer: xor.Trainer) -> None:
-    """Metrics, loss curve, decision boundary, truth table and the network, for the run so far."""
-    model = trainer.model
+def replay_epoch(trainer: xor.Trainer) -> int | None:
+    """The replay slider over the epochs the run kept (`REPLAY`); the chosen epoch, or None while there is
+    nothing to replay. A new run, or one that grew while the slider stood at its end, starts at its end."""
+    epochs = trainer.replay_epochs()
+    if len(epochs) < 2:
+        return None
+    end, before = (id(trainer), epochs[-1]), ss.get("_xor_replay_end")
+    if before != end:
+        if REPLAY in ss and (before is None or before[0] != end[0] or ss[REPLAY] == before[1]):
+            del ss[REPLAY]  # follow the end (the widget's default) rather than stay where it stood
+        ss["_xor_replay_end"] = end
+    return st.select_slider(
+        t("xor.replay"), epochs, value=epochs[-1], key=REPLAY, help=t("xor.replay_help"), format_func=str
+    )
+
+
+def training_panel(trainer: xor.Trainer, job: jobs.Job | None = None) -> None:
+    """Loss curve and decision boundary (in the first screen, under the buttons), the replay slider, the
+    metrics, the job's progress, then the truth table and the network: for the run so far, or (when no
+    job runs) for the epoch the replay slider shows."""
+    active = job is not None and job.active
+    figures = st.container()  # the charts above the slider, drawn once the slider has said which epoch
+    epoch = None if active else replay_epoch(trainer)
+    shown = trainer.epoch if epoch is None else epoch
+    model = trainer.model_at(shown)
     rows = xor.truth_table(model, trainer.cfg.gate)
     acc = sum(r["correct"] for r in rows) / len(rows)
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("xor.epoch"), f"{trainer.epoch} / {trainer.cfg.epochs}")
+    with figures:
+        left, right = st.columns(2)
+        marker = shown if shown != trainer.epoch else None
+        left.plotly_chart(
+            loss_figure(trainer, marker_epoch=marker), key="xor_loss_chart", width="stretch", theme=None
+        )
+        right.plotly_chart(
+            heatmap_figure(
+                xor.decision_grid(model), rows, height=CHART_HEIGHT, title=t("xor.map_title", epoch=shown)
+            ),
+            key="xor_heatmap",
+            width="stretch",
+            theme=None,
+        )
+    c1, c2, c3 = st.columns([3, 2, 2])  # "1000 / 1000" needs the widest
+    c1.metric(t("xor.epoch"), f"{shown} / {trainer.cfg.epochs}")
     c2.metric(t("chart.loss"), f"{xor.final_loss(model, trainer.cfg.gate):.4f}")
     with c3.container(key="xor_accuracy"):
         st.metric(t("xor.accuracy"), f"{100 * acc:.0f}%")
     if trainer.diverged:
         st.error(t("job.diverged"))
-    left, right = st.columns(2)
-    with left:
-        batches = math.ceil(4 / trainer.cfg.batch_size)
-        st.plotly_chart(
-            loss_chart(list(trainer.steps), list(trainer.history), batches, log_y=True),
-            key="xor_loss_chart",
-            width="stretch",
-        )
-    with right:
-        st.plotly_chart(
-            heatmap_figure(xor.decision_grid(model), rows), key="xor_heatmap", width="stretch", theme=None
-        )
-        st.caption(t("xor.heatmap_caption"))
+    if job is not None:
+        job_widgets.status(job)
+    st.caption(t("xor.heatmap_caption"))
+    st.caption(t("xor.speed_help"))
     st.dataframe(truth_table_rows(rows), hide_index=True, key="xor_truth", width="stretch")
-    point = st.session_state.get("xor_net_point", 1)
+    point = st.radio(
+        t("xor.net_input"),
+        range(4),
+        index=1,
+        key="xor_net_point",
+        horizontal=True,
+        format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i],
+    )
     inputs = ((0, 0), (0, 1), (1, 0), (1, 1))
     st.plotly_chart(
         network_figure(xor.network_values(model, inputs[point])),

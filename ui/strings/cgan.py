@@ -21,11 +21,12 @@ JA = {
         "(1,1,…,1) では D の出力がラベルとまったく関係しないので、D は「画像と数字が合っているか」を学べません。"
         "このラボの D はラベルを入力として受け取り、「このラベルの本物らしさ」を 1 つの値で出す標準的な形にしています。"
     ),
+    "cgan.theory": "cGAN の式と、ラベルを one-hot ベクトルにするわけ",
     "cgan.dataset": "データ",
     "cgan.dataset.mnist": "MNIST（28×28）",
     "cgan.dataset.digits": "scikit-learn digits（8×8、教材の選択）",
     "cgan.shipped": "数字を選んで生成する",
-    "cgan.shipped_info": "同梱の生成器：{epochs} エポック学習済み（{data}）",
+    "cgan.shipped_info": "同梱の生成器は、{data}で {epochs} エポック学習したものです。",
     "cgan.no_shipped": "同梱の生成器を読み込めません：{reason}\n\n下の「その場で学習」で自分の生成器を作れます。",
     "cgan.digit": "生成する数字",
     "cgan.n": "枚数",
@@ -102,11 +103,12 @@ EN = {
         "learns whether image and digit match. The D here takes the label as an input and outputs one value, "
         '"how real is this image *as this digit*", the standard form.'
     ),
+    "cgan.theory": "The cGAN's formulas, and why labels become one-hot vectors",
     "cgan.dataset": "Data",
     "cgan.dataset.mnist": "MNIST (28×28)",
     "cgan.dataset.digits": "scikit-learn digits (8×8, the lesson's choice)",
     "cgan.shipped": "Pick a digit and generate",
-    "cgan.shipped_info": "Shipped generator: {epochs} epochs of training ({data})",
+    "cgan.shipped_info": "Shipped generator: {epochs} epochs of training. Data: {data}.",
     "cgan.no_shipped": 'The shipped generator cannot be loaded: {reason}\n\nTrain your own under "Train it live" below.',
     "cgan.digit": "Digit to generate",
     "cgan.n": "How many",

@@ -21,7 +21,13 @@ JA = {
     "cnn.tab.inside": "中をのぞく",
     "cnn.tab.eval": "評価",
     "cnn.tab.train": "学習",
-    "cnn.draw.intro": "黒い四角の中に 0〜9 の数字を 1 つ大きく描いてください。描くたびに推論し直します。",
+    "cnn.draw.intro": "黒い四角の中に 0〜9 の数字を 1 つ大きく描いてください。描くたびに読み直します。",
+    "cnn.parts.found": "数字が **{n} 個** 見つかったので、左から 1 つずつ読みました：**{digits}**",
+    "cnn.parts.one": "1 つの数字として読ませたいときは、数字を 1 つだけ描いてください。",
+    "cnn.parts.item": "{digit}（{p:.0f}%）",
+    "cnn.parts.many": "インクのかたまりが {n} 個もあり、数字として読めません。数字を 1 つだけ描いてください。",
+    "cnn.parts.source": "入力（赤枠＝1 つずつ読んだ数字）",
+    "cnn.parts.steps": "**前処理**：数字ごとに切り出し、それぞれを MNIST と同じ手順で 28×28 に整えてから読みました。",
     "cnn.stroke": "線の太さ",
     "cnn.clear": "消す",
     "cnn.undo_hint": "キャンバスにマウスを乗せると出るツールバーで、1 画ずつ取り消せます（↶）。",
@@ -36,15 +42,15 @@ JA = {
     "cnn.step.scaled": "20×20 に収める（{h}×{w}）",
     "cnn.step.final": "28×28・重心を中央へ（{dy}, {dx}）",
     "cnn.upload.intro": (
-        "PNG・JPEG・BMP・GIF の画像を読み込めます。大きさは自由で、白い紙に黒いペンで書いた写真でも"
-        "自動で白黒を反転します。1 枚に数字は 1 つだけにしてください。"
+        "白い紙に黒いペンで書いた写真でも、自動で白黒を反転して読みます。数字がいくつか並んでいれば、"
+        "左から 1 つずつ読みます。"
     ),
-    "cnn.upload.label": "数字の画像ファイル",
+    "cnn.upload.label": "数字の画像ファイル（PNG・JPEG・BMP・GIF・WebP、10 MB まで）",
     "cnn.upload.blank": "画像の中に数字（インク）が見つかりませんでした。",
     "cnn.upload.err.empty": "ファイルが空です（0 バイト）。",
     "cnn.upload.err.too_large": "ファイルが大きすぎます（10 MB まで）。",
     "cnn.upload.err.too_many_pixels": "画像の画素数が多すぎます（4,000 万画素まで）。縮小してからアップロードしてください。",
-    "cnn.upload.err.not_image": "画像ファイルとして読めません。PNG・JPEG・BMP・GIF を選んでください。",
+    "cnn.upload.err.not_image": "このファイルは画像として読めません。PNG・JPEG などの画像ファイルを選んでください。",
     "cnn.upload.err.format": "この画像形式（{format}）には対応していません。PNG・JPEG・BMP・GIF を使ってください。",
     "cnn.upload.err.damaged": "画像ファイルが壊れているか、途中で切れています。",
     "cnn.inside.intro": "CNN が 1 枚の画像をどう処理しているかを、層ごとに見てみましょう。",
@@ -61,6 +67,7 @@ JA = {
         "オクルージョンは、6×6 の範囲を黒く隠したときに確率がどれだけ下がるかです。赤いほど判断に効いています。"
     ),
     "cnn.inside.input": "入力（28×28）",
+    "cnn.inside.how": "畳み込みとプーリングのしくみ",
     "cnn.inside.layer": "層",
     "cnn.inside.shape": "出力の形（チャネル × 高さ × 幅）",
     "cnn.inside.conv": (
@@ -109,7 +116,7 @@ JA = {
     "cnn.train.download": "学習したモデルをダウンロード（.pth）",
     "cnn.test_split": "テスト",
     "cnn.ckpt.title": "モデルファイル（.pth）を読み込む",
-    "cnn.ckpt.label": "このラボで保存した .pth、またはコースの `mnist_cnn.py` が保存した state_dict",
+    "cnn.ckpt.label": "このラボで保存した .pth、またはコースの `mnist_cnn.py` が保存した state_dict（10 MB まで）",
     "cnn.ckpt.ok": "{name} を読み込みました。サイドバーの「使うモデル」で「アップロードしたモデル」を選んでください。",
     "cnn.q1": "CNN（畳み込みニューラルネットワーク）が画像認識でよく使われる理由は何でしょうか？",
     "cnn.a1": (
@@ -160,6 +167,12 @@ EN = {
     "cnn.tab.eval": "Evaluate",
     "cnn.tab.train": "Train",
     "cnn.draw.intro": "Draw one digit, 0–9, large, in the black square; it is read again after every stroke.",
+    "cnn.parts.found": "Found **{n} digits**, so each was read on its own, left to right: **{digits}**",
+    "cnn.parts.one": "To have it read as one digit, draw a single digit.",
+    "cnn.parts.item": "{digit} ({p:.0f}%)",
+    "cnn.parts.many": "There are {n} separate marks, too many to read as digits. Draw a single digit.",
+    "cnn.parts.source": "Input (red: each digit read)",
+    "cnn.parts.steps": "**Preprocessing**: each digit was cut out and framed into 28×28 the MNIST way, then read.",
     "cnn.stroke": "Stroke width",
     "cnn.clear": "Clear",
     "cnn.undo_hint": "Hover over the canvas for its toolbar: ↶ undoes one stroke at a time.",
@@ -174,15 +187,15 @@ EN = {
     "cnn.step.scaled": "Into 20×20 ({h}×{w})",
     "cnn.step.final": "28×28, mass centred ({dy}, {dx})",
     "cnn.upload.intro": (
-        "PNG, JPEG, BMP or GIF, any size. A photo of dark ink on white paper is inverted automatically. "
-        "One digit per picture."
+        "A photo of dark ink on white paper is inverted automatically. Several digits in a row are read one "
+        "by one, left to right."
     ),
-    "cnn.upload.label": "Image of a digit",
+    "cnn.upload.label": "Image of a digit (PNG, JPEG, BMP, GIF or WebP, up to 10 MB)",
     "cnn.upload.blank": "No digit (ink) found in the picture.",
     "cnn.upload.err.empty": "The file is empty (0 bytes).",
     "cnn.upload.err.too_large": "The file is too large (10 MB at most).",
     "cnn.upload.err.too_many_pixels": "The picture has too many pixels (40 megapixels at most). Shrink it first.",
-    "cnn.upload.err.not_image": "This file cannot be read as an image. Choose a PNG, JPEG, BMP or GIF.",
+    "cnn.upload.err.not_image": "This file cannot be read as an image. Choose a picture file such as a PNG or JPEG.",
     "cnn.upload.err.format": "This image format ({format}) is not supported. Use PNG, JPEG, BMP or GIF.",
     "cnn.upload.err.damaged": "The image file is damaged or cut short.",
     "cnn.inside.intro": "See, layer by layer, what the CNN does with one picture.",
@@ -199,6 +212,7 @@ EN = {
         "Occlusion: how much it drops when a 6×6 patch is blacked out. Redder = mattered more."
     ),
     "cnn.inside.input": "Input (28×28)",
+    "cnn.inside.how": "How convolution and pooling work",
     "cnn.inside.layer": "Layer",
     "cnn.inside.shape": "Output shape (channels × height × width)",
     "cnn.inside.conv": (
@@ -248,7 +262,7 @@ EN = {
     "cnn.train.download": "Download the trained model (.pth)",
     "cnn.test_split": "test",
     "cnn.ckpt.title": "Load a model file (.pth)",
-    "cnn.ckpt.label": "A .pth saved by this lab, or a state_dict saved by the course's `mnist_cnn.py`",
+    "cnn.ckpt.label": "A .pth saved by this lab, or a state_dict saved by the course's `mnist_cnn.py` (up to 10 MB)",
     "cnn.ckpt.ok": "Loaded {name}. Choose “Uploaded” under “Model” in the sidebar to use it.",
     "cnn.q1": "Why are CNNs (convolutional neural networks) so widely used for image recognition?",
     "cnn.a1": (

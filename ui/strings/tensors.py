@@ -1,12 +1,18 @@
 """Tensors page (course 000, 1.3; primer 001, chapters 2–5)."""
 
 JA = {
-    "tensors.title": "テンソル：PyTorch の基本の「き」",
-    "tensors.intro": (
+    "tensors.title": "テンソル：PyTorch の基本",
+    "tensors.lead": (
         "**テンソル** は多次元配列です（0 次元 = スカラー、1 次元 = ベクトル、2 次元 = 行列）。"
-        "PyTorch ではテンソルを GPU で計算でき、計算の過程を記録して勾配を自動で求められます（autograd）。"
+        "作り方と値を選ぶと、できたテンソルがすぐ下に表示されます。"
+    ),
+    "tensors.about": "このページで学ぶこと",
+    "tensors.intro": (
+        "テンソルを作り、形を変え、つなぎ、掛け算します。形の違うテンソルどうしの計算（ブロードキャスト）、"
+        "勾配を自動で求める仕組み（autograd）、活性化関数、はじめての学習ループ、GPU での計算も試せます。"
         "ここで入力した値やリストは Python として実行されず、数値として安全に読み取られます。"
     ),
+    "tensors.values_help": "数値・True/False・[ ] だけが読み取られます。Python として実行されることはありません。",
     "tensors.create": "テンソルを作る",
     "tensors.creator": "作り方",
     "tensors.values": "値（リスト）",
@@ -26,6 +32,8 @@ JA = {
         "転置した後など連続していないテンソルでは失敗します。`reshape` は必要ならコピーします。"
     ),
     "tensors.other": "y（空欄なら x 自身）",
+    "tensors.other_mul": "y（空欄なら x 自身）",
+    "tensors.other_matmul": "y（空欄なら x の転置 x.mT）",
     "tensors.other_ph": "例：[[7, 8, 9]]",
     "tensors.join_help": "`cat` は既存の次元に沿ってつなぎ（その次元が伸びる）、`stack` は新しい次元を作って積み重ねます（形がすべて同じ必要があります）。",
     "tensors.mul_help": "`*` は同じ位置の要素どうしの積（ブロードキャストあり）、`@` は行列の積（x の列数 = y の行数が必要）。",
@@ -38,6 +46,24 @@ JA = {
     "tensors.err.dtype": "この dtype ではできない計算です（例：整数の平均、bool の掛け算）。float32 を選んでください。",
     "tensors.err.ragged": "リストの長さがそろっていません。テンソルは各行の要素数が同じ「四角い」配列でなければなりません。",
     "tensors.err.other": "PyTorch がこの操作を受け付けませんでした。下のメッセージを確認してください。",
+    "tensors.err.scalar": "0 次元のテンソル（ただの数、スカラー）には、この操作はできません。x を 1 次元以上のテンソル（例：[1, 2, 3]）にしてください。",
+    "tensors.err.rule_mul": (
+        "`x * y` は同じ位置の要素どうしの積です。形を右端でそろえたとき、各次元の大きさが "
+        "**同じか、どちらかが 1** でなければなりません（ブロードキャストの規則）。"
+        "x {x} と y {y} には、この規則に合わない次元があります。"
+    ),
+    "tensors.err.rule_matmul": (
+        "`x @ y` は行列の積です。x の最後の次元（列数）と、y の最後から 2 番目の次元（行数。y が 1 次元ならその長さ）が"
+        "同じでなければなりません。x {x} と y {y} では、この 2 つが違います。"
+    ),
+    "tensors.err.rule_cat": (
+        "`torch.cat` は既存の次元（dim）に沿ってつなぎます。x と y は次元数が同じで、"
+        "つなぐ次元以外の大きさがすべて同じでなければなりません。x {x} と y {y} はそうなっていません。"
+    ),
+    "tensors.err.rule_stack": (
+        "`torch.stack` は新しい次元を作って積み重ねるので、x と y の形がまったく同じでなければなりません。"
+        "x {x} と y {y} は形が違います。"
+    ),
     "tensors.perr.empty": "値が空です。",
     "tensors.perr.too_long": "入力が長すぎます（2,000 文字まで）。",
     "tensors.perr.syntax": "書き方が正しくありません。例：[[1, 2], [3, 4]]（かっこと , の対応を確認してください）。",
@@ -80,8 +106,8 @@ JA = {
         "だから学習ループでは毎回 `optimizer.zero_grad()` で勾配をリセットします。"
     ),
     "tensors.graph_caption": "計算グラフ（grad_fn の連なり）。青い箱が勾配を受け取る葉（w, b）、楕円が逆伝播で通る関数です。x は requires_grad=False なので現れません。",
+    "tensors.nograd_title": "no_grad と detach：記録しない計算",
     "tensors.nograd": (
-        "**no_grad と detach**\n\n"
         "- `y = w * x` → requires_grad = **{req}**、grad_fn = `{fn}`\n"
         "- `with torch.no_grad(): y = w * x` → requires_grad = **{nreq}**（記録しない。推論や評価で使う）\n"
         "- `y.detach()` → requires_grad = **{dreq}**（グラフから切り離した同じ値）"
@@ -94,6 +120,7 @@ JA = {
     "tensors.act.relu": "ReLU",
     "tensors.act.leaky_relu": "LeakyReLU (0.1)",
     "tensors.act.gelu": "GELU",
+    "tensors.vanishing_title": "勾配消失：なぜ ReLU がよく使われるのか",
     "tensors.vanishing": (
         "**勾配消失**：Sigmoid の微分は最大でも 0.25、tanh も |z| が大きいと 0 に近づきます。"
         "層を重ねると逆伝播で小さな値が掛け合わされ、入力に近い層の勾配がほぼ 0 になって学習が進みません。"
@@ -108,6 +135,7 @@ JA = {
     "tensors.epochs": "エポック数",
     "tensors.noise": "ノイズの大きさ",
     "tensors.fit": "学習する",
+    "tensors.loop_code": "このループのコード",
     "tensors.points": "データ",
     "tensors.learned": "学習した直線",
     "tensors.learned_wb": "学習結果：w = {w:.3f}、b = {b:.3f}（正解は 2 と 1）、損失 {loss:.4f}",
@@ -123,11 +151,18 @@ JA = {
 
 EN = {
     "tensors.title": "Tensors: the ABC of PyTorch",
-    "tensors.intro": (
-        "A **tensor** is a multi-dimensional array (0-D a scalar, 1-D a vector, 2-D a matrix). PyTorch computes "
-        "with tensors on a GPU, and records the computation so it can find gradients for you (autograd). "
-        "Values and lists you type here are never run as Python; they are read safely as numbers."
+    "tensors.lead": (
+        "A **tensor** is a multi-dimensional array (0-D a scalar, 1-D a vector, 2-D a matrix). "
+        "Choose how to make one and its values: the tensor appears right below."
     ),
+    "tensors.about": "What this page covers",
+    "tensors.intro": (
+        "Make tensors, reshape, join and multiply them; compute with tensors of different shapes "
+        "(broadcasting), let autograd find gradients, compare activation functions, run a first training loop "
+        "and time the GPU. Values and lists you type here are never run as Python; they are read safely as "
+        "numbers."
+    ),
+    "tensors.values_help": "Only numbers, True/False and [ ] are read. Nothing is ever run as Python.",
     "tensors.create": "Create a tensor",
     "tensors.creator": "Creator",
     "tensors.values": "Values (a list)",
@@ -147,6 +182,8 @@ EN = {
         "non-contiguous tensors (e.g. after a transpose); `reshape` copies when it must."
     ),
     "tensors.other": "y (empty: x itself)",
+    "tensors.other_mul": "y (empty: x itself)",
+    "tensors.other_matmul": "y (empty: x transposed, x.mT)",
     "tensors.other_ph": "e.g. [[7, 8, 9]]",
     "tensors.join_help": "`cat` joins along an existing dimension (it grows); `stack` adds a new dimension (all shapes must be equal).",
     "tensors.mul_help": "`*` multiplies matching elements (with broadcasting); `@` is the matrix product (x's columns = y's rows).",
@@ -159,6 +196,23 @@ EN = {
     "tensors.err.dtype": "This operation does not work for that dtype (e.g. the mean of integers, multiplying bools). Choose float32.",
     "tensors.err.ragged": "The rows have different lengths. A tensor must be a 'rectangular' array: every row the same length.",
     "tensors.err.other": "PyTorch refused this operation; see its message below.",
+    "tensors.err.scalar": "A 0-D tensor (a plain number, a scalar) cannot do this. Make x a tensor of at least 1 dimension, e.g. [1, 2, 3].",
+    "tensors.err.rule_mul": (
+        "`x * y` multiplies matching elements. Aligned on the right, the sizes in each dimension must be "
+        "**equal, or one of them 1** (the broadcasting rule). x {x} and y {y} break it in some dimension."
+    ),
+    "tensors.err.rule_matmul": (
+        "`x @ y` is the matrix product. The last dimension of x (its columns) must equal the second-to-last of "
+        "y (its rows; its length if y is 1-D). For x {x} and y {y} these two differ."
+    ),
+    "tensors.err.rule_cat": (
+        "`torch.cat` joins along an existing dimension (dim). x and y need the same number of dimensions and "
+        "equal sizes in every dimension but that one. x {x} and y {y} do not."
+    ),
+    "tensors.err.rule_stack": (
+        "`torch.stack` adds a new dimension and piles x and y along it, so their shapes must be exactly equal. "
+        "x {x} and y {y} differ."
+    ),
     "tensors.perr.empty": "The value is empty.",
     "tensors.perr.too_long": "The input is too long (2,000 characters at most).",
     "tensors.perr.syntax": "That is not well formed. Example: [[1, 2], [3, 4]] (check the brackets and commas).",
@@ -202,8 +256,8 @@ EN = {
         "That is why a training loop calls `optimizer.zero_grad()` every step."
     ),
     "tensors.graph_caption": "The computation graph (the grad_fn chain). Blue boxes are leaves that receive .grad (w, b); ellipses are the functions backpropagation passes. x has requires_grad=False, so it is not in it.",
+    "tensors.nograd_title": "no_grad and detach: computing without recording",
     "tensors.nograd": (
-        "**no_grad and detach**\n\n"
         "- `y = w * x` → requires_grad = **{req}**, grad_fn = `{fn}`\n"
         "- `with torch.no_grad(): y = w * x` → requires_grad = **{nreq}** (nothing recorded: for inference and evaluation)\n"
         "- `y.detach()` → requires_grad = **{dreq}** (the same values, cut off from the graph)"
@@ -216,6 +270,7 @@ EN = {
     "tensors.act.relu": "ReLU",
     "tensors.act.leaky_relu": "LeakyReLU (0.1)",
     "tensors.act.gelu": "GELU",
+    "tensors.vanishing_title": "Vanishing gradients: why ReLU is so common",
     "tensors.vanishing": (
         "**Vanishing gradients**: Sigmoid's derivative is at most 0.25, and tanh's goes to 0 for large |z|. "
         "Backpropagation multiplies these small numbers layer after layer, so the layers near the input get "
@@ -230,6 +285,7 @@ EN = {
     "tensors.epochs": "Epochs",
     "tensors.noise": "Noise",
     "tensors.fit": "Train",
+    "tensors.loop_code": "The code of this loop",
     "tensors.points": "data",
     "tensors.learned": "learned line",
     "tensors.learned_wb": "Learned: w = {w:.3f}, b = {b:.3f} (the truth is 2 and 1), loss {loss:.4f}",

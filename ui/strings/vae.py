@@ -1,7 +1,12 @@
 """VAE page (course 004, ch. 2): autoencoder, CNN autoencoder, variational autoencoder."""
 
 JA = {
-    "vae.title": "オートエンコーダと VAE：潜在空間を探検する",
+    "vae.title": "AE と VAE：潜在空間を探検する",
+    "vae.lead": (
+        "テスト画像 1 枚 1 枚を、エンコーダが 2 つの数 $z = (z_1, z_2)$ に縮めて点として描いた地図です。"
+        "地図のどこかをクリックすると、その点の $z$ をデコーダが画像に戻して右に表示します。"
+    ),
+    "vae.how": "しくみ：エンコーダとデコーダ、再パラメータ化、損失",
     "vae.intro": (
         "オートエンコーダは、画像をいったん少数の数（**潜在変数** $z$）に圧縮する**エンコーダ**と、"
         "そこから画像を復元する**デコーダ**を組み合わせたモデルです。潜在空間を 2 次元にすると、"
@@ -14,10 +19,13 @@ JA = {
     "vae.reparam": "**再パラメータ化トリック**：乱数 $\\varepsilon$ を外に出すことで、$\\mu$ と $\\sigma$ に勾配が流れます。",
     "vae.kl": "**損失**：再構成誤差（BCE）と、$\\beta$ 倍した KL ダイバージェンスの和です。",
     "vae.compare": "AE と VAE の潜在空間を比べる",
+    "vae.compare.ae": "AE（2 次元）",
+    "vae.compare.vae": "VAE（2 次元）",
     "vae.compare_caption": (
         "同じテスト画像 1,000 枚をエンコードした位置を、正解ラベルで色分けしました。"
         "AE（左）は座標の範囲が広く、クラスタの間にすき間があります。VAE（右）はおよそ −3〜3 の範囲にまとまっています。"
     ),
+    "vae.shipped_title": "同梱のモデルと教材の構成の違い",
     "vae.shipped_note": (
         "同梱の 2 次元モデルは、教材の構成に 2 つの工夫を加えて学習しました。潜在変数 $z$ の前後に全結合層"
         "（{hidden} ユニット）を 1 つずつ入れたことと、学習中は入力の画素の一部を消して少しずらし、"
@@ -30,28 +38,28 @@ JA = {
     "vae.model.session": "このセッションで学習したモデル",
     "vae.train_instead": "下の「自分で学習する」で、このページの中でモデルを学習できます。",
     "vae.no_model": "使える学習済みモデルがありません。下で学習してください。",
-    "vae.explore": "潜在空間をクリックして数字を作る",
     "vae.which": "モデル",
     "vae.pca": "潜在空間は {d} 次元です。地図には主成分分析（PCA）で 2 次元に写した位置を描いています。クリックした点は、その平面上の潜在ベクトルとしてデコードされます。",
-    "vae.click_hint": "地図のどこをクリックしても（すき間でも）、その点の潜在ベクトルをデコードした画像が右に表示されます。スライダーでも動かせます。",
+    "vae.click_hint": "すき間をクリックしても、その点の潜在ベクトルがデコードされます。右のスライダーでも ★ を動かせます。",
     "vae.here": "デコード中の点",
     "vae.drawn": "描いた数字",
-    "vae.decoded": "z = ({z1:.2f}, {z2:.2f}) をデコードした画像",
-    "vae.cnn_reads": "CNN の判定",
-    "vae.manifold": "潜在空間の全体像（マニフォールド）",
+    "vae.decoded": "z = ({z1:.2f}, {z2:.2f}) をデコード",
+    "vae.cnn_reads": "CNN の判定（確信度 {conf:.0%}）",
+    "vae.more": "同じモデルを別の見方で",
+    "vae.tab.manifold": "全体像（マニフォールド）",
+    "vae.tab.recon": "再構成",
+    "vae.tab.draw": "描いた数字",
+    "vae.tab.interp": "補間",
+    "vae.tab.prior": "N(0, I) から生成",
     "vae.manifold_caption": "潜在平面の格子 15×15 点（z₁: {x0:.1f}〜{x1:.1f}、z₂: {y0:.1f}〜{y1:.1f}）をそれぞれデコードして並べました。上ほど z₂ が大きい点です。",
-    "vae.recon": "再構成：上が入力、下が出力",
-    "vae.recon_caption": "テスト画像をエンコードし（平均 μ を使用）、デコードし直した結果です。潜在空間が 2 次元だと細部が失われ、ぼやけます。16 次元のモデルと比べてみましょう。",
-    "vae.draw": "自分で描いた数字を入れてみる",
+    "vae.recon_caption": "上の段が入力、下の段が出力です。テスト画像をエンコードし（平均 μ を使用）、デコードし直した結果です。潜在空間が 2 次元だと細部が失われ、ぼやけます。16 次元のモデルと比べてみましょう。",
     "vae.draw_caption": "黒い枠の中にマウスで数字を描くと、28×28 に縮めた入力と再構成、潜在空間のどこに置かれたか（◆）が表示されます。数字でない形を描くと、モデルが表せないものがわかります。",
     "vae.clear": "消す",
     "vae.draw_empty": "左の枠に数字を描いてください。",
     "vae.draw_result": "入力（左）と再構成（右）",
-    "vae.interp": "2 つの数字の間を補間する",
     "vae.interp_a": "始点（テスト画像の番号）",
     "vae.interp_b": "終点（テスト画像の番号）",
-    "vae.interp_caption": "{a} から {b} へ、潜在空間の直線上の 10 点をデコードしました。",
-    "vae.prior": "N(0, I) からサンプリングして生成する",
+    "vae.interp_caption": "2 つの数字の間の補間：{a} から {b} へ、潜在空間の直線上の 10 点をデコードしました。",
     "vae.prior_caption": "z を標準正規分布から 20 個サンプリングし、デコードしました。VAE では潜在空間が N(0, I) に合わせて学習されているので、多くがちゃんとした数字になります。",
     "vae.prior_caption_ae": "AE の潜在空間は N(0, I) に合わせて学習されていないので、同じ方法で z を選ぶと数字らしくない画像や偏った数字が多くなります。これが VAE を使う理由です。",
     "vae.train": "自分で学習する",
@@ -73,7 +81,12 @@ JA = {
 }
 
 EN = {
-    "vae.title": "Autoencoders and VAEs: exploring the latent space",
+    "vae.title": "AE and VAE: the latent space",
+    "vae.lead": (
+        "Each dot is a test digit that the encoder squeezed into two numbers $z = (z_1, z_2)$. Click "
+        "anywhere on the map: the decoder turns the $z$ of that point back into an image, on the right."
+    ),
+    "vae.how": "How it works: encoder and decoder, reparameterisation, loss",
     "vae.intro": (
         "An autoencoder pairs an **encoder**, which squeezes an image into a few numbers (the **latent** "
         "$z$), with a **decoder**, which rebuilds the image from them. With a 2-D latent space we can draw "
@@ -85,10 +98,13 @@ EN = {
     "vae.reparam": "**The reparameterisation trick**: moving the noise $\\varepsilon$ outside lets gradients flow to $\\mu$ and $\\sigma$.",
     "vae.kl": "**The loss**: reconstruction error (BCE) plus $\\beta$ times the KL divergence.",
     "vae.compare": "AE and VAE latent spaces side by side",
+    "vae.compare.ae": "AE (2-D)",
+    "vae.compare.vae": "VAE (2-D)",
     "vae.compare_caption": (
         "The same 1,000 test digits, encoded and coloured by their true label. The AE (left) spreads over a "
         "wide range with gaps between clusters; the VAE (right) stays within about −3 to 3."
     ),
+    "vae.shipped_title": "How the shipped models differ from the notes' design",
     "vae.shipped_note": (
         "The shipped 2-D models add two things to the notes' design: one dense layer ({hidden} units) on each "
         "side of the code, and denoising training (some input pixels are blanked and the digit is shifted "
@@ -101,28 +117,28 @@ EN = {
     "vae.model.session": "Model trained in this session",
     "vae.train_instead": "You can train a model on this page under “Train your own” below.",
     "vae.no_model": "No trained model is available. Train one below.",
-    "vae.explore": "Click the latent space to make a digit",
     "vae.which": "Model",
     "vae.pca": "The latent space has {d} dimensions; the map shows a 2-D PCA projection. A click decodes the latent vector at that point of the plane.",
-    "vae.click_hint": "Click anywhere on the map (gaps too): the latent vector there is decoded on the right. The sliders move it as well.",
+    "vae.click_hint": "A click in a gap decodes the latent vector there too. The sliders on the right move the ★ as well.",
     "vae.here": "decoded point",
     "vae.drawn": "your drawing",
     "vae.decoded": "decoded from z = ({z1:.2f}, {z2:.2f})",
-    "vae.cnn_reads": "The CNN reads",
-    "vae.manifold": "The whole latent space (manifold)",
+    "vae.cnn_reads": "The CNN reads (confidence {conf:.0%})",
+    "vae.more": "Other views of the same model",
+    "vae.tab.manifold": "The whole space (manifold)",
+    "vae.tab.recon": "Reconstructions",
+    "vae.tab.draw": "Your drawing",
+    "vae.tab.interp": "Interpolation",
+    "vae.tab.prior": "Sampling N(0, I)",
     "vae.manifold_caption": "A 15×15 grid of the latent plane (z₁: {x0:.1f} to {x1:.1f}, z₂: {y0:.1f} to {y1:.1f}), each point decoded. Higher rows have larger z₂.",
-    "vae.recon": "Reconstructions: inputs above, outputs below",
-    "vae.recon_caption": "Test digits encoded (using the mean μ) and decoded again. With only 2 latent dimensions details are lost and the digits blur; compare with the 16-D model.",
-    "vae.draw": "Try your own drawing",
+    "vae.recon_caption": "Inputs above, outputs below: test digits encoded (using the mean μ) and decoded again. With only 2 latent dimensions details are lost and the digits blur; compare with the 16-D model.",
     "vae.draw_caption": "Draw a digit in the black box: you see the 28×28 input, its reconstruction and where it lands on the map (◆). Draw something that is not a digit to see what the model cannot represent.",
     "vae.clear": "Clear",
     "vae.draw_empty": "Draw a digit in the box on the left.",
     "vae.draw_result": "input (left) and reconstruction (right)",
-    "vae.interp": "Interpolate between two digits",
     "vae.interp_a": "Start (test image number)",
     "vae.interp_b": "End (test image number)",
-    "vae.interp_caption": "From {a} to {b}: 10 points on the straight line through the latent space, decoded.",
-    "vae.prior": "Generate by sampling N(0, I)",
+    "vae.interp_caption": "Interpolating between two digits, from {a} to {b}: 10 points on the straight line through the latent space, decoded.",
     "vae.prior_caption": "20 codes z drawn from the standard normal and decoded. A VAE's latent space is trained to match N(0, I), so most of them are proper digits.",
     "vae.prior_caption_ae": "An AE's latent space is not trained to match N(0, I), so codes picked this way often decode to non-digits or to a few digits only. That is why we use a VAE.",
     "vae.train": "Train your own",

@@ -1,12 +1,13 @@
 """XOR page (course 000, Part 1, 1.4)."""
 
 JA = {
-    "xor.title": "XOR：直線では分けられない問題をネットワークが解く",
-    "xor.intro": (
+    "xor.title": "XOR をネットワークで解く",
+    "xor.intro": "XOR は直線 1 本では分けられません。ネットワークが境界を曲げる様子を見ましょう。",
+    "xor.about": (
         "論理回路は 0 か 1 の 2 つの入力から 1 つの出力を決めます。AND・OR・NAND は **1 本の直線** で "
         "0 と 1 を分けられますが、XOR は分けられません。隠れ層をもつニューラルネットワーク（多層パーセプトロン）"
-        "なら、複数の直線を組み合わせて XOR も学習できます。コースの演習（1.4.2）と同じ 2-2-2-1 のネットワークを、"
-        "ここで動かしてみましょう。"
+        "なら、複数の直線を組み合わせて XOR も学習できます。このページのネットワークの既定値は、"
+        "コースの演習（1.4.2）と同じ 2-2-2-1 です。"
     ),
     "xor.gates": "論理ゲートと真理値表",
     "xor.gates_caption": "x1, x2 が入力、y が正解（教師データ）です。XOR は「入力が異なるときだけ 1」。",
@@ -30,7 +31,22 @@ JA = {
         "乱数シード {seed} なら XOR を 100% 正解します。シードによっては 50〜75% で止まることもあります"
         "（局所解）。シードを変えて試してみましょう。"
     ),
-    "xor.train": "学習",
+    "xor.speed": "再生の速さ",
+    "xor.speed.full": "再生：全速",
+    "xor.speed.fast": "再生：速く",
+    "xor.speed.slow": "再生：ゆっくり",
+    "xor.speed.slower": "再生：とてもゆっくり",
+    "xor.speed_help": (
+        "再生の速さは、1 エポックごとに止まる時間です（全速 0、速く 5、ゆっくり 15、とてもゆっくり 60 ミリ秒。"
+        "1,000 エポックならそれぞれ約 1・6・16・60 秒）。学習中にも変えられます。"
+    ),
+    "xor.loss_empty": "「学習開始」を押すと、<br>損失の曲線が<br>ここに描かれます",
+    "xor.map_title": "エポック {epoch} の決定境界",
+    "xor.replay": "巻き戻して見る（エポック）",
+    "xor.replay_help": (
+        "学習中に記録した重み（最大 100 か所と最後のエポック）で、そのエポックの決定境界・真理値表・"
+        "ネットワーク図を表示します。損失の図の点線がそのエポックです。"
+    ),
     "xor.step": "1 エポック進める",
     "xor.reset": "リセット",
     "xor.stale": "設定が変わりました。「学習開始」で新しい設定の学習を始めます（表示中は前の設定のモデルです）。",
@@ -121,11 +137,13 @@ JA = {
 }
 
 EN = {
-    "xor.title": "XOR: a network solves what a straight line cannot",
-    "xor.intro": (
+    "xor.title": "Solving XOR with a network",
+    "xor.intro": "No single straight line separates XOR. Press Train and watch the network bend one.",
+    "xor.about": (
         "A logic gate maps two inputs, each 0 or 1, to one output. AND, OR and NAND can be separated by "
         "**one straight line**; XOR cannot. A neural network with hidden layers (a multilayer perceptron) "
-        "combines several lines and learns XOR too. Run the course's own 2-2-2-1 network (1.4.2) here."
+        "combines several lines and learns XOR too. The network on this page starts as the course's own "
+        "2-2-2-1 (1.4.2)."
     ),
     "xor.gates": "Logic gates and their truth tables",
     "xor.gates_caption": "x1 and x2 are the inputs, y the answer (the training target). XOR is 1 only when the inputs differ.",
@@ -148,7 +166,23 @@ EN = {
         "course's: 2-2-2-1, Sigmoid, Adam lr 0.05, 1,000 epochs, batch 4; with seed {seed} it gets XOR 100 % "
         "right. Some seeds stop at 50–75 % (a local minimum): try a few."
     ),
-    "xor.train": "Training",
+    "xor.speed": "Playback speed",
+    "xor.speed.full": "Playback: full speed",
+    "xor.speed.fast": "Playback: fast",
+    "xor.speed.slow": "Playback: slow",
+    "xor.speed.slower": "Playback: very slow",
+    "xor.speed_help": (
+        "The playback speed is a pause after each epoch: 0 at full speed, 5 ms fast, 15 ms slow, 60 ms very "
+        "slow (1,000 epochs then take about 1, 6, 16 and 60 s). It can change while the network trains."
+    ),
+    "xor.loss_empty": "Press Train<br>and the loss curve<br>appears here",
+    "xor.map_title": "Boundary at epoch {epoch}",
+    "xor.replay": "Replay (epoch)",
+    "xor.replay_help": (
+        "The weights recorded during training (up to 100 epochs and the last) show the decision boundary, the "
+        "truth table and the network drawing as they were at that epoch; the dotted line on the loss chart "
+        "marks it."
+    ),
     "xor.step": "Step one epoch",
     "xor.reset": "Reset",
     "xor.stale": "The settings changed. Train starts a run with the new settings (the model shown uses the old ones).",
