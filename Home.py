@@ -17,7 +17,7 @@ if not st.session_state.get("_lab_shell"):  # ui.pages.mark_shell has not run fo
 # torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
 import torch  # noqa: E402, F401
 
-from ui import pages, resources, sidebar  # noqa: E402
+from ui import pages, resources, sidebar, streamlit_text  # noqa: E402
 
 # Once per process (each returns at once afterwards); docs/streamlit-notes.md explains the three:
 resources.freeze_startup_objects()  # postScriptGC costs a full collection per run
@@ -26,6 +26,7 @@ resources.shorten_gil_turns()  # The GIL switch interval: replies do not wait be
 
 # before any page switch drops ?lang= (docs/streamlit-notes.md, A page switch drops the query string)
 st.session_state.setdefault(KEPT, current_lang())
+streamlit_text.apply()  # Streamlit's own uploader and status words in the session's language
 
 home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
 sections: dict[str, list] = {"": [home]}

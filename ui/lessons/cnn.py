@@ -432,7 +432,8 @@ def inside(model, x28: np.ndarray, test_index: int | None = None) -> None:
             f"| {name} | {'×'.join(map(str, shape))} |"
             for name, shape in core_cnn.architecture_shapes(c1, c2, hidden)
         ]
-        st.markdown("\n".join(table))
+        with st.expander(t("cnn.inside.shapes"), icon=":material/table_rows:"):  # reference: folded
+            st.markdown("\n".join(table))
     with right:
         with st.expander(t("cnn.inside.how"), icon=":material/menu_book:"):  # reference: folded
             st.markdown(t("cnn.inside.conv"))

@@ -68,6 +68,7 @@ JA = {
     ),
     "cnn.inside.input": "入力（28×28）",
     "cnn.inside.how": "畳み込みとプーリングのしくみ",
+    "cnn.inside.shapes": "各層の出力の形",
     "cnn.inside.layer": "層",
     "cnn.inside.shape": "出力の形（チャネル × 高さ × 幅）",
     "cnn.inside.conv": (
@@ -213,6 +214,7 @@ EN = {
     ),
     "cnn.inside.input": "Input (28×28)",
     "cnn.inside.how": "How convolution and pooling work",
+    "cnn.inside.shapes": "Output shape of each layer",
     "cnn.inside.layer": "Layer",
     "cnn.inside.shape": "Output shape (channels × height × width)",
     "cnn.inside.conv": (
