@@ -138,13 +138,14 @@ class Trainer:
         return rec
 
     def run(self) -> Iterator[dict]:
-        """Every record until the last epoch (for `ui.jobs`), with `controls["delay"]` s between epochs."""
+        """Every record until the last epoch (for `ui.jobs`); with a `controls["delay"]` above 0, a
+        `{"kind": "rest", "seconds": delay}` record after each epoch, a pause the job engine takes."""
         while (rec := self._next()) is not None:
             yield rec
             if rec["kind"] == "epoch" and rec["epoch"] < self.cfg.epochs:
                 delay = min(float(self.controls.get("delay", 0.0)), MAX_DELAY_S)
-                if delay > 0:  # slow motion: the job's consumer has drawn this epoch; wait before the next
-                    time.sleep(delay)
+                if delay > 0:  # slow motion: a pause the job engine spends without holding a slot
+                    yield {"kind": "rest", "seconds": delay}
         self.finished = True
 
     def step_epoch(self) -> dict | None:

@@ -6,6 +6,8 @@ It knows no page. Why this shape:
 - Stop sets an event the worker checks after every record the iterator yields (every batch), so it acts
   within about a second; the paused generator keeps model and optimizer state, so Resume continues;
 - a job ends when its iterator ends: "diverged" if the last record said so, else "done";
+- a "rest" record (`{"kind": "rest", "seconds": s}`, a slow-motion pause) is not kept: the job gives its
+  slot back for those seconds, so a class watching slowed-down runs does not hold up anyone's training;
 - a process-wide `JobPool` (one per server, in `st.cache_resource`) limits concurrent jobs per device
   and keeps a FIFO queue whose positions are shown to waiting students;
 - a `Saver` (ui.saved_runs.RunSaver) writes the run to runs/ from the worker, between batches, on every
@@ -235,6 +237,11 @@ class Job:
                 self._it = self.make_iter()
             kind = ""
             for rec in self._it:
+                if rec.get("kind") == "rest":
+                    if not self._rest(pool, job_id, float(rec.get("seconds", 0.0))):
+                        self.state = "paused"
+                        return
+                    continue
                 self._record(rec)
                 kind = rec.get("kind", "")
                 self.run_seconds += time.perf_counter() - t0
@@ -255,6 +262,14 @@ class Job:
             pool.release(self.device, job_id)
             if self.saver is not None:
                 self._save(self.saver.end)
+
+    def _rest(self, pool: JobPool, job_id: int, seconds: float) -> bool:
+        """Pause without a slot: waiting jobs may run meanwhile. False if Stop came first (which it now
+        does at once, not after the pause). The job stays "running" while it takes its turn again."""
+        pool.release(self.device, job_id)
+        if self._stop.wait(max(0.0, seconds)):
+            return False
+        return pool.acquire(self.device, job_id, self._stop)
 
 
 def _free_gpu_memory() -> None:

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -207,17 +208,19 @@ def test_snapshots_go_through_the_records_and_back():
     assert reopened.snapshots == {} and reopened.replay_epochs() == [reopened.epoch]
 
 
-def test_delay_pauses_between_epochs_and_can_change_during_the_run(monkeypatch):
-    """Slow motion: `controls["delay"]` s of pause after every epoch but the last, read at each epoch."""
-    pauses = []
-    monkeypatch.setattr(xor.time, "sleep", pauses.append)
+def test_delay_rests_between_epochs_and_can_change_during_the_run():
+    """Slow motion: a "rest" record of `controls["delay"]` s after every epoch but the last, read at each
+    epoch; the job engine takes the pause (without holding a slot), the trainer never sleeps itself."""
     t = xor.Trainer(xor.XORConfig(epochs=6))
     t.controls["delay"] = 0.02
+    rests = []
+    t0 = time.perf_counter()
     for rec in t.run():
+        if rec["kind"] == "rest":
+            rests.append(rec["seconds"])
         if rec["kind"] == "epoch" and rec["epoch"] == 3:
             t.controls["delay"] = 5.0  # longer than MAX_DELAY_S: capped
-    assert pauses == [0.02, 0.02, 1.0, 1.0, 1.0] and t.epoch == 6
-    pauses.clear()
-    for _ in xor.Trainer(xor.XORConfig(epochs=6)).run():  # full speed by default
-        pass
-    assert pauses == []
+    assert rests == [0.02, 0.02, 1.0, 1.0, 1.0] and t.epoch == 6
+    assert time.perf_counter() - t0 < 1.0  # 3.04 s of rests asked for, none slept here
+    kinds = {r["kind"] for r in xor.Trainer(xor.XORConfig(epochs=6)).run()}  # full speed by default
+    assert "rest" not in kinds

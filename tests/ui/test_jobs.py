@@ -274,3 +274,41 @@ def test_the_engine_its_widgets_and_the_saved_runs_panel_name_no_page():
         ]
         assert not hits, (module, hits[:5])
     assert word.search('ss["xor_trainer"]') and word.search("the CNN page")  # the check itself can fail
+
+
+def test_a_resting_job_lends_its_slot_and_stop_ends_the_rest_at_once():
+    """Slow motion ("rest" records) holds no slot: with one slot, a job queued behind a slowed-down run
+    finishes during that run's pauses; the rests are not kept as records; Stop acts within the pause."""
+    pool = JobPool(lambda d: 1)
+
+    def slow():
+        for epoch in range(1, 4):
+            yield {"kind": "epoch", "epoch": epoch}
+            yield {"kind": "rest", "seconds": 0.5}
+
+    watched = Job("slow", "cpu", 3, slow)
+    watched.start(pool)
+    wait_for(lambda: len(watched.epochs_log) == 1)
+    other = Job("other", "cpu", 1, ticking(3))
+    other.start(pool)
+    other.join(1.0)  # well before the slowed-down run's 1.5 s of pauses are over
+    assert other.state == "done" and watched.state == "running"
+    watched.join(5)
+    assert watched.state == "done"
+    assert [r["kind"] for r in watched.epochs_log] == ["epoch"] * 3
+
+    def long_rest():
+        yield {"kind": "epoch", "epoch": 1}
+        yield {"kind": "rest", "seconds": 30.0}
+        yield {"kind": "epoch", "epoch": 2}
+
+    paused = Job("long", "cpu", 2, long_rest)
+    paused.start(pool)
+    wait_for(lambda: len(paused.epochs_log) == 1)
+    t0 = time.perf_counter()
+    paused.stop()
+    paused.join(2)
+    assert time.perf_counter() - t0 < 1.0 and paused.state == "paused" and pool.running("cpu") == 0
+    paused.resume(pool)
+    paused.join(5)
+    assert paused.state == "done" and len(paused.epochs_log) == 2  # Resume goes on after the rest
