@@ -435,7 +435,11 @@ def no_grad_demo(w: float, x: float) -> dict:
 def grad_graph_dot(out: torch.Tensor, names: dict[int, str] | None = None) -> str:
     """Graphviz DOT of the `grad_fn` chain behind `out` (rendered in the browser by st.graphviz_chart)."""
     names = names or {}
-    lines = ["digraph G {", "rankdir=BT;", 'node [fontname="Helvetica", fontsize=11];']
+    lines = [  # tight boxes, large type: the graph is scaled to a narrow column, so its width sets the print
+        "digraph G {",
+        "rankdir=BT; nodesep=0.15; ranksep=0.3;",
+        'node [fontname="sans-serif", fontsize=20, margin="0.06,0.03", shape=box, style=rounded];',
+    ]
     seen: dict[int, str] = {}
 
     def node_id(fn) -> str:
@@ -453,7 +457,7 @@ def grad_graph_dot(out: torch.Tensor, names: dict[int, str] | None = None) -> st
                     f'{nid} [label="{label}\\n(.grad)", shape=box, style=filled, fillcolor="#dbeafe"];'
                 )
             else:
-                lines.append(f'{nid} [label="{type(fn).__name__}", shape=ellipse];')
+                lines.append(f'{nid} [label="{type(fn).__name__}"];')
         return seen[id(fn)]
 
     root = out.grad_fn

@@ -20,7 +20,9 @@ PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
 st.title(t("cgan.title"))
-st.markdown(t("cgan.intro"))
+st.markdown(t("cgan.lead"))  # the first screen: the digit picker and its samples; the why is one click away
+with st.expander(t("cgan.about"), icon=":material/menu_book:"):
+    st.markdown(t("cgan.intro"))
 
 dataset = st.radio(
     t("cgan.dataset"),
@@ -45,13 +47,9 @@ use_mine = mine and st.toggle(t("cgan.use_trained"), key="cgan_use_trained")
 G = trained if use_mine else (None if shipped is None else shipped.model)
 
 # -- generate -------------------------------------------------------------------------------------
-st.header(t("cgan.shipped"))
 if G is None:
     resources.shipped_warning(SHIPPED[dataset], lesson.FAMILY, "cgan.no_shipped")
 else:
-    if not use_mine:
-        epochs_done = shipped.meta.get("epochs", "?")
-        st.caption(t("cgan.shipped_info", epochs=epochs_done, data=provenance_text(split.provenance)))
     st.session_state.setdefault("cgan_seed", 0)
     digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
     digit = 7 if digit is None else digit
@@ -68,6 +66,9 @@ else:
         G, "sample", (n, int(st.session_state.cgan_seed), digit), n, scale, shared=not use_mine
     )
     st.image(png, width="stretch")
+    if not use_mine:
+        epochs_done = shipped.meta.get("epochs", "?")
+        st.caption(t("cgan.shipped_info", epochs=epochs_done, data=provenance_text(split.provenance)))
     st.download_button(t("gan.download"), png, f"cgan_{digit}.png", "image/png", key="cgan_download")
 
     st.subheader(t("cgan.style_grid"))

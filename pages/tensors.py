@@ -66,7 +66,7 @@ view.broadcast_panel(shape_a, shape_b)
 st.subheader(t("tensors.autograd"))
 st.markdown(t("tensors.autograd_intro"))
 st.latex(r"y = w^2 x + b \qquad \frac{\partial y}{\partial w} = 2wx \qquad \frac{\partial y}{\partial b} = 1")
-left, right = st.columns([3, 2])  # the numbers beside the graph they come from
+left, right = st.columns([1, 1])  # the numbers beside the graph they come from
 c1, c2, c3 = left.columns(3)
 w = c1.slider("w", -3.0, 3.0, 2.0, 0.5, key="tensors_w")
 xv = c2.slider("x", -3.0, 3.0, 3.0, 0.5, key="tensors_xv")

@@ -1,7 +1,9 @@
 """Strings of the conditional-GAN page (pages/cgan.py)."""
 
 JA = {
-    "cgan.title": "条件付き GAN：数字を指定して生成する",
+    "cgan.title": "条件付き GAN：数字を指定する",
+    "cgan.lead": "生成したい数字を選ぶと、その数字だけを描く GAN です。",
+    "cgan.about": "普通の GAN とどこが違う？",
     "cgan.intro": (
         "普通の GAN はどの数字が出てくるかを選べません。**条件付き GAN（cGAN）** は G にも D にも"
         "ラベル $y$ を渡します。G は「乱数 $z$ と数字 $y$」から画像 $G(z, y)$ を作り、D は「画像とラベルの組」が"
@@ -25,7 +27,6 @@ JA = {
     "cgan.dataset": "データ",
     "cgan.dataset.mnist": "MNIST（28×28）",
     "cgan.dataset.digits": "scikit-learn digits（8×8、教材の選択）",
-    "cgan.shipped": "数字を選んで生成する",
     "cgan.shipped_info": "同梱の生成器は、{data}で {epochs} エポック学習したものです。",
     "cgan.no_shipped": "同梱の生成器を読み込めません：{reason}\n\n下の「その場で学習」で自分の生成器を作れます。",
     "cgan.digit": "生成する数字",
@@ -82,6 +83,8 @@ JA = {
 
 EN = {
     "cgan.title": "Conditional GAN: ask for a digit",
+    "cgan.lead": "Pick a digit, and this GAN draws that digit and no other.",
+    "cgan.about": "How does it differ from a plain GAN?",
     "cgan.intro": (
         "A plain GAN cannot be told which digit to make. A **conditional GAN (cGAN)** gives the label $y$ to "
         "both players: G turns noise $z$ and a digit $y$ into an image $G(z, y)$, and D judges whether an "
@@ -107,7 +110,6 @@ EN = {
     "cgan.dataset": "Data",
     "cgan.dataset.mnist": "MNIST (28×28)",
     "cgan.dataset.digits": "scikit-learn digits (8×8, the lesson's choice)",
-    "cgan.shipped": "Pick a digit and generate",
     "cgan.shipped_info": "Shipped generator: {epochs} epochs of training. Data: {data}.",
     "cgan.no_shipped": 'The shipped generator cannot be loaded: {reason}\n\nTrain your own under "Train it live" below.',
     "cgan.digit": "Digit to generate",

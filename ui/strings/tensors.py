@@ -105,7 +105,7 @@ JA = {
         "backward() を {calls} 回呼んだので、勾配が **足し合わされて**（累積して）{calls} 倍になっています。"
         "だから学習ループでは毎回 `optimizer.zero_grad()` で勾配をリセットします。"
     ),
-    "tensors.graph_caption": "計算グラフ（grad_fn の連なり）。青い箱が勾配を受け取る葉（w, b）、楕円が逆伝播で通る関数です。x は requires_grad=False なので現れません。",
+    "tensors.graph_caption": "計算グラフ（grad_fn の連なり）。青い箱が勾配を受け取る葉（w, b）、白い角丸の箱が逆伝播で通る関数です。x は requires_grad=False なので現れません。",
     "tensors.nograd_title": "no_grad と detach：記録しない計算",
     "tensors.nograd": (
         "- `y = w * x` → requires_grad = **{req}**、grad_fn = `{fn}`\n"
@@ -255,7 +255,7 @@ EN = {
         "backward() ran {calls} times, so the gradients were **added up** (accumulated): {calls}× the value. "
         "That is why a training loop calls `optimizer.zero_grad()` every step."
     ),
-    "tensors.graph_caption": "The computation graph (the grad_fn chain). Blue boxes are leaves that receive .grad (w, b); ellipses are the functions backpropagation passes. x has requires_grad=False, so it is not in it.",
+    "tensors.graph_caption": "The computation graph (the grad_fn chain). Blue boxes are leaves that receive .grad (w, b); white rounded boxes are the functions backpropagation passes. x has requires_grad=False, so it is not in it.",
     "tensors.nograd_title": "no_grad and detach: computing without recording",
     "tensors.nograd": (
         "- `y = w * x` → requires_grad = **{req}**, grad_fn = `{fn}`\n"
