@@ -17,7 +17,7 @@ if not st.session_state.get("_lab_shell"):  # ui.pages.mark_shell has not run fo
 # torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
 import torch  # noqa: E402, F401
 
-from ui import pages, resources, sidebar, streamlit_text  # noqa: E402
+from ui import classroom, links, pages, resources, saved_runs, sidebar, streamlit_text  # noqa: E402
 
 # Once per process (each returns at once afterwards); docs/streamlit-notes.md explains the three:
 resources.freeze_startup_objects()  # postScriptGC costs a full collection per run
@@ -40,7 +40,19 @@ for spec in pages.available():
 current = st.navigation(sections)
 pages.mark_shell()
 pages.goto_pending(by_url)
+links.begin_run()  # the URL as this run found it: a lesson link's values (ui/links.py)
 with resources.page_run_slot():  # full runs take turns; fragment reruns (a prediction) skip the line
-    sidebar.render()
+    link_slot = sidebar.render()
     warming.empty()  # the sidebar is there: the page draws itself from here
-    current.run()
+    classroom.banner()  # the teacher's message, if any
+    links.apply_classroom_view()  # a link's hide= and lock=
+    student, page_key = saved_runs.student_name(), current.url_path or pages.HOME.key
+    classroom.check_in(student, page_key)
+    try:
+        current.run()
+    except Exception as e:  # shown by Streamlit as usual; the teacher's page lists it too
+        classroom.record_exception(student, page_key, e)
+        raise
+    links.end_run()
+    links.panel(link_slot, current.url_path)
+    classroom.check_out(student, page_key)

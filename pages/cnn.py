@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
-from ui import canvas, inputs, job_widgets, jobs, resources, saved_runs
+from ui import canvas, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import cnn as lesson
 from ui.pages import require_shell
@@ -167,12 +167,30 @@ with tab_train:
     job = jobs.get(lesson.PAGE)
     busy = job is not None and job.active
     c = st.columns(3)
-    epochs = c[0].slider(t("cnn.train.epochs"), 1, 30, 1 if tiny else 5, key="cnn_epochs", disabled=busy)
+    epochs = c[0].slider(
+        t("cnn.train.epochs"),
+        1,
+        30,
+        1 if tiny else 5,
+        key="cnn_epochs",
+        **links.bind("cnn_epochs"),
+        disabled=busy,
+    )
     lr = c[1].select_slider(
-        t("cnn.train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1], 1e-3, key="cnn_lr", disabled=busy
+        t("cnn.train.lr"),
+        [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1],
+        1e-3,
+        key="cnn_lr",
+        **links.bind("cnn_lr"),
+        disabled=busy,
     )
     batch = c[2].select_slider(
-        t("cnn.train.batch"), [16, 32, 64, 128, 256, 1024], 64, key="cnn_batch", disabled=busy
+        t("cnn.train.batch"),
+        [16, 32, 64, 128, 256, 1024],
+        64,
+        key="cnn_batch",
+        **links.bind("cnn_batch"),
+        disabled=busy,
     )
     c = st.columns(3)
     channels = c[0].radio(
@@ -180,15 +198,25 @@ with tab_train:
         ["8/16", "16/32", "32/64"],
         index=1,
         key="cnn_channels",
+        **links.bind("cnn_channels"),
         horizontal=True,
         disabled=busy,
     )
     sizes = [128, 500, 1000, 2000, len(split.x_train)]
     n_train = c[1].select_slider(
-        t("cnn.train.size"), sizes, sizes[0] if tiny else sizes[-1], key="cnn_train_size", disabled=busy
+        t("cnn.train.size"),
+        sizes,
+        sizes[0] if tiny else sizes[-1],
+        key="cnn_train_size",
+        **links.bind("cnn_train_size"),
+        disabled=busy,
     )
-    seed = inputs.number(c[2], t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", disabled=busy)
-    augment = st.toggle(t("cnn.train.augment"), True, key="cnn_augment", disabled=busy)
+    seed = inputs.number(
+        c[2], t("common.seed"), 0, 2**31 - 1, 0, key="cnn_seed", **links.bind("cnn_seed"), disabled=busy
+    )
+    augment = st.toggle(
+        t("cnn.train.augment"), True, key="cnn_augment", **links.bind("cnn_augment"), disabled=busy
+    )
     c1, c2 = (int(v) for v in channels.split("/"))
     cfg = core_cnn.CNNTrainConfig(
         c1=c1,

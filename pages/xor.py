@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import xor
 from core.data import GATES, logic_gate
-from ui import inputs, job_widgets, jobs, saved_runs
+from ui import inputs, job_widgets, jobs, links, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import xor as lesson
 from ui.pages import require_shell
@@ -26,27 +26,42 @@ builder, panel = st.columns([1, 2.6], gap="medium")
 
 # -- model builder (left) ------------------------------------------------------------------------------
 with builder:
-    gate = st.selectbox(t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate")
-    n_layers = st.slider(t("xor.layers"), 0, 3, 2, key="xor_layers")
+    gate = st.selectbox(
+        t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate", **links.bind("xor_gate")
+    )
+    n_layers = st.slider(t("xor.layers"), 0, 3, 2, key="xor_layers", **links.bind("xor_layers"))
     hidden = tuple(
-        st.slider(t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}") for i in range(n_layers)
+        st.slider(
+            t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}", **links.bind(f"xor_neurons_{i}")
+        )
+        for i in range(n_layers)
     )
     activation = st.selectbox(
         t("xor.activation"),
         ("sigmoid", "tanh", "relu"),
-        key=relabelled("xor_activation"),
+        key=relabelled(links.choice("xor_activation", ("sigmoid", "tanh", "relu"))),
         format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
     )
     optimizer = st.selectbox(
         t("xor.optimizer"),
         xor.OPTIMIZERS,
-        key=relabelled("xor_optimizer"),
+        key=relabelled(links.choice("xor_optimizer", xor.OPTIMIZERS)),
         format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
     )
-    lr = st.select_slider(t("xor.lr"), (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0), 0.05, key="xor_lr")
-    epochs = inputs.number(st, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs")
-    batch = st.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch")
-    seed = inputs.number(st, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed")
+    lr = st.select_slider(
+        t("xor.lr"),
+        (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0),
+        0.05,
+        key="xor_lr",
+        **links.bind("xor_lr"),
+    )
+    epochs = inputs.number(
+        st, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs", **links.bind("xor_epochs")
+    )
+    batch = st.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch", **links.bind("xor_batch"))
+    seed = inputs.number(
+        st, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed", **links.bind("xor_seed")
+    )
     cfg = xor.XORConfig(
         gate=gate,
         hidden=hidden,

@@ -71,7 +71,13 @@ def number(
     if msg:
         container.warning(msg, icon=":material/error:")
     current = ss[key]
-    if current is None or not min_value <= current <= max_value:  # set by code (a reopened run), not typed
-        current = type(value)(min(max(current if current is not None else value, min_value), max_value))
+    if current is None or not min_value <= current <= max_value:  # set by code or a link, not typed
+        clamped = type(value)(min(max(current if current is not None else value, min_value), max_value))
+        if current is not None and kwargs.get("bind"):  # a lesson link's number (ui/links.py): say so
+            container.warning(
+                t("inputs.range", label=label, lo=fmt(min_value), hi=fmt(max_value), value=fmt(clamped)),
+                icon=":material/error:",
+            )
+        current = clamped
     ss[f"_{key}_last"] = current
     return current

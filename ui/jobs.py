@@ -291,6 +291,11 @@ def _jobs() -> dict[str, Job]:
     return st.session_state.setdefault(_JOBS, {})
 
 
+def session_jobs() -> dict[str, Job]:
+    """This session's jobs by key, the live dictionary itself (ui.classroom lists it)."""
+    return _jobs()
+
+
 def get(key: str) -> Job | None:
     return _jobs().get(key)
 

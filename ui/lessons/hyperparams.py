@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import experiment_runs, runs
 from core import experiments as ex
-from ui import inputs, jobs, saved_runs
+from ui import inputs, jobs, links, saved_runs
 from ui.charts import base_figure, finite
 from ui.i18n import relabelled, t
 from ui.lesson import Saved
@@ -476,7 +476,7 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             p = st.selectbox(
                 t(f"hyperparams.vary{slot[1]}"),
                 options,
-                key=relabelled(f"hyperparams_{slot}"),
+                key=relabelled(links.choice(f"hyperparams_{slot}", options)),
                 format_func=label.get,
             )
             if p == "none":
@@ -507,12 +507,19 @@ def design(n_max: int, source: str, n_val: int, tiny: bool) -> tuple[list[ex.Run
             base[p] = cols[i % 4].selectbox(
                 label[p],
                 list(ex.CHOICES[p]),
-                key=relabelled(f"hyperparams_base_{p}"),
+                key=relabelled(links.choice(f"hyperparams_base_{p}", ex.CHOICES[p])),
                 format_func=shown.get,
                 disabled=p in vary,
             )
-        size = cols[0].select_slider(t("hyperparams.train_size"), sizes, key="hyperparams_train_size")
-        seed = inputs.number(cols[1], t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed")
+        size = cols[0].select_slider(
+            t("hyperparams.train_size"),
+            sizes,
+            key="hyperparams_train_size",
+            **links.bind("hyperparams_train_size"),
+        )
+        seed = inputs.number(
+            cols[1], t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed", **links.bind("hyperparams_seed")
+        )
     settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
     n = 1
     for values in vary.values():

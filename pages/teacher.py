@@ -1,0 +1,153 @@
+"""The teacher's page: who is here and where, every training job with Stop, the queue per device, recent
+errors, memory, and a message to the whole class. Behind LAB_TEACHER_TOKEN (ui.teacher)."""
+
+import os
+
+import streamlit as st
+
+from ui import classroom, jobs, resources, teacher
+from ui.i18n import t
+from ui.pages import PAGES, require_shell
+
+require_shell("teacher")
+
+REFRESH_S = 3
+st.title(t("teacher.title"))
+
+if not teacher.enabled():
+    st.info(t("teacher.disabled"), icon=":material/lock:")
+    st.stop()
+
+if not teacher.is_teacher():
+    with st.form("teacher_sign_in", border=False):
+        token = st.text_input(t("teacher.token"), type="password", key="teacher_token")
+        signed = st.form_submit_button(t("teacher.sign_in"), type="primary")
+    if signed:
+        if teacher.try_token(token or ""):
+            st.rerun()
+        st.error(t("teacher.wrong"), icon=":material/lock:")
+    st.stop()
+
+st.button(t("teacher.sign_out"), key="teacher_sign_out", on_click=teacher.sign_out)
+PAGE_TITLES = {p.key: t(f"nav.{p.key}") for p in PAGES} | {"home": t("nav.home")}
+
+
+def page_title(key: str) -> str:
+    return PAGE_TITLES.get(key, key)
+
+
+def rss_gib() -> float | None:
+    """This server process's resident memory, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{os.getpid()}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        return None
+    return None
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_view() -> None:
+    room = classroom.classroom()
+    seats = room.seats(classroom.session_alive)
+    students = [s for s in seats if s.page != "teacher"]
+    c1, c2 = st.columns([1, 2])
+    c1.metric(t("teacher.sessions"), len(students))
+    counts: dict[str, int] = {}
+    for seat in students:
+        counts[seat.page] = counts.get(seat.page, 0) + 1
+    c2.dataframe(
+        [{t("teacher.page"): page_title(k), t("teacher.count"): n} for k, n in sorted(counts.items())],
+        hide_index=True,
+        width="stretch",
+        key="teacher_pages",
+    )
+
+    st.subheader(t("teacher.jobs"))
+    every = room.job_rows(classroom.session_alive)
+    rows = [r for r in every if r[2].state in (*jobs.ACTIVE, "error")]
+    if not rows:
+        st.caption(t("teacher.no_jobs"))
+    else:
+        st.dataframe(
+            [
+                {
+                    t("teacher.col.name"): seat.name or t("teacher.unnamed"),
+                    t("teacher.col.page"): page_title(key),
+                    t("teacher.col.state"): t(f"teacher.state.{job.state}"),
+                    t("teacher.col.progress"): f"{job.fraction():.0%}",
+                    t("teacher.col.device"): job.device,
+                }
+                for seat, key, job in rows
+            ],
+            hide_index=True,
+            width="stretch",
+            key="teacher_jobs",
+        )
+        cols = st.columns(3)
+        for i, (seat, key, job) in enumerate(r for r in rows if r[2].active):
+            name = seat.name or t("teacher.unnamed")
+            if cols[i % 3].button(
+                t("teacher.stop", name=name, page=page_title(key)),
+                key=f"teacher_stop_{seat.session_id}_{key}",
+                icon=":material/stop_circle:",
+            ):
+                job.stop()
+                st.toast(t("teacher.stopped", name=name, page=page_title(key)))
+    for device in sorted({job.device for _, _, job in every} | {resources.device().name}):
+        states = [job.state for _, _, job in every if job.device == device]
+        st.caption(
+            t(
+                "teacher.per_device",
+                device=device,
+                running=states.count("running"),
+                queued=states.count("queued"),
+            )
+        )
+
+    st.subheader(t("teacher.errors"))
+    errors = room.recent_errors()
+    if not errors:
+        st.caption(t("teacher.no_errors"))
+    else:
+        st.dataframe(
+            [
+                {
+                    t("teacher.col.name"): e.name or t("teacher.unnamed"),
+                    t("teacher.col.page"): page_title(e.page),
+                    "": e.text,
+                }
+                for e in errors
+            ],
+            hide_index=True,
+            width="stretch",
+            key="teacher_errors",
+        )
+    if (rss := rss_gib()) is not None:
+        st.caption(t("teacher.memory", rss=rss))
+    dev = resources.device()
+    if dev.free_bytes is not None and dev.total_bytes is not None:
+        used = (dev.total_bytes - dev.free_bytes) / 1024**3
+        st.caption(t("teacher.gpu_memory", name=dev.name, used=used, total=dev.total_bytes / 1024**3))
+
+
+st.caption(t("teacher.lead"))
+live_view()
+
+st.subheader(t("teacher.message"))
+with st.form("teacher_message", border=False):
+    text = st.text_area(t("teacher.message_text"), key="teacher_message_text", max_chars=500, height=80)
+    link = st.text_input(t("teacher.message_link"), key="teacher_message_link", max_chars=500)
+    sent = st.form_submit_button(t("teacher.send"), type="primary", icon=":material/campaign:")
+if sent:
+    if not (text or "").strip():
+        st.warning(t("teacher.empty_message"), icon=":material/edit:")
+    elif link and not link.strip().lower().startswith(("http://", "https://")):
+        st.warning(t("teacher.bad_link"), icon=":material/link_off:")
+    else:
+        classroom.classroom().send(text.strip(), (link or "").strip())
+        st.success(t("teacher.sent"), icon=":material/campaign:")
+if classroom.classroom().message is not None:
+    st.button(t("teacher.clear_message"), key="teacher_withdraw", on_click=classroom.classroom().withdraw)
