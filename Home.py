@@ -40,19 +40,14 @@ for spec in pages.available():
 current = st.navigation(sections)
 pages.mark_shell()
 pages.goto_pending(by_url)
-links.begin_run()  # the URL as this run found it: a lesson link's values (ui/links.py)
 with resources.page_run_slot():  # full runs take turns; fragment reruns (a prediction) skip the line
     link_slot = sidebar.render()
     warming.empty()  # the sidebar is there: the page draws itself from here
-    classroom.banner()  # the teacher's message, if any
-    links.apply_classroom_view()  # a link's hide= and lock=
-    student, page_key = saved_runs.student_name(), current.url_path or pages.HOME.key
-    classroom.check_in(student, page_key)
     try:
-        current.run()
+        current.run()  # its first line, ui.pages.require_shell, checks in with the class (ui.classroom)
     except Exception as e:  # shown by Streamlit as usual; the teacher's page lists it too
-        classroom.record_exception(student, page_key, e)
+        classroom.record_exception(saved_runs.student_name(), pages.current_page(), e)
         raise
-    links.end_run()
-    links.panel(link_slot, current.url_path)
-    classroom.check_out(student, page_key)
+    links.end_run()  # a lesson link's values the page could not use, and its choices written back
+    links.panel(link_slot, current.url_path)  # "link to these settings" in the sidebar
+    classroom.check_out(saved_runs.student_name(), pages.current_page())

@@ -2,7 +2,8 @@
 its training jobs), recent errors, and the teacher's message. One `Classroom` per server process
 (`st.cache_resource`), shared by every session; only the teacher's page (behind ui.teacher) reads it.
 
-Home.py calls `check_in()` on every full run, before the page, and `check_out()` after it. A seat holds
+Every page's first line (ui.pages.require_shell) calls `check_in()` and `banner()`; Home.py calls
+`check_out()` after the page. A seat holds
 the session's own jobs dictionary (ui.jobs.session_jobs), so a job a student starts is listed at once;
 the teacher's Stop calls that job's public `stop()`, exactly as the student's own button does. A seat
 whose browser has gone (Streamlit closed its session, or nothing heard for `GONE_AFTER_S`) is dropped.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -29,7 +31,8 @@ _REPORTED = "_class_reported"  # session_state: ids of this session's failed job
 
 @dataclass
 class Seat:
-    session_id: str
+    session_id: str  # the lab's own id of the browser session (`seat_id()`)
+    runtime_id: str = ""  # Streamlit's id of the same session, to ask whether it is still connected
     name: str = ""
     page: str = ""
     last_seen: float = 0.0
@@ -63,17 +66,20 @@ class Classroom:
         self._ids = itertools.count(1)
 
     # -- sessions -------------------------------------------------------------------------------
-    def check_in(self, session_id: str, name: str, page: str, session_jobs: dict) -> None:
+    def check_in(
+        self, session_id: str, name: str, page: str, session_jobs: dict, runtime_id: str = ""
+    ) -> None:
         with self._lock:
             seat = self._seats.setdefault(session_id, Seat(session_id))
             seat.name, seat.page, seat.last_seen, seat.jobs = name, page, time.time(), session_jobs
+            seat.runtime_id = runtime_id
 
     def seats(self, alive=None, now: float | None = None) -> list[Seat]:
         """The sessions still there (`alive(session_id)` says whether Streamlit still has the session)."""
         now = time.time() if now is None else now
         with self._lock:
             for sid, seat in list(self._seats.items()):
-                if now - seat.last_seen > GONE_AFTER_S or (alive is not None and not alive(sid)):
+                if now - seat.last_seen > GONE_AFTER_S or (alive is not None and not alive(seat.runtime_id)):
                     del self._seats[sid]
             return sorted(self._seats.values(), key=lambda s: (s.name.lower(), s.session_id))
 
@@ -113,15 +119,25 @@ def classroom() -> Classroom:
     return Classroom()
 
 
-def session_id() -> str:
+_SEAT = "_class_seat"  # session_state: this browser session's seat id
+
+
+def seat_id() -> str:
+    """This browser session's own id (Streamlit's session id is not unique under AppTest)."""
+    return st.session_state.setdefault(_SEAT, uuid.uuid4().hex)
+
+
+def runtime_session_id() -> str:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
+    return ctx.session_id if ctx is not None else ""
 
 
 def session_alive(sid: str) -> bool:
     """Streamlit still holds this browser session (True when the runtime cannot say: AppTest)."""
+    if not sid:
+        return True
     try:
         from streamlit.runtime import Runtime
 
@@ -131,12 +147,12 @@ def session_alive(sid: str) -> bool:
 
 
 def check_in(name: str, page: str) -> None:
-    """Home.py, before the page: this session is here, on `page`, as `name`."""
-    classroom().check_in(session_id(), name, page, jobs.session_jobs())
+    """Before the page (ui.pages.require_shell): this session is here, on `page`, as `name`."""
+    classroom().check_in(seat_id(), name, page, jobs.session_jobs(), runtime_session_id())
 
 
 def check_out(name: str, page: str) -> None:
-    """Home.py, after the page: list this session's newly failed jobs among the recent errors."""
+    """Home.py, after the page: this session's newly failed jobs among the recent errors."""
     reported = st.session_state.setdefault(_REPORTED, set())
     for key, job in list(jobs.session_jobs().items()):
         if job.state == "error" and id(job) not in reported:

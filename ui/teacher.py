@@ -55,8 +55,12 @@ def try_token(text: str) -> bool:
         return True
     fails = st.session_state.get(_FAILS, 0) + 1
     st.session_state[_FAILS] = fails
-    time.sleep(pause_after(fails))
+    _wait(pause_after(fails))
     return False
+
+
+def _wait(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def sign_out() -> None:

@@ -29,6 +29,9 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+TEACHER_TOKEN = "e2e-teacher-passphrase"
+
+
 def start_server(port: int, extra_env: dict | None = None, timeout: float = 60) -> subprocess.Popen:
     """The app in test mode (LAB_TEST_MODE=1, no MNIST download) on 127.0.0.1:`port`, healthy; its log
     is LOGS/server_<port>.log (appended to when the same port is started again)."""
@@ -43,7 +46,7 @@ def server_url():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         _unavailable(f"chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     port = free_port()
-    proc = start_server(port)
+    proc = start_server(port, {"LAB_TEACHER_TOKEN": TEACHER_TOKEN})  # the teacher's page is on
     yield f"http://127.0.0.1:{port}"
     lab_server.stop(proc)
 

@@ -1,0 +1,84 @@
+"""ui.links: a lesson link's values reach the widgets, the link gives them back, values the widgets cannot
+take are ignored with a note, and hide=/lock= name only real widget keys."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ui import links
+
+
+def demo_page():
+    import streamlit as st
+
+    from ui import links
+
+    links.begin_run()
+    st.slider("layers", 0, 3, 2, key="demo_layers", **links.bind("demo_layers"))
+    st.select_slider("lr", (0.01, 0.1, 0.5), 0.1, key="demo_lr", **links.bind("demo_lr"))
+    names = {"sigmoid": "シグモイド", "relu": "ReLU"}  # translated labels: not what the URL should carry
+    st.selectbox("act", tuple(names), key=links.choice("demo_act", tuple(names)), format_func=names.get)
+    links.end_run()
+    links.panel(st, "demo")
+
+
+def run_with(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_function(demo_page, default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def link_text(at: AppTest) -> str:
+    return next(c.value for c in at.code if "/demo?" in c.value)
+
+
+def test_a_link_sets_the_widgets_and_the_page_gives_its_link_back():
+    at = run_with({"lang": "en", "demo_layers": "1", "demo_lr": "0.5", "demo_act": "relu"})
+    assert not at.exception, at.exception
+    assert at.slider(key="demo_layers").value == 1
+    assert at.select_slider(key="demo_lr").value == 0.5
+    assert at.selectbox(key="demo_act").value == "relu"
+    assert link_text(at).endswith("/demo?lang=en&demo_layers=1&demo_lr=0.5&demo_act=relu")
+    at.selectbox(key="demo_act").set_value("sigmoid").run()
+    assert at.query_params["demo_act"] in ("sigmoid", ["sigmoid"])  # the option, not 「シグモイド」
+    at.slider(key="demo_layers").set_value(3).run()
+    assert "demo_layers=3" in link_text(at)  # the link follows the student's changes
+
+
+def test_an_unknown_option_is_ignored_with_a_note_and_the_rest_is_used():
+    at = run_with({"lang": "en", "demo_act": "softmax", "demo_layers": "1"})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="demo_act").value == "sigmoid"  # the default
+    assert at.slider(key="demo_layers").value == 1
+    notes = [c.value for c in at.caption]
+    assert any("demo_act=softmax" in n and "ignored" in n for n in notes), notes
+    at.run()
+    assert not any("softmax" in c.value for c in at.caption)  # said once, not on every rerun
+
+
+def test_hide_and_lock_name_only_widget_keys():
+    css = links.stylesheet(["demo_lr"], ["demo_layers"])
+    assert (
+        ".st-key-demo_lr { display: none; }" in css and ".st-key-demo_layers { pointer-events: none;" in css
+    )
+    assert links.stylesheet([], []) == ""
+    for bad in ("demo_lr}body{display:none", "<script>", "a b", "Demo", ""):
+        assert not links.KEY_RE.match(bad), bad
+
+
+def test_hide_from_the_url_hides_the_widget():
+    def page():
+        import streamlit as st
+
+        from ui import links
+
+        links.apply_classroom_view()
+        st.slider("x", 0, 3, 1, key="demo_x")
+
+    at = AppTest.from_function(page, default_timeout=30)
+    at.query_params["hide"] = "demo_x,}body{,demo_y"
+    at.run()
+    styles = [h.proto.body for h in at.get("html")]
+    assert any(".st-key-demo_x { display: none; }" in s for s in styles), styles
+    assert not any("body{" in s for s in styles)
