@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import gan, metrics
 from core.models import gan as gan_models
-from ui import inputs, job_widgets, jobs, resources, saved_runs
+from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import cgan as lesson
 from ui.lessons import gan as view
@@ -27,7 +27,7 @@ with st.expander(t("cgan.about"), icon=":material/menu_book:"):
 dataset = st.radio(
     t("cgan.dataset"),
     tuple(SHIPPED),
-    key=relabelled("cgan_dataset"),
+    key=relabelled(links.choice("cgan_dataset", tuple(SHIPPED))),
     horizontal=True,
     format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG),
 )
@@ -70,6 +70,7 @@ else:
         epochs_done = shipped.meta.get("epochs", "?")
         st.caption(t("cgan.shipped_info", epochs=epochs_done, data=provenance_text(split.provenance)))
     st.download_button(t("gan.download"), png, f"cgan_{digit}.png", "image/png", key="cgan_download")
+    board.gallery_button(PAGE, png, {"digit": digit, "seed": int(st.session_state.cgan_seed)})  # gallery
 
     st.subheader(t("cgan.style_grid"))
     st.markdown(t("cgan.style_help"))
@@ -140,9 +141,21 @@ st.header(t("cgan.train_header"))
 st.markdown(t("cgan.train_intro"))
 c1, c2, c3 = st.columns(3)
 default_epochs = 1 if resources.test_mode() else (10 if dataset == "mnist" else 60)
-epochs = inputs.number(c1, t("cgan.epochs"), 1, 300, default_epochs, key=f"cgan_epochs_{dataset}")
-g_lr = c2.select_slider(t("cgan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_g_lr")
-d_lr = c3.select_slider(t("cgan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_d_lr")
+epochs = inputs.number(
+    c1,
+    t("cgan.epochs"),
+    1,
+    300,
+    default_epochs,
+    key=f"cgan_epochs_{dataset}",
+    **links.bind(f"cgan_epochs_{dataset}"),
+)
+g_lr = c2.select_slider(
+    t("cgan.g_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_g_lr", **links.bind("cgan_g_lr")
+)
+d_lr = c3.select_slider(
+    t("cgan.d_lr"), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3), 2e-4, key="cgan_d_lr", **links.bind("cgan_d_lr")
+)
 
 
 def on_train() -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import gan
-from ui import inputs, job_widgets, jobs, resources, saved_runs
+from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import gan as lesson
 from ui.pages import require_shell
@@ -77,6 +77,7 @@ else:
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
     c1.caption(t(key, epochs=meta.get("epochs", "?"), data=data_text, mapping=mapping) + refine)
     c2.download_button(t("gan.download"), png, "gan_samples.png", "image/png", key="gan_download")
+    board.gallery_button(PAGE, png, {"seed": seed, "n": n})  # the grid into the class board's gallery
 
 # -- live training: settings beside the slow-motion controls, then Train and its charts -------------------
 st.header(t("gan.train_header"))
@@ -84,7 +85,7 @@ st.markdown(t("gan.train_intro"))
 preset = st.radio(
     t("gan.preset"),
     ("improved", "course"),
-    key=relabelled("gan_preset"),
+    key=relabelled(links.choice("gan_preset", ("improved", "course"))),
     horizontal=True,
     format_func=lambda p: t(f"gan.preset.{p}", lang=LANG),
     help=t("gan.preset_help"),
@@ -95,7 +96,7 @@ c1, c2 = st.columns(2)
 mode = c1.radio(
     t("gan.mode"),
     gan.MODES,
-    key=relabelled("gan_mode"),
+    key=relabelled(links.choice("gan_mode", gan.MODES)),
     horizontal=True,
     help=t("gan.mode_help"),
     format_func=lambda m: t(f"gan.mode.{m}", lang=LANG),
@@ -105,16 +106,40 @@ controls = st.session_state.setdefault("gan_controls", {"mode": "both", "delay":
 controls.update(mode=mode, delay=delay)  # read by the worker at every step
 with st.expander(t("gan.settings")):
     c1, c2, c3 = st.columns(3)
-    epochs = inputs.number(c1, t("gan.epochs"), 1, 200, defaults.epochs, key="gan_epochs")
+    epochs = inputs.number(
+        c1, t("gan.epochs"), 1, 200, defaults.epochs, key="gan_epochs", **links.bind("gan_epochs")
+    )
     sizes, rates = (16, 32, 64, 128, 256, 512), (5e-5, 1e-4, 2e-4, 4e-4, 1e-3, 2e-3)
-    batch = c1.select_slider(t("gan.batch_size"), sizes, defaults.batch_size, key=f"gan_batch_{preset}")
-    g_lr = c2.select_slider(t("gan.g_lr"), rates, defaults.g_lr, key=f"gan_g_lr_{preset}")  # per preset:
-    d_lr = c2.select_slider(t("gan.d_lr"), rates, defaults.d_lr, key=f"gan_d_lr_{preset}")  # own defaults
+    batch = c1.select_slider(
+        t("gan.batch_size"),
+        sizes,
+        defaults.batch_size,
+        key=f"gan_batch_{preset}",
+        **links.bind(f"gan_batch_{preset}"),
+    )
+    g_lr = c2.select_slider(
+        t("gan.g_lr"), rates, defaults.g_lr, key=f"gan_g_lr_{preset}", **links.bind(f"gan_g_lr_{preset}")
+    )  # per preset:
+    d_lr = c2.select_slider(
+        t("gan.d_lr"), rates, defaults.d_lr, key=f"gan_d_lr_{preset}", **links.bind(f"gan_d_lr_{preset}")
+    )  # own defaults
     opt_name = lambda o: t(f"gan.opt.{o}", lang=LANG)  # noqa: E731
-    g_opt = c3.selectbox(t("gan.g_opt"), gan.OPTIMIZERS, key=relabelled("gan_g_opt"), format_func=opt_name)
-    d_opt = c3.selectbox(t("gan.d_opt"), gan.OPTIMIZERS, key=relabelled("gan_d_opt"), format_func=opt_name)
-    seed = inputs.number(c3, t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed")
-    unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range")
+    g_opt = c3.selectbox(
+        t("gan.g_opt"),
+        gan.OPTIMIZERS,
+        key=relabelled(links.choice("gan_g_opt", gan.OPTIMIZERS)),
+        format_func=opt_name,
+    )
+    d_opt = c3.selectbox(
+        t("gan.d_opt"),
+        gan.OPTIMIZERS,
+        key=relabelled(links.choice("gan_d_opt", gan.OPTIMIZERS)),
+        format_func=opt_name,
+    )
+    seed = inputs.number(
+        c3, t("common.seed"), 0, 1_000_000, 0, key="gan_train_seed", **links.bind("gan_train_seed")
+    )
+    unit = st.checkbox(t("gan.unit_range"), key="gan_unit_range", **links.bind("gan_unit_range"))
 
 
 def on_train() -> None:

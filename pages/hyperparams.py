@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import checkpoints
 from core import experiments as ex
-from ui import job_widgets, jobs, resources, saved_runs
+from ui import board, job_widgets, jobs, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
 from ui.pages import require_shell
@@ -143,6 +143,7 @@ if runs:
         key="hyperparams_csv",
         disabled=active,
     )
+    board.submit_runs(runs, lesson.run_name)  # a finished run onto the class board (`hp_submit`)
     st.subheader(t("hyperparams.keep"))
     st.markdown(t("hyperparams.keep_intro"))
     if not finished:

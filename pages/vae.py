@@ -5,7 +5,7 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import inputs, job_widgets, jobs, resources, saved_runs
+from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.canvas import draw
 from ui.i18n import relabelled, t
 from ui.lessons import vae as lesson
@@ -185,8 +185,10 @@ if options:
         seed_col, _ = st.columns([1, 3])
         seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
         samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
-        st.image(lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10), width="stretch", output_format="PNG")
+        prior_grid = lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10)
+        st.image(prior_grid, width="stretch", output_format="PNG")
         st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
+        board.gallery_button(lesson.PAGE, prior_grid, {"model": option, "seed": int(seed)})  # gallery
 
 # -- 4. Train your own -------------------------------------------------------------------------
 st.header(t("vae.train"))
@@ -194,19 +196,26 @@ st.caption(t("vae.train_caption"))
 tiny = resources.test_mode()
 c1, c2, c3 = st.columns(3)
 kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae", "dense")}
-kind = c1.selectbox(t("vae.kind"), tuple(kinds), key=relabelled("vae_kind"), format_func=kinds.get)
+kind = c1.selectbox(
+    t("vae.kind"), tuple(kinds), key=relabelled(links.choice("vae_kind", tuple(kinds))), format_func=kinds.get
+)
 beta = c2.select_slider(
     "β",
     (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0),
     1.0,
     key="vae_beta",
+    **links.bind("vae_beta"),
     disabled=kind != "vae",
     help=t("vae.beta_help"),
 )
-latent = c3.selectbox(t("vae.latent"), (2, 16), key="vae_latent", help=t("vae.latent_help"))
+latent = c3.selectbox(
+    t("vae.latent"), (2, 16), key="vae_latent", **links.bind("vae_latent"), help=t("vae.latent_help")
+)
 c1, c2, _ = st.columns(3)
-epochs = c1.slider(t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs")
-seed = inputs.number(c2, t("common.seed"), 0, 10_000, 0, key="vae_seed")
+epochs = c1.slider(
+    t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs", **links.bind("vae_epochs")
+)
+seed = inputs.number(c2, t("common.seed"), 0, 10_000, 0, key="vae_seed", **links.bind("vae_seed"))
 
 
 def on_train() -> None:

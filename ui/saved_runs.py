@@ -1,10 +1,15 @@
 """Saved runs in the UI: the student's name (sidebar), the saver that writes a job's run to runs/ from the
-training worker, and the one "saved runs" panel every page that trains shows.
+training worker, the one "saved runs" panel every page that trains shows, and the PIN that keeps a name's
+runs to its owner (core.classdb stores it hashed).
 
 Written once against ui.lesson's protocol: nothing here names a page. The saver runs in the job's worker
 thread between batches (ui.jobs calls it on every epoch record and when the job ends), so the weights it
 writes are a consistent snapshot and the page's live fragment never waits for the disk. It never calls
 `st.*` and never raises: a failure is kept in `error` and shown by ui.job_widgets.
+
+A PIN gates listing and opening only: training and saving never wait for it, and runs saved before a name
+had a PIN open with it like the others. A session that typed the right PIN keeps the PIN's salt, so a PIN
+removed and set anew by someone else must be proved again.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import dataclasses
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 import streamlit as st
 
-from core import runs
+from core import classdb, runs
 from ui import jobs
 from ui.i18n import relabelled, t
 from ui.lesson import Reopenable, Saved, Trainable, Training
@@ -23,6 +29,9 @@ from ui.lesson import Reopenable, Saved, Trainable, Training
 NAME_KEY = "runs_name"
 KEPT_KEY = "_runs_name_kept"  # a plain copy: a widget's value is dropped on a run that does not draw it
 END_STATES = {"paused": "stopped", "done": "done", "diverged": "diverged", "error": "error"}
+UNLOCKED = "_runs_unlocked"  # session_state: name key → the salt (hex) of the PIN this session typed
+FAILS = "_runs_pin_fails"  # session_state: wrong PINs typed so far
+MAX_PAUSE_S = 8.0
 ss = st.session_state
 
 
@@ -32,6 +41,12 @@ def name_input() -> None:
         ss[NAME_KEY] = ss.get(KEPT_KEY, "")
     st.text_input(t("runs.name"), key=NAME_KEY, max_chars=runs.MAX_NAME, help=t("runs.name_help"))
     ss[KEPT_KEY] = ss[NAME_KEY]
+    name = student_name()
+    state = pin_state(name) if name else "open"
+    if state == "locked":
+        st.caption(t("runs.pin_sidebar_locked"))
+    elif state == "unlocked":
+        st.caption(t("runs.pin_sidebar_unlocked"))
 
 
 def student_name() -> str:
@@ -139,8 +154,120 @@ def opened_run(run_id: str, family: str | None) -> runs.OpenedRun:
     return opened
 
 
+# -- PINs --------------------------------------------------------------------------------------
+def pin_state(name: str) -> str:
+    """ "open" (no PIN), "unlocked" (this session typed it), "locked", or "unknown" (the PIN store cannot
+    be read: treated as locked, since it might hold a PIN)."""
+    try:
+        stamp = classdb.pin_stamp(name)
+    except (sa.exc.SQLAlchemyError, OSError):
+        return "unknown"
+    if stamp is None:
+        return "open"
+    return "unlocked" if ss.get(UNLOCKED, {}).get(classdb.name_key(name)) == stamp else "locked"
+
+
+def may_open(name: str) -> bool:
+    """Whether this session may list and open the runs saved under `name`."""
+    return pin_state(name) in ("open", "unlocked")
+
+
+def pause_after(fails: int) -> float:
+    """Seconds a session waits after its `fails`-th wrong PIN: 0.5, 1, 2, 4, 8, 8, …"""
+    return 0.0 if fails <= 0 else min(MAX_PAUSE_S, 0.5 * 2 ** (fails - 1))
+
+
+def _unlock(name: str) -> None:
+    stamp = classdb.pin_stamp(name)
+    if stamp is not None:
+        ss.setdefault(UNLOCKED, {})[classdb.name_key(name)] = stamp
+
+
+def _try_pin(page: str, name: str) -> None:
+    """The PIN box's callback: check what was typed once, then empty the box."""
+    typed, ss[f"{page}_runs_pin"] = ss.get(f"{page}_runs_pin", ""), ""
+    if not typed:
+        return
+    try:
+        right = classdb.check_pin(name, typed)
+        if right:
+            _unlock(name)
+    except (sa.exc.SQLAlchemyError, OSError):
+        ss[f"_{page}_runs_msg"] = ("error", t("runs.pin_store_failed"))
+        return
+    if right:
+        ss[FAILS] = 0
+        ss[f"_{page}_runs_msg"] = ("success", t("runs.pin_ok"))
+        return
+    fails = ss.get(FAILS, 0) + 1
+    ss[FAILS] = fails
+    time.sleep(pause_after(fails))  # guessing from a browser is slow; scrypt makes each try cost too
+    ss[f"_{page}_runs_msg"] = ("error", t("runs.pin_wrong"))
+
+
+def _set_pin(page: str, name: str) -> None:
+    """The "set a PIN" button's callback."""
+    typed, ss[f"{page}_runs_new_pin"] = ss.get(f"{page}_runs_new_pin", ""), ""
+    try:
+        classdb.check_pin_format(typed)
+    except classdb.BoardError:
+        ss[f"_{page}_runs_msg"] = ("error", t("runs.pin_format", lo=classdb.PIN_MIN, hi=classdb.PIN_MAX))
+        return
+    try:
+        if not classdb.set_pin(name, typed):  # someone gave this name a PIN a moment ago
+            ss[f"_{page}_runs_msg"] = ("error", t("runs.pin_taken", name=name))
+            return
+        _unlock(name)
+    except (sa.exc.SQLAlchemyError, OSError):
+        ss[f"_{page}_runs_msg"] = ("error", t("runs.pin_store_failed"))
+        return
+    ss[f"_{page}_runs_msg"] = ("success", t("runs.pin_set_done", name=name))
+
+
+def _pin_box(page: str, name: str, state: str) -> None:
+    """The name's runs are hidden: say why, and ask for the PIN (`<page>_runs_pin`)."""
+    if state == "unknown":
+        st.warning(t("runs.pin_store_failed"))
+        return
+    st.caption(t("runs.pin_locked", name=name))
+    st.text_input(
+        t("runs.pin"),
+        type="password",
+        key=f"{page}_runs_pin",
+        max_chars=classdb.PIN_MAX,
+        on_change=_try_pin,
+        args=(page, name),
+        help=t("runs.pin_help"),
+    )
+
+
+def _pin_offer(page: str, name: str) -> None:
+    """A name without a PIN: anyone who types it sees its runs; offer a PIN (`<page>_runs_new_pin`,
+    `<page>_runs_set_pin`)."""
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
+    a.text_input(
+        t("runs.pin_new"),
+        type="password",
+        key=f"{page}_runs_new_pin",
+        max_chars=classdb.PIN_MAX,
+        help=t("runs.pin_new_help", lo=classdb.PIN_MIN, hi=classdb.PIN_MAX),
+    )
+    b.button(
+        t("runs.pin_set"),
+        key=f"{page}_runs_set_pin",
+        icon=":material/lock:",
+        width="stretch",
+        on_click=_set_pin,
+        args=(page, name),
+    )
+    st.caption(t("runs.pin_offer", name=name))
+
+
 # -- the panel ---------------------------------------------------------------------------------
 def _open(lesson: Reopenable, saved_id: str) -> None:
+    if not may_open(student_name()):  # a click that raced a name change or a new PIN
+        ss[f"_{lesson.PAGE}_runs_msg"] = ("error", t("runs.pin_locked", name=student_name()))
+        return
     try:
         message = lesson.reopen(saved_id)
     except runs.RunError as e:
@@ -152,7 +279,8 @@ def _open(lesson: Reopenable, saved_id: str) -> None:
 
 def panel(lesson: Reopenable, pick_label: str = "") -> None:
     """The student's saved runs of this page, newest first, with Open (`<page>_runs_open`); Open is off
-    while the page's job runs."""
+    while the page's job runs. A name with a PIN shows nothing until this session types it; a name with
+    runs and no PIN is offered one."""
     page = lesson.PAGE
     st.markdown(f"**{t('runs.title')}**")
     kind, msg = ss.pop(f"_{page}_runs_msg", (None, ""))
@@ -161,6 +289,10 @@ def panel(lesson: Reopenable, pick_label: str = "") -> None:
     name = student_name()
     if not name:
         st.caption(t("runs.no_name"))
+        return
+    state = pin_state(name)
+    if state in ("locked", "unknown"):
+        _pin_box(page, name, state)
         return
     found = lesson.saved(name)
     if not found:
@@ -186,3 +318,5 @@ def panel(lesson: Reopenable, pick_label: str = "") -> None:
     )
     if busy:
         st.caption(t("runs.busy"))
+    if state == "open":
+        _pin_offer(page, name)

@@ -1,0 +1,181 @@
+"""The class board's store: many writers at once lose nothing, a restart keeps everything, hide / clear /
+CSV, and PINs stored only as salted scrypt hashes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import threading
+
+import pytest
+
+from core import classdb
+from core.classdb import BoardError, ClassDB
+
+SETTINGS = {"lr": 0.01, "batch_size": 64, "optimizer": "adam", "channels": (16, 32)}
+PNG = classdb.PNG_MAGIC + b"rest of a tiny png"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_RUNS_DIR", str(tmp_path))
+    monkeypatch.delenv(classdb.ENV_URL, raising=False)
+    return ClassDB()
+
+
+def test_the_database_is_sqlite_in_wal_mode_inside_the_runs_folder(db, tmp_path):
+    db.submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 3.0)
+    path = tmp_path / classdb.DB_FILE
+    assert db.url == f"sqlite:///{path}" and path.is_file()
+    with sqlite3.connect(path) as raw:  # the mode is kept in the file: any new connection sees it
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with db.engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert busy == classdb.BUSY_TIMEOUT_MS
+
+
+def test_lab_db_url_points_the_store_elsewhere(tmp_path, monkeypatch):
+    other = tmp_path / "elsewhere.db"
+    monkeypatch.setenv(classdb.ENV_URL, f"sqlite:///{other}")
+    assert classdb.default_url() == f"sqlite:///{other}"
+    classdb.submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 3.0)  # the module functions follow it
+    assert other.is_file() and [e.name for e in ClassDB(f"sqlite:///{other}").entries()] == ["ann"]
+
+
+def test_forty_students_submitting_at_once_lose_nothing(db):
+    """40 threads x 5 submissions (runs and images), started together: all 200 are stored, once each."""
+    start = threading.Barrier(40)
+    errors: list[BaseException] = []
+
+    def student(i: int) -> None:
+        start.wait()
+        try:
+            for j in range(5):
+                if j % 2:
+                    db.submit_gallery(f"s{i}", "gan", PNG, {"j": j})
+                else:
+                    db.submit_run(f"s{i}", "hyperparams", {**SETTINGS, "j": j}, 0.5 + i / 100, j, 1.0)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(40)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert not errors, errors[:3]
+    got = db.entries()
+    assert len(got) == 200 and len({e.id for e in got}) == 200
+    assert {(e.name, e.settings["j"]) for e in got} == {(f"s{i}", j) for i in range(40) for j in range(5)}
+    assert len(db.entries("run")) == 120 and len(db.entries("gallery")) == 80
+
+
+def test_a_restart_keeps_entries_hidden_flags_and_pins(db):
+    first = db.submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 3.0)
+    db.submit_gallery("bob", "vae", PNG)
+    db.hide(first)
+    assert db.set_pin("ann", "4321")
+    db.engine.dispose()  # the server stops
+    again = ClassDB(db.url)  # a new process: a new engine on the same file
+    assert [e.name for e in again.entries(include_hidden=True)] == ["bob", "ann"]
+    assert [e.name for e in again.entries()] == ["bob"]
+    assert again.entries("gallery")[0].image == PNG
+    assert again.check_pin("ann", "4321")
+
+
+def test_entries_keep_what_was_submitted(db):
+    rid = db.submit_run("  たろう  ", "hyperparams", SETTINGS, 0.975, 5, 12.34)
+    (e,) = db.entries("run")
+    assert e.id == rid and e.kind == "run" and e.page == "hyperparams" and e.name == "たろう"
+    assert e.settings == {"lr": 0.01, "batch_size": 64, "optimizer": "adam", "channels": [16, 32]}
+    assert (e.test_acc, e.epochs, e.seconds, e.image, e.hidden) == (0.975, 5, 12.34, None, False)
+    assert db.entries("gallery") == []
+
+
+@pytest.mark.parametrize(
+    "call, code",
+    [
+        (lambda db: db.submit_run("", "hyperparams", SETTINGS, 0.9, 5, 1.0), "name"),
+        (lambda db: db.submit_run("ann", "hyperparams", SETTINGS, float("nan"), 5, 1.0), "value"),
+        (lambda db: db.submit_run("ann", "hyperparams", SETTINGS, 1.5, 5, 1.0), "value"),
+        (lambda db: db.submit_run("ann", "hyperparams", SETTINGS, 0.9, -1, 1.0), "value"),
+        (lambda db: db.submit_run("ann", "nowhere", SETTINGS, 0.9, 5, 1.0), "value"),
+        (lambda db: db.submit_run("ann", "hyperparams", {"x": "y" * 5000}, 0.9, 5, 1.0), "value"),
+        (lambda db: db.submit_gallery("ann", "gan", b"GIF89a..."), "image"),
+        (lambda db: db.submit_gallery("ann", "gan", PNG + b"x" * classdb.MAX_IMAGE_BYTES), "image"),
+    ],
+)
+def test_bad_submissions_are_refused_with_a_code(db, call, code):
+    with pytest.raises(BoardError) as err:
+        call(db)
+    assert err.value.code == code
+    assert db.entries(include_hidden=True) == []
+
+
+def test_hide_and_clear(db):
+    a = db.submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 1.0)
+    b = db.submit_gallery("bob", "gan", PNG)
+    assert db.hide(a) and not db.hide(9999)
+    assert [e.id for e in db.entries()] == [b]
+    assert [e.id for e in db.entries(include_hidden=True)] == [b, a]
+    assert db.hide(a, hidden=False) and len(db.entries()) == 2
+    db.set_pin("ann", "1234")
+    assert db.clear() == 2 and db.entries(include_hidden=True) == []
+    assert db.has_pin("ann"), "clearing the board keeps the PINs"
+
+
+def test_csv_has_a_row_per_visible_entry_a_column_per_setting_and_no_formulas(db):
+    db.submit_run("=HYPERLINK(1)", "hyperparams", SETTINGS, 0.9, 5, 1.5)
+    hidden = db.submit_run("carol", "hyperparams", SETTINGS, 0.8, 5, 1.5)
+    db.submit_gallery("bob", "cgan", PNG, {"digit": 7})
+    db.hide(hidden)
+    rows = list(csv.DictReader(io.StringIO(db.to_csv())))
+    assert [r["name"] for r in rows] == ["'=HYPERLINK(1)", "bob"]  # oldest first; a formula is text
+    assert rows[0]["lr"] == "0.01" and rows[0]["channels"] == "16/32" and rows[0]["test_acc"] == "0.9"
+    assert rows[1]["digit"] == "7" and rows[1]["kind"] == "gallery" and rows[1]["lr"] == ""
+    assert "PNG" not in db.to_csv()  # images stay out
+    assert len(list(csv.DictReader(io.StringIO(db.to_csv(include_hidden=True))))) == 3
+
+
+def test_a_pin_is_stored_only_as_a_salted_scrypt_hash(db, tmp_path):
+    assert not db.has_pin("ann")
+    assert db.set_pin("ann", "2468") and db.set_pin("bob", "2468")
+    raw = (tmp_path / classdb.DB_FILE).read_bytes()
+    wal = tmp_path / f"{classdb.DB_FILE}-wal"
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert b"2468" not in raw and "2468".encode("utf-16-le") not in raw
+    with db.engine.connect() as conn:
+        rows = {r.name_key: r for r in conn.execute(classdb.pins_table.select())}
+    assert rows["ann"].salt != rows["bob"].salt, "the same PIN under two names: two salts"
+    assert rows["ann"].pin_hash != rows["bob"].pin_hash
+    assert len(rows["ann"].salt) == 16 and len(rows["ann"].pin_hash) == 32
+    params = (classdb.SCRYPT_N, classdb.SCRYPT_R, classdb.SCRYPT_P)
+    assert (rows["ann"].n, rows["ann"].r, rows["ann"].p) == params
+
+
+def test_the_right_pin_is_accepted_and_others_refused(db):
+    assert db.set_pin("Taro", "s3cret!")
+    assert db.check_pin("Taro", "s3cret!")
+    assert db.check_pin("ｔａｒｏ", "s3cret!"), "the same student as core.runs.same_name"
+    for wrong in ("s3cret", "S3CRET!", "s3cret!!", "", "x" * 1000):
+        assert not db.check_pin("Taro", wrong)
+    assert not db.check_pin("Hanako", "s3cret!"), "a name without a PIN accepts none"
+    assert not db.set_pin("taro", "other1"), "a second PIN for the same name is refused"
+    assert db.check_pin("Taro", "s3cret!")
+
+
+def test_reset_removes_the_pin_and_a_new_one_gets_a_new_salt(db):
+    db.set_pin("ann", "1111")
+    stamp = db.pin_stamp("ann")
+    assert db.reset_pin("ANN") and not db.has_pin("ann") and db.pin_stamp("ann") is None
+    assert not db.reset_pin("ann")
+    db.set_pin("ann", "1111")
+    assert db.pin_stamp("ann") != stamp and db.check_pin("ann", "1111")
+
+
+@pytest.mark.parametrize("pin", ["123", " 1234", "1234 ", "x" * 33, None])
+def test_a_pin_of_the_wrong_shape_is_refused(db, pin):
+    with pytest.raises(BoardError) as err:
+        db.set_pin("ann", pin)
+    assert err.value.code == "pin" and not db.has_pin("ann")
