@@ -27,7 +27,7 @@ from core.files import write_atomic
 
 ENV_VAR = "LAB_RUNS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "runs"  # git-ignored
-PAGES = ("xor", "cnn", "hyperparams", "gan", "cgan", "vae")
+PAGES = ("xor", "cnn", "hyperparams", "gan", "cgan", "vae", "diffusion", "attention")
 MODEL_FILE, INFO_FILE, ARRAYS_FILE = "model.pth", "run.json", "arrays.npz"
 MAX_NAME = 40  # characters of the student's name kept in a folder name
 MAX_HISTORY = 2000  # records of any one history list kept on disk (thinned evenly beyond that)
@@ -288,6 +288,14 @@ def list_runs(page: str | None = None, name: str | None = None, root: Path | Non
             continue
         out.append(_info(data, p.name))
     return sorted(out, key=lambda r: (r.updated, r.run_id), reverse=True)
+
+
+def is_saved_run(run_id: str, root: Path | None = None) -> bool:
+    """`run_id` names a run folder of the store (with its run.json)."""
+    try:
+        return (run_path(run_id, root) / INFO_FILE).is_file()
+    except RunError:
+        return False
 
 
 def open_run(run_id: str, expected_family: str | None = None, root: Path | None = None) -> OpenedRun:

@@ -5,6 +5,7 @@ import os
 
 import streamlit as st
 
+from core import classdb
 from ui import classroom, jobs, resources, teacher
 from ui.i18n import t
 from ui.pages import PAGES, require_shell
@@ -151,3 +152,16 @@ if sent:
         st.success(t("teacher.sent"), icon=":material/campaign:")
 if classroom.classroom().message is not None:
     st.button(t("teacher.clear_message"), key="teacher_withdraw", on_click=classroom.classroom().withdraw)
+
+st.subheader(t("teacher.pins"))
+with st.form("teacher_pins", border=False):
+    pin_name = st.text_input(t("teacher.pin_name"), key="teacher_pin_name", max_chars=40)
+    reset = st.form_submit_button(t("teacher.pin_reset"), icon=":material/lock_reset:")
+if reset and (pin_name or "").strip():
+    name = pin_name.strip()
+    try:
+        done = classdb.reset_pin(name)
+    except Exception:  # the class database unreachable: say so, keep the page
+        st.error(t("board.err.db"), icon=":material/database:")
+    else:
+        (st.success if done else st.info)(t("teacher.pin_done" if done else "teacher.pin_none", name=name))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import streamlit as st
 
-from core import classdb, runs
+from core import classdb, run_export, runs
 from ui import jobs
 from ui.i18n import relabelled, t
 from ui.lesson import Reopenable, Saved, Trainable, Training
@@ -318,5 +318,16 @@ def panel(lesson: Reopenable, pick_label: str = "") -> None:
     )
     if busy:
         st.caption(t("runs.busy"))
+    if pick is not None and runs.is_saved_run(pick) and may_open(name):  # a run folder, not a comparison
+        st.download_button(
+            t("export.button"),
+            data=lambda: run_export.run_zip(pick),  # made when clicked, not on every rerun
+            file_name=f"{pick}.zip",
+            mime="application/zip",
+            key=f"{page}_runs_zip",
+            help=t("export.help"),
+            icon=":material/download:",
+            on_click="ignore",
+        )
     if state == "open":
         _pin_offer(page, name)

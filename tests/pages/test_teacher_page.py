@@ -113,3 +113,20 @@ def test_a_message_reaches_every_student_until_dismissed(monkeypatch, no_pause, 
 
 def test_wrong_tries_wait_longer_each_time_up_to_a_limit():
     assert [teacher.pause_after(n) for n in range(7)] == [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def test_the_teacher_resets_a_pin_and_the_runs_open_again(monkeypatch, no_pause):
+    from core import classdb
+
+    monkeypatch.setenv(teacher.ENV, TOKEN)
+    classdb.set_pin("きょうこ", "4321")
+    assert classdb.has_pin("きょうこ")
+    at = open_page("pages/teacher.py", "en")
+    at.text_input(key="teacher_token").set_value(TOKEN)
+    at.button[0].click().run()
+    at.text_input(key="teacher_pin_name").set_value("きょうこ")
+    next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:teacher_pins")).click().run()
+    assert not at.exception, at.exception
+    assert "きょうこ's PIN was reset." in texts(at) and not classdb.has_pin("きょうこ")
+    next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:teacher_pins")).click().run()
+    assert "きょうこ has no PIN." in texts(at)
