@@ -1,4 +1,4 @@
-"""Model families of the course, one file each (mlp, cnn, gan, vae), and what they share.
+"""Model families of the course, one file each (mlp, cnn, gan, vae, diffusion, gpt), and what they share.
 
 Every model keeps the arguments it was built with in `model.model_args` (nanoGPT's `model_args`): a
 checkpoint stores that dict and `core.checkpoints.load` rebuilds the model from it. A checkpoint names its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that

@@ -1,0 +1,192 @@
+"""AppTest of the attention page: both languages render with the three steps and a heatmap, try-it answers
+and explains bad input, the text model writes, a tiny training run finishes and lands in the results
+table, and a foreign saved run is refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from tests.apptest import open_page, texts
+
+PAGE = "pages/attention.py"
+
+
+def _shipped(name: str) -> bool:
+    from core import checkpoints
+
+    return (checkpoints.SHIPPED_DIR / name).is_file()
+
+
+def _heatmaps(at) -> list[dict]:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [s for s in specs if any(d.get("type") == "heatmap" for d in s["data"])]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_renders(lang):
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert ("注意" in body) if lang == "ja" else ("attention" in body)
+    assert ("確認問題" in body) if lang == "ja" else ("Review questions" in body)
+    latex = "\n".join(el.body for el in at.latex)
+    assert "sqrt{d}" in latex and "-\\infty" in latex and "softmax" in latex  # the three steps
+    assert "0.71" in latex  # the example's numbers: 1 / sqrt(2)
+    assert not at.button(key="attention_train").disabled and at.button(key="attention_stop").disabled
+    assert at.slider(key="attention_steps_sort").value == 20  # test mode: tiny runs
+    if _shipped("gpt_sort.pth"):
+        maps = _heatmaps(at)
+        assert maps and len(maps[0]["data"]) == 8  # the shipped model: 2 layers x 4 heads, before training
+        assert ("正解です" in body) if lang == "ja" else ("Right" in body)  # try-it sorted 3 1 4 1 5 9
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_bad_digits_get_a_clear_message(lang):
+    if not _shipped("gpt_sort.pth"):
+        pytest.skip("no shipped sort model")
+    at = open_page(PAGE, lang)
+    box = at.text_input(key="attention_try_digits_sort")
+    for typed, ja, en in (
+        ("3 1 4", "ちょうど 6 個", "Exactly 6 digits"),
+        ("3 1 4 1 5 x", "数字（0〜9）だけ", "Digits (0-9) only"),
+        ("", "数字を入力", "Type some digits"),
+    ):
+        box.set_value(typed).run()
+        assert not at.exception, (typed, at.exception)
+        warnings = "\n".join(w.value for w in at.warning)
+        assert (ja if lang == "ja" else en) in warnings, (typed, warnings)
+    box.set_value("９８７６５４").run()  # full-width digits are read too
+    assert not at.exception and not at.warning
+    assert "4 5 6 7 8 9" in texts(at)
+
+
+def test_the_answer_position_picks_a_row_of_attention():
+    if not _shipped("gpt_sort.pth"):
+        pytest.skip("no shipped sort model")
+    at = open_page(PAGE, "en")
+    at.select_slider(key="attention_try_pos").set_value(3).run()
+    assert not at.exception, at.exception
+    bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars = [s for s in bars if s["data"] and s["data"][0].get("type") == "bar"]
+    bar = bars[0]["data"][0]
+    assert len(bar["x"]) == 6 + 1 + 2  # the input, "→" and two answer digits
+    y = bar["y"]
+    if isinstance(y, dict):  # Plotly sends arrays as base64 bytes
+        y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
+    assert abs(float(np.sum(y)) - 1) < 1e-4  # one row of softmax weights
+    assert "answer digit 3" in texts(at)
+
+
+def test_text_task_writes_and_refuses_unknown_characters():
+    if not _shipped("gpt_text_ja.pth"):
+        pytest.skip("no shipped text model")
+    at = open_page(PAGE, "ja")
+    at.selectbox(key="attention_task").set_value("text").run()
+    assert not at.exception, at.exception
+    written = [c.value for c in at.code if c.value.startswith("学習率")]
+    assert written and len(written[0]) > len("学習率") + 50
+    at.slider(key="attention_temp").set_value(0.0).run()  # greedy: the same text twice
+    first = [c.value for c in at.code if c.value.startswith("学習率")][0]
+    at.run()
+    assert [c.value for c in at.code if c.value.startswith("学習率")][0] == first
+    at.text_input(key="attention_try_prompt").set_value("学習🙂").run()
+    assert not at.exception, at.exception
+    assert "知らない文字" in "\n".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("experiment", ["none", "no_mask"])
+def test_tiny_training_run_shows_heatmaps_and_lands_in_the_results(experiment):
+    at = open_page(PAGE, "en")
+    at.selectbox(key="attention_experiment").set_value(experiment).run()
+    at.button(key="attention_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["attention"]
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    epochs = [r for r in job.epochs_log if r["kind"] == "epoch"]
+    assert len(epochs) == 2 and epochs[-1]["attention"].shape == (1, 4, 12, 12)
+    at.run()
+    assert not at.exception, at.exception
+    assert _heatmaps(at), "no attention heatmap after training"
+    assert "Using the model trained in this session." in texts(at)
+    assert len(at.dataframe) == 1, "the finished run is not in the results table"
+    table = at.dataframe[0].value
+    assert len(table) == 1 and "Accuracy (own answer)" in table.columns
+    assert ("Mask off" in table.to_string()) == (experiment == "no_mask")
+
+
+def test_reopen_refuses_a_run_that_is_not_a_gpt(tmp_path, monkeypatch):
+    from core import runs
+    from core.models.cnn import MNISTCNN
+    from ui.lessons import attention as lesson
+
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
+    writer = runs.RunWriter(lesson.PAGE, "たろう", {"task": "sort", "steps": 20})
+    assert writer.save(MNISTCNN(), None, state="done", epochs_done=1, history={"epochs": []})
+    with pytest.raises(runs.RunError) as e:
+        lesson.reopen(writer.run_id)
+    assert e.value.code == "model"
+
+
+def test_a_saved_run_reopens_with_its_maps(tmp_path, monkeypatch):
+    """A run saved as the page saves it (weights, records, the last maps, the text's characters) comes
+    back as this session's model, with its last record's maps for the heatmaps."""
+    import streamlit as st
+
+    from core import attention as core_attention
+    from core import runs
+    from ui import jobs
+    from ui.lessons import attention as lesson
+
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
+    cfg = lesson.config("sort", "no_pos", 3, test_mode=True)
+    model = core_attention.build_model(cfg)
+    recs = list(core_attention.train_attention(model, cfg))
+    epochs = [r for r in recs if r["kind"] == "epoch"]
+    writer = runs.RunWriter(lesson.PAGE, "たろう", cfg.as_dict())
+    history = {
+        "epochs": epochs,
+        "steps": [{"step": r["step"], "loss": r["loss"]} for r in recs if "loss" in r],
+    }
+    arrays = {"attention": epochs[-1]["attention"], "tokens": epochs[-1]["tokens"]}
+    assert writer.save(
+        model,
+        None,
+        state="done",
+        epochs_done=len(epochs),
+        history=history,
+        arrays=arrays,
+        meta=core_attention.checkpoint_meta(cfg),
+    )
+    lesson.reopen(writer.run_id)
+    mine = st.session_state[lesson.SESSION]
+    assert mine["cfg"] == cfg and not mine["model"].config.pos_emb
+    job = jobs.get(lesson.PAGE)
+    assert job.state == "restored" and (job.epochs_log[-1]["attention"] == epochs[-1]["attention"]).all()
+    assert lesson.model_for("sort", job)[3] == "session"
+    jobs.discard(lesson.PAGE)  # the bare-mode session state outlives the test otherwise
+    del st.session_state[lesson.SESSION]
+
+
+@pytest.mark.parametrize(("fault", "says"), [("missing", "見つかりません"), ("corrupt", "壊れているか")])
+@pytest.mark.parametrize("task", ["sort", "text"])
+def test_a_missing_or_corrupt_shipped_model_is_said_and_training_offered(tmp_path, fault, says, task):
+    from unittest import mock
+
+    from core import checkpoints
+
+    d = tmp_path / "checkpoints"
+    d.mkdir()
+    if fault == "corrupt":
+        for f in checkpoints.SHIPPED_DIR.glob("gpt_*.pth"):
+            (d / f.name).write_bytes(f.read_bytes()[:1000])
+    with mock.patch.object(checkpoints, "SHIPPED_DIR", d):
+        at = open_page(PAGE, "ja")
+        at.selectbox(key="attention_task").set_value(task).run()
+    assert not at.exception, at.exception
+    assert says in "\n".join(w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.button(key="attention_train").disabled

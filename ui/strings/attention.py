@@ -1,0 +1,282 @@
+"""Attention page (course Part 3.1.3): a tiny GPT sorts digits or writes Japanese while its attention shows.
+
+The page's title and Home blurb (`nav.attention`, `home.blurb.attention`) live here too, beside the page's
+other strings."""
+
+JA = {
+    "nav.attention": "Attention（小さな GPT）",
+    "home.blurb.attention": "小さな GPT が数字の並べ替えを 1 分で覚える。注意のパターンが育つのが見える",
+    "attention.title": "Attention：GPT の注意",
+    "attention.lead": (
+        "Transformer の中心は **Attention（注意機構）**：各位置が「どの位置を見るか」を自分で決めます。"
+        "**学習開始** で小さな GPT が 6 個の数字の並べ替えを学び、右の注意のパターンが育ちます。"
+    ),
+    "attention.task": "課題",
+    "attention.task.sort": "並べ替え（小さい順）",
+    "attention.task.reverse": "逆順に並べる",
+    "attention.task.text": "日本語の文章",
+    "attention.experiment": "実験",
+    "attention.experiment.none": "ふつうの GPT",
+    "attention.experiment.no_mask": "マスクなし",
+    "attention.experiment.one_head": "ヘッド 1 個",
+    "attention.experiment.no_pos": "位置埋め込みなし",
+    "attention.experiment_help": (
+        "モデルを 1 か所だけ変えて学習します。マスクなし：後ろの位置も見える（カンニングできる）。"
+        "ヘッド 1 個：各層の注意が 1 種類だけ。位置埋め込みなし：トークンの並び順を直接は知らない。"
+    ),
+    "attention.head_title": "層 {layer}・ヘッド {head}",
+    "attention.hover": "位置 %{y} が位置 %{x} を見る重み：%{z:.2f}",
+    "attention.val_loss": "検証損失",
+    "attention.legend.loss": "損失",
+    "attention.legend.acc": "正解率 %（自分で書く）",
+    "attention.legend.token_acc": "正解率 %（1 桁ずつ見せる）",
+    "attention.weight": "注意の重み",
+    "attention.live_acc": (
+        "ステップ {step}：学習に使っていない数列で、答え全体が正しい割合 **{acc:.1f}%**"
+        "（正しい答えを途中まで見せて次の 1 桁を当てる割合は {token_acc:.1f}%）"
+    ),
+    "attention.live_sample": "ステップ {step} で書いた文：{sample}",
+    "attention.waiting": "最初の記録を待っています…",
+    "attention.maps_caption": (
+        "ステップ {step} の注意。行＝見る側の位置、列＝見られる側の位置。"
+        "数字の後の「→」から右が答えで、答えの各行がどの入力を見ているかが濃い青で分かります。"
+    ),
+    "attention.before_train": (
+        "**学習開始** を押すと、ここに損失と正解率の曲線が出ます。右は学習済みモデルの注意です。"
+        "学習を始めると、まだ何も知らないモデルの注意に置き換わり、パターンが育っていきます。"
+    ),
+    "attention.preview_caption": "学習済みモデルの注意（行＝見る側、列＝見られる側）。",
+    "attention.steps": "学習ステップ数",
+    "attention.how": "しくみ：Attention を 3 つのステップで",
+    "attention.intro": (
+        "各位置のベクトルから、線形変換で 3 つのベクトルを作ります。**クエリ Q**（何を探しているか）、"
+        "**キー K**（自分は何か）、**バリュー V**（渡す中身）。下の例は 3 トークン、長さ 2 のベクトルです。"
+    ),
+    "attention.step1": "**1. スコア**：クエリとキーの内積を $\\sqrt{d}$ で割ります（$d$ = ベクトルの長さ = 2）。",
+    "attention.step2": (
+        "**2. マスク**：GPT は次のトークンを当てるので、自分より後ろの位置は見てはいけません。"
+        "対角より右上を $-\\infty$ にします。"
+    ),
+    "attention.step3": (
+        "**3. softmax と重み付き和**：各行を softmax で「合計 1 の重み」にし、その重みで V を足し合わせます。"
+        "1 行目は自分しか見られないので重み 1 です。"
+    ),
+    "attention.multi_head": (
+        "これを **ヘッド** ごとに別の Q・K・V で並行に行い（マルチヘッド）、結果をつなげます。"
+        "上のヒートマップの 1 枚が 1 つのヘッドの重み（softmax の後の行列）です。"
+    ),
+    "attention.try": "試す",
+    "attention.try_caption": "学習した（または学習済みの）モデルに入力を渡し、答えと、答えの各位置がどこを見たかを調べます。",
+    "attention.try_digits": "数字 {n} 個（0〜9、例：3 1 4 1 5 9）",
+    "attention.try_prompt": "書き出し（続きをモデルが書きます）",
+    "attention.answer": "モデルの答え",
+    "attention.right": "正解です",
+    "attention.wrong": "正解は {truth} です",
+    "attention.pick_position": "調べる出力の位置",
+    "attention.layer": "層",
+    "attention.heads_mean": "ヘッドの平均",
+    "attention.head_n": "ヘッド {n}",
+    "attention.which_head": "ヘッド",
+    "attention.bars_caption": "答えの {pos} 番目（「{token}」）を書くとき、各入力位置に置いた重み（層 {layer}）。",
+    "attention.text_bars_caption": "「{token}」を書くとき、それまでの各文字に置いた重み（層 {layer}）。",
+    "attention.temperature": "温度（temperature）",
+    "attention.temperature_help": "0 だと毎回いちばん確率の高い文字。大きいほど意外な文字が出ます。",
+    "attention.top_k": "top-k（上位 k 文字から選ぶ）",
+    "attention.n_chars": "書く文字数",
+    "attention.generated": "モデルが書いた続き",
+    "attention.using_session": "このセッションで学習したモデルを使っています。",
+    "attention.using_shipped": "学習済みモデル（同梱）を使っています。自分で学習すると、そのモデルに切り替わります。",
+    "attention.no_model": "この課題のモデルがまだありません。上で学習してください。",
+    "attention.no_shipped": "同梱の学習済みモデルを読み込めません（{reason}）。上で学習すると試せます。",
+    "attention.bad.empty": "数字を入力してください。",
+    "attention.bad.chars": "数字（0〜9）だけを入力してください。入力：{text}",
+    "attention.bad.length": "数字はちょうど {n} 個です（入力は {got} 個）。",
+    "attention.bad.range": "使える数字は 0〜{top} です。",
+    "attention.bad.unknown": "モデルが知らない文字があります：{chars}　（学習した文章にある文字だけ使えます）",
+    "attention.bad.long": "書き出しは {n} 文字までにしてください。",
+    "attention.experiments": "実験：1 か所だけ変えてみる",
+    "attention.exp_intro": (
+        "上の **実験** で設定を選んで学習すると、結果がこの表に並びます。予想してから試してみましょう。"
+    ),
+    "attention.exp.no_mask": (
+        "**マスクなし**：学習中、各位置は次の正解の桁そのものを見られます。損失はすぐ 0 近くになり、"
+        "「答えを 1 桁ずつ見せたとき」の正解率は 100% になります。ところが自分で答えを書くときは、"
+        "まだ書いていない位置に何もないので、正解率はほぼ 0% です。ヒートマップでは対角の右上（未来）に色が付きます。"
+    ),
+    "attention.exp.one_head": (
+        "**ヘッド 1 個**：各層で見る場所が 1 種類だけになります。並べ替えは 1 ヘッドでも解けますが、"
+        "ヘッドが複数あると役割を分けられ、学習の速さやパターンの違いが見えます。"
+    ),
+    "attention.exp.no_pos": (
+        "**位置埋め込みなし**：モデルは「何番目か」を直接は知りません。並べ替えは答えが数字の**個数**だけで決まるので"
+        "解けますが、逆順は「何番目か」が必要なので解けません。課題を「逆順に並べる」にして比べてください。"
+    ),
+    "attention.col.task": "課題",
+    "attention.col.experiment": "実験",
+    "attention.col.acc": "正解率（自分で書く）",
+    "attention.col.token_acc": "正解率（1 桁ずつ見せる）",
+    "attention.col.first_99": "99% までの秒数",
+    "attention.col.val_loss": "検証損失",
+    "attention.col.seconds": "学習秒数",
+    "attention.no_results": "まだ結果がありません。実験を選んで学習すると、ここに並びます。",
+    "attention.review.q1": "スコアを $\\sqrt{d}$ で割るのはなぜでしょう？",
+    "attention.review.a1": (
+        "ベクトルが長いほど内積の値は大きくばらつき、softmax がほぼ 1 か 0 だけになって勾配が消えます。"
+        "$\\sqrt{d}$ で割るとばらつきが $d$ によらずほぼ一定になります。"
+    ),
+    "attention.review.q2": "マスクを外すと学習の損失がすぐ下がるのに、答えを書かせると間違えるのはなぜでしょう？",
+    "attention.review.a2": (
+        "学習では答え全体が入力に並んでいるので、マスクがないと次の桁をそのまま写せます（カンニング）。"
+        "生成では次の桁はまだ存在しないので、写す相手がいません。"
+    ),
+    "attention.review.q3": "位置埋め込みがないと、並べ替えはできて逆順はできないのはなぜでしょう？",
+    "attention.review.a3": (
+        "Attention は見る位置の集まりを順番に関係なく重み付けして足すだけなので、位置の情報がないと入力は"
+        "「数字の袋」に見えます。並べ替えの答えは各数字の個数だけで決まりますが、逆順には何番目かが必要です。"
+    ),
+    "attention.review.q4": "softmax の後の重みの各行を足すといくつになりますか？ それは何を意味しますか？",
+    "attention.review.a4": (
+        "必ず 1 です。各位置は、見てよい位置の V を「合計 1 の割合」で混ぜた平均を受け取ります。"
+        "ヒートマップの 1 行は、その割合の配分です。"
+    ),
+    "attention.code_caption": "モデルの中心部分（core/models/gpt.py）。forward は上の 3 ステップをそのまま書いたものです。",
+}
+
+EN = {
+    "nav.attention": "Attention (a tiny GPT)",
+    "home.blurb.attention": "A tiny GPT learns to sort digits in a minute; watch its attention patterns form",
+    "attention.title": "Attention in a tiny GPT",
+    "attention.lead": (
+        "The heart of a Transformer is **attention**: each position decides which positions to look at. "
+        "Press **Train**: a tiny GPT learns to sort six digits while its attention forms on the right."
+    ),
+    "attention.task": "Task",
+    "attention.task.sort": "Sort (smallest first)",
+    "attention.task.reverse": "Reverse",
+    "attention.task.text": "Japanese text",
+    "attention.experiment": "Experiment",
+    "attention.experiment.none": "Plain GPT",
+    "attention.experiment.no_mask": "Mask off",
+    "attention.experiment.one_head": "One head",
+    "attention.experiment.no_pos": "No position embedding",
+    "attention.experiment_help": (
+        "Train with one change to the model. Mask off: later positions are visible too (the model can cheat). "
+        "One head: one attention pattern per layer. No position embedding: the model is not told the order."
+    ),
+    "attention.head_title": "layer {layer} · head {head}",
+    "attention.hover": "position %{y} looks at %{x}: %{z:.2f}",
+    "attention.val_loss": "Validation loss",
+    "attention.legend.loss": "loss",
+    "attention.legend.acc": "own answer %",
+    "attention.legend.token_acc": "shown so far %",
+    "attention.weight": "Attention weight",
+    "attention.live_acc": (
+        "Step {step}: whole answers right on sequences it never trained on: **{acc:.1f}%** "
+        "(next digit right when shown the true answer so far: {token_acc:.1f}%)"
+    ),
+    "attention.live_sample": "What it writes at step {step}: {sample}",
+    "attention.waiting": "Waiting for the first record…",
+    "attention.maps_caption": (
+        "Attention at step {step}. Row = the position looking, column = the position looked at. Right of the "
+        "“→” is the answer: dark blue shows which input each answer digit reads."
+    ),
+    "attention.before_train": (
+        "Press **Train** and the loss and accuracy curves appear here. On the right is a trained model's "
+        "attention; once you train, a model that knows nothing yet replaces it and the pattern forms."
+    ),
+    "attention.preview_caption": "A trained model's attention (row = looking, column = looked at).",
+    "attention.steps": "Training steps",
+    "attention.how": "How it works: attention in three steps",
+    "attention.intro": (
+        "From each position's vector, linear maps make three vectors: a **query Q** (what am I looking for), a "
+        "**key K** (what am I) and a **value V** (what I pass on). The example has 3 tokens and vectors of length 2."
+    ),
+    "attention.step1": "**1. Scores**: the dot products of queries and keys, divided by $\\sqrt{d}$ ($d$ = 2).",
+    "attention.step2": (
+        "**2. Mask**: a GPT predicts the next token, so it must not look at later positions. Everything "
+        "above the diagonal becomes $-\\infty$."
+    ),
+    "attention.step3": (
+        "**3. Softmax and weighted sum**: softmax turns each row into weights summing to 1, and those weights mix "
+        "the values V. The first row can only see itself: weight 1."
+    ),
+    "attention.multi_head": (
+        "Each **head** does this with its own Q, K and V in parallel (multi-head attention), and the results are "
+        "joined. Each heatmap above is one head's weights (the matrix after softmax)."
+    ),
+    "attention.try": "Try it",
+    "attention.try_caption": "Give the trained (or shipped) model an input; see its answer and where each answer position looked.",
+    "attention.try_digits": "{n} digits (0-9, e.g. 3 1 4 1 5 9)",
+    "attention.try_prompt": "A beginning (the model writes on)",
+    "attention.answer": "The model's answer",
+    "attention.right": "Right",
+    "attention.wrong": "The right answer is {truth}",
+    "attention.pick_position": "Output position to inspect",
+    "attention.layer": "Layer",
+    "attention.heads_mean": "mean of heads",
+    "attention.head_n": "head {n}",
+    "attention.which_head": "Head",
+    "attention.bars_caption": "Writing answer digit {pos} (“{token}”): the weight on each input position (layer {layer}).",
+    "attention.text_bars_caption": "Writing “{token}”: the weight on each earlier character (layer {layer}).",
+    "attention.temperature": "Temperature",
+    "attention.temperature_help": "0 always takes the most likely character; higher values allow surprising ones.",
+    "attention.top_k": "top-k (draw from the k most likely)",
+    "attention.n_chars": "Characters to write",
+    "attention.generated": "What the model wrote",
+    "attention.using_session": "Using the model trained in this session.",
+    "attention.using_shipped": "Using the shipped trained model; train your own and it switches to yours.",
+    "attention.no_model": "No model for this task yet: train one above.",
+    "attention.no_shipped": "The shipped model cannot be loaded ({reason}). Train one above to try it.",
+    "attention.bad.empty": "Type some digits.",
+    "attention.bad.chars": "Digits (0-9) only, please. You typed: {text}",
+    "attention.bad.length": "Exactly {n} digits, please (you typed {got}).",
+    "attention.bad.range": "The digits 0-{top} only.",
+    "attention.bad.unknown": "The model has never seen these characters: {chars} (only characters of its training text work)",
+    "attention.bad.long": "At most {n} characters, please.",
+    "attention.experiments": "Experiments: change one thing",
+    "attention.exp_intro": "Pick an **Experiment** above and train: the results line up in this table. Guess first, then try.",
+    "attention.exp.no_mask": (
+        "**Mask off**: in training each position can see the very digit it must predict. The loss drops to "
+        "almost 0 and “shown the answer so far” reaches 100%. But when it writes the answer itself, the later "
+        "positions are still empty, and its accuracy is about 0%. The heatmaps light up above the diagonal: the future."
+    ),
+    "attention.exp.one_head": (
+        "**One head**: one place to look per layer. Sorting is still solvable with one head, but several heads "
+        "can split the work; compare how fast it learns and what the patterns look like."
+    ),
+    "attention.exp.no_pos": (
+        "**No position embedding**: the model is not told which position is which. Sorting still works, since "
+        "the answer depends only on **how many** of each digit there are; reversing needs the order and fails. "
+        "Switch the task to “Reverse” and compare."
+    ),
+    "attention.col.task": "Task",
+    "attention.col.experiment": "Experiment",
+    "attention.col.acc": "Accuracy (own answer)",
+    "attention.col.token_acc": "Accuracy (shown so far)",
+    "attention.col.first_99": "Seconds to 99%",
+    "attention.col.val_loss": "Validation loss",
+    "attention.col.seconds": "Training seconds",
+    "attention.no_results": "No results yet: pick an experiment and train.",
+    "attention.review.q1": "Why are the scores divided by $\\sqrt{d}$?",
+    "attention.review.a1": (
+        "The longer the vectors, the more their dot products spread, and softmax becomes nearly all 0 or 1, with "
+        "vanishing gradients. Dividing by $\\sqrt{d}$ keeps the spread about the same whatever $d$ is."
+    ),
+    "attention.review.q2": "With the mask off the training loss falls at once. Why does the model then get the answers wrong?",
+    "attention.review.a2": (
+        "In training the whole answer is in the input, so without a mask the next digit can simply be copied "
+        "(cheating). When generating, the next digit does not exist yet: there is nothing to copy."
+    ),
+    "attention.review.q3": "Without a position embedding, why does sorting work but reversing fail?",
+    "attention.review.a3": (
+        "Attention weights and adds the positions it sees regardless of their order, so without positions the input "
+        "looks like a bag of digits. A sorted answer depends only on how many of each digit there are; reversing "
+        "needs to know which came where."
+    ),
+    "attention.review.q4": "What does each row of the weights after softmax sum to, and what does that mean?",
+    "attention.review.a4": (
+        "Always 1. Each position receives an average of the values it may see, mixed in shares that sum to 1. One "
+        "row of a heatmap is that split."
+    ),
+    "attention.code_caption": "The heart of the model (core/models/gpt.py): forward writes out the three steps above.",
+}
