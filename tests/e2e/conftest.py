@@ -79,3 +79,14 @@ def goto(page, server_url: str, path: str = "", lang: str = "ja") -> None:
     wait_idle(page)
     exc = page.locator('[data-testid="stException"]')
     assert exc.count() == 0, exc.first.inner_text()
+
+
+def choose_language(page, name: str) -> None:
+    """The sidebar's language box set to `name` ("English", "日本語"), as a student does it. The box sits
+    below the page list, out of a 1280x720 view: scroll it in and open it by its input (a click on the
+    box's middle, as Playwright aims, can land beside the input and leave the list closed)."""
+    box = page.locator(".st-key-lang")
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    page.get_by_role("option", name=name).click()
+    wait_idle(page)

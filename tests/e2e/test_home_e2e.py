@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import goto, wait_idle
+from tests.e2e.conftest import choose_language, goto, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -20,9 +20,7 @@ def test_home_renders_in_japanese_by_default(page, server_url):
 
 def test_switching_language_changes_text_and_survives_reload(page, server_url):
     goto(page, server_url, "", lang="ja")
-    page.locator(".st-key-lang").click()
-    page.get_by_role("option", name="English").click()
-    wait_idle(page)
+    choose_language(page, "English")
     page.get_by_text("PyTorch Hands-on Lab").first.wait_for()
     assert "ハンズオン" not in page.locator('[data-testid="stMain"]').inner_text()
     assert "lang=en" in page.url

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bench import lab_server
-from tests.e2e.conftest import LOGS, free_port, goto, start_server, wait_idle
+from tests.e2e.conftest import LOGS, choose_language, free_port, goto, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ("", "tensors", "xor", "cnn", "hyperparams", "gan", "cgan", "vae")
+PAGES = ("", "tensors", "xor", "cnn", "hyperparams", "gan", "cgan", "vae", "board", "teacher")
 
 # Per choice widget in the main area: its key (from the st-key-<key> class around it) and which option is
 # shown as chosen — the checked radio's position, the select box's text, the pressed segment's text, the
@@ -47,9 +47,7 @@ def open_page(page, url: str, path: str) -> None:
 
 
 def switch_language(page, name: str) -> None:
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name=name).click()
-    wait_idle(page)
+    choose_language(page, name)
 
 
 def empty(found: list[list[str]]) -> list[list[str]]:
