@@ -8,7 +8,7 @@ import torch
 
 from core import attention as core_attention
 from core.models import gpt as models_gpt
-from ui import inputs, job_widgets, jobs, resources, saved_runs
+from ui import inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import attention as lesson
 from ui.pages import require_shell
@@ -27,13 +27,13 @@ c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
 task = c1.selectbox(
     t("attention.task"),
     core_attention.TASKS,
-    key=relabelled("attention_task"),
+    key=relabelled(links.choice("attention_task", core_attention.TASKS)),
     format_func=lambda k: t(f"attention.task.{k}", lang=LANG),
 )
 experiment = c2.selectbox(
     t("attention.experiment"),
     lesson.EXPERIMENTS,
-    key=relabelled("attention_experiment"),
+    key=relabelled(links.choice("attention_experiment", lesson.EXPERIMENTS)),
     format_func=lambda k: t(f"attention.experiment.{k}", lang=LANG),
     help=t("attention.experiment_help"),
 )
@@ -46,8 +46,9 @@ steps = c3.slider(
     20 if tiny else preset.steps,
     step=10,
     key=f"attention_steps_{task}",
+    **links.bind(f"attention_steps_{task}"),
 )
-seed = inputs.number(c4, t("common.seed"), 0, 10_000, 0, key="attention_seed")
+seed = inputs.number(c4, t("common.seed"), 0, 10_000, 0, key="attention_seed", **links.bind("attention_seed"))
 
 
 def on_train() -> None:

@@ -21,6 +21,7 @@ PAGES = {
     "pages/gan.py": "gan_train",
     "pages/cgan.py": "cgan_train",
     "pages/vae.py": "vae_train",
+    "pages/attention.py": "attention_train",
     None: None,  # Home
 }
 # what each fault makes the pages say, per language (ui/strings/common.py ckpt.*); a file cut in half
