@@ -5,8 +5,8 @@ PyTorch script.
 - `history.csv`: every record of every history list, one row each, with the list's name first;
 - `run.json`: the settings, state and metrics as the lab keeps them (and `arrays.npz` where the run has
   arrays);
-- a script: for the topics that can write one, a standalone program that trains the same network with
-  the same settings (`train.py`); for every run, `load_model.py`, which opens `model.pth` with PyTorch
+- a script: for XOR and the CNN, a standalone program that trains the same network with the same
+  settings (`train.py`, full MNIST through torchvision for the CNN); for every run with a model, `load_model.py`, which opens `model.pth` with PyTorch
   alone and prints what is inside.
 """
 
@@ -44,7 +44,14 @@ def _xor_script(config: Mapping) -> str:
     return xor.script(xor.XORConfig(**values))
 
 
-TRAIN_SCRIPTS: dict[str, Callable[[Mapping], str]] = {"xor": _xor_script}  # page → settings → program
+def _cnn_script(config: Mapping) -> str:
+    from core import cnn
+
+    names = set(cnn.CNNTrainConfig.__dataclass_fields__)
+    return cnn.script(cnn.CNNTrainConfig(**{k: v for k, v in config.items() if k in names}))
+
+
+TRAIN_SCRIPTS: dict[str, Callable[[Mapping], str]] = {"xor": _xor_script, "cnn": _cnn_script}
 
 
 def history_csv(history: Mapping) -> str:

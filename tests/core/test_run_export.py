@@ -53,3 +53,16 @@ def test_the_zip_holds_model_history_settings_and_scripts(tmp_path):
 def test_a_missing_run_is_a_run_error_not_a_crash(tmp_path):
     with pytest.raises(runs.RunError):
         run_export.run_zip("xor_20260101-000000_abcd_nobody", tmp_path)
+
+
+def test_a_cnn_run_brings_the_course_script_with_its_settings(tmp_path):
+    from core import cnn
+    from core.models.cnn import MNISTCNN
+
+    cfg = cnn.CNNTrainConfig(c1=8, c2=16, epochs=3, lr=3e-3, augment=False)
+    writer = runs.RunWriter("cnn", "みどり", vars(cfg), root=tmp_path)
+    assert writer.save(MNISTCNN(8, 16), state="done", epochs_done=3)
+    z = zipfile.ZipFile(io.BytesIO(run_export.run_zip(writer.run_id, tmp_path)))
+    script = z.read(f"{writer.run_id}/train.py").decode()
+    compile(script, "train.py", "exec")
+    assert "nn.Conv2d(1, 8, 3, 1)" in script and "lr=0.003" in script and "range(1, 3 + 1)" in script

@@ -335,55 +335,7 @@ def accuracy_figure(job: jobs.Job) -> go.Figure:
 # -- show the code -----------------------------------------------------------------------------
 def training_script(cfg: CNNTrainConfig) -> str:
     """The course's `mnist_cnn.py` training part, with the Train tab's current settings filled in."""
-    return f"""import torch
-import torch.nn as nn
-import torch.optim as optim
-from torch.utils.data import DataLoader
-from torchvision import datasets, transforms
-
-device = "cuda" if torch.cuda.is_available() else "cpu"
-
-class MNISTCNNModel(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer1 = nn.Sequential(
-            nn.Conv2d(1, {cfg.c1}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c1}, 13, 13)
-        self.layer2 = nn.Sequential(
-            nn.Conv2d({cfg.c1}, {cfg.c2}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c2}, 5, 5)
-        self.layer3 = nn.Sequential(
-            nn.Flatten(), nn.Linear({cfg.c2}*5*5, {cfg.hidden}), nn.ReLU(),
-            nn.Linear({cfg.hidden}, 10), nn.LogSoftmax(dim=1))  # (B, 10)
-
-    def forward(self, x):
-        return self.layer3(self.layer2(self.layer1(x)))
-
-transform = transforms.Compose([transforms.ToTensor()])
-train_dataset = datasets.MNIST("./data", train=True, download=True, transform=transform)
-test_dataset = datasets.MNIST("./data", train=False, transform=transform)
-train_loader = DataLoader(train_dataset, batch_size={cfg.batch_size}, shuffle=True)
-test_loader = DataLoader(test_dataset, batch_size=1000)
-{"augment = transforms.RandomAffine(degrees=12, translate=(2/28, 2/28), scale=(0.9, 1.1))" if cfg.augment else ""}
-model = MNISTCNNModel().to(device)
-optimizer = optim.Adam(model.parameters(), lr={cfg.lr})
-criterion = nn.NLLLoss()
-for epoch in range(1, {cfg.epochs} + 1):
-    model.train()
-    for data, target in train_loader:
-        data, target = data.to(device), target.to(device)
-{"        data = augment(data)  # a new random warp for every batch" if cfg.augment else ""}
-        optimizer.zero_grad()
-        loss = criterion(model(data), target)
-        loss.backward()
-        optimizer.step()
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for data, target in test_loader:
-            pred = model(data.to(device)).argmax(dim=1)
-            correct += pred.eq(target.to(device)).sum().item()
-    print(f"epoch {{epoch}}: test accuracy {{100 * correct / len(test_dataset):.2f}}%")
-torch.save(model.state_dict(), "mnist_cnn.pth")
-""".replace("\n\n\n", "\n\n")
+    return core_cnn.script(cfg)
 
 
 # -- panels --------------------------------------------------------------------------------------
