@@ -84,7 +84,7 @@ st.caption(t("attention.try_caption"))
 got = lesson.model_for(task, job)
 if got is None:
     if task in lesson.SHIPPED and not (job and job.active):
-        lesson.shipped_warning(task)
+        lesson.warn_no_shipped(task)
     else:
         st.info(t("attention.no_model"))
 else:

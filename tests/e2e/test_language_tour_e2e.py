@@ -10,7 +10,20 @@ from tests.e2e.conftest import LOGS, choose_language, free_port, goto, start_ser
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ("", "tensors", "xor", "cnn", "hyperparams", "gan", "cgan", "vae", "board", "teacher")
+PAGES = (
+    "",
+    "tensors",
+    "xor",
+    "cnn",
+    "hyperparams",
+    "gan",
+    "cgan",
+    "vae",
+    "diffusion",
+    "attention",
+    "board",
+    "teacher",
+)
 
 # Per choice widget in the main area: its key (from the st-key-<key> class around it) and which option is
 # shown as chosen — the checked radio's position, the select box's text, the pressed segment's text, the

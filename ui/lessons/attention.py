@@ -133,7 +133,7 @@ def shipped_for(task: str):
     return resources.shipped(SHIPPED[task], FAMILY) if task in SHIPPED else None
 
 
-def shipped_warning(task: str) -> None:
+def warn_no_shipped(task: str) -> None:
     """Why the shipped model of `task` cannot be used, as the page's warning."""
     resources.shipped_warning(SHIPPED[task], FAMILY, "attention.no_shipped")
 

@@ -14,6 +14,8 @@ JA = {
     "nav.part1": "第1部 基本",
     "nav.part2": "第2部 CNN（画像認識）",
     "nav.part3": "第3部 生成モデル",
+    "nav.part4": "クラス",
+    "nav.teacher": "先生用",
     "home.intro": (
         "PyTorch でディープラーニングを **手を動かして** 学ぶためのラボです。"
         "小さなネットワークをその場で学習させ、損失が下がっていく様子をグラフで確かめ、"
@@ -30,6 +32,7 @@ JA = {
     "home.blurb.gan": "生成器と識別器の競争で数字の画像を作る",
     "home.blurb.cgan": "ラベルを指定して好きな数字を生成する",
     "home.blurb.vae": "2 次元の潜在空間をクリックして数字を作る",
+    "home.blurb.teacher": "クラスの様子、学習の停止、全員へのお知らせ（先生用）",
     "home.coming": "このページは準備中です。",
     "home.env": "実行環境",
     "home.env.torch": "PyTorch のバージョン",
@@ -109,6 +112,8 @@ EN = {
     "nav.part1": "Part 1 · Basics",
     "nav.part2": "Part 2 · CNN image recognition",
     "nav.part3": "Part 3 · Generative models",
+    "nav.part4": "Class",
+    "nav.teacher": "Teacher",
     "home.intro": (
         "A lab for learning deep learning with PyTorch **by doing**. Train small networks on the spot, "
         "watch the loss fall, let a CNN read a digit you draw, and sample digits from the GANs and "
@@ -125,6 +130,7 @@ EN = {
     "home.blurb.gan": "A generator and a discriminator compete until digits appear",
     "home.blurb.cgan": "Ask for a digit and generate it",
     "home.blurb.vae": "Click anywhere in a 2-D latent space to make a digit",
+    "home.blurb.teacher": "The class at a glance, stopping jobs, a message to everyone (for the teacher)",
     "home.coming": "This page is coming soon.",
     "home.env": "Environment",
     "home.env.torch": "PyTorch version",

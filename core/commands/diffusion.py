@@ -1,0 +1,227 @@
+"""`python -m core.cli diffusion ...`: sample from and train the diffusion models of Part 3 (3.1.2).
+
+diffusion sample --n 16 --seed 0 --out digits.npy            # N x 28 x 28 float32 in [0, 1], digits 0-9 in turn
+diffusion sample --n 8 --label 3 --steps 10 --guidance 4 --out threes.npy
+diffusion train --objective flow --flow-t uniform --label-dropout 0.2 --epochs 50 --threads 1 --device cpu \
+    --eval-every 10 --out checkpoints/diffusion_mnist.pth   # the shipped model (~12 min on an idle core)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SHIPPED = "diffusion_mnist.pth"
+FAMILY = "diffusion.UNet"
+MAX_SAMPLES = 100_000
+
+
+def load_model(path: str | None):
+    """(model, sampling defaults) from a checkpoint; the defaults are what its metadata names best."""
+    from core import checkpoints
+
+    loaded = checkpoints.load(path or checkpoints.SHIPPED_DIR / SHIPPED, expected_family=FAMILY)
+    return loaded.model, dict(loaded.meta.get("sampling") or {})
+
+
+def sampling_defaults(model, stored: dict) -> dict:
+    """The checkpoint's sampler, steps and guidance, else the objective's few-step sampler at w = 2."""
+    from core.diffusion import DEFAULT_STEPS, default_sampler
+
+    sampler = stored.get("sampler") or default_sampler(model)
+    return {
+        "sampler": sampler,
+        "steps": int(stored.get("steps") or DEFAULT_STEPS[sampler]),
+        "guidance": float(stored.get("guidance", 2.0)),
+    }
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from core.diffusion import SAMPLERS, sample
+
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise ValueError(f"--n must be between 1 and {MAX_SAMPLES}")
+    if args.label is not None and not 0 <= args.label <= 9:
+        raise ValueError(f"--label must be a digit 0-9, got {args.label}")
+    if args.steps is not None and not 1 <= args.steps <= 1000:
+        raise ValueError(f"--steps must be between 1 and 1000, got {args.steps}")
+    model, stored = load_model(args.checkpoint)
+    d = sampling_defaults(model, stored)
+    sampler = args.sampler or d["sampler"]
+    if sampler not in SAMPLERS[model.objective]:
+        raise ValueError(f"a {model.objective} model samples with {', '.join(SAMPLERS[model.objective])}")
+    steps = args.steps or (d["steps"] if sampler == d["sampler"] else None)
+    guidance = d["guidance"] if args.guidance is None else args.guidance
+    images = sample(
+        model, args.n, args.seed, label=args.label, sampler=sampler, steps=steps, guidance=guidance
+    )
+    arr = images[:, 0].numpy().astype(np.float32)  # (N, 28, 28), white digits on black
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    np.save(args.out, arr)
+    print(
+        f"wrote {args.out}: {arr.shape[0]} x 28 x 28 float32 in [0, 1] ({sampler}, {steps or 'default'} steps, w = {guidance:g})"
+    )
+    return 0
+
+
+def judge_figures(model, cnn, sampler: str, steps: int, guidance: float, seed: int = 2024) -> dict:
+    """The shipped CNN's reading, as bench/gen_quality_diffusion.py judges: per-label agreement at the
+    default guidance (1,000 samples) and the digit shares of 1,000 unlabelled ones."""
+    from core.diffusion import agreement, unlabelled_quality
+
+    a = agreement(model, cnn, per_label=100, seed=seed, sampler=sampler, steps=steps, guidance=guidance)
+    u = unlabelled_quality(model, cnn, n=1000, seed=seed, sampler=sampler, steps=steps)
+    return {
+        "agreement": a["overall"],
+        "agreement_per_digit": [round(v, 4) for v in a["per_digit"]],
+        "confident_share": a["confident"],
+        "mean_confidence": a["mean_conf"],
+        "unlabelled_digit_shares": [round(float(s), 4) for s in u["shares"]],
+        "unlabelled_confident_share": u["confident"],
+    }
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import copy
+
+    import torch
+
+    from core import checkpoints, data
+    from core.commands.gan import pick_device, shipped_cnn
+    from core.diffusion import (
+        DEFAULT_STEPS,
+        SAMPLERS,
+        DiffusionConfig,
+        agreement,
+        build_model,
+        train_diffusion,
+    )
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cfg = DiffusionConfig(
+        objective=args.objective,
+        schedule=args.schedule,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        ema=args.ema,
+        label_dropout=args.label_dropout,
+        flow_t=args.flow_t,
+        seed=args.seed,
+        c1=args.c1,
+        c2=args.c2,
+    )
+    sampler = args.sampler or SAMPLERS[cfg.objective][0]
+    if sampler not in SAMPLERS[cfg.objective]:
+        raise ValueError(f"a {cfg.objective} model samples with {', '.join(SAMPLERS[cfg.objective])}")
+    steps = args.steps or DEFAULT_STEPS[sampler]
+    split = data.load_mnist()
+    device = pick_device(args.device)
+    print(f"data: {split.provenance.description}; device: {device}; {cfg}", flush=True)
+    g = torch.Generator().manual_seed(cfg.seed)
+    model = build_model(cfg, g)
+    ema = copy.deepcopy(model)  # the averaged weights are the ones saved and sampled
+    cnn = shipped_cnn()
+    epochs = 0
+    for rec in train_diffusion(model, split.x_train, split.y_train, cfg, device, g, ema):
+        if rec["kind"] == "diverged":
+            print(f"error: the loss stopped being finite at step {rec['step']}: lower --lr", file=sys.stderr)
+            return 1
+        if rec["kind"] != "epoch":
+            continue
+        epochs = rec["epoch"]
+        line = f"epoch {epochs:3d}  loss {rec['train_loss']:.4f}  ({rec['elapsed']:.0f} s)"
+        if cnn is not None and args.eval_every and epochs % args.eval_every == 0:
+            a = agreement(
+                copy.deepcopy(ema).cpu(), cnn, 20, 7, sampler, steps, args.guidance
+            )  # seed 7, not 2024
+            line += f"  agreement (200 samples) {a['overall']:.1%}"
+        print(line, flush=True)
+    model = ema.cpu().eval()
+    metrics: dict = {}
+    if cnn is not None:
+        metrics = judge_figures(model, cnn, sampler, steps, args.guidance)
+        print(
+            f"agreement {metrics['agreement']:.1%}, confident {metrics['confident_share']:.1%}, "
+            f"unlabelled shares {' '.join(f'{s:.1%}' for s in metrics['unlabelled_digit_shares'])}"
+        )
+    if args.out:
+        meta = {
+            "provenance": split.provenance.as_dict(),
+            "epochs": epochs,
+            "objective": cfg.objective,
+            "train_config": cfg.as_dict(),
+            "sampling": {"sampler": sampler, "steps": steps, "guidance": args.guidance},
+            "metrics": metrics,
+            "command": "python -m core.cli diffusion train " + " ".join(args.argv),
+        }
+        checkpoints.save(model, args.out, meta=meta, shipped=True)  # config: the U-Net's model_args
+        print(f"saved {args.out}")
+    return 0
+
+
+def _guard(fn):
+    """Bad values and checkpoints end with one clear line and exit code 2, not a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        from core.checkpoints import CheckpointError
+
+        try:
+            return fn(args)
+        except CheckpointError as e:
+            print(f"error: cannot use the checkpoint ({e.code}): {e.detail or e}", file=sys.stderr)
+        except (ValueError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diffusion", help="diffusion models (DDPM, rectified flow): sample, train (Part 3)")
+    cmds = p.add_subparsers(dest="diffusion_command", required=True)
+    samplers = ("euler", "heun", "ddim", "ddpm")
+
+    s = cmds.add_parser("sample", help="N x 28 x 28 float32 digits in [0, 1] (white on black) to .npy")
+    s.add_argument("--n", type=int, default=16)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--label", type=int, default=None, help="digit 0-9 (default: the digits 0-9 in turn)")
+    s.add_argument("--steps", type=int, default=None, help="sampler steps (default: the checkpoint's)")
+    s.add_argument(
+        "--guidance", type=float, default=None, help="guidance scale w (default: the checkpoint's)"
+    )
+    s.add_argument("--sampler", choices=samplers, default=None, help="default: the checkpoint's")
+    s.add_argument("--out", required=True)
+    s.add_argument("--checkpoint", default=None, help=f"default: checkpoints/{SHIPPED}")
+    s.set_defaults(func=_guard(cmd_sample))
+
+    t = cmds.add_parser("train", help="train the U-Net on MNIST and save its moving-average weights")
+    t.add_argument("--objective", choices=("flow", "ddpm"), default="flow")
+    t.add_argument("--schedule", choices=("linear", "cosine"), default="linear", help="DDPM's beta schedule")
+    t.add_argument("--epochs", type=int, default=20)
+    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--ema", type=float, default=0.999)
+    t.add_argument("--label-dropout", type=float, default=0.1)
+    t.add_argument(
+        "--flow-t", choices=("logit_normal", "uniform"), default="logit_normal", help="flow matching's t"
+    )
+    t.add_argument("--c1", type=int, default=16)
+    t.add_argument("--c2", type=int, default=32)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--sampler", choices=samplers, default=None, help="the default sampler stored (and judged)"
+    )
+    t.add_argument("--steps", type=int, default=None, help="its steps (default: 20 Euler, 50 DDIM)")
+    t.add_argument(
+        "--guidance", type=float, default=2.0, help="the default guidance scale stored (and judged)"
+    )
+    t.add_argument("--device", default=None, help="cpu, cuda, mps (default: the lab's choice)")
+    t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    t.add_argument("--eval-every", type=int, default=0, help="print the agreement every N epochs (0: never)")
+    t.add_argument("--out", default=None, help="where to save (e.g. checkpoints/diffusion_mnist.pth)")
+    t.set_defaults(func=_guard(cmd_train), argv=sys.argv[3:])

@@ -1,0 +1,126 @@
+"""AppTest of the diffusion page: both languages render, the reverse strip follows the widgets, the sampler
+comparison and the judge run, a tiny training run finishes and a foreign saved run is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import open_page, texts
+
+PAGE = "pages/diffusion.py"
+
+
+def _has_shipped() -> bool:
+    from core import checkpoints
+    from ui.lessons.diffusion import SHIPPED
+
+    return (checkpoints.SHIPPED_DIR / SHIPPED).is_file()
+
+
+def _strip_url(at) -> str:
+    for el in at.get("image"):
+        for img in el.proto.imgs:
+            if "$x_t$" in img.caption or not img.caption:
+                return img.url
+    raise AssertionError("no image on the page")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_renders(lang):
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert ("拡散モデル" in body) if lang == "ja" else ("Diffusion" in body)
+    assert ("拡散過程" in body) if lang == "ja" else ("forward process" in body)
+    assert any("bar\\alpha_t" in el.body for el in at.latex)  # the forward process in closed form
+    assert not at.button(key="diffusion_train").disabled and at.button(key="diffusion_stop").disabled
+    assert at.slider(key="diffusion_epochs").value == 1  # test mode: tiny runs
+    assert len(at.get("plotly_chart")) >= 3  # alpha_bar, beta and SNR, linear vs cosine
+    if _has_shipped():
+        assert "varnothing" in at.slider(key="diffusion_w").label  # the guidance formula beside the slider
+        assert at.slider(key="diffusion_label").value == 3
+
+
+def test_the_reverse_strip_follows_the_digit_and_the_forward_slider_moves():
+    at = open_page(PAGE, "en")
+    assert not at.exception, at.exception
+    if not _has_shipped():
+        pytest.skip("no shipped diffusion model")
+    before = _strip_url(at)
+    at.slider(key="diffusion_label").set_value(7).run()
+    assert not at.exception, at.exception
+    assert _strip_url(at) != before
+    reads = [m for m in at.metric if m.label.startswith("The CNN reads")]
+    assert reads and reads[0].value == "7"  # the shipped model makes the digit asked for
+    at.slider(key="diffusion_t").set_value(900).run()
+    assert not at.exception, at.exception
+    assert "ᾱ = 0.0" in "\n".join(img.caption for el in at.get("image") for img in el.proto.imgs)
+
+
+def test_sampler_comparison_and_the_judge_panel():
+    at = open_page(PAGE, "ja")
+    if not _has_shipped():
+        pytest.skip("no shipped diffusion model")
+    at.button(key="diffusion_compare").click().run()
+    assert not at.exception, at.exception
+    rows = at.session_state["_diffusion_compare"]
+    assert [(r["sampler"], r["steps"]) for r in rows][:2] == [("euler", 50), ("euler", 20)]
+    assert all(r["per_100"] > 0 for r in rows)
+    at.button(key="diffusion_judge_run").click().run()
+    assert not at.exception, at.exception
+    results = at.session_state["_diffusion_judge"]
+    assert "diffusion" in results and abs(sum(results["diffusion"]["shares"]) - 1) < 1e-6
+    assert "学習画像" in texts(at)  # the memorisation check: nearest training digits
+
+
+def test_tiny_ddpm_training_run_then_offered_to_the_sampler_comparison():
+    at = open_page(PAGE, "en")
+    at.radio(key="diffusion_objective").set_value("ddpm").run()
+    at.radio(key="diffusion_schedule").set_value("cosine")
+    at.slider(key="diffusion_epochs").set_value(1)
+    at.button(key="diffusion_train").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["_jobs"]["diffusion"]
+    job.join(90)
+    assert job.state == "done", (job.state, job.error)
+    epochs = [r for r in job.epochs_log if r["kind"] == "epoch"]
+    assert len(epochs) == 1 and epochs[0]["grid"].shape == (20, 28, 28)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Epoch 1" in "\n".join(img.caption for el in at.get("image") for img in el.proto.imgs)
+    model = at.session_state["diffusion_session"]["model"]
+    assert (model.objective, model.schedule) == ("ddpm", "cosine")
+    if not _has_shipped():
+        return
+    # the sampler comparison offers the session's model (its 1,000-step DDPM row is too slow for a test)
+    assert "the model trained in this session (DDPM)" in at.radio(key="diffusion_compare_model").options
+    from ui.lessons.diffusion import sampler_runs
+
+    assert sampler_runs(model.objective)[:2] == [("ddpm", 1000), ("ddim", 50)]
+
+
+def test_reopen_refuses_a_run_that_is_not_a_diffusion_model(tmp_path, monkeypatch):
+    from core import runs
+    from core.models.cnn import MNISTCNN
+    from ui.lessons import diffusion as lesson
+
+    monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
+    writer = runs.RunWriter(lesson.PAGE, "たろう", {"objective": "flow", "epochs": 1})
+    assert writer.save(MNISTCNN(), None, state="done", epochs_done=1, history={"epochs": []})
+    with pytest.raises(runs.RunError) as e:
+        lesson.reopen(writer.run_id)
+    assert e.value.code == "model"
+
+
+def test_the_forward_process_can_start_from_the_digit_drawn_on_the_cnn_page():
+    import numpy as np
+
+    at = open_page(PAGE, "ja")
+    assert at.radio(key="diffusion_source").options == ["テスト画像"]  # nothing drawn yet
+    drawn = np.zeros((28, 28), np.float32)
+    drawn[4:24, 12:16] = 1.0  # a "1", as the CNN page frames a drawing
+    at.session_state["cnn_input_draw"] = drawn
+    at.run()
+    at.radio(key="diffusion_source").set_value("drawn").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="diffusion_source").value == "drawn"

@@ -1,0 +1,295 @@
+"""Diffusion page (course Part 3.1.2): the forward and reverse processes, samplers, guidance, training, judge.
+
+The page's title and Home blurb (`nav.diffusion`, `home.blurb.diffusion`) live here too, beside the page's
+other strings."""
+
+JA = {
+    "nav.diffusion": "拡散モデル",
+    "home.blurb.diffusion": "ノイズから一歩ずつ数字が現れる。GAN・VAE と同じ基準で比べる",
+    "diffusion.title": "拡散モデル：ノイズから数字へ",
+    "diffusion.lead": (
+        "画像にノイズを足し続けると砂嵐になります。拡散モデルはその逆に、**ノイズを少しずつ取り除いて**"
+        "数字をつくります。右で数字を選ぶと、1 枚の砂嵐がその数字に変わっていきます。"
+    ),
+    "diffusion.no_shipped": "学習済みの拡散モデルを読み込めません（{reason}）。下の「自分で学習する」で学習できます。",
+    "diffusion.digit": "つくる数字",
+    "diffusion.guidance": "ガイダンス w：{formula}",
+    "diffusion.guidance_help": (
+        "w = 0 はラベルを使わない生成、w = 1 はラベル付きのモデルそのまま、w > 1 は"
+        "ラベルの方向へさらに強く押します。"
+    ),
+    "diffusion.steps": "ステップ数（{sampler}）",
+    "diffusion.new": "別のノイズ",
+    "diffusion.strip_caption": (
+        "上の段：ノイズから数字までの途中の画像 $x_t$（左端が出発点）。下の段：その時点でモデルが"
+        "「最後はこうなる」と予想した画像 $\\hat{{x}}_0$。{steps} ステップ、{seconds:.2f} 秒。"
+    ),
+    "diffusion.cnn_reads": "CNN の読み（確信度 {conf:.0%}）",
+    "diffusion.animate": "アニメーションで見る",
+    "diffusion.how": "しくみ：ノイズを足す過程と取り除く過程",
+    "diffusion.idea": (
+        "**拡散過程（forward）** では、本物の画像 $x_0$ に決まった割合でノイズを混ぜていき、時刻 $t$ の画像 "
+        "$x_t$ をつくります。どの $t$ でも $x_t$ は 1 回の計算で直接つくれます。**逆過程（reverse）** では、"
+        "ニューラルネットワーク（ここでは約 15 万パラメータの小さな U-Net）が $x_t$ と $t$ と数字のラベルを見て、"
+        "ノイズをどちらへ取り除けばよいかを予測します。それを少しずつ繰り返すと、砂嵐が数字になります。"
+        "2 つの学習方法は、どちらも「ノイズをデータに変える」ことを学びますが、予測するものと道筋が違います。"
+    ),
+    "diffusion.ddpm": (
+        "**DDPM**：混ぜたノイズ $\\varepsilon$ そのものを当てます。ノイズの量は β スケジュールで決まり、"
+        "生成には多くのステップ（本来 1,000 回）を使います。DDIM は同じモデルで数十ステップに縮めます。"
+    ),
+    "diffusion.flow": (
+        "**フローマッチング（rectified flow）**：データとノイズを結ぶ直線の上を動く速度 $v = \\varepsilon - x_0$ を"
+        "当てます。道がまっすぐなので、Euler 法で 10〜20 ステップ進むだけでも数字になります。"
+    ),
+    "diffusion.forward": "拡散過程：数字にノイズを足していく",
+    "diffusion.forward_caption": (
+        "スライダーで時刻 t（0〜999）を動かすと、同じノイズを 2 つのスケジュールで混ぜた $x_t$ が見えます。"
+        "下のグラフは、残っている信号の割合 $\\bar\\alpha_t$、各ステップで足すノイズ $\\beta_t$、"
+        "信号とノイズの比（SNR）です。"
+    ),
+    "diffusion.source": "元の画像",
+    "diffusion.source.test": "テスト画像",
+    "diffusion.source.drawn": "CNN のページで描いた数字",
+    "diffusion.test_index": "テスト画像の番号",
+    "diffusion.x_t": "{schedule}：ᾱ = {ab:.3f}",
+    "diffusion.schedule.linear": "線形",
+    "diffusion.schedule.cosine": "コサイン",
+    "diffusion.forward_note": (
+        "線形スケジュールは途中で早く信号を失い、後半のステップはほとんど砂嵐のままです。"
+        "コサインスケジュールは信号をゆっくり減らすので、どの時刻も学習に役立ちます。"
+    ),
+    "diffusion.q.alpha_bar": "ᾱ_t（残る信号）",
+    "diffusion.q.beta": "β_t（足すノイズ）",
+    "diffusion.q.snr": "SNR（対数目盛）",
+    "diffusion.samplers": "サンプラーとステップ数",
+    "diffusion.samplers_caption": (
+        "同じモデルを、ステップ数を変えて生成させます。ステップが少ないほど速く、しかし数字は崩れます。"
+        "DDPM で学習したモデル（下の「自分で学習する」）では、1,000 ステップの DDPM と少ないステップの DDIM を比べられます。"
+        "「読めた割合」は、0〜9 を順に頼んだサンプルを CNN が頼んだとおりに読んだ割合です。"
+    ),
+    "diffusion.compare_model": "比べるモデル",
+    "diffusion.compare.shipped": "学習済みモデル（{objective}）",
+    "diffusion.compare.session": "このセッションで学習したモデル（{objective}）",
+    "diffusion.compare": "比べる",
+    "diffusion.working": "生成しています…",
+    "diffusion.sampler_row": "**{sampler}・{steps} ステップ**  \n100 枚あたり {per_100:.2f} 秒  \n読めた割合 {agreement}",
+    "diffusion.guidance_header": "分類器なしガイダンス（classifier-free guidance）",
+    "diffusion.guidance_caption": (
+        "行が頼んだ数字 0〜9、列がガイダンスの強さ w（{ws}）です。出発点のノイズは全部のマスで同じで、"
+        "違うのはラベルと w だけです。w = 0 ではラベルを使わないので、どの行も同じ画像になります。"
+        "学習のときにラベルをときどき「ラベルなし」に置き換えたので、1 つのモデルがラベルありとなしの"
+        "両方の予測を出せます。"
+    ),
+    "diffusion.guidance_share": "w = {w:g}：頼んだ数字として読めた割合 {share:.0f}%",
+    "diffusion.train": "自分で学習する",
+    "diffusion.train_caption": (
+        "4,000 枚の MNIST で U-Net を学習します。既定の設定（フローマッチング・20 エポック）なら、"
+        "2 コアの CPU で 2 分ほどで数字らしい線が、5 分以内に読める数字が表示されます。"
+        "グリッドは毎回同じノイズから生成するので、学習の進み具合を比べられます。"
+    ),
+    "diffusion.objective": "学習方法",
+    "diffusion.objective.flow": "フローマッチング",
+    "diffusion.objective.ddpm": "DDPM",
+    "diffusion.schedule": "β スケジュール（DDPM）",
+    "diffusion.epochs": "エポック数",
+    "diffusion.before_train": "「学習」を押すと、損失の推移と生成した数字がここに表示されます。",
+    "diffusion.waiting_grid": "最初のサンプルを待っています（2 エポックごとに生成します）。",
+    "diffusion.live_grid": "エポック {epoch}：固定したノイズから生成（各行 0〜9）",
+    "diffusion.live_grid_help": "CNN が、頼んだ数字として読めた割合と、その平均の確信度です。",
+    "diffusion.agreement": "頼んだ数字として読めた割合",
+    "diffusion.mean_conf": "平均の確信度",
+    "diffusion.t_bin": "時刻 t（0 = データ、1 = ノイズ）",
+    "diffusion.judge": "GAN・VAE・拡散モデルを同じ基準で比べる",
+    "diffusion.judge_caption": (
+        "3 つのページの学習済みモデルから同じ数だけ生成し、同じ CNN に読ませます。ヒストグラムに偏りが"
+        "あれば一部の数字しかつくれていない（モード崩壊）ことを、確信度が低ければぼやけた数字を示します。"
+        "拡散モデルは、数字を順に頼んだ場合と、GAN・VAE と同じようにラベルなしで生成した場合の両方を示します。"
+    ),
+    "diffusion.no_cnn": "判定に使う CNN を読み込めません（{reason}）。",
+    "diffusion.judge_run": "比べる（各 200 枚）",
+    "diffusion.judge.gan": "GAN",
+    "diffusion.judge.vae": "VAE",
+    "diffusion.judge.diffusion": "拡散モデル（0〜9 を順に）",
+    "diffusion.judge.diffusion_free": "拡散モデル（ラベルなし）",
+    "diffusion.judge_figures": (
+        "平均の確信度 {conf:.2f}  \n確信度 0.9 以上 {confident:.0f}%  \n100 枚あたり {per_100:.2f} 秒"
+    ),
+    "diffusion.memo": "丸暗記していないか：いちばん近い学習画像",
+    "diffusion.memo_caption": (
+        "上の段が拡散モデルのサンプル、下の段は 4,000 枚の学習画像のうち画素がいちばん近いものです。"
+        "距離（画素の二乗平均平方根）の中央値は {median:.3f}、いちばん近いもので {closest:.3f} でした。"
+        "学習に使っていないテスト画像と学習画像の距離の中央値は {test:.3f} です。サンプルの距離が 0 に"
+        "近ければ、学習画像をそのまま写していることになります。"
+    ),
+    "diffusion.review.q1": "拡散過程で、$x_t$ を $x_0$ から 1 回で計算できるのはなぜですか。",
+    "diffusion.review.a1": (
+        "ガウスノイズを何回足しても、結果はまたガウス分布になるからです。各ステップの割合を掛け合わせた "
+        "$\\bar\\alpha_t$ を使うと、$x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1-\\bar\\alpha_t}\\,\\varepsilon$ "
+        "と書けます。学習では t を毎回ランダムに選び、この式で $x_t$ を直接つくります。"
+    ),
+    "diffusion.review.q2": "DDPM とフローマッチングは、それぞれ何を予測するように学習しますか。",
+    "diffusion.review.a2": (
+        "DDPM は $x_t$ に混ぜたノイズ $\\varepsilon$ を、フローマッチングはノイズからデータへ向かう速度 "
+        "$v = \\varepsilon - x_0$ を予測します。どちらも、予測からノイズを取り除く向きが分かるので、"
+        "ノイズを少しずつ数字に変えられます。"
+    ),
+    "diffusion.review.q3": "ステップ数を減らすと、生成はどう変わりますか。",
+    "diffusion.review.a3": (
+        "ネットワークを呼ぶ回数が減るので速くなります。しかし 1 ステップで進む距離が長くなり、"
+        "予測の誤差が大きく効くので、数字が崩れます。「サンプラーとステップ数」で、時間と読めた割合を比べてみましょう。"
+    ),
+    "diffusion.review.q4": "ガイダンスの強さ w を大きくすると、何が起きますか。w = 0 ではどうなりますか。",
+    "diffusion.review.a4": (
+        "w を大きくすると、ラベルありの予測とラベルなしの予測の差を強調するので、頼んだ数字らしさが増えます"
+        "（大きすぎると形が単調になり、線が太く崩れます）。w = 0 はラベルなしの予測だけを使うので、"
+        "どの数字になるかはノイズ次第です。"
+    ),
+    "diffusion.code_caption": "学習の損失（フローマッチングと DDPM）、ガイダンス、2 つのサンプラーです（core/diffusion.py）。",
+}
+
+EN = {
+    "nav.diffusion": "Diffusion",
+    "home.blurb.diffusion": "A digit emerges from noise step by step, judged beside the GAN and the VAE",
+    "diffusion.title": "Diffusion: from noise to a digit",
+    "diffusion.lead": (
+        "Keep adding noise to an image and it ends as static. A diffusion model learns the reverse: **removing "
+        "the noise a little at a time**. Pick a digit on the right; on the left, one image of static becomes it."
+    ),
+    "diffusion.no_shipped": "The trained diffusion model cannot be loaded ({reason}). Train one below.",
+    "diffusion.digit": "Digit to make",
+    "diffusion.guidance": "Guidance w: {formula}",
+    "diffusion.guidance_help": (
+        "w = 0 ignores the label, w = 1 is the conditional model as it is, w > 1 pushes further "
+        "towards the label."
+    ),
+    "diffusion.steps": "Steps ({sampler})",
+    "diffusion.new": "Other noise",
+    "diffusion.strip_caption": (
+        "Above: the image $x_t$ on its way from noise (left) to the digit. Below: the model's guess at that "
+        "moment of the final digit, $\\hat{{x}}_0$. {steps} steps, {seconds:.2f} s."
+    ),
+    "diffusion.cnn_reads": "The CNN reads (confidence {conf:.0%})",
+    "diffusion.animate": "Animate",
+    "diffusion.how": "How it works: adding noise, and taking it away",
+    "diffusion.idea": (
+        "The **forward process** mixes noise into a real image $x_0$ in set amounts, giving the image $x_t$ at "
+        "time $t$; any $x_t$ can be made from $x_0$ in one step. In the **reverse process** a neural network "
+        "(here a small U-Net of about 150,000 parameters) looks at $x_t$, $t$ and the digit's label and predicts "
+        "which way to remove the noise; repeating that a little at a time turns static into a digit. Both "
+        "training methods learn to turn noise into data; they differ in what they predict and in the path."
+    ),
+    "diffusion.ddpm": (
+        "**DDPM** predicts the noise $\\varepsilon$ that was mixed in. The amount of noise follows a β "
+        "schedule, and sampling takes many steps (1,000 in the paper); DDIM cuts that to tens with the same model."
+    ),
+    "diffusion.flow": (
+        "**Flow matching (rectified flow)** predicts the velocity $v = \\varepsilon - x_0$ along the straight "
+        "line between data and noise. The path is straight, so 10–20 Euler steps already give digits."
+    ),
+    "diffusion.forward": "The forward process: adding noise to a digit",
+    "diffusion.forward_caption": (
+        "Move the time t (0–999) to see $x_t$: the same noise mixed in under the two schedules. The plots "
+        "show the share of the signal kept, $\\bar\\alpha_t$, the noise added at each step, $\\beta_t$, and the "
+        "signal-to-noise ratio (SNR)."
+    ),
+    "diffusion.source": "Image",
+    "diffusion.source.test": "test digit",
+    "diffusion.source.drawn": "your drawing on the CNN page",
+    "diffusion.test_index": "Test digit number",
+    "diffusion.x_t": "{schedule}: ᾱ = {ab:.3f}",
+    "diffusion.schedule.linear": "linear",
+    "diffusion.schedule.cosine": "cosine",
+    "diffusion.forward_note": (
+        "The linear schedule loses the signal early: its later steps are almost pure static. The cosine "
+        "schedule lowers the signal slowly, so every time step is useful for learning."
+    ),
+    "diffusion.q.alpha_bar": "ᾱ_t (signal kept)",
+    "diffusion.q.beta": "β_t (noise added)",
+    "diffusion.q.snr": "SNR (log scale)",
+    "diffusion.samplers": "Samplers and steps",
+    "diffusion.samplers_caption": (
+        "The same model, sampled with fewer and fewer steps: fewer steps are faster, and the digits fall "
+        'apart. A model trained with DDPM ("Train your own" below) sets 1,000-step DDPM against few-step DDIM. '
+        '"Read as asked" is the share of samples (digits 0–9 in turn) the CNN reads as the digit asked for.'
+    ),
+    "diffusion.compare_model": "Model to compare",
+    "diffusion.compare.shipped": "the trained model ({objective})",
+    "diffusion.compare.session": "the model trained in this session ({objective})",
+    "diffusion.compare": "Compare",
+    "diffusion.working": "Sampling…",
+    "diffusion.sampler_row": "**{sampler}, {steps} steps**  \n{per_100:.2f} s per 100 samples  \nread as asked {agreement}",
+    "diffusion.guidance_header": "Classifier-free guidance",
+    "diffusion.guidance_caption": (
+        "One row per digit asked for, one column per guidance scale w ({ws}). Every cell starts from the same "
+        "noise; only the label and w change. At w = 0 the label is not used, so every row shows the same image. "
+        'In training the label was now and then replaced by "no label", so one model gives both the labelled '
+        "and the unlabelled prediction."
+    ),
+    "diffusion.guidance_share": "w = {w:g}: read as the digit asked for {share:.0f}%",
+    "diffusion.train": "Train your own",
+    "diffusion.train_caption": (
+        "Trains the U-Net on 4,000 MNIST digits. With the defaults (flow matching, 20 epochs) a 2-core CPU "
+        "shows digit-like strokes after about 2 minutes and readable digits within 5. The grid is drawn from "
+        "the same noise every time, so you can compare the epochs."
+    ),
+    "diffusion.objective": "Objective",
+    "diffusion.objective.flow": "flow matching",
+    "diffusion.objective.ddpm": "DDPM",
+    "diffusion.schedule": "β schedule (DDPM)",
+    "diffusion.epochs": "Epochs",
+    "diffusion.before_train": "Press Train: the loss and the generated digits appear here.",
+    "diffusion.waiting_grid": "Waiting for the first samples (drawn every 2 epochs).",
+    "diffusion.live_grid": "Epoch {epoch}: sampled from fixed noise (each row 0–9)",
+    "diffusion.live_grid_help": "The share the CNN reads as the digit asked for, and its mean confidence.",
+    "diffusion.agreement": "Read as the digit asked for",
+    "diffusion.mean_conf": "Mean confidence",
+    "diffusion.t_bin": "time t (0 = data, 1 = noise)",
+    "diffusion.judge": "GAN vs VAE vs diffusion, on the same judge",
+    "diffusion.judge_caption": (
+        "The trained models of three pages make the same number of samples, and the same CNN reads them. A "
+        "lopsided histogram means only some digits come out (mode collapse); low confidence, blurry digits. The "
+        "diffusion model is shown asked for the digits in turn, and without a label, as the GAN and the VAE are."
+    ),
+    "diffusion.no_cnn": "The CNN that judges the samples cannot be loaded ({reason}).",
+    "diffusion.judge_run": "Compare (200 samples each)",
+    "diffusion.judge.gan": "GAN",
+    "diffusion.judge.vae": "VAE",
+    "diffusion.judge.diffusion": "Diffusion (0–9 in turn)",
+    "diffusion.judge.diffusion_free": "Diffusion (no label)",
+    "diffusion.judge_figures": (
+        "mean confidence {conf:.2f}  \nconfidence ≥ 0.9: {confident:.0f}%  \n{per_100:.2f} s per 100 samples"
+    ),
+    "diffusion.memo": "Did it memorise? The nearest training digit",
+    "diffusion.memo_caption": (
+        "Above: the diffusion model's samples; below: the closest of the 4,000 training digits, pixel by pixel. "
+        "The median distance (root mean square over the pixels) is {median:.3f}, the closest {closest:.3f}; "
+        "test digits, never trained on, lie at a median {test:.3f} from the training digits. Distances near 0 "
+        "would mean the model copies its training digits."
+    ),
+    "diffusion.review.q1": "Why can the forward process compute $x_t$ from $x_0$ in one step?",
+    "diffusion.review.a1": (
+        "Gaussian noise added any number of times is still Gaussian. With $\\bar\\alpha_t$, the product of the "
+        "shares kept at each step, $x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1-\\bar\\alpha_t}\\,\\varepsilon$. "
+        "Training picks a random t each time and makes $x_t$ directly with it."
+    ),
+    "diffusion.review.q2": "What does DDPM learn to predict, and what does flow matching?",
+    "diffusion.review.a2": (
+        "DDPM predicts the noise $\\varepsilon$ mixed into $x_t$; flow matching the velocity $v = \\varepsilon - "
+        "x_0$ from noise towards data. Either prediction says which way to remove noise, so noise can be turned "
+        "into a digit a little at a time."
+    ),
+    "diffusion.review.q3": "What changes when sampling uses fewer steps?",
+    "diffusion.review.a3": (
+        "The network is called fewer times, so it is faster; but each step goes further and the prediction's "
+        "errors count for more, so the digits fall apart. Compare the time and the share read as asked in "
+        '"Samplers and steps".'
+    ),
+    "diffusion.review.q4": "What happens as the guidance scale w grows? And at w = 0?",
+    "diffusion.review.a4": (
+        "A larger w stresses the difference between the labelled and the unlabelled prediction, so samples look "
+        "more like the digit asked for (too large, and strokes become thick and uniform). At w = 0 only the "
+        "unlabelled prediction is used: which digit comes out depends on the noise."
+    ),
+    "diffusion.code_caption": "The training losses (flow matching and DDPM), guidance and the two samplers (core/diffusion.py).",
+}
