@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.commands import guarded
+
 SHIPPED = {"sort": "gpt_sort.pth", "reverse": "gpt_sort.pth", "text": "gpt_text_ja.pth"}  # in checkpoints/
 
 
@@ -146,23 +148,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guard(fn):
-    """Bad files and prompts end with one clear line and exit code 2, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        from core.checkpoints import CheckpointError
-
-        try:
-            return fn(args)
-        except CheckpointError as e:
-            print(f"error: cannot use the checkpoint ({e.code}): {e.detail or e}", file=sys.stderr)
-        except (ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
-        return 2
-
-    return run
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("attention", help="a tiny GPT: sort / reverse digits or continue a Japanese text")
     sp = p.add_subparsers(dest="attention_command", required=True)
@@ -187,7 +172,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--device", default=None, help="cpu / cuda / mps (default: cpu)")
     t.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
     t.add_argument("--out", default=None, help="where to save (e.g. checkpoints/gpt_sort.pth)")
-    t.set_defaults(func=_guard(cmd_train), argv=sys.argv[3:])
+    t.set_defaults(func=guarded(cmd_train), argv=sys.argv[3:])
 
     s = sp.add_parser("sample", help="continue a text prompt, or answer a digit sequence")
     s.add_argument("--prompt", required=True, help='text to continue, or digits like "3 1 4 1 5 9"')
@@ -197,4 +182,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--temperature", type=float, default=0.8, help="0: always the most likely character")
     s.add_argument("--top-k", type=int, default=10, help="draw only from the k most likely (0: all)")
     s.add_argument("--seed", type=int, default=0)
-    s.set_defaults(func=_guard(cmd_sample))
+    s.set_defaults(func=guarded(cmd_sample))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.commands import guarded
+
 SHIPPED = "diffusion_mnist.pth"
 FAMILY = "diffusion.UNet"
 MAX_SAMPLES = 100_000
@@ -164,23 +166,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guard(fn):
-    """Bad values and checkpoints end with one clear line and exit code 2, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        from core.checkpoints import CheckpointError
-
-        try:
-            return fn(args)
-        except CheckpointError as e:
-            print(f"error: cannot use the checkpoint ({e.code}): {e.detail or e}", file=sys.stderr)
-        except (ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
-        return 2
-
-    return run
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diffusion", help="diffusion models (DDPM, rectified flow): sample, train (Part 3)")
     cmds = p.add_subparsers(dest="diffusion_command", required=True)
@@ -197,7 +182,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--sampler", choices=samplers, default=None, help="default: the checkpoint's")
     s.add_argument("--out", required=True)
     s.add_argument("--checkpoint", default=None, help=f"default: checkpoints/{SHIPPED}")
-    s.set_defaults(func=_guard(cmd_sample))
+    s.set_defaults(func=guarded(cmd_sample))
 
     t = cmds.add_parser("train", help="train the U-Net on MNIST and save its moving-average weights")
     t.add_argument("--objective", choices=("flow", "ddpm"), default="flow")
@@ -224,4 +209,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     t.add_argument("--eval-every", type=int, default=0, help="print the agreement every N epochs (0: never)")
     t.add_argument("--out", default=None, help="where to save (e.g. checkpoints/diffusion_mnist.pth)")
-    t.set_defaults(func=_guard(cmd_train), argv=sys.argv[3:])
+    t.set_defaults(func=guarded(cmd_train), argv=sys.argv[3:])

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.commands import guarded
+
 DEFAULT_CHECKPOINT = "vae_mnist.pth"  # in checkpoints/
 
 
@@ -182,23 +184,6 @@ def _channels(text: str) -> tuple[int, int, int]:
     return tuple(int(p) for p in parts)
 
 
-def _guard(fn):
-    """Bad files and shapes end with one clear line and exit code 2, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        from core.checkpoints import CheckpointError
-
-        try:
-            return fn(args)
-        except CheckpointError as e:
-            print(f"error: cannot use the checkpoint ({e.code}): {e.detail or e}", file=sys.stderr)
-        except (ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
-        return 2
-
-    return run
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vae", help="autoencoder / VAE: sample, encode, decode, train (004, ch. 2)")
     vs = p.add_subparsers(dest="vae_command", required=True)
@@ -209,19 +194,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", required=True)
     s.add_argument("--checkpoint", **ck)
-    s.set_defaults(func=_guard(cmd_sample))
+    s.set_defaults(func=guarded(cmd_sample))
 
     e = vs.add_parser("encode", help="images (N x 28 x 28 .npy) -> latent means (N x d)")
     e.add_argument("--in", dest="inp", required=True)
     e.add_argument("--out", required=True)
     e.add_argument("--checkpoint", **ck)
-    e.set_defaults(func=_guard(cmd_encode))
+    e.set_defaults(func=guarded(cmd_encode))
 
     d = vs.add_parser("decode", help="latent points (N x d .npy) -> images (N x 28 x 28)")
     d.add_argument("--in", dest="inp", required=True)
     d.add_argument("--out", required=True)
     d.add_argument("--checkpoint", **ck)
-    d.set_defaults(func=_guard(cmd_decode))
+    d.set_defaults(func=guarded(cmd_decode))
 
     t = vs.add_parser("train", help="train an AE/VAE on MNIST and save a checkpoint")
     t.add_argument("--kind", choices=("vae", "ae", "dense"), default="vae")
@@ -255,4 +240,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--classifier", default=None, help="CNN checkpoint to judge the result (default: shipped)")
     t.add_argument("--quiet-map", action="store_true", help=argparse.SUPPRESS)
     t.add_argument("--out", default=None, help="where to save (e.g. checkpoints/vae_mnist.pth)")
-    t.set_defaults(func=_guard(cmd_train), argv=sys.argv[3:])
+    t.set_defaults(func=guarded(cmd_train), argv=sys.argv[3:])
