@@ -322,7 +322,7 @@ def autograd_panel(demo: dict, nograd: dict, left, right) -> None:
     with left:
         _autograd_numbers(demo)
     with right:
-        st.graphviz_chart(demo["dot"])
+        st.graphviz_chart(demo["dot"], width="stretch")
         st.caption(t("tensors.graph_caption"))
     with st.expander(t("tensors.nograd_title")):
         st.markdown(
