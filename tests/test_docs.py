@@ -63,9 +63,7 @@ OUTSIDE = re.compile(
 def test_nothing_in_the_repository_points_outside_it():
     hits = []
     for p in tracked_files():
-        if p == "tests/test_docs.py" or not p.endswith(
-            (".py", ".md", ".toml", ".txt", ".cfg", ".yml", ".yaml")
-        ):
+        if not p.endswith((".py", ".md", ".toml", ".txt", ".cfg", ".yml", ".yaml")):
             continue
         if p.startswith((".ci/", "bench/")) and p.endswith(".txt"):
             continue
@@ -76,7 +74,9 @@ def test_nothing_in_the_repository_points_outside_it():
 
 
 def test_the_outside_pattern_matches_what_it_should():
-    assert OUTSIDE.search("see research/streamlit_torch_pitfalls.md §5")
-    assert OUTSIDE.search("(pitfalls §34)") and OUTSIDE.search("to runs/ (issue 8)")
-    assert OUTSIDE.search("../shared/course/000.txt")
+    # the samples are put together from pieces, so that this file does not itself point outside
+    up, section, number = "../" + "shared", "pitfalls " + "§34", "issue " + "8"
+    assert OUTSIDE.search("see " + "research/" + "streamlit_torch_pitfalls.md §5")
+    assert OUTSIDE.search(f"({section})") and OUTSIDE.search(f"to runs/ ({number})")
+    assert OUTSIDE.search(f"{up}/course/000.txt")
     assert not OUTSIDE.search("docs/streamlit-notes.md, Worker threads never call st.*")
