@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 from torch import nn
 
 from ui import jobs
@@ -82,6 +83,19 @@ def last_epoch(job: jobs.Job, keys: tuple[str, ...]) -> dict:
     """`keys` of the job's latest "epoch" record (those it has)."""
     ep = [r for r in job.epochs_log if r.get("kind") == "epoch"]
     return {k: ep[-1][k] for k in keys if ep and k in ep[-1]}
+
+
+def grid_records(job: jobs.Job) -> list[dict]:
+    """The job's epoch records that carry a sample grid (the generative lessons), oldest first."""
+    return [r for r in list(job.epochs_log) if r.get("kind") == "epoch" and "grid" in r]
+
+
+def grid_arrays(job: jobs.Job, limit: int) -> dict:
+    """The latest `limit` sample grids and their epoch numbers, as a run's arrays for runs/."""
+    ep = grid_records(job)[-limit:]
+    if not ep:
+        return {}
+    return {"grids": np.stack([r["grid"] for r in ep]), "grid_epochs": np.array([r["epoch"] for r in ep])}
 
 
 def start(lesson: Trainable, training: Training) -> jobs.Job:

@@ -82,10 +82,7 @@ def metrics(job: jobs.Job) -> dict:
 
 
 def arrays(job: jobs.Job) -> dict:
-    ep = grids(job)[-MAX_GRIDS:]
-    if not ep:
-        return {}
-    return {"grids": np.stack([r["grid"] for r in ep]), "grid_epochs": np.array([r["epoch"] for r in ep])}
+    return lesson.grid_arrays(job, MAX_GRIDS)
 
 
 def saved(name: str) -> list[lesson.Saved]:
@@ -110,8 +107,7 @@ def reopen(saved_id: str) -> str:
     return t("runs.opened", epochs=opened.info.epochs_done)
 
 
-def grids(job: jobs.Job) -> list[dict]:
-    return [r for r in list(job.epochs_log) if r.get("kind") == "epoch" and "grid" in r]
+grids = lesson.grid_records  # the job's epoch records that carry a sample grid, oldest first
 
 
 def session_model() -> torch.nn.Module | None:

@@ -83,10 +83,7 @@ def metrics(job: jobs.Job) -> dict:
 
 def arrays(job: jobs.Job) -> dict:
     """The latest MAX_GRIDS epoch grids (uint8) and their epoch numbers."""
-    ep = grids(job)[-MAX_GRIDS:]
-    if not ep:
-        return {}
-    return {"grids": np.stack([r["grid"] for r in ep]), "grid_epochs": np.array([r["epoch"] for r in ep])}
+    return lesson.grid_arrays(job, MAX_GRIDS)
 
 
 def saved(name: str) -> list[lesson.Saved]:
@@ -113,9 +110,7 @@ def reopen_run(page: str, saved_id: str, family: str) -> str:
     return t("runs.opened", epochs=opened.info.epochs_done)
 
 
-def grids(job: jobs.Job) -> list[dict]:
-    """The job's epoch records that carry a sample grid, oldest first."""
-    return [r for r in list(job.epochs_log) if r.get("kind") == "epoch" and "grid" in r]
+grids = lesson.grid_records  # the job's epoch records that carry a sample grid, oldest first
 
 
 # -- the page's first run and the replay of a finished one ---------------------------------------------
