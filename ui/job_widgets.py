@@ -29,7 +29,7 @@ def status(job: Job, pool: jobs.JobPool | None = None) -> None:
     if job.state == "queued":
         if getattr(_quiet, "on", False):
             return  # drawn by live()'s polling fragment above the panel
-        pool = pool or jobs.shared_pool()
+        pool = pool or job.pool or jobs.shared_pool()
         ahead = pool.position(job.device, id(job)) + pool.running(job.device)
         st.info(t("job.queued", ahead=ahead), icon=":material/hourglass_top:")
         return
@@ -46,6 +46,10 @@ def status(job: Job, pool: jobs.JobPool | None = None) -> None:
         st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
     elif job.state == "diverged":
         st.error(t("job.diverged"), icon=":material/warning:")
+    elif job.state == "error" and job.error_code == "interrupted":  # a cluster's worker or node was lost
+        saved = job.saver.saved_epochs if job.saver is not None else 0
+        st.warning(t("job.interrupted", epochs=saved), icon=":material/cloud_off:")
+        st.caption(job.error)
     elif job.state == "error" and job.error_code in ("oom", "device") and job.device != "cpu":
         st.error(t(f"job.{job.error_code}_cpu", device=job.device), icon=":material/memory:")
         st.caption(job.error)

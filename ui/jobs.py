@@ -10,6 +10,9 @@ It knows no page. Why this shape:
   slot back for those seconds, so a class watching slowed-down runs does not hold up anyone's training;
 - a process-wide `JobPool` (one per server, in `st.cache_resource`) limits concurrent jobs per device
   and keeps a FIFO queue whose positions are shown to waiting students;
+- with `LAB_JOBS=ray` a job that hands over its model runs on a Ray cluster instead (core.cluster:
+  `RayPool`, one queue for every replica of the app): the worker thread here then only streams the
+  records back and copies the weights into the page's model; a job without a model stays in this process;
 - a `Saver` (ui.saved_runs.RunSaver) writes the run to runs/ from the worker, between batches, on every
   epoch and when the job ends, so a reload or a server restart loses at most the epoch in progress;
 - a CUDA out-of-memory or unusable-device error ends the job with `error_code` "oom"/"device"
@@ -26,7 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import streamlit as st
 
@@ -58,6 +61,11 @@ def lower_thread_priority(increment: int) -> int | None:
         return None
 
 
+def backend() -> str:
+    """Where jobs that can leave the server run: "ray" (LAB_JOBS=ray) or "local" (this process)."""
+    return "ray" if os.environ.get("LAB_JOBS", "").strip().lower() == "ray" else "local"
+
+
 def default_capacity(device: str) -> int:
     """Concurrent jobs per device: LAB_MAX_JOBS, else half the CPU cores, else 4 per GPU."""
     env = os.environ.get("LAB_MAX_JOBS")
@@ -85,8 +93,8 @@ class JobPool:
         with self._cond:
             return len(self._running.get(device, ()))
 
-    def acquire(self, device: str, job_id: int, cancelled: threading.Event) -> bool:
-        """Wait for a slot; False if `cancelled` was set while waiting."""
+    def acquire(self, device: str, job_id: int, cancelled: threading.Event, owner: str = "") -> bool:
+        """Wait for a slot; False if `cancelled` was set while waiting. (`owner` matters on a cluster.)"""
         with self._cond:
             q = self._waiting.setdefault(device, deque())
             run = self._running.setdefault(device, set())
@@ -107,10 +115,30 @@ class JobPool:
             self._running.get(device, set()).discard(job_id)
             self._cond.notify_all()
 
+    park = release  # a paused job here holds nothing but its generator: its slot goes to the next one
+
+    def records(self, job_id: int, make_iter, model, device: str, controls=None) -> Iterator[dict]:
+        return make_iter()  # in this process: the iterator trains the page's model itself
+
 
 @st.cache_resource(show_spinner=False)
 def shared_pool() -> JobPool:
+    """This server's pool: jobs that train in this process."""
     return JobPool()
+
+
+@st.cache_resource(show_spinner=False)
+def cluster_pool():
+    """The Ray cluster's pool (core.cluster.RayPool), joined or started once per server."""
+    from core import cluster
+
+    return cluster.RayPool()
+
+
+def pool_for(job: Job):
+    """The pool a job runs in: the cluster's with LAB_JOBS=ray when the job has a model to send back,
+    else this server's."""
+    return cluster_pool() if backend() == "ray" and job.model is not None else shared_pool()
 
 
 class Saver(Protocol):
@@ -148,6 +176,9 @@ class Job:
     epochs: int  # for progress and ETA
     make_iter: Callable[[], Iterator[dict]]
     saver: Saver | None = None  # writes the run to runs/ from the worker (never raises into training)
+    model: Any = None  # the page's model: a job that has one may run on a cluster, its weights copied back
+    controls: dict | None = None  # the page's live controls the iterator reads (sent along to a cluster)
+    owner: str = ""  # the session that started it (a cluster runs one job per owner at a time)
     state: str = "new"  # new → queued → running → paused | done | diverged | error | restored
     epochs_log: list[dict] = field(default_factory=list)  # every non-step record, in order
     steps: list[dict] = field(default_factory=list)  # "step" records without their kind, thinned
@@ -155,6 +186,7 @@ class Job:
     error: str = ""
     error_code: str = ""  # "oom" | "device" | "other" when state == "error"
     run_seconds: float = 0.0  # time spent running, pauses excluded
+    pool: Any = None  # the JobPool or cluster pool it was started in
     _it: Iterator[dict] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -166,13 +198,20 @@ class Job:
             return
         self._stop.clear()
         self.state = "queued"
-        self._thread = threading.Thread(target=self._work, args=(pool or shared_pool(),), daemon=True)
+        self.pool = pool or self.pool or pool_for(self)
+        self._thread = threading.Thread(target=self._work, args=(self.pool,), daemon=True)
         self._thread.start()
 
     resume = start
 
     def stop(self) -> None:
         self._stop.set()
+
+    def close(self) -> None:
+        """Let go of a paused job's iterator for good (on a cluster: its actor and slot)."""
+        it, self._it = self._it, None
+        if it is not None and not self.active and hasattr(it, "close"):
+            it.close()
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -227,14 +266,14 @@ class Job:
     def _work(self, pool: JobPool) -> None:
         job_id = id(self)
         lower_thread_priority(job_nice())
-        if not pool.acquire(self.device, job_id, self._stop):
+        if not pool.acquire(self.device, job_id, self._stop, self.owner):
             self.state = "paused" if self._it is not None else "new"
             return
         self.state = "running"
         t0 = time.perf_counter()
         try:
             if self._it is None:
-                self._it = self.make_iter()
+                self._it = pool.records(job_id, self.make_iter, self.model, self.device, self.controls)
             kind = ""
             for rec in self._it:
                 if rec.get("kind") == "rest":
@@ -251,7 +290,8 @@ class Job:
                     return
             self.state = "diverged" if kind == "diverged" else "done"
         except Exception as e:  # never BaseException: that would swallow interpreter shutdown
-            self.error_code = device_error(e) or "other"
+            # "interrupted": a cluster's worker or node was lost (core.cluster.WorkerLost)
+            self.error_code = getattr(e, "error_code", None) or device_error(e) or "other"
             self.error = f"{type(e).__name__}: {str(e)[:500]}"
             self.state = "error"
             self._it = None
@@ -259,7 +299,7 @@ class Job:
                 _free_gpu_memory()
         finally:
             self.run_seconds += time.perf_counter() - t0
-            pool.release(self.device, job_id)
+            (pool.park if self.state == "paused" else pool.release)(self.device, job_id)
             if self.saver is not None:
                 self._save(self.saver.end)
 
@@ -301,10 +341,27 @@ def get(key: str) -> Job | None:
 
 
 def start(
-    key: str, make_iter: Callable[[], Iterator[dict]], epochs: int, device: str, saver: Saver | None = None
+    key: str,
+    make_iter: Callable[[], Iterator[dict]],
+    epochs: int,
+    device: str,
+    saver: Saver | None = None,
+    model: Any = None,
+    controls: dict | None = None,
 ) -> Job:
-    """Start a new job under `key` in this session, stopping the one it replaces."""
-    job = Job(label=key, device=device, epochs=epochs, make_iter=make_iter, saver=saver)
+    """Start a new job under `key` in this session, stopping the one it replaces. With `model` (what
+    `make_iter`'s iterator trains) the job may run on a cluster (LAB_JOBS=ray); `controls` is the dict of
+    live settings the iterator reads, sent along."""
+    job = Job(
+        label=key,
+        device=device,
+        epochs=epochs,
+        make_iter=make_iter,
+        saver=saver,
+        model=model,
+        controls=controls,
+        owner=_session_id(),
+    )
     put(key, job)
     job.start()
     return job
@@ -321,6 +378,15 @@ def discard(key: str) -> None:
     old = _jobs().pop(key, None)
     if old is not None and old.active:
         old.stop()
+    elif old is not None:
+        old.close()  # a paused run on a cluster gives its actor and slot back now
+
+
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
 
 
 CPU_KEY = "_train_on_cpu"  # set by the "train on the CPU" button after a GPU failure

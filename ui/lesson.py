@@ -32,6 +32,10 @@ class Training:
         0.0  # at most one save per this many seconds (a tiny network's epoch takes a millisecond)
     )
     meta: dict = field(default_factory=dict)  # stored with the run as it is (data provenance, say)
+    controls: dict | None = None  # live settings the iterator reads while it runs (the page changes them)
+    # False keeps the job in the server's process even with LAB_JOBS=ray (a page that reads more of the
+    # run's objects than the model while it trains)
+    remote: bool = True
 
 
 @dataclass(frozen=True)
@@ -103,4 +107,12 @@ def start(lesson: Trainable, training: Training) -> jobs.Job:
     from ui import saved_runs
 
     saver = saved_runs.RunSaver(lesson, training, saved_runs.new_writer(lesson.PAGE, training.settings))
-    return jobs.start(lesson.PAGE, training.records, training.epochs, training.device, saver=saver)
+    return jobs.start(
+        lesson.PAGE,
+        training.records,
+        training.epochs,
+        training.device,
+        saver=saver,
+        model=training.model if training.remote else None,
+        controls=training.controls,
+    )

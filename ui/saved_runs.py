@@ -85,6 +85,10 @@ class RunSaver:
             self._save(job, "running")
 
     def end(self, job: jobs.Job) -> None:
+        if job.error_code == "interrupted":
+            # its worker was lost: runs/ keeps the last saved epoch, as "running" (listed as interrupted),
+            # rather than the weights of a half-finished one
+            return
         if job.epochs_log or job.steps:  # a job cancelled while queued trained nothing
             self._save(job, END_STATES.get(job.state, "stopped"))
 

@@ -67,6 +67,7 @@ def start_training(
         records=records,
         epochs=cfg.epochs,
         device=device,
+        controls=controls,  # "step D only" and slow motion, changed by the page while it trains
     )
     return lesson.start(topic, training)
 

@@ -41,6 +41,8 @@ JA = {
     "runs.pin_sidebar_locked": "🔒 この名前には PIN があります。保存した学習を開くには PIN が必要です。",
     "runs.pin_sidebar_unlocked": "🔓 PIN 確認済み",
     "job.restored": "保存から開いた学習です（{epochs} エポック分）。",
+    "job.interrupted": "学習していたサーバー（クラスタのワーカー）が止まったため、学習が途中で終わりました。"
+    "保存済みの {epochs} エポック目までは「保存した学習」から開けます。もう一度「学習」を押すと最初からやり直せます。",
     "job.oom_cpu": "GPU（{device}）のメモリが足りず、学習を続けられませんでした。下のボタンで CPU で学習し直せます。",
     "job.device_cpu": "GPU（{device}）が使えませんでした。下のボタンで CPU で学習し直せます。",
     "job.rerun_cpu": "CPU で学習し直す",
@@ -87,6 +89,8 @@ EN = {
     "runs.pin_sidebar_locked": "🔒 This name has a PIN: opening its saved runs needs it.",
     "runs.pin_sidebar_unlocked": "🔓 PIN checked",
     "job.restored": "A run reopened from its save ({epochs} epochs).",
+    "job.interrupted": "The machine training this run (a worker of the cluster) went away, so training stopped "
+    "early. The run up to its saved epoch {epochs} opens from your saved runs; press Train to start again.",
     "job.oom_cpu": "The GPU ({device}) ran out of memory. Use the button below to train again on the CPU.",
     "job.device_cpu": "The GPU ({device}) could not be used. Use the button below to train again on the CPU.",
     "job.rerun_cpu": "Train again on the CPU",
