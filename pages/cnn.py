@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import cnn as core_cnn
 from core.preprocess import PreprocessError, load_upload, problem, to_mnist
-from ui import canvas, inputs, job_widgets, jobs, links, resources, saved_runs
+from ui import canvas, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import cnn as lesson
 from ui.pages import require_shell
@@ -56,7 +56,10 @@ def show_prediction(steps, found, key: str) -> None:
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
         st.caption(t("cnn.confidence", p=100 * float(probs.max())))
         st.plotly_chart(
-            lesson.prob_chart(probs), key=f"{key}_chart", width="stretch", config={"displayModeBar": False}
+            lesson.prob_chart(probs, height=layout.main_height(220)),
+            key=f"{key}_chart",
+            width="stretch",
+            config={"displayModeBar": False},
         )
 
 
@@ -72,7 +75,9 @@ def show_steps(steps, found) -> None:
 @st.fragment
 def draw_panel() -> None:
     """Canvas and prediction rerun alone on every stroke (a fragment), not the whole page."""
-    left, right = st.columns([1, 1])
+    # the prediction bars are what the class reads (the network's answer to the drawing): in projector mode
+    # they span the main area, taller, and the canvas goes below them
+    left, right = layout.main_columns([1, 1], main=1)
     with left:
         st.markdown(t("cnn.draw.intro"))  # also room for the canvas toolbar, which floats above it on hover
         with st.container(key="cnn_canvas"):

@@ -6,7 +6,7 @@ import inspect
 import streamlit as st
 
 from core import diffusion as core_diffusion
-from ui import inputs, job_widgets, jobs, links, resources, saved_runs
+from ui import inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import diffusion as lesson
 from ui.pages import require_shell
@@ -37,7 +37,8 @@ else:
     ):
         ss.setdefault(key, value)
     ss.setdefault("diffusion_seed", 0)
-    left, right = st.columns([3, 2])
+    # the reverse strip (noise becoming a digit) is the lesson: in projector mode it spans the main area
+    left, right = layout.main_columns([3, 2], main=0)
     with right:
         label = st.slider(t("diffusion.digit"), 0, 9, key="diffusion_label")
         w = st.slider(

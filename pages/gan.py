@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import gan
-from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
+from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import gan as lesson
 from ui.pages import require_shell
@@ -48,7 +48,8 @@ if G is None:
     resources.shipped_warning("gan_mnist.pth", lesson.FAMILY, "gan.no_shipped")
 else:
     st.session_state.setdefault("gan_seed", 0)
-    left, right = st.columns([1, 1])
+    # the sample grid is what a GAN is for: in projector mode it spans the main area, the controls below it
+    left, right = layout.main_columns([1, 1], main=0)
     with right:  # the heading beside the grid, so the whole grid is on the first screen
         st.subheader(t("gan.shipped"))
         n = st.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
@@ -184,7 +185,7 @@ def render(job: jobs.Job) -> None:
     c1, c2 = st.columns(2)
     c1.plotly_chart(lesson.gan_loss_chart(steps, mark=mark), key="gan_loss_chart", width="stretch")
     c2.plotly_chart(lesson.d_output_chart(steps, mark=mark), key="gan_d_chart", width="stretch")
-    left, right = st.columns([3, 2])
+    left, right = layout.main_columns([3, 2], main=0)  # the live grid first: it shows what G learned
     if shown is None:
         left.info(t("gan.waiting_grid"))
         return

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import checkpoints
 from core import experiments as ex
-from ui import board, job_widgets, jobs, resources, saved_runs
+from ui import board, job_widgets, jobs, layout, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
 from ui.pages import require_shell
@@ -109,7 +109,9 @@ def render(j: jobs.Job | None) -> None:
     shown = [r for r in lesson.history() if r.run_id in ss.get("hyperparams_show", [])]
     if shown:
         loss_fig, acc_fig = lesson.curves(shown, log_y=ss.get("hyperparams_log", False))
-        a, b = st.columns(2)
+        # the loss curves are the comparison (a diverging rate, an overfitting run): in projector mode they
+        # span the main area, taller, and the accuracy curves go below them
+        a, b = layout.main_columns(2, main=0)
         with a, st.container(key="hyperparams_loss"):
             st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
         with b, st.container(key="hyperparams_acc"):

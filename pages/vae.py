@@ -5,7 +5,7 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
+from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.canvas import draw
 from ui.i18n import relabelled, t
 from ui.lessons import vae as lesson
@@ -47,7 +47,9 @@ else:
         # the sliders' values live in session state only (a default argument too makes Streamlit warn)
         for k, lo, hi, i in ((k1, x0, x1, 0), (k2, y0, y1, 1)):
             ss[k] = min(max(picked[i] if clicked else ss.get(k, (lo + hi) / 2), lo), hi)
-        left, right = st.columns([3, 2])
+        # the latent map is the lesson (where the encoder put each digit): in projector mode it spans the
+        # main area, taller, and the decoded digit with its sliders goes below it
+        left, right = layout.main_columns([3, 2], main=0)
         with right:  # the picture first, so it stays on the first screen beside the map
             z1, z2 = ss[k1], ss[k2]
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
@@ -64,7 +66,9 @@ else:
             st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
             st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
         with left, st.container(key="vae_map"):
-            fig = lesson.latent_figure(v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=340)
+            fig = lesson.latent_figure(
+                v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=layout.main_height(340)
+            )
             st.plotly_chart(
                 fig,
                 key=kmap,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import xor
 from core.data import GATES, logic_gate
-from ui import inputs, job_widgets, jobs, links, saved_runs
+from ui import inputs, job_widgets, jobs, layout, links, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import xor as lesson
 from ui.pages import require_shell
@@ -22,7 +22,8 @@ ss = st.session_state
 
 st.title(t("xor.title"))
 st.markdown(t("xor.intro"))
-builder, panel = st.columns([1, 2.6], gap="medium")
+# the panel holds the decision map (the main chart): in projector mode it goes on top, the builder below
+builder, panel = layout.main_columns([1, 2.6], main=1, gap="medium")
 
 # -- model builder (left) ------------------------------------------------------------------------------
 with builder:

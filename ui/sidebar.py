@@ -16,12 +16,15 @@ def provenance_text(p: Provenance) -> str:
 
 PROJECTOR = "projector"  # the toggle's key
 _PROJECTOR_KEPT = "_projector"  # a plain copy: the toggle's value survives a run that does not draw it
-PROJECTOR_CSS = """<style>
-html { font-size: 20px; }
-[data-testid="stMain"] .js-plotly-plot .xtick text, [data-testid="stMain"] .js-plotly-plot .ytick text,
-[data-testid="stMain"] .js-plotly-plot .legendtext { font-size: 20px !important; }
-[data-testid="stMain"] .js-plotly-plot .g-xtitle text, [data-testid="stMain"] .js-plotly-plot .g-ytitle text,
-[data-testid="stMain"] .js-plotly-plot .gtitle { font-size: 22px !important; }
+# Plotly's larger text is for charts of one x axis: in a grid of panels (the attention heatmaps) `.xtick`
+# is the first panel's axis alone, and 20-px ticks there would run into the panel titles
+_ONE_PANEL = '[data-testid="stMain"] .js-plotly-plot:not(:has(.x2tick))'
+PROJECTOR_CSS = f"""<style>
+html {{ font-size: 20px; }}
+{_ONE_PANEL} .xtick text, {_ONE_PANEL} .ytick text,
+[data-testid="stMain"] .js-plotly-plot .legendtext {{ font-size: 20px !important; }}
+{_ONE_PANEL} .g-xtitle text, {_ONE_PANEL} .g-ytitle text,
+[data-testid="stMain"] .js-plotly-plot .gtitle {{ font-size: 22px !important; }}
 </style>"""
 
 

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from core import attention as core_attention
 from core import runs
 from core.models import model_args
-from ui import job_widgets, jobs, lesson, resources, saved_runs
+from ui import job_widgets, jobs, layout, lesson, resources, saved_runs
 from ui.charts import COLORS, FONT, TICKS, base_figure, finite
 from ui.i18n import t
 
@@ -310,7 +310,9 @@ def training_panel(job: jobs.Job) -> None:
     cfg = ss[SESSION]["cfg"] if SESSION in ss else core_attention.SORT
     vocab = ss[SESSION].get("vocab") if SESSION in ss else None
     ep = epochs(job)
-    left, right = st.columns([2, 3])
+    # the heatmaps are the lesson (which position looks at which): in projector mode they span the main
+    # area, taller, and the curves with the status go below them
+    left, right = layout.main_columns([2, 3], main=1)
     with left, st.container(key="attention_curves"):
         st.plotly_chart(curves(job, cfg.task, height=260), key="attention_curve_chart", width="stretch")
         job_widgets.status(job)
@@ -333,7 +335,9 @@ def training_panel(job: jobs.Job) -> None:
         last = ep[-1]
         labels = token_labels(last["tokens"], cfg, vocab)
         st.plotly_chart(
-            heatmaps(last["attention"], labels, height=260), key="attention_live_maps", width="stretch"
+            heatmaps(last["attention"], labels, height=layout.main_height(260)),
+            key="attention_live_maps",
+            width="stretch",
         )
         st.caption(t("attention.maps_caption", step=last["step"]))
 
@@ -341,7 +345,7 @@ def training_panel(job: jobs.Job) -> None:
 def preview(task: str) -> None:
     """Before any training: the shipped model's heatmaps for the fixed input, where the live ones will be."""
     got = model_for(task, None) if task in SHIPPED else None
-    left, right = st.columns([2, 3])
+    left, right = layout.main_columns([2, 3], main=1)  # the heatmaps on top in projector mode, as live
     left.info(t("attention.before_train"), icon=":material/show_chart:")
     if got is None:
         return
@@ -357,7 +361,7 @@ def preview(task: str) -> None:
         tokens, att = ex["tokens"], ex["attention"]
     with right, st.container(key="attention_heatmaps"):
         st.plotly_chart(
-            heatmaps(att, token_labels(tokens, cfg, vocab), height=260),
+            heatmaps(att, token_labels(tokens, cfg, vocab), height=layout.main_height(260)),
             key="attention_preview_maps",
             width="stretch",
         )

@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import experiment_runs, runs
 from core import experiments as ex
-from ui import inputs, jobs, links, saved_runs
+from ui import inputs, jobs, layout, links, saved_runs
 from ui.charts import base_figure, finite
 from ui.i18n import relabelled, t
 from ui.lesson import Saved
@@ -182,7 +182,7 @@ def reopen(saved_id: str) -> str:
 
 def curves(results: Sequence[ex.RunResult], log_y: bool = False) -> tuple[go.Figure, go.Figure]:
     """(loss figure: training solid, validation dashed, best epoch starred; validation accuracy figure)."""
-    loss = base_figure(t("chart.epoch"), t("chart.loss"), height=360)
+    loss = base_figure(t("chart.epoch"), t("chart.loss"), height=layout.main_height(360))  # the main chart
     acc = base_figure(t("chart.epoch"), t("hyperparams.chart.val_acc"), height=360)
     for fig in (loss, acc):  # legend above the plot: the plot keeps its width in a narrow column
         legend = {"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom", "font": {"size": 14}}

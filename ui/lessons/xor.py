@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import runs, xor
 from core.models import model_args
-from ui import job_widgets, jobs, lesson, saved_runs
+from ui import job_widgets, jobs, layout, lesson, saved_runs
 from ui.charts import FONT, loss_chart
 from ui.i18n import t
 
@@ -369,14 +369,19 @@ def training_panel(trainer: xor.Trainer, job: jobs.Job | None = None) -> None:
     rows = xor.truth_table(model, trainer.cfg.gate)
     acc = sum(r["correct"] for r in rows) / len(rows)
     with figures:
-        left, right = st.columns(2)
+        # the decision map is the lesson's chart (the curved boundary no straight line can draw): in
+        # projector mode it spans the main area, taller, and the loss curve goes below it
+        left, right = layout.main_columns(2, main=1)
         marker = shown if shown != trainer.epoch else None
         left.plotly_chart(
             loss_figure(trainer, marker_epoch=marker), key="xor_loss_chart", width="stretch", theme=None
         )
         right.plotly_chart(
             heatmap_figure(
-                xor.decision_grid(model), rows, height=CHART_HEIGHT, title=t("xor.map_title", epoch=shown)
+                xor.decision_grid(model),
+                rows,
+                height=layout.main_height(CHART_HEIGHT),
+                title=t("xor.map_title", epoch=shown),
             ),
             key="xor_heatmap",
             width="stretch",
