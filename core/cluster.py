@@ -309,7 +309,8 @@ def remote_records(
                 raise WorkerLost(f"{type(e).__name__}: {str(e).splitlines()[0][:300]}") from e
             if state is not None and model is not None:
                 _load(model, state)
-            for rec in records:  # arrays arrive read-only (Ray's zero-copy buffers); the page may write to them
+            # Arrays arrive read-only (Ray's zero-copy buffers); the page may write to them.
+            for rec in records:
                 yield {
                     k: (v.copy() if getattr(v, "flags", None) is not None and not v.flags.writeable else v)
                     for k, v in rec.items()
