@@ -26,11 +26,12 @@ and Ray's own exit hook then shuts the driver down.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,38 @@ def job_gpus() -> float:
     return share if 0 < share <= 1 else 0.25
 
 
+def is_loopback(address: str) -> bool:
+    """True for a Ray address on this machine only: "127.0.0.1:6379", "localhost:6379", "[::1]:6379"."""
+    address = address.removeprefix("ray://")
+    host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ray_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables a Ray process of the lab needs on top of `env` (a head, a driver, a worker).
+
+    - Ray's flag for one-machine clusters, RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0, makes every Ray process
+      listen on 127.0.0.1 only (`--node-ip-address 127.0.0.1` alone still advertises the network address),
+      and a driver joining such a cluster needs it too, or it looks for the head at the network address.
+      Set for a cluster the lab starts itself and for a RAY_ADDRESS on loopback; a cluster of several
+      machines keeps Ray's default.
+    - Token authentication stays on: RAY_AUTH_MODE=token makes a driver present the cluster's token
+      (~/.ray/auth_token of the same user, or RAY_AUTH_TOKEN / RAY_AUTH_TOKEN_PATH) when it joins; a
+      local cluster makes that token when there is none.
+    """
+    extra = {}
+    address = env.get("RAY_ADDRESS", "")
+    if not address or is_loopback(address):
+        extra["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = env.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    extra["RAY_AUTH_MODE"] = env.get("RAY_AUTH_MODE", "token")  # an administrator's own choice stays
+    return extra
+
+
 # -- the driver ------------------------------------------------------------------------------------
 _driver_lock = threading.Lock()
 _driver_ready = threading.Event()
@@ -70,11 +103,7 @@ def connect(num_cpus: int | None = None) -> None:
     127.0.0.1 only; once per process, from a daemon thread that lives as long as the process (see above)."""
     with _driver_lock:
         if not _driver_ready.is_set():
-            # a cluster of this one machine: every Ray process listens on 127.0.0.1 only (Ray's flag for
-            # one-machine clusters; --node-ip-address 127.0.0.1 alone still binds the network address).
-            # Read when ray is imported, so set it first; a cluster joined through RAY_ADDRESS keeps its own.
-            if not os.environ.get("RAY_ADDRESS"):
-                os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+            os.environ.update(ray_env(os.environ))
             threading.Thread(target=_drive, args=(num_cpus,), name="ray-driver", daemon=True).start()
             _driver_ready.wait()
         if _driver_error:
@@ -84,9 +113,12 @@ def connect(num_cpus: int | None = None) -> None:
 def _drive(num_cpus: int | None) -> None:
     import ray
     from ray._private import ray_constants
+    from ray._raylet import Config
 
+    # ray may have been imported before connect() set its variables: make it read them again
     if os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") == "0":
-        ray_constants.ENABLE_RAY_CLUSTER = False  # ray was imported before connect() set it: same effect
+        ray_constants.ENABLE_RAY_CLUSTER = False
+    Config.initialize("")  # RAY_AUTH_MODE
     try:
         # workers import the lab's `core` to unpickle a job; a cluster of other machines needs the lab
         # at the same path on each node (see README, "Running it for several classes")

@@ -66,6 +66,27 @@ def test_gpu_and_cpu_jobs_queue_separately():
     assert q.poll("g", "gus", "gpu", 1, 0.25) == -1
 
 
+@pytest.mark.parametrize(
+    "address, loopback",
+    [
+        ("", True),
+        ("127.0.0.1:6379", True),
+        ("localhost:6379", True),
+        ("[::1]:6379", True),
+        ("ray://127.0.0.1:10001", True),
+        ("10.0.0.5:6379", False),
+        ("head.school.lan:6379", False),
+    ],
+)
+def test_ray_env_keeps_a_one_machine_cluster_on_loopback_and_auth_on(address, loopback):
+    env = cluster.ray_env({"RAY_ADDRESS": address} if address else {})
+    assert ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" in env) is loopback
+    assert env["RAY_AUTH_MODE"] == "token", "a driver must present the cluster's token"
+    assert cluster.ray_env({"RAY_AUTH_MODE": "disabled"})["RAY_AUTH_MODE"] == "disabled", (
+        "a test's own choice"
+    )
+
+
 # -- a real local cluster ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def ray_cluster():
@@ -239,3 +260,36 @@ def test_a_page_trains_on_the_cluster_and_saves_its_run(ray_cluster, tmp_path):
         at.run()
         assert not at.exception, at.exception
     assert list(tmp_path.glob("cnn_*/model.pth")), "the run was saved to runs/ from the streamed records"
+
+
+JOIN = """
+import sys, ray
+from core import cluster
+cluster.connect()
+q = cluster.queue()
+print("SEEN", sorted(ray.get(q.counts.remote())["running"].items()))
+"""
+
+
+def test_a_second_process_joins_the_cluster_through_ray_address(ray_cluster):
+    """What a second replica of the app does: join by RAY_ADDRESS (loopback, token from ~/.ray) and find
+    the same queue, with this process's job in it."""
+    import subprocess
+    import sys
+
+    q = cluster.queue()
+    assert ray_cluster.get(q.poll.remote("joined-test", "ann", "cpu", 1, 0.25)) == -1
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+        env["RAY_ADDRESS"] = ray_cluster.get_runtime_context().gcs_address
+        out = subprocess.run(
+            [sys.executable, "-c", JOIN],
+            cwd=cluster.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    finally:
+        ray_cluster.get(q.leave.remote("joined-test"))
+    assert "SEEN [('cpu', 1)]" in out.stdout, out.stderr[-2000:]
