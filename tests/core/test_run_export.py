@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -66,3 +69,144 @@ def test_a_cnn_run_brings_the_course_script_with_its_settings(tmp_path):
     script = z.read(f"{writer.run_id}/train.py").decode()
     compile(script, "train.py", "exec")
     assert "nn.Conv2d(1, 8, 3, 1)" in script and "lr=0.003" in script and "range(1, 3 + 1)" in script
+
+
+# -- every page that trains: the zip's train.py runs offline and its model is the lab's ----------------
+def _gan(cfg_kw, conditional):
+    from core import gan
+
+    cfg = gan.GanConfig(**cfg_kw)
+    return cfg.as_dict(), gan.build_models(cfg, conditional, torch.Generator().manual_seed(0))[0]
+
+
+def _vae(cfg_kw):
+    from core import vae
+
+    cfg = vae.VAEConfig(**cfg_kw)
+    return cfg.as_dict(), vae.build_model(cfg)
+
+
+def _diffusion(cfg_kw):
+    from core import diffusion
+
+    cfg = diffusion.DiffusionConfig(**cfg_kw)
+    return cfg.as_dict(), diffusion.build_model(cfg)
+
+
+def _attention(cfg_kw):
+    from core import attention
+
+    cfg = attention.AttentionConfig(**cfg_kw)
+    vocab = attention.TextData.of(attention.load_text()).vocab.size if cfg.task == "text" else None
+    return cfg.as_dict(), attention.build_model(cfg, vocab)
+
+
+TINY = "--epochs 1 --limit 64".split()
+RUNS = {  # page, settings and model of a tiny run, the flags that keep its script short, the family
+    "gan": ("gan", lambda: _gan(dict(g_width=16, d_width=8, mapping=16, g_refine=True, mbstd=True), False)),
+    "gan-sn-augment": (
+        "gan",
+        lambda: _gan(dict(g_width=16, d_width=8, spectral_norm=True, augment=True), False),
+    ),
+    "cgan-8x8": ("cgan", lambda: _gan(dict(g_width=32, d_width=16, image_size=8, batch_size=32), True)),
+    "cgan-28": ("cgan", lambda: _gan(dict(g_width=16, d_width=8, image_size=28, batch_size=32), True)),
+    "vae": ("vae", lambda: _vae(dict(channels=(8, 16, 16), hidden=16, augment=True, input_dropout=0.2))),
+    "ae": ("vae", lambda: _vae(dict(kind="ae", channels=(8, 16, 16), augment_input=True))),
+    "dense-ae": ("vae", lambda: _vae(dict(kind="dense", latent_dim=4))),
+    "flow": ("diffusion", lambda: _diffusion(dict(c1=8, c2=16, emb_dim=16, batch_size=32))),
+    "ddpm": (
+        "diffusion",
+        lambda: _diffusion(dict(objective="ddpm", schedule="cosine", c1=8, c2=16, emb_dim=16)),
+    ),
+    "sort": ("attention", lambda: _attention(dict(n_embd=16, n_head=2, batch_size=16))),
+    "reverse": (
+        "attention",
+        lambda: _attention(dict(task="reverse", pos_emb=False, causal=False, n_embd=16)),
+    ),
+    "text": (
+        "attention",
+        lambda: _attention(dict(task="text", block_size=16, n_embd=16, n_head=2, dropout=0.1)),
+    ),
+}
+
+
+def _extracted(tmp_path, page: str, settings: dict, model) -> Path:
+    writer = runs.RunWriter(page, "みどり", settings, root=tmp_path)
+    assert writer.save(model, state="done", epochs_done=1, history={"epochs": [{"epoch": 1}]})
+    z = zipfile.ZipFile(io.BytesIO(run_export.run_zip(writer.run_id, tmp_path)))
+    z.extractall(tmp_path / "out")
+    return tmp_path / "out" / writer.run_id
+
+
+def _run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(RUNS))
+def test_each_pages_script_trains_from_the_labs_weights_and_saves_a_lab_checkpoint(tmp_path, case):
+    from core import checkpoints
+    from core.models import family_name
+
+    page, make = RUNS[case]
+    settings, model = make()
+    folder = _extracted(tmp_path, page, settings, model)
+    assert (folder / "train.py").is_file(), f"no train.py for {case}"
+    flags = ["--steps", "5"] if page == "attention" else TINY
+    # --from-lab loads the lab's model.pth into the script's own class with a strict load_state_dict
+    done = _run(folder, "train.py", *flags, "--from-lab", "model.pth", "--out", "trained.pth")
+    assert done.returncode == 0, done.stderr[-3000:]
+    losses = [float(v) for v in re.findall(r"loss(?:_[dg])? (\S+)", done.stdout)]
+    assert losses and all(math.isfinite(v) for v in losses), done.stdout
+    # what the script saved is a checkpoint of the lab's own family and arguments: the lab rebuilds it
+    loaded = checkpoints.load(folder / "trained.pth", expected_family=family_name(model))
+    assert loaded.config == checkpoints.load(folder / "model.pth").config
+    if case == "flow":  # load_model.py opens it too (once: each run of Python costs seconds here)
+        shown = _run(folder, "load_model.py", "trained.pth")
+        assert shown.returncode == 0 and f"{page} model, parameters:" in shown.stdout, shown.stderr
+
+
+@pytest.mark.slow
+def test_a_model_of_other_settings_does_not_load_into_the_script(tmp_path):
+    from core import checkpoints
+
+    settings, model = _gan(dict(g_width=16, d_width=8), False)
+    folder = _extracted(tmp_path, "gan", settings, model)
+    _, wider = _gan(dict(g_width=32, d_width=8), False)  # every shape of G differs
+    checkpoints.save(wider, folder / "wider.pth")
+    done = _run(folder, "train.py", *TINY, "--from-lab", "wider.pth")
+    assert done.returncode != 0 and "size mismatch" in done.stderr, done.stderr[-2000:]
+
+
+def test_the_scripts_carry_the_runs_settings_as_constants(tmp_path):
+    settings, model = RUNS["cgan-8x8"][1]()
+    folder = _extracted(tmp_path, "cgan", {**settings, "g_lr": 0.0004, "epochs": 7}, model)
+    script = (folder / "train.py").read_text(encoding="utf-8")
+    assert "G_LR = 0.0004" in script and "EPOCHS = 7" in script and "IMAGE_SIZE = 8" in script
+    assert "from core" not in script and "import core" not in script  # standalone: no lab imports
+    settings, model = RUNS["text"][1]()
+    folder = _extracted(tmp_path / "text", "attention", settings, model)
+    assert "TASK = 'text'" in (folder / "train.py").read_text(encoding="utf-8")
+    assert (folder / "text.txt").read_text(encoding="utf-8") == attention_text()
+
+
+def test_settings_that_are_not_plain_values_give_no_script_but_the_rest_of_the_zip():
+    with pytest.raises(ValueError):
+        run_export._literal(float("nan"))
+    assert run_export._literal({"a": [1, 2.5], "b": "x'y"}) == "{'a': (1, 2.5, ), 'b': \"x'y\"}"
+
+
+@pytest.mark.slow
+def test_the_xor_script_runs_as_it_comes(tmp_path):
+    run_id = saved_xor_run(tmp_path)
+    (tmp_path / "out").mkdir()
+    zipfile.ZipFile(io.BytesIO(run_export.run_zip(run_id, tmp_path))).extractall(tmp_path / "out")
+    done = _run(tmp_path / "out" / run_id, "train.py")
+    assert done.returncode == 0, done.stderr
+    assert math.isfinite(float(re.findall(r"Loss: (\S+)", done.stdout)[-1]))
+
+
+def attention_text() -> str:
+    from core import attention
+
+    return attention.load_text()
