@@ -210,3 +210,13 @@ def attention_text() -> str:
     from core import attention
 
     return attention.load_text()
+
+
+@pytest.mark.slow
+def test_the_attention_scripts_loss_falls_as_it_trains(tmp_path):
+    settings, model = RUNS["sort"][1]()
+    folder = _extracted(tmp_path, "attention", settings, model)
+    done = _run(folder, "train.py", "--steps", "150")  # a record every EVAL_EVERY = 50 updates
+    assert done.returncode == 0, done.stderr[-3000:]
+    losses = [float(v) for v in re.findall(r"loss (\S+)", done.stdout)]
+    assert len(losses) == 3 and losses[-1] < losses[0] - 0.3, done.stdout  # from about 2.4 (ln 11) down
