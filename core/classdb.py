@@ -4,8 +4,9 @@ The board holds what students submit for everyone to see (a finished hyperparame
 accuracy, a GAN / cGAN / VAE sample grid); the PINs keep a name's saved runs to its owner. SQLite in the
 runs folder by default (WAL mode, so readers never block the one writer, and a busy timeout, so 40
 students submitting at once wait their turn instead of failing); `LAB_DB_URL` points it elsewhere (any
-database SQLAlchemy speaks: only SQLAlchemy Core, no dialect SQL). A PIN is stored as an scrypt hash with
-its own random salt and parameters, never as typed, and is compared in constant time.
+database SQLAlchemy speaks: only SQLAlchemy Core, no dialect SQL), such as PostgreSQL
+(`postgresql+psycopg://...`) for several replicas of the app on one class. A PIN is stored as an scrypt
+hash with its own random salt and parameters, never as typed, and is compared in constant time.
 """
 
 from __future__ import annotations
@@ -122,10 +123,13 @@ class ClassDB:
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
             os.makedirs(os.path.dirname(os.path.abspath(self.url[len("sqlite:///") :])), exist_ok=True)
-        self.engine = sa.create_engine(self.url, pool_timeout=60)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = sa.engine.make_url(self.url).get_backend_name() == "sqlite"
+        # a database server (PostgreSQL) may restart during a lesson: test a pooled connection before use
+        # instead of failing the first student after the restart; a SQLite file has nothing to lose
+        self.engine = sa.create_engine(self.url, pool_timeout=60, pool_pre_ping=not sqlite)
+        if sqlite:
             event.listen(self.engine, "connect", _tune_sqlite)
-        metadata.create_all(self.engine)  # CREATE TABLE IF NOT EXISTS: a restart keeps everything
+        _create_tables(self.engine)
 
     # -- the board ---------------------------------------------------------------------------
     def submit_run(
@@ -262,6 +266,20 @@ class ClassDB:
         with self.engine.begin() as conn:
             done = conn.execute(pins_table.delete().where(pins_table.c.name_key == name_key(name)))
             return done.rowcount > 0
+
+
+def _create_tables(engine: sa.Engine, tries: int = 3) -> None:
+    """The tables, unless they exist: a restart keeps everything. Replicas of the app that open a new
+    database at the same moment race to create them; the loser's CREATE fails once the winner commits
+    (PostgreSQL: a duplicate in its catalogue), and the next look finds the tables there."""
+    for attempt in range(tries):
+        try:
+            metadata.create_all(engine)  # looks first, creates only what is missing
+            return
+        except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
 
 
 def check_pin_format(pin: str) -> None:

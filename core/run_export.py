@@ -79,7 +79,8 @@ def _literal(value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"not a finite number: {value}")
     if isinstance(value, (list, tuple)):
-        return "(" + "".join(f"{_literal(v)}, " for v in value) + ")"
+        items = [_literal(v) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"  # () for none
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{_literal(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
     if value is None or isinstance(value, (bool, int, float, str)):

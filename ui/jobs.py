@@ -396,4 +396,14 @@ def train_device() -> str:
     """The device new training runs use in this session: the server's, or the CPU after a GPU fault."""
     from ui import resources
 
-    return "cpu" if st.session_state.get(CPU_KEY) else resources.device().name
+    if st.session_state.get(CPU_KEY):
+        return "cpu"
+    return job_device(resources.device().name, backend())
+
+
+def job_device(server_device: str, jobs_backend: str) -> str:
+    """The device a new run's model is built on and trained on. On a Ray cluster every GPU job trains
+    on "cuda:0": Ray shows each actor only the GPU it was given, as cuda:0, and a model sent from the
+    server on cuda:N (N > 0) could not be rebuilt there. (The server itself then uses its first GPU for
+    the models it sends.)"""
+    return "cuda:0" if jobs_backend == "ray" and server_device.startswith("cuda") else server_device

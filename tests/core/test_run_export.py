@@ -193,7 +193,10 @@ def test_the_scripts_carry_the_runs_settings_as_constants(tmp_path):
 def test_settings_that_are_not_plain_values_give_no_script_but_the_rest_of_the_zip():
     with pytest.raises(ValueError):
         run_export._literal(float("nan"))
-    assert run_export._literal({"a": [1, 2.5], "b": "x'y"}) == "{'a': (1, 2.5, ), 'b': \"x'y\"}"
+    assert (
+        run_export._literal({"a": [1, 2.5], "b": "x'y", "c": [3]})
+        == "{'a': (1, 2.5), 'b': \"x'y\", 'c': (3,)}"
+    )
 
 
 @pytest.mark.slow

@@ -67,6 +67,22 @@ def test_gpu_and_cpu_jobs_queue_separately():
 
 
 @pytest.mark.parametrize(
+    "server, backend, expected",
+    [
+        ("cuda:1", "ray", "cuda:0"),
+        ("cuda:0", "ray", "cuda:0"),
+        ("cuda:1", "local", "cuda:1"),
+        ("cpu", "ray", "cpu"),
+        ("mps", "local", "mps"),
+    ],
+)
+def test_gpu_jobs_on_the_cluster_train_on_the_actors_own_gpu(server, backend, expected):
+    from ui import jobs
+
+    assert jobs.job_device(server, backend) == expected
+
+
+@pytest.mark.parametrize(
     "address, loopback",
     [
         ("", True),
