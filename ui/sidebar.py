@@ -3,6 +3,8 @@ and (filled in after the page) the link to the page's settings."""
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from core.data import Provenance
@@ -64,3 +66,5 @@ def _details() -> None:
     st.markdown(f"**{t('sidebar.data')}**: {provenance_text(prov)}")
     if prov.note_code:
         st.caption(t("data.why_not_full", note=t(f"data.note.{prov.note_code}")), help=prov.note)
+    if replica := os.environ.get("LAB_REPLICA"):  # several replicas behind a proxy (deploy/replicas.py)
+        st.caption(t("sidebar.replica", name=replica))

@@ -1,0 +1,129 @@
+"""Browser test of several replicas behind HAProxy (deploy/replicas.py): a browser stays on its replica by
+the proxy's cookie across reruns and reloads, a new browser goes to the other replica, and a student whose
+replica is killed reloads onto the survivor, where the run saved to the shared runs folder is listed.
+
+Two replicas in test mode and the proxy, on free loopback ports, started once for the module; the
+replica's name is read from the sidebar (LAB_REPLICA), as a teacher would read it."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from bench import lab_server
+from core import runs
+from deploy import replicas
+from tests.e2e.conftest import LOGS, _unavailable, choose_language, goto, wait_idle
+
+pytestmark = pytest.mark.e2e
+NAME = "さくら"
+REPLICA = re.compile(r"(?:Server \(replica\)|サーバー（レプリカ）): (r\d)")
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    if not Path(replicas.HAPROXY).exists():
+        _unavailable(f"haproxy not found at {replicas.HAPROXY} (apt-get install -y haproxy)")
+    runs_dir = tmp_path_factory.mktemp("shared_runs")
+    dep = replicas.start(2, runs_dir=runs_dir, logs=LOGS / "replicas", test_mode=True)
+    yield dep
+    dep.stop()
+
+
+def _context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    return ctx, page
+
+
+def _replica(page) -> str:
+    """The replica this page's session runs on, as its sidebar says."""
+    page.get_by_text(REPLICA).first.wait_for()
+    found = REPLICA.search(page.locator('[data-testid="stSidebar"]').inner_text())
+    assert found, "the sidebar names no replica"
+    return found.group(1)
+
+
+def _cookie(ctx) -> str | None:
+    return next((c["value"] for c in ctx.cookies() if c["name"] == replicas.COOKIE), None)
+
+
+def _until(check, timeout: float = 60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.3)
+    return None
+
+
+def _reload(page) -> None:
+    page.reload()
+    wait_idle(page)
+
+
+def test_a_browser_stays_on_its_replica_and_a_new_one_goes_to_the_other(browser, deployment):
+    ctx1, page1 = _context(browser)
+    goto(page1, deployment.url, "xor", "en")
+    first = _replica(page1)
+    assert _cookie(ctx1) == first  # the proxy's cookie names the replica that served the page
+    choose_language(page1, "日本語")  # a widget click: a rerun over the same session
+    assert (
+        _replica(page1) == first
+        and "サーバー（レプリカ）" in page1.locator('[data-testid="stSidebar"]').inner_text()
+    )
+    for _ in range(2):
+        _reload(page1)  # a new Streamlit session each time, on the same replica
+        assert _replica(page1) == first
+
+    ctx2, page2 = _context(browser)  # a new student: no cookie yet, the next replica in turn
+    goto(page2, deployment.url, "xor", "en")
+    second = _replica(page2)
+    assert {first, second} == {"r1", "r2"}
+    assert _cookie(ctx2) == second
+    _reload(page1)  # the newcomer did not move the first student
+    assert _replica(page1) == first
+    ctx1.close()
+    ctx2.close()
+
+
+def _type_name(page) -> None:
+    box = page.locator(".st-key-runs_name input").first
+    box.fill(NAME)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def test_a_student_of_a_killed_replica_reloads_onto_the_other_and_finds_the_saved_run(browser, deployment):
+    ctx, page = _context(browser)
+    goto(page, deployment.url, "xor", "en")
+    lost = _replica(page)
+    _type_name(page)
+    page.locator(".st-key-xor_train button").click()
+    saved = _until(
+        lambda: [r for r in runs.list_runs("xor", NAME, root=deployment.runs_dir) if r.state == "done"]
+    )
+    assert saved, "the run never ended as done in the shared runs folder"
+    wait_idle(page)
+
+    lab_server.kill_tree(deployment.replica(lost).proc)  # the replica dies, no clean shutdown
+    started = time.time()
+    _reload(page)
+    survivor = _replica(page)
+    assert survivor != lost and _cookie(ctx) == survivor, "the reload stayed with the dead replica"
+    assert time.time() - started < 30
+    assert page.locator(".st-key-runs_name input").first.input_value() == ""  # a new session there
+    _type_name(page)
+    pick = page.locator(".st-key-xor_runs_pick")
+    pick.wait_for()
+    listed = pick.text_content() + " ".join(i.input_value() for i in pick.locator("input").all())
+    assert "done" in listed or "1000" in listed, listed
+    page.locator(".st-key-xor_runs_open button").first.click()
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text(re.compile("opened", re.I)).count() >= 1
+    ctx.close()
