@@ -24,11 +24,20 @@ REPLICA = re.compile(r"(?:Server \(replica\)|サーバー（レプリカ）): (r
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
+def deployment(browser, tmp_path_factory):
     if not Path(replicas.HAPROXY).exists():
         _unavailable(f"haproxy not found at {replicas.HAPROXY} (apt-get install -y haproxy)")
     runs_dir = tmp_path_factory.mktemp("shared_runs")
     dep = replicas.start(2, runs_dir=runs_dir, logs=LOGS / "replicas", test_mode=True)
+    # a replica's first page run imports and loads for many seconds; both at once, straight to their own
+    # ports (not through the proxy, whose turn-taking the tests watch), so no test waits for either
+    warming = [_context(browser) for _ in dep.replicas]
+    for (_, page), r in zip(warming, dep.replicas):
+        page.goto(f"http://127.0.0.1:{r.port}/xor?lang=en")
+    for (ctx, page), r in zip(warming, dep.replicas):
+        page.get_by_text(REPLICA).first.wait_for(timeout=90_000)
+        assert _replica(page) == r.name
+        ctx.close()
     yield dep
     dep.stop()
 
@@ -76,9 +85,8 @@ def test_a_browser_stays_on_its_replica_and_a_new_one_goes_to_the_other(browser,
         _replica(page1) == first
         and "サーバー（レプリカ）" in page1.locator('[data-testid="stSidebar"]').inner_text()
     )
-    for _ in range(2):
-        _reload(page1)  # a new Streamlit session each time, on the same replica
-        assert _replica(page1) == first
+    _reload(page1)  # a new Streamlit session, on the same replica
+    assert _replica(page1) == first
 
     ctx2, page2 = _context(browser)  # a new student: no cookie yet, the next replica in turn
     goto(page2, deployment.url, "xor", "en")
@@ -103,6 +111,7 @@ def test_a_student_of_a_killed_replica_reloads_onto_the_other_and_finds_the_save
     goto(page, deployment.url, "xor", "en")
     lost = _replica(page)
     _type_name(page)
+    lab_server.set_slider(page, "xor_speed", 0)  # "full": no pause between epochs for the eye
     page.locator(".st-key-xor_train button").click()
     saved = _until(
         lambda: [r for r in runs.list_runs("xor", NAME, root=deployment.runs_dir) if r.state == "done"]
