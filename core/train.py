@@ -7,6 +7,7 @@ random draw uses a per-run `torch.Generator`, and a non-finite loss ends the run
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,8 @@ LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
 }
 OPTIMIZERS = ("adam", "sgd", "sgd_momentum")  # the names every config and page uses (make_optimizer)
 SCHEDULES = ("none", "step", "cosine")
+AMP_MODES = ("off", "bf16", "fp16")  # FitConfig.amp; "fp16" needs a GradScaler, "bf16" does not
+READ_EVERY_GPU = 8  # GPU: step losses are read back 8 at a time, one host sync instead of eight
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class FitConfig:
     loss: str = "nll"  # key of LOSSES
     seed: int = 0  # shuffling (and init, where the caller uses reset_parameters)
     eval_batch_size: int = 1000
+    amp: str = "off"  # mixed precision on a GPU (AMP_MODES); off on the CPU, where it does not pay
 
 
 def make_optimizer(
@@ -98,14 +102,17 @@ def evaluate(
 ) -> dict:
     """Mean loss and accuracy on (x, y); with_confusion adds scikit-learn's confusion matrix."""
     loss_fn = LOSSES[loss]
-    total, preds = 0.0, []
+    device = torch.device(device)
+    xs, ys = _on_device(x, device), _on_device(y, device)  # one copy, not one per batch
+    total, preds = torch.zeros((), device=device), []
     with evaluating(model):
         for i in range(0, len(x), batch_size):
-            xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+            xb, yb = xs[i : i + batch_size], ys[i : i + batch_size]
             out = model(xb)
-            total += loss_fn(out, yb, reduction="sum").item() / (yb[0].numel() if yb.dim() > 1 else 1)
-            preds.append(predictions(out).cpu())
-    pred = torch.cat(preds)
+            total += loss_fn(out, yb, reduction="sum") / (yb[0].numel() if yb.dim() > 1 else 1)
+            preds.append(predictions(out))
+    total = total.item()  # one host sync for the whole set
+    pred = torch.cat(preds).cpu()
     target = _targets_for_accuracy(y).cpu()
     result = {"loss": total / max(1, len(x)), "accuracy": (pred == target).float().mean().item()}
     if with_confusion:
@@ -140,9 +147,11 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
     """Refuse what cannot train, before any work. Allowed on purpose: a batch larger than the data
     (it becomes the whole data set), a single example, and a huge learning rate (the run diverges and
     says so: that is a lesson, not an error)."""
-    if cfg.loss not in LOSSES or cfg.optimizer not in OPTIMIZERS or cfg.schedule not in SCHEDULES:
+    known = cfg.loss in LOSSES and cfg.optimizer in OPTIMIZERS and cfg.schedule in SCHEDULES
+    if not known or cfg.amp not in AMP_MODES:
         raise TrainError(
-            "setting", f"loss={cfg.loss!r} optimizer={cfg.optimizer!r} schedule={cfg.schedule!r}"
+            "setting",
+            f"loss={cfg.loss!r} optimizer={cfg.optimizer!r} schedule={cfg.schedule!r} amp={cfg.amp!r}",
         )
     if not _whole(cfg.epochs) or cfg.epochs < min_epochs:
         raise TrainError("epochs", f"epochs={cfg.epochs!r}, at least {min_epochs}")
@@ -158,15 +167,18 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
         raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
 
 
-MICRO_BATCH_CPU = 128  # CPU: the activations of 128 images stay in cache; a larger pass spills out
+MICRO_BATCH_CPU = 256  # CPU: at most 256 images per pass inside one update (see micro_batch)
 
 
 def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int:
-    """Images per forward/backward pass inside one update of `batch` images.
+    """The most images per forward/backward pass inside one update of `batch` images.
 
     On a CPU a large batch is run in chunks whose gradients add up to the same update (a mean loss,
-    each chunk weighted by its share), so its activations stay in cache. Not with batch norm, whose
-    statistics would then be per chunk, and not on a GPU, where one big pass is fastest.
+    each chunk weighted by its share), so its activations stay in cache: batch 1024 as 4 x 256 is
+    about 1.4x faster per update than one pass (`bench/train_throughput.py`). Chunks of 128 are as
+    fast on an idle machine but twice as many small parallel regions, each of which waits for both
+    OpenMP threads; on a busy 2-core machine that waiting made them slower than 256. Not with batch
+    norm, whose statistics would then be per chunk, and not on a GPU, where one big pass is fastest.
     """
     if torch.device(device).type != "cpu" or batch <= MICRO_BATCH_CPU:
         return batch
@@ -175,23 +187,74 @@ def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int
     return MICRO_BATCH_CPU
 
 
+def _chunks(n: int, micro: int) -> list[slice]:
+    """ceil(n / micro) chunks of near-equal size: a batch of 928 in at most 256 is 4 x 232, not
+    3 x 256 + 160 (a small last chunk costs nearly a full pass's overheads for little work)."""
+    k = math.ceil(n / micro)
+    bounds = [round(i * n / k) for i in range(k + 1)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+class Precision:
+    """Mixed precision for one run: `autocast()` around the forward pass, `backward(loss)` and `step()`.
+
+    Only on a CUDA GPU: there bf16/fp16 matrix products run on tensor cores at several times float32's
+    speed. fp16's narrow range underflows small gradients, so its loss is scaled up before backward and
+    the gradients scaled back before the step (GradScaler, which also skips a step whose gradients
+    overflowed). bf16 has float32's range and needs no scaler. Weights and the optimizer stay float32.
+    Everywhere else (and with amp="off") every method is the plain float32 operation.
+    """
+
+    def __init__(self, amp: str, device: torch.device):
+        self.on = device.type == "cuda" and amp != "off"
+        if self.on and amp == "bf16" and not torch.cuda.is_bf16_supported():
+            raise TrainError("setting", f"amp='bf16': {torch.cuda.get_device_name(device)} has no bfloat16")
+        self.dtype = torch.float16 if amp == "fp16" else torch.bfloat16
+        self.scaler = torch.amp.GradScaler("cuda") if self.on and amp == "fp16" else None
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        if not self.on:  # a disabled torch.autocast still costs a context switch per pass
+            return contextlib.nullcontext()
+        return torch.autocast("cuda", dtype=self.dtype)
+
+    def backward(self, loss: torch.Tensor) -> None:
+        (self.scaler.scale(loss) if self.scaler else loss).backward()
+
+    def step(self, opt: torch.optim.Optimizer) -> None:
+        if self.scaler is None:
+            opt.step()
+        else:
+            self.scaler.step(opt)  # unscales, and skips the step if a gradient is inf/nan
+            self.scaler.update()
+
+
 def _forward_backward(
-    model: nn.Module, loss_fn: Callable, xb: torch.Tensor, yb: torch.Tensor, micro: int
+    model: nn.Module, loss_fn: Callable, xb: torch.Tensor, yb: torch.Tensor, micro: int, prec: Precision
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Forward and backward of one batch (in chunks of `micro`); returns its outputs and mean loss."""
+    """Forward and backward of one batch (in chunks of at most `micro`); its outputs and mean loss."""
     if len(xb) <= micro:
-        out = model(xb)
-        loss = loss_fn(out, yb)
-        loss.backward()
+        with prec.autocast():
+            out = model(xb)
+            loss = loss_fn(out.float(), yb)  # the loss in float32 even under autocast
+        prec.backward(loss)
         return out, loss
     outs, total = [], torch.zeros((), device=xb.device)
-    for c in range(0, len(xb), micro):
-        out = model(xb[c : c + micro])
-        part = loss_fn(out, yb[c : c + micro]) * (len(out) / len(xb))  # mean over the whole batch
-        part.backward()  # gradients accumulate in .grad across chunks
+    for c in _chunks(len(xb), micro):
+        with prec.autocast():
+            out = model(xb[c])
+            part = loss_fn(out.float(), yb[c]) * (len(out) / len(xb))  # mean over the whole batch
+        prec.backward(part)  # gradients accumulate in .grad across chunks
         outs.append(out.detach())
         total += part.detach()
     return torch.cat(outs), total
+
+
+def _on_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """`t` on `device`, copied once. To a GPU the copy goes from page-locked (pinned) memory, which
+    the GPU reads directly by DMA, instead of through an extra staging copy of pageable memory."""
+    if device.type == "cuda" and t.device.type == "cpu":
+        return t.pin_memory().to(device, non_blocking=True)
+    return t.to(device)
 
 
 def fit(
@@ -205,6 +268,8 @@ def fit(
     generator: torch.Generator | None = None,
     start_epoch: int = 0,
     transform: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+    read_every: int | None = None,
+    fast: bool = True,
 ) -> Iterator[dict]:
     """Train `model` in place, yielding a record after every batch and every epoch.
 
@@ -215,79 +280,100 @@ def fit(
     {"kind": "epoch", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "elapsed",
     "images_per_s"} per epoch; {"kind": "diverged", ...} once if the loss stops being finite.
     The consumer stops training by no longer iterating (or `close()`); a paused generator resumes
-    where it was, model and optimizer state included.
+    where it was, model and optimizer state included. `read_every` step records share one read of
+    their losses (default: 1 on a CPU, READ_EVERY_GPU on a GPU, where the model runs that many steps
+    ahead of the last record).
+
+    `fast` (the default) takes the fast paths: channels-last images, fused Adam, CPU micro-batches,
+    FitConfig.amp, batched loss reads. `fast=False` is the course's plain float32 loop on the same
+    data, order and dropout masks; the two give the same run up to float rounding (tests/core).
     """
     check_fit(cfg, len(x_train), len(y_train))
+    device = torch.device(device)
     g = generator or torch.Generator().manual_seed(cfg.seed)
     loss_fn = LOSSES[cfg.loss]
     model.to(device).train()
     attach_generator(model, g, device)
-    x_train, y_train = x_train.to(device), y_train.to(device)
-    if x_train.dim() == 4:  # images: oneDNN/cuDNN convolutions are faster in NHWC ("channels last")
+    # The data set is copied to the device once; every batch then indexes it there (no DataLoader,
+    # no per-batch host-to-device copy).
+    x_train, y_train = _on_device(x_train, device), _on_device(y_train, device)
+    if x_val is not None and y_val is not None:  # once, not once per epoch's evaluate
+        x_val, y_val = _on_device(x_val, device), _on_device(y_val, device)
+    if fast and x_train.dim() == 4:  # images: oneDNN/cuDNN convolutions are faster in NHWC
+        # ("channels last"): per update about 1.4x on the course CNN at batch 1024 on a CPU
         model.to(memory_format=torch.channels_last)
         x_train = x_train.contiguous(memory_format=torch.channels_last)
     n = len(x_train)
     batch = min(cfg.batch_size, n)  # a batch larger than the data set is the whole data set
     batches = math.ceil(n / batch)
-    fusable = torch.device(device).type in ("cpu", "cuda") and all(
-        p.is_floating_point() for p in model.parameters()
-    )
+    # Fused Adam: one kernel for every parameter's update instead of about ten ops per tensor.
+    fusable = device.type in ("cpu", "cuda") and all(p.is_floating_point() for p in model.parameters())
     opt = make_optimizer(
         cfg.optimizer,
         model.parameters(),
         cfg.lr,
         momentum=cfg.momentum,
         weight_decay=cfg.weight_decay,
-        fused=fusable,
+        fused=fast and fusable,
     )
     sched = make_scheduler(opt, cfg)
-    micro = micro_batch(model, device, batch)
+    micro = micro_batch(model, device, batch) if fast else batch
+    prec = Precision(cfg.amp if fast else "off", device)
+    # Reading a loss (`.item()`) waits for the GPU to finish everything queued; so on a GPU the step
+    # records wait in `pending` and their losses are read `read_every` at a time. On a CPU the work is
+    # already done when the loss exists, and every record goes out at once.
+    if read_every is None:
+        read_every = READ_EVERY_GPU if fast and device.type == "cuda" else 1
     t0, seen, step = time.perf_counter(), 0, start_epoch * batches
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
-        perm = torch.randperm(n, generator=g).to(device)
+        perm = torch.randperm(n, generator=g).to(device)  # drawn on the CPU: the same order on any device
         loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device)
+        pending: list[tuple[dict, torch.Tensor]] = []
         for b in range(batches):
             idx = perm[b * batch : (b + 1) * batch]
             xb, yb = x_train[idx], y_train[idx]
             if transform is not None:
                 xb = transform(xb, g)
             opt.zero_grad(set_to_none=True)
-            out, loss = _forward_backward(model, loss_fn, xb, yb, micro)
-            opt.step()
+            out, loss = _forward_backward(model, loss_fn, xb, yb, micro, prec)
+            prec.step(opt)
             step += 1
             seen += len(idx)
-            value = loss.item()
-            if not math.isfinite(value):
-                yield {
-                    "kind": "diverged",
-                    "epoch": epoch,
-                    "batch": b + 1,
-                    "step": step,
-                    "loss": value,
-                    "elapsed": time.perf_counter() - t0,
-                }
-                return
-            loss_sum += loss.detach() * len(idx)
+            loss = loss.detach()
+            loss_sum += loss * len(idx)  # sums stay on the device, read once per epoch
             correct += (predictions(out.detach()) == _targets_for_accuracy(yb)).sum()
-            yield {
-                "kind": "step",
-                "epoch": epoch,
-                "batch": b + 1,
-                "batches": batches,
-                "step": step,
-                "seen": seen,
-                "loss": value,
-                "elapsed": time.perf_counter() - t0,
-            }
+            record = {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step}
+            pending.append(({**record, "seen": seen}, loss))
+            if len(pending) < read_every and b + 1 < batches:
+                continue
+            if len(pending) == 1:
+                values = [pending[0][1].item()]
+            else:
+                values = torch.stack([value for _, value in pending]).tolist()  # one host sync
+            now = time.perf_counter() - t0
+            for (record, _), value in zip(pending, values, strict=True):
+                if not math.isfinite(value):
+                    yield {
+                        "kind": "diverged",
+                        "epoch": epoch,
+                        "batch": record["batch"],
+                        "step": record["step"],
+                        "loss": value,
+                        "elapsed": now,
+                    }
+                    return
+                yield {**record, "loss": value, "elapsed": now}
+            pending = []
         lr = opt.param_groups[0]["lr"]
         if sched is not None:
             sched.step()
+        loss_total, n_correct = torch.stack([loss_sum, correct.float()]).tolist()  # one host sync
         record = {
             "kind": "epoch",
             "epoch": epoch,
             "step": step,
-            "train_loss": loss_sum.item() / n,
-            "train_acc": correct.item() / n,
+            "train_loss": loss_total / n,
+            "train_acc": n_correct / n,
             "lr": lr,
             "elapsed": time.perf_counter() - t0,
             "images_per_s": seen / max(1e-9, time.perf_counter() - t0),
