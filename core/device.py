@@ -2,14 +2,15 @@
 
 The course script picks a random GPU (`get_random_gpu`); on a shared PC that lands two students on the
 busiest card. Here the default is the CUDA GPU with the most free memory, chosen once at start-up, else
-Apple's MPS, else the CPU. `LAB_DEVICE` (e.g. `cpu`, `cuda:1`) overrides the choice.
+Apple's MPS, else the CPU; with several GPUs, `job_device` sends each new training job to the GPU with
+fewest of this process's jobs, then most free memory. `LAB_DEVICE` (e.g. `cpu`, `cuda:1`) overrides both.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -86,3 +87,42 @@ def device_summary(info: DeviceInfo) -> str:
         return f"{info.name} — {info.label}"
     gib = 1024**3
     return f"{info.name} — {info.label}, {info.free_bytes / gib:.1f} / {info.total_bytes / gib:.1f} GiB free"
+
+
+def job_gpu(
+    running: Mapping[str, int] | None = None,
+    devices: list[DeviceInfo] | None = None,
+) -> DeviceInfo | None:
+    """The CUDA GPU a new training job should use, chosen when the job starts (not once per server).
+
+    Fewest jobs of this process running on it first (`running`: device name -> count, e.g. from the
+    job pool), then the most free memory now (which also sees other processes' work), then the lowest
+    index. None without a CUDA GPU. `devices` defaults to a fresh `list_devices()`: its memory query
+    is cheap once the server has a context on every GPU, which `default_device()` made at start-up.
+    """
+    running = running or {}
+    gpus = [d for d in (devices if devices is not None else list_devices()) if d.name.startswith("cuda")]
+    if not gpus:
+        return None
+    return min(gpus, key=lambda d: (running.get(d.name, 0), -(d.free_bytes or 0), _index(d.name)))
+
+
+def job_device(
+    server_device: str,
+    running: Mapping[str, int] | None = None,
+    devices: list[DeviceInfo] | None = None,
+    override: str | None = None,
+) -> str:
+    """The device string a new job trains on: `server_device` (the server's choice), except that on a
+    machine with several GPUs each job goes to the least-loaded one (`job_gpu`). A `LAB_DEVICE` that
+    names one GPU, e.g. `cuda:1` (`override`, default the environment's), pins every job there; so
+    does a CPU or MPS server device. A plain `LAB_DEVICE=cuda` means any GPU."""
+    override = (os.environ.get(ENV_VAR, "") if override is None else override).strip()
+    if not server_device.startswith("cuda") or override.startswith("cuda:"):
+        return server_device
+    gpu = job_gpu(running, devices)
+    return gpu.name if gpu is not None else server_device
+
+
+def _index(name: str) -> int:
+    return int(name.split(":")[1]) if ":" in name else 0
