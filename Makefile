@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint setup bench clean
+.PHONY: run test lint setup bench clean replicas
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ setup: $(BIN)/.installed
 # the server settings (127.0.0.1 only, ...) are in .streamlit/config.toml
 run: $(BIN)/.installed
 	$(BIN)/python -m streamlit run Home.py --server.port $(PORT)
+
+# several replicas behind HAProxy on $(PORT) (README, "Several replicas behind a proxy")
+REPLICAS ?= 2
+replicas: $(BIN)/.installed
+	$(BIN)/python -m deploy.replicas --replicas $(REPLICAS) --port $(PORT)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
