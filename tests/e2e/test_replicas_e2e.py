@@ -3,7 +3,9 @@ the proxy's cookie across reruns and reloads, a new browser goes to the other re
 replica is killed reloads onto the survivor, where the run saved to the shared runs folder is listed.
 
 Two replicas in test mode and the proxy, on free loopback ports, started once for the module; the
-replica's name is read from the sidebar (LAB_REPLICA), as a teacher would read it."""
+replica's name is read from the sidebar (LAB_REPLICA), as a teacher would read it. Longer than most browser
+tests (two cold servers, a real training, a killed process): stickiness and failover live in the proxy and
+between processes, so nothing smaller shows them."""
 
 from __future__ import annotations
 
