@@ -393,17 +393,25 @@ CPU_KEY = "_train_on_cpu"  # set by the "train on the CPU" button after a GPU fa
 
 
 def train_device() -> str:
-    """The device new training runs use in this session: the server's, or the CPU after a GPU fault."""
+    """The device a new training run uses in this session: the CPU after a GPU fault, else the GPU
+    with the fewest of this server's jobs (then the most free memory) on a machine with several, else
+    the server's device."""
     from ui import resources
 
     if st.session_state.get(CPU_KEY):
         return "cpu"
-    return job_device(resources.device().name, backend())
+    pool = shared_pool()
+    running = {d.name: pool.running(d.name) for d in resources.devices()}
+    return job_device(resources.device().name, backend(), running)
 
 
-def job_device(server_device: str, jobs_backend: str) -> str:
+def job_device(server_device: str, jobs_backend: str, running: dict[str, int] | None = None) -> str:
     """The device a new run's model is built on and trained on. On a Ray cluster every GPU job trains
     on "cuda:0": Ray shows each actor only the GPU it was given, as cuda:0, and a model sent from the
-    server on cuda:N (N > 0) could not be rebuilt there. (The server itself then uses its first GPU for
-    the models it sends.)"""
-    return "cuda:0" if jobs_backend == "ray" and server_device.startswith("cuda") else server_device
+    server on cuda:N (N > 0) could not be rebuilt there (Ray, not the server, spreads those jobs over
+    the GPUs). Here, core.device picks the least-loaded GPU (`running`: this server's jobs per device)."""
+    from core import device as core_device
+
+    if jobs_backend == "ray" and server_device.startswith("cuda"):
+        return "cuda:0"
+    return core_device.job_device(server_device, running)

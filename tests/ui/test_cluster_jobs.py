@@ -76,10 +76,25 @@ def test_gpu_and_cpu_jobs_queue_separately():
         ("mps", "local", "mps"),
     ],
 )
-def test_gpu_jobs_on_the_cluster_train_on_the_actors_own_gpu(server, backend, expected):
+def test_gpu_jobs_on_the_cluster_train_on_the_actors_own_gpu(server, backend, expected, monkeypatch):
+    from core import device as core_device
     from ui import jobs
 
+    monkeypatch.delenv(core_device.ENV_VAR, raising=False)
+    monkeypatch.setattr(core_device, "list_devices", lambda: [])  # no GPU to choose among
     assert jobs.job_device(server, backend) == expected
+
+
+def test_local_gpu_jobs_go_to_the_gpu_with_fewest_jobs(monkeypatch):
+    from core import device as core_device
+    from ui import jobs
+
+    gpus = [core_device.DeviceInfo(f"cuda:{i}", "GPU", 40 << 30, 80 << 30) for i in range(3)]
+    monkeypatch.delenv(core_device.ENV_VAR, raising=False)
+    monkeypatch.setattr(core_device, "list_devices", lambda: gpus)
+    running = {"cuda:0": 2, "cuda:1": 1, "cuda:2": 2}
+    assert jobs.job_device("cuda:0", "local", running) == "cuda:1"
+    assert jobs.job_device("cuda:0", "ray", running) == "cuda:0"  # Ray spreads cluster jobs itself
 
 
 @pytest.mark.parametrize(
