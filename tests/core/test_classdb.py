@@ -43,27 +43,37 @@ def test_lab_db_url_points_the_store_elsewhere(tmp_path, monkeypatch):
     assert other.is_file() and [e.name for e in ClassDB(f"sqlite:///{other}").entries()] == ["ann"]
 
 
-def test_forty_students_submitting_at_once_lose_nothing(db):
-    """40 threads x 5 submissions (runs and images), started together: all 200 are stored, once each."""
-    start = threading.Barrier(40)
+def at_once(n: int, work, timeout: float = 60) -> list[BaseException]:
+    """`work(i)` for i in 0..n-1 in n threads released together by a barrier; what they raised."""
+    start = threading.Barrier(n)
     errors: list[BaseException] = []
 
-    def student(i: int) -> None:
+    def run(i: int) -> None:
         start.wait()
         try:
-            for j in range(5):
-                if j % 2:
-                    db.submit_gallery(f"s{i}", "gan", PNG, {"j": j})
-                else:
-                    db.submit_run(f"s{i}", "hyperparams", {**SETTINGS, "j": j}, 0.5 + i / 100, j, 1.0)
-        except BaseException as e:  # noqa: BLE001 - reported below
+            work(i)
+        except BaseException as e:  # noqa: BLE001 - returned to the test
             errors.append(e)
 
-    threads = [threading.Thread(target=student, args=(i,)) for i in range(40)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for th in threads:
         th.start()
     for th in threads:
-        th.join(30)
+        th.join(timeout)
+    return errors
+
+
+def test_forty_students_submitting_at_once_lose_nothing(db):
+    """40 threads x 5 submissions (runs and images), started together: all 200 are stored, once each."""
+
+    def student(i: int) -> None:
+        for j in range(5):
+            if j % 2:
+                db.submit_gallery(f"s{i}", "gan", PNG, {"j": j})
+            else:
+                db.submit_run(f"s{i}", "hyperparams", {**SETTINGS, "j": j}, 0.5 + i / 100, j, 1.0)
+
+    errors = at_once(40, student, timeout=30)
     assert not errors, errors[:3]
     got = db.entries()
     assert len(got) == 200 and len({e.id for e in got}) == 200

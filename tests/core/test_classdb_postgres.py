@@ -17,7 +17,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from core.classdb import ClassDB
 from tests.core.test_classdb import (  # noqa: F401 - pytest collects these names from this module
     PNG,
     SETTINGS,
+    at_once,
     test_a_pin_of_the_wrong_shape_is_refused,
     test_a_restart_keeps_entries_hidden_flags_and_pins,
     test_bad_submissions_are_refused_with_a_code,
@@ -161,24 +161,14 @@ def test_replicas_sharing_the_database_lose_no_write(db):
     """Four engines (four replicas' pools) with ten students each, all writing at once: every row stored once,
     and each replica reads what the others wrote."""
     replicas = [db] + [ClassDB(db.url) for _ in range(3)]
-    start = threading.Barrier(40)
-    errors: list[BaseException] = []
 
     def student(i: int) -> None:
         store = replicas[i % 4]
-        start.wait()
-        try:
-            for j in range(4):
-                store.submit_run(f"s{i}", "hyperparams", {"j": j}, 0.5, j, 1.0)
-            store.submit_gallery(f"s{i}", "vae", PNG)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
+        for j in range(4):
+            store.submit_run(f"s{i}", "hyperparams", {"j": j}, 0.5, j, 1.0)
+        store.submit_gallery(f"s{i}", "vae", PNG)
 
-    threads = [threading.Thread(target=student, args=(i,)) for i in range(40)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    errors = at_once(40, student)
     assert not errors, errors[:3]
     for store in replicas:
         got = store.entries()
@@ -192,22 +182,8 @@ def test_replicas_sharing_the_database_lose_no_write(db):
 def test_replicas_opening_a_new_database_at_once_all_get_the_tables(empty_url):
     """Every replica creates the tables on first use; eight at the same moment on an empty database all
     succeed (the losers of the race find the winner's tables) and see one and the same board."""
-    start = threading.Barrier(8)
     opened: list[ClassDB] = []
-    errors: list[BaseException] = []
-
-    def replica() -> None:
-        start.wait()
-        try:
-            opened.append(ClassDB(empty_url))
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=replica) for _ in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    errors = at_once(8, lambda _: opened.append(ClassDB(empty_url)))
     assert not errors, errors[:3]
     assert len(opened) == 8
     rid = opened[0].submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 1.0)
@@ -220,18 +196,12 @@ def test_a_pin_race_on_one_name_has_one_winner(db):
     """Two students typing a PIN for the same name at once, from different replicas: one PIN is kept (the
     unique key refuses the other, as on SQLite), and only the winner's PIN opens the name."""
     other = ClassDB(db.url)
-    start = threading.Barrier(12)
     results: dict[str, bool] = {}
 
     def claim(k: int) -> None:
-        start.wait()
         results[f"pin{k:04d}"] = (db if k % 2 else other).set_pin("Taro", f"pin{k:04d}")
 
-    threads = [threading.Thread(target=claim, args=(k,)) for k in range(12)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    assert not at_once(12, claim)
     winners = [pin for pin, won in results.items() if won]
     assert len(results) == 12 and len(winners) == 1, results
     assert db.check_pin("taro", winners[0]) and other.check_pin("TARO", winners[0])
