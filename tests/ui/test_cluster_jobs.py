@@ -216,7 +216,8 @@ def test_stop_acts_within_a_second_and_resume_continues(ray_cluster):
 
 def test_the_cluster_queue_holds_a_third_job_until_a_slot_frees(ray_cluster):
     pool = cluster.RayPool()
-    first = [_job(_slow_steps(40, 0.05), torch.nn.Linear(1, 1), owner=o) for o in ("ann", "ben")]
+    # the first two run until they are stopped, however slowly a busy machine starts their workers
+    first = [_job(_slow_steps(2000, 0.05), torch.nn.Linear(1, 1), owner=o) for o in ("ann", "ben")]
     third = _job(_slow_steps(2, 0.01), torch.nn.Linear(1, 1), owner="cho")
     for j in first:
         j.start(pool)
@@ -226,10 +227,12 @@ def test_the_cluster_queue_holds_a_third_job_until_a_slot_frees(ray_cluster):
     time.sleep(1.0)
     assert third.state == "queued" and pool.position("cpu", id(third)) == 0
     assert pool.running("cpu") == 2
-    for j in first:
+    for j in first:  # Stop, then let go of the paused runs: their actors end and free the slots
+        j.stop()
         j.join(60)
+        j.close()
     third.join(60)
-    assert third.state == "done" and [j.state for j in first] == ["done", "done"]
+    assert third.state == "done" and [j.state for j in first] == ["paused", "paused"]
 
 
 def test_a_killed_worker_ends_the_run_as_interrupted(ray_cluster):
