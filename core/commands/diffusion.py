@@ -69,13 +69,22 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def judge_figures(model, cnn, sampler: str, steps: int, guidance: float, seed: int = 2024) -> dict:
+def judge_figures(
+    model,
+    cnn,
+    sampler: str,
+    steps: int,
+    guidance: float,
+    seed: int = 2024,
+    per_label: int = 100,
+    n_unlabelled: int = 1000,
+) -> dict:
     """The shipped CNN's reading, as bench/gen_quality_diffusion.py judges: per-label agreement at the
-    default guidance (1,000 samples) and the digit shares of 1,000 unlabelled ones."""
+    default guidance (per_label samples of each digit) and the digit shares of n_unlabelled unlabelled ones."""
     from core.diffusion import agreement, unlabelled_quality
 
-    a = agreement(model, cnn, per_label=100, seed=seed, sampler=sampler, steps=steps, guidance=guidance)
-    u = unlabelled_quality(model, cnn, n=1000, seed=seed, sampler=sampler, steps=steps)
+    a = agreement(model, cnn, per_label=per_label, seed=seed, sampler=sampler, steps=steps, guidance=guidance)
+    u = unlabelled_quality(model, cnn, n=n_unlabelled, seed=seed, sampler=sampler, steps=steps)
     return {
         "agreement": a["overall"],
         "agreement_per_digit": [round(v, 4) for v in a["per_digit"]],
@@ -97,10 +106,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         DEFAULT_STEPS,
         SAMPLERS,
         DiffusionConfig,
-        agreement,
         build_model,
         train_diffusion,
-        unlabelled_quality,
     )
 
     if args.threads:
@@ -139,12 +146,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         epochs = rec["epoch"]
         line = f"epoch {epochs:3d}  loss {rec['train_loss']:.4f}  ({rec['elapsed']:.0f} s)"
         if cnn is not None and args.eval_every and epochs % args.eval_every == 0:
-            a = agreement(
-                copy.deepcopy(ema).cpu(), cnn, 20, 7, sampler, steps, args.guidance
-            )  # seed 7, not 2024
-            u = unlabelled_quality(copy.deepcopy(ema).cpu(), cnn, 500, 7, sampler, steps)
-            line += f"  agreement (200 samples) {a['overall']:.1%}  unlabelled (500) " + " ".join(
-                f"{s:.0%}" for s in u["shares"]
+            m = judge_figures(  # fewer samples, and seed 7, not the bench's 2024
+                copy.deepcopy(ema).cpu(),
+                cnn,
+                sampler,
+                steps,
+                args.guidance,
+                7,
+                per_label=20,
+                n_unlabelled=500,
+            )
+            line += f"  agreement (200 samples) {m['agreement']:.1%}  unlabelled (500) " + " ".join(
+                f"{s:.0%}" for s in m["unlabelled_digit_shares"]
             )
         print(line, flush=True)
     model = ema.cpu().eval()
