@@ -1,6 +1,6 @@
 """PyTorch Hands-on Lab — entry point: page config, navigation, the shared sidebar, then the chosen page.
 
-Run it with `make run` (`streamlit run Home.py`). Every page lives in `pages/` and is listed in `ui/pages.py`.
+Run it with `make run` (`streamlit run Home.py`). Every page lives in `app_pages/`; core/topics.py lists them.
 """
 
 import streamlit as st
@@ -11,7 +11,7 @@ st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="
 # A session's first run (and the server's first, which imports torch and loads data and models) takes a
 # few seconds: say so from the first moment instead of showing an empty page.
 warming = st.empty()
-if not st.session_state.get("_lab_shell"):  # ui.pages.mark_shell has not run for this session yet
+if "_lab_page" not in st.session_state:  # no page has run for this session yet (ui.pages.begin)
     warming.info(t("shell.warming"), icon=":material/hourglass_top:")
 
 # torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)
@@ -30,21 +30,17 @@ streamlit_text.apply()  # Streamlit's own uploader and status words in the sessi
 
 home = st.Page(pages.HOME.file, title=t("nav.home"), icon=pages.HOME.icon, default=True)
 sections: dict[str, list] = {"": [home]}
-by_url = {pages.HOME.url_path: home}
 for spec in pages.available():
     section = t(f"nav.part{spec.part}")
     page = st.Page(spec.file, title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.url_path)
     sections.setdefault(section, []).append(page)
-    by_url[spec.url_path] = page
 
 current = st.navigation(sections)
-pages.mark_shell()
-pages.goto_pending(by_url)
 with resources.page_run_slot():  # full runs take turns; fragment reruns (a prediction) skip the line
     link_slot = sidebar.render()
     warming.empty()  # the sidebar is there: the page draws itself from here
     try:
-        current.run()  # its first line, ui.pages.require_shell, checks in with the class (ui.classroom)
+        current.run()  # its first line, ui.pages.begin, checks in with the class (ui.classroom)
     except Exception as e:  # shown by Streamlit as usual; the teacher's page lists it too
         classroom.record_exception(saved_runs.student_name(), pages.current_page(), e)
         raise

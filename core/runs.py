@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from core import checkpoints
+from core import checkpoints, topics
 from core.files import write_atomic
 
 ENV_VAR = "LAB_RUNS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "runs"  # git-ignored
-PAGES = ("xor", "cnn", "hyperparams", "gan", "cgan", "vae", "diffusion", "attention")
+PAGES = topics.TRAINED  # the pages whose runs are saved here, as the registry declares them
 MODEL_FILE, INFO_FILE, ARRAYS_FILE = "model.pth", "run.json", "arrays.npz"
 MAX_NAME = 40  # characters of the student's name kept in a folder name
 MAX_HISTORY = 2000  # records of any one history list kept on disk (thinned evenly beyond that)

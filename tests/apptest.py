@@ -10,7 +10,7 @@ TIMEOUT = 60  # seconds per run: the first run imports torch and loads MNIST
 
 
 def open_page(page_file: str | None = None, lang: str = "ja", timeout: float = TIMEOUT) -> AppTest:
-    """Home.py, switched to `page_file` (e.g. "pages/xor.py"), in `lang`, after one run."""
+    """Home.py, switched to `page_file` (e.g. "app_pages/xor.py"), in `lang`, after one run."""
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=timeout)
     at.query_params["lang"] = lang
     at.run()

@@ -356,7 +356,7 @@ def test_path_scanner_catches_widget_text_used_as_a_path():
         "up = st.file_uploader('x')\ncheckpoints.load(up)\ncheckpoints.save(m, up.name, {})\n"
         "runs.save(m, name)\nx = st.query_params.get('f')\nImage.open(x)\n"
     )
-    assert [f.split(" ")[1] for f in path_leaks(ast.parse(src), "pages/x.py")] == [
+    assert [f.split(" ")[1] for f in path_leaks(ast.parse(src), "app_pages/x.py")] == [
         "open(...)",
         "checkpoints.save(...)",
         "Image.open(...)",

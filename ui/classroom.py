@@ -2,7 +2,7 @@
 its training jobs), recent errors, and the teacher's message. One `Classroom` per server process
 (`st.cache_resource`), shared by every session; only the teacher's page (behind ui.teacher) reads it.
 
-Every page's first line (ui.pages.require_shell) calls `check_in()` and `banner()`; Home.py calls
+Every page's first line (ui.pages.begin) calls `check_in()` and `banner()`; Home.py calls
 `check_out()` after the page. A seat holds
 the session's own jobs dictionary (ui.jobs.session_jobs), so a job a student starts is listed at once;
 the teacher's Stop calls that job's public `stop()`, exactly as the student's own button does. A seat
@@ -147,7 +147,7 @@ def session_alive(sid: str) -> bool:
 
 
 def check_in(name: str, page: str) -> None:
-    """Before the page (ui.pages.require_shell): this session is here, on `page`, as `name`."""
+    """Before the page (ui.pages.begin): this session is here, on `page`, as `name`."""
     classroom().check_in(seat_id(), name, page, jobs.session_jobs(), runtime_session_id())
 
 

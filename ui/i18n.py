@@ -58,6 +58,14 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def labels(prefix: str):
+    """`format_func=labels("xor.act.")`: an option's label, `t(prefix + option)`, in the language of the
+    run that drew the widget. Streamlit (and AppTest) may call a format_func again after the script ended,
+    when the session's language can no longer be read; the label keeps the one it was drawn in."""
+    lang = current_lang()
+    return lambda option: t(f"{prefix}{option}", lang=lang)
+
+
 SWITCHED = "_lang_switched"  # session_state: this run follows a change of language
 
 

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import streamlit as st
 
@@ -171,6 +172,15 @@ def shipped_checkpoints() -> list[tuple[str, dict | str]]:
 def test_mode() -> bool:
     """LAB_TEST_MODE=1 (tests, CI): pages use tiny epochs and data so every AppTest run is quick."""
     return os.environ.get("LAB_TEST_MODE") == "1"
+
+
+def sizes(full: dict, tiny: dict) -> SimpleNamespace:
+    """A lesson's sizes (epochs, data, samples), declared once in its ui/lessons module: `full` for a class,
+    `tiny` under LAB_TEST_MODE=1 (tests and CI), where only the names in `tiny` change. Pages read
+    `lesson.SIZES.epochs` and never ask which mode they are in."""
+    unknown = set(tiny) - set(full)
+    assert not unknown, f"tiny sizes without a full size: {sorted(unknown)}"
+    return SimpleNamespace(**(full | tiny if test_mode() else full))
 
 
 def shipped(file_name: str, family: str):

@@ -2,7 +2,7 @@
 training worker, the one "saved runs" panel every page that trains shows, and the PIN that keeps a name's
 runs to its owner (core.classdb stores it hashed).
 
-Written once against ui.lesson's protocol: nothing here names a page. The saver runs in the job's worker
+Written once for every lesson (ui.trainable declares them): nothing here names a page. The saver runs in the job's worker
 thread between batches (ui.jobs calls it on every epoch record and when the job ends), so the weights it
 writes are a consistent snapshot and the page's live fragment never waits for the disk. It never calls
 `st.*` and never raises: a failure is kept in `error` and shown by ui.job_widgets.
@@ -14,17 +14,17 @@ removed and set anew by someone else must be proved again.
 
 from __future__ import annotations
 
-import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 import streamlit as st
 
-from core import classdb, run_export, runs
+from core import classdb, configs, run_export, runs
 from ui import jobs
 from ui.i18n import relabelled, t
-from ui.lesson import Reopenable, Saved, Trainable, Training
 
 NAME_KEY = "runs_name"
 KEPT_KEY = "_runs_name_kept"  # a plain copy: a widget's value is dropped on a run that does not draw it
@@ -58,14 +58,39 @@ def new_writer(page: str, settings: dict) -> runs.RunWriter:
 
 
 def from_dict(cls, data: dict):
-    """A config dataclass from a saved run's settings, ignoring keys it does not know (older or newer
-    saves); a value of the wrong kind is an unreadable run, not a crash."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
+    """A config dataclass from a saved run's settings (core.configs.from_dict); a value of the wrong kind
+    is an unreadable run, not a crash."""
     try:
-        return cls(**values)
+        return configs.from_dict(cls, data)
     except (TypeError, ValueError) as e:
         raise runs.RunError("unreadable", str(e)) from e
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One item of the saved-runs panel: what Open reopens, and how the list shows it."""
+
+    id: str
+    label: str
+
+
+class Kept(Protocol):
+    """What the saver asks a lesson (ui.trainable.Lesson): what of a job runs/ keeps."""
+
+    history: Callable[[jobs.Job], dict]  # {name: records} stored with the run
+    arrays: Callable[[jobs.Job], dict]  # NumPy arrays stored beside it ({} for none)
+
+    def metrics(self, job: jobs.Job) -> dict: ...  # the few numbers the saved-runs list shows
+
+
+class Reopenable(Protocol):
+    """What the saved-runs panel asks a lesson: its key, the student's saved runs, and how one comes back."""
+
+    key: str
+
+    def saved(self, name: str) -> list[Saved]: ...
+
+    def reopen(self, saved_id: str) -> str: ...  # raises runs.RunError
 
 
 # -- saving ------------------------------------------------------------------------------------
@@ -73,8 +98,8 @@ def from_dict(cls, data: dict):
 class RunSaver:
     """Writes one job's model and records to runs/ (a ui.jobs.Saver); called from the worker only."""
 
-    lesson: Trainable  # what of the job is kept
-    training: Training
+    lesson: Kept  # what of the job is kept
+    training: Any  # the ui.trainable.Training being run: its model, model_args, meta and save_every_s
     writer: runs.RunWriter
     error: str = ""  # the last failure, shown by ui.job_widgets; "" once a save works again
     saved_epochs: int = 0
@@ -270,22 +295,22 @@ def _pin_offer(page: str, name: str) -> None:
 # -- the panel ---------------------------------------------------------------------------------
 def _open(lesson: Reopenable, saved_id: str) -> None:
     if not may_open(student_name()):  # a click that raced a name change or a new PIN
-        ss[f"_{lesson.PAGE}_runs_msg"] = ("error", t("runs.pin_locked", name=student_name()))
+        ss[f"_{lesson.key}_runs_msg"] = ("error", t("runs.pin_locked", name=student_name()))
         return
     try:
         message = lesson.reopen(saved_id)
     except runs.RunError as e:
         reason = t(f"runs.err.{e.code}") if e.code in ("outside", "unreadable", "model") else e.detail
-        ss[f"_{lesson.PAGE}_runs_msg"] = ("error", t("runs.open_failed", reason=reason))
+        ss[f"_{lesson.key}_runs_msg"] = ("error", t("runs.open_failed", reason=reason))
         return
-    ss[f"_{lesson.PAGE}_runs_msg"] = ("success", message)
+    ss[f"_{lesson.key}_runs_msg"] = ("success", message)
 
 
 def panel(lesson: Reopenable, pick_label: str = "") -> None:
     """The student's saved runs of this page, newest first, with Open (`<page>_runs_open`); Open is off
     while the page's job runs. A name with a PIN shows nothing until this session types it; a name with
     runs and no PIN is offered one."""
-    page = lesson.PAGE
+    page = lesson.key
     st.markdown(f"**{t('runs.title')}**")
     kind, msg = ss.pop(f"_{page}_runs_msg", (None, ""))
     if kind:

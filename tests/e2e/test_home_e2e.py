@@ -48,7 +48,7 @@ def test_page_link_navigates(page, server_url):
 
 
 def test_page_opened_by_url_on_a_fresh_server_gets_the_lab_shell(browser):
-    """docs/streamlit-notes.md, "pages/ is a legacy app until st.navigation runs": before any session has run st.navigation, Streamlit treats `pages/` as a legacy
+    """docs/streamlit-notes.md, "app_pages/ is a legacy app until st.navigation runs": before any session has run st.navigation, Streamlit treats `pages/` as a legacy
     multipage app and would run /xor on its own (raw file names, no language selector)."""
     import subprocess
 

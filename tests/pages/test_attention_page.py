@@ -12,7 +12,7 @@ import pytest
 
 from tests.apptest import open_page, texts
 
-PAGE = "pages/attention.py"
+PAGE = "app_pages/attention.py"
 
 
 def _shipped(name: str) -> bool:

@@ -16,7 +16,7 @@ from PIL import Image
 from tests.apptest import open_page, texts
 from tests.core.test_bad_input import _bomb_png, _disc, _seven
 
-CNN = "pages/cnn.py"
+CNN = "app_pages/cnn.py"
 
 
 class _Canvas:
@@ -160,7 +160,7 @@ def test_widgets_bound_the_training_settings():
 def test_vae_canvas_dot_and_filled():
     canvas = _Canvas()
     with mock.patch("ui.canvas.draw", canvas):
-        at = open_page("pages/vae.py", "en")
+        at = open_page("app_pages/vae.py", "en")
         if "vae_canvas" not in str([getattr(c, "key", "") for c in at.get("flex_container")]) and not any(
             b.key == "vae_clear" for b in at.button
         ):
@@ -176,7 +176,7 @@ def test_vae_canvas_dot_and_filled():
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_tensors_text_where_numbers_belong(lang):
-    at = open_page("pages/tensors.py", lang)
+    at = open_page("app_pages/tensors.py", lang)
     at.selectbox(key="tensors_kind").set_value("zeros").run()
     at.text_input(key="tensors_shape").set_value("two, three").run()
     assert not at.exception, at.exception

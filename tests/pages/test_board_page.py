@@ -14,7 +14,7 @@ from tests.apptest import open_page, texts
 from tests.pages.test_home_page import raw_keys_shown
 from ui import board as ui_board
 
-PAGE = "pages/board.py"
+PAGE = "app_pages/board.py"
 TOKEN = "teach-me-4321"
 PNG = classdb.PNG_MAGIC + b"\x00" * 16
 TEACHER_KEYS = ("board_hide", "board_clear", "board_hide_pick", "board_clear_confirm")

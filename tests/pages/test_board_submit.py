@@ -23,7 +23,7 @@ def board(tmp_path, monkeypatch):
 
 
 def test_a_finished_run_is_submitted_once_under_the_students_name(board):
-    at = open_page("pages/hyperparams.py", "en")
+    at = open_page("app_pages/hyperparams.py", "en")
     at.selectbox(key="hyperparams_p1").set_value("lr").run()
     at.multiselect(key="hyperparams_values_lr").set_value([1e-3, 1e-2]).run()
     at.button(key="hyperparams_train").click().run()
@@ -57,7 +57,7 @@ def test_a_finished_run_is_submitted_once_under_the_students_name(board):
     at.button(key="hp_submit").click().run()  # the same run again: said, not stored twice
     assert "already" in texts(at) and len(board.entries()) == 1
 
-    at.switch_page("pages/board.py").run()
+    at.switch_page("app_pages/board.py").run()
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
     assert list(frame[frame.columns[1]]) == [NAME]

@@ -7,7 +7,7 @@ from tests.apptest import open_page, texts
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_cgan_page_renders(lang):
-    at = open_page("pages/cgan.py", lang)
+    at = open_page("app_pages/cgan.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
     assert "one-hot" in body
@@ -17,7 +17,7 @@ def test_cgan_page_renders(lang):
 
 
 def test_cgan_digits_fidelity_and_exercise():
-    at = open_page("pages/cgan.py", "en")
+    at = open_page("app_pages/cgan.py", "en")
     at.radio(key="cgan_dataset").set_value("digits").run()
     assert not at.exception, at.exception
     if "cannot be loaded" in texts(at):
@@ -41,7 +41,7 @@ def test_cgan_digits_fidelity_and_exercise():
 
 
 def test_cgan_trains_one_tiny_epoch_on_digits():
-    at = open_page("pages/cgan.py", "en")
+    at = open_page("app_pages/cgan.py", "en")
     at.radio(key="cgan_dataset").set_value("digits").run()
     at.button(key="cgan_train").click().run()
     assert not at.exception, at.exception
@@ -75,7 +75,7 @@ def test_cgan_data_caption_has_no_nested_parentheses(lang, dataset):
     """The shipped generator's caption names its data once, without parentheses inside parentheses."""
     import re
 
-    at = open_page("pages/cgan.py", lang)
+    at = open_page("app_pages/cgan.py", lang)
     at.radio(key="cgan_dataset").set_value(dataset).run()
     assert not at.exception, at.exception
     word = "エポック" if lang == "ja" else "epochs of training"

@@ -15,7 +15,7 @@ from PIL import Image
 from core.data import load_mnist
 from tests.apptest import open_page, texts
 
-PAGE = "pages/cnn.py"
+PAGE = "app_pages/cnn.py"
 
 
 def _digit_canvas(index: int = 0) -> tuple[np.ndarray, int]:

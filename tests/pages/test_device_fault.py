@@ -30,7 +30,7 @@ def test_missing_cuda_is_said_and_training_runs_on_the_cpu(missing_cuda, lang):
     assert not at.exception, at.exception
     warnings = " ".join(w.value for w in at.sidebar.warning)
     assert SAYS[lang] in warnings, warnings
-    at.switch_page("pages/xor.py").run()
+    at.switch_page("app_pages/xor.py").run()
     at.number_input(key="xor_epochs").set_value(50)
     at.run()
     at.button(key="xor_train").click().run()

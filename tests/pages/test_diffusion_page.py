@@ -7,7 +7,7 @@ import pytest
 
 from tests.apptest import open_page, texts
 
-PAGE = "pages/diffusion.py"
+PAGE = "app_pages/diffusion.py"
 
 
 def _has_shipped() -> bool:

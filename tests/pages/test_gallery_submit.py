@@ -22,10 +22,10 @@ def board(tmp_path, monkeypatch):
 
 def test_each_generative_page_submits_its_sample_grid(board):
     """One session through the three pages (one AppTest: the data and models load once)."""
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     at.session_state[saved_runs.KEPT_KEY] = "ken"
     for n, page in enumerate(("gan", "cgan", "vae"), start=1):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, at.exception
         at.session_state["_board_last_submit"] = -1e9  # a student takes longer than MIN_GAP_S per page
         at.button(key=f"{page}_submit").click().run()

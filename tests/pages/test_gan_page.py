@@ -7,7 +7,7 @@ from tests.apptest import open_page, texts
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_gan_page_renders(lang):
-    at = open_page("pages/gan.py", lang)
+    at = open_page("app_pages/gan.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
     assert ("GAN" in body) and ("detach" in body)
@@ -19,7 +19,7 @@ def test_gan_page_renders(lang):
 
 def test_gan_new_samples_changes_seed():
     """checkpoints/gan_mnist.pth ships with the repository, so the samples and their seed box are there."""
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     before = at.number_input(key="gan_seed").value
     at.button(key="gan_new").click().run()
     assert not at.exception, at.exception
@@ -28,7 +28,7 @@ def test_gan_new_samples_changes_seed():
 
 
 def test_gan_trains_one_tiny_epoch():
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     at.button(key="gan_train").click().run()
     assert not at.exception, at.exception
     job = at.session_state["_jobs"]["gan"]
@@ -50,7 +50,7 @@ def test_gan_trains_one_tiny_epoch():
 
 
 def test_gan_show_code_shows_the_two_updates():
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     at.toggle(key="gan_show_code").set_value(True).run()
     assert not at.exception, at.exception
     (code,) = at.code
@@ -67,7 +67,7 @@ def test_shipped_generator_is_described_as_it_is(lang):
         G = checkpoints.load(checkpoints.SHIPPED_DIR / "gan_mnist.pth", expected_family="gan.Generator").model
     except checkpoints.CheckpointError:
         pytest.skip("no shipped generator")
-    at = open_page("pages/gan.py", lang)
+    at = open_page("app_pages/gan.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
     mapping, refine_on = G.model_args.get("mapping", 0), bool(G.model_args.get("refine"))
@@ -108,7 +108,7 @@ def _marks(at) -> list[float]:
 def test_gan_replay_slider_shows_the_chosen_epoch():
     """After a run, a slider over the recorded epochs shows that epoch's grid, metrics and a mark on the
     loss charts at its step."""
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     job = _trained(at, 2)
     ep = [r for r in job.epochs_log if r["kind"] == "epoch"]
     slider = at.slider(key="gan_epoch")
@@ -131,11 +131,11 @@ def test_gan_replay_works_for_a_reopened_run(tmp_path, monkeypatch):
     from ui import saved_runs
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
-    at = open_page("pages/gan.py", "en")
+    at = open_page("app_pages/gan.py", "en")
     at.session_state[saved_runs.KEPT_KEY] = "replay"
     at.run()
     _trained(at, 2)
-    fresh = open_page("pages/gan.py", "en")
+    fresh = open_page("app_pages/gan.py", "en")
     fresh.session_state[saved_runs.KEPT_KEY] = "replay"
     fresh.run()
     fresh.button(key="gan_runs_open").click().run()
@@ -157,7 +157,7 @@ def test_gan_page_defaults_are_the_measured_live_run(monkeypatch):
     assert lesson.page_defaults("improved") == gan.LIVE
     assert lesson.page_defaults("improved", test_mode=True).epochs == 1
     monkeypatch.setenv("LAB_TEST_MODE", "0")
-    at = open_page("pages/gan.py", "ja")
+    at = open_page("app_pages/gan.py", "ja")
     assert not at.exception, at.exception
     assert at.number_input(key="gan_epochs").value == gan.LIVE.epochs
     assert at.select_slider(key="gan_batch_improved").value == gan.LIVE.batch_size

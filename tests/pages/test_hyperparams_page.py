@@ -12,7 +12,7 @@ import pytest
 
 from tests.apptest import open_page, texts
 
-PAGE = "pages/hyperparams.py"
+PAGE = "app_pages/hyperparams.py"
 
 
 def _run_queue(at):
@@ -83,7 +83,7 @@ def test_history_survives_a_page_change_until_cleared():
     at = open_page(PAGE, "ja")
     at.button(key="hyperparams_preset_epochs").click().run()
     _run_queue(at)
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert len(at.session_state["hyperparams_history"]) == 2

@@ -24,14 +24,14 @@ class Main:
 
 
 PAGES = {
-    "xor": Main("pages/xor.py", "xor_heatmap", "xor_gate", ((2, 1), (2, 1)), chart="xor_heatmap"),
-    "gan": Main("pages/gan.py", "image", "gan_grid_n", ((2, 0),)),  # the first image is the shipped grid
-    "vae": Main("pages/vae.py", "vae_map", "vae_decoded", ((2, 0),), chart="vae_map_vae"),
-    "diffusion": Main("pages/diffusion.py", "diffusion_strip", "diffusion_label", ((2, 0),)),
-    "cnn": Main("pages/cnn.py", "cnn_prediction", "cnn_canvas", ((2, 1),)),
+    "xor": Main("app_pages/xor.py", "xor_heatmap", "xor_gate", ((2, 1), (2, 1)), chart="xor_heatmap"),
+    "gan": Main("app_pages/gan.py", "image", "gan_grid_n", ((2, 0),)),  # the first image is the shipped grid
+    "vae": Main("app_pages/vae.py", "vae_map", "vae_decoded", ((2, 0),), chart="vae_map_vae"),
+    "diffusion": Main("app_pages/diffusion.py", "diffusion_strip", "diffusion_label", ((2, 0),)),
+    "cnn": Main("app_pages/cnn.py", "cnn_prediction", "cnn_canvas", ((2, 1),)),
     "attention": Main(
         # the rest: the note beside the heatmaps before training, the page's first st.info
-        "pages/attention.py",
+        "app_pages/attention.py",
         "attention_heatmaps",
         "info",
         ((2, 1),),
@@ -110,7 +110,7 @@ def test_main_chart_spans_the_main_area_in_projector_mode(name):
 
 
 def test_hyperparams_loss_curves_span_the_main_area_in_projector_mode():
-    at = open_page("pages/hyperparams.py", "en")
+    at = open_page("app_pages/hyperparams.py", "en")
     at.button(key="hyperparams_preset_lr").click().run()
     at.button(key="hyperparams_train").click().run()
     assert not at.exception, at.exception

@@ -10,7 +10,7 @@ from ui import saved_runs
 
 
 def trained_xor(name: str):
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.session_state[saved_runs.KEPT_KEY] = name
     at.number_input(key="xor_epochs").set_value(30).run()
     at.button(key="xor_train").click().run()
@@ -34,7 +34,7 @@ def test_a_locked_name_offers_no_zip():
     at = trained_xor(name)
     assert len(zip_buttons(at)) == 1
     classdb.set_pin(name, "9876")
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.session_state[saved_runs.KEPT_KEY] = name
     at.run()
     assert zip_buttons(at) == []

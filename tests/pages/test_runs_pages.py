@@ -16,7 +16,7 @@ from core import runs
 from tests.apptest import open_page, texts
 from ui import saved_runs
 
-PAGE = "pages/cnn.py"
+PAGE = "app_pages/cnn.py"
 NAME = "たろう"
 
 
@@ -105,7 +105,7 @@ def test_changes_mid_training_keep_the_job_and_random_stops_keep_saves_consisten
     at.session_state["lang"] = "ja"
     at.run()
     at.slider(key="cnn_stroke").set_value(24).run()
-    at.switch_page("pages/xor.py").run()
+    at.switch_page("app_pages/xor.py").run()
     at.switch_page(PAGE).run()
     at.session_state["lang"] = "en"
     at.run()
@@ -192,7 +192,7 @@ def test_gpu_out_of_memory_offers_a_cpu_rerun(store, monkeypatch):
 @pytest.mark.parametrize("page, family", [("gan", "gan.Generator"), ("vae", None)])
 def test_generative_runs_reopen_in_a_new_session(store, page, family):
     def session():
-        at = open_page(f"pages/{page}.py", "en")
+        at = open_page(f"app_pages/{page}.py", "en")
         at.session_state[saved_runs.KEPT_KEY] = NAME
         at.run()
         return at
@@ -222,7 +222,7 @@ def test_generative_runs_reopen_in_a_new_session(store, page, family):
 
 
 def _session(page: str, name: str = NAME):
-    at = open_page(f"pages/{page}.py", "en")
+    at = open_page(f"app_pages/{page}.py", "en")
     at.session_state[saved_runs.KEPT_KEY] = name
     at.run()
     return at

@@ -11,7 +11,7 @@ from core import classdb, runs
 from tests.apptest import open_page, texts
 from ui import saved_runs
 
-PAGE = "pages/cnn.py"
+PAGE = "app_pages/cnn.py"
 NAME = "たろう"
 
 

@@ -17,11 +17,11 @@ from tests.apptest import open_page, texts
 REAL_DIR = checkpoints.SHIPPED_DIR
 # page file -> the key of its Train button (the "offer to train"); Home lists the checkpoints
 PAGES = {
-    "pages/cnn.py": "cnn_train",
-    "pages/gan.py": "gan_train",
-    "pages/cgan.py": "cgan_train",
-    "pages/vae.py": "vae_train",
-    "pages/attention.py": "attention_train",
+    "app_pages/cnn.py": "cnn_train",
+    "app_pages/gan.py": "gan_train",
+    "app_pages/cgan.py": "cgan_train",
+    "app_pages/vae.py": "vae_train",
+    "app_pages/attention.py": "attention_train",
     None: None,  # Home
 }
 # what each fault makes the pages say, per language (ui/strings/common.py ckpt.*); a file cut in half

@@ -35,7 +35,7 @@ def no_pause(monkeypatch):
 
 def student_training(name: str, lang: str):
     """A student's session: XOR with a long run started, so that the job is running when the teacher looks."""
-    at = open_page("pages/xor.py", lang)
+    at = open_page("app_pages/xor.py", lang)
     at.session_state[saved_runs.KEPT_KEY] = name  # what the sidebar's name box keeps
     at.number_input(key="xor_epochs").set_value(20000).run()
     at.button(key="xor_train").click().run()
@@ -45,7 +45,7 @@ def student_training(name: str, lang: str):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_without_the_variable_the_page_says_how_to_turn_it_on(monkeypatch, lang):
     monkeypatch.delenv(teacher.ENV, raising=False)
-    at = open_page("pages/teacher.py", lang)
+    at = open_page("app_pages/teacher.py", lang)
     assert not at.exception, at.exception
     assert SAYS[lang]["off"] in texts(at)
     assert not at.dataframe and not at.text_input
@@ -57,7 +57,7 @@ def test_the_class_is_hidden_until_the_right_token_then_shown_live(monkeypatch, 
     name = f"はなこ-{lang}"
     student = student_training(name, lang)
     try:
-        at = open_page("pages/teacher.py", lang)
+        at = open_page("app_pages/teacher.py", lang)
         assert not at.exception, at.exception
         assert name not in texts(at) and not at.dataframe  # nothing about students before the token
         at.text_input(key="teacher_token").set_value("guess")
@@ -88,7 +88,7 @@ def test_the_class_is_hidden_until_the_right_token_then_shown_live(monkeypatch, 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_message_reaches_every_student_until_dismissed(monkeypatch, no_pause, lang):
     monkeypatch.setenv(teacher.ENV, TOKEN)
-    at = open_page("pages/teacher.py", lang)
+    at = open_page("app_pages/teacher.py", lang)
     at.text_input(key="teacher_token").set_value(TOKEN)
     at.button[0].click().run()
     at.text_area(key="teacher_message_text").set_value(f"GAN のページへ ({lang})")
@@ -100,15 +100,15 @@ def test_a_message_reaches_every_student_until_dismissed(monkeypatch, no_pause, 
     at.text_input(key="teacher_message_link").set_value("http://localhost:8501/gan")
     submit = [b for b in at.button if b.key and b.key.startswith("FormSubmitter:teacher_message")]
     submit[0].click().run()
-    student = open_page("pages/cnn.py", lang)
+    student = open_page("app_pages/cnn.py", lang)
     assert SAYS[lang]["banner"] in texts(student) and f"GAN のページへ ({lang})" in texts(student)
     dismiss = next(b for b in student.button if b.key and b.key.startswith("class_dismiss_"))
     dismiss.click().run()
     assert SAYS[lang]["banner"] not in texts(student)
-    other = open_page("pages/vae.py", lang)  # another student still sees it
+    other = open_page("app_pages/vae.py", lang)  # another student still sees it
     assert SAYS[lang]["banner"] in texts(other)
     at.button(key="teacher_withdraw").click().run()
-    assert SAYS[lang]["banner"] not in texts(open_page("pages/vae.py", lang))
+    assert SAYS[lang]["banner"] not in texts(open_page("app_pages/vae.py", lang))
 
 
 def test_wrong_tries_wait_longer_each_time_up_to_a_limit():
@@ -121,7 +121,7 @@ def test_the_teacher_resets_a_pin_and_the_runs_open_again(monkeypatch, no_pause)
     monkeypatch.setenv(teacher.ENV, TOKEN)
     classdb.set_pin("きょうこ", "4321")
     assert classdb.has_pin("きょうこ")
-    at = open_page("pages/teacher.py", "en")
+    at = open_page("app_pages/teacher.py", "en")
     at.text_input(key="teacher_token").set_value(TOKEN)
     at.button[0].click().run()
     at.text_input(key="teacher_pin_name").set_value("きょうこ")

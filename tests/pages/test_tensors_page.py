@@ -7,7 +7,7 @@ from tests.apptest import open_page, texts
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_tensors_page_renders(lang):
-    at = open_page("pages/tensors.py", lang)
+    at = open_page("app_pages/tensors.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
     assert "shape" in body and "[2, 3]" in body
@@ -17,7 +17,7 @@ def test_tensors_page_renders(lang):
 
 
 def test_typed_code_is_not_run_and_bad_list_is_explained():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     at.text_input(key="tensors_values").set_value("__import__('os').getcwd()").run()
     assert not at.exception, at.exception
     assert any("Only numbers" in w.value for w in at.warning)
@@ -28,7 +28,7 @@ def test_typed_code_is_not_run_and_bad_list_is_explained():
 
 
 def test_impossible_reshape_and_matmul_show_pytorch_message():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     at.text_input(key="tensors_reshape").set_value("4, -1").run()
     at.text_input(key="tensors_mul_other").set_value("[[1, 2, 3], [4, 5, 6]]").run()
     at.radio(key="tensors_mul_how").set_value("matmul").run()
@@ -39,7 +39,7 @@ def test_impossible_reshape_and_matmul_show_pytorch_message():
 
 
 def test_broadcast_failure_and_success():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     assert "shape [3, 4]" in texts(at)
     at.text_input(key="tensors_bc_a").set_value("3, 2").run()
     assert not at.exception
@@ -47,7 +47,7 @@ def test_broadcast_failure_and_success():
 
 
 def test_backward_twice_accumulates_and_zero_grad_resets():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     assert _metric(at, "w.grad") == "12.000"  # 2·w·x with w=2, x=3
     at.button(key="tensors_backward").click().run()
     assert _metric(at, "w.grad") == "24.000"
@@ -56,7 +56,7 @@ def test_backward_twice_accumulates_and_zero_grad_resets():
 
 
 def test_training_loop_learns_and_diverges():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     at.button(key="tensors_fit").click().run()
     assert not at.exception, at.exception
     assert any("Learned: w =" in s.value for s in at.success)
@@ -73,7 +73,7 @@ def _metric(at, label):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_tab_opens_on_a_working_example(lang):
     """All tab bodies are drawn at once: no error anywhere on the first view, and `@` works as well."""
-    at = open_page("pages/tensors.py", lang)
+    at = open_page("app_pages/tensors.py", lang)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "`x * y` · x [2, 3] · y [3] → shape **[2, 3]**" in texts(at)
@@ -97,7 +97,7 @@ RULES = {  # the start of each explanation, as the page shows it
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_an_impossible_product_explains_its_own_rule_and_wraps_the_message(lang):
-    at = open_page("pages/tensors.py", lang)
+    at = open_page("app_pages/tensors.py", lang)
     at.radio(key="tensors_mul_how").set_value("matmul").run()
     at.text_input(key="tensors_mul_other").set_value("[[1, 2, 3], [4, 5, 6]]").run()
     assert not at.exception, at.exception
@@ -115,7 +115,7 @@ def test_an_impossible_product_explains_its_own_rule_and_wraps_the_message(lang)
 
 
 def test_the_loop_code_fits_its_column():
-    at = open_page("pages/tensors.py", "en")
+    at = open_page("app_pages/tensors.py", "en")
     loop = next(c for c in at.code if "optimizer.zero_grad()" in c.value)
     assert loop.proto.wrap_lines
     assert max(len(line) for line in loop.value.splitlines()) <= 68

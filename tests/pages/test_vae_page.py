@@ -6,7 +6,7 @@ import pytest
 
 from tests.apptest import open_page, texts
 
-PAGE = "pages/vae.py"
+PAGE = "app_pages/vae.py"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -11,7 +11,7 @@ def _metric(at, label: str) -> str:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_xor_page_renders(lang):
-    at = open_page("pages/xor.py", lang)
+    at = open_page("app_pages/xor.py", lang)
     assert not at.exception, at.exception
     body = texts(at)
     assert "XOR" in body and "2-2-2-1" in body
@@ -25,7 +25,7 @@ def test_xor_page_renders(lang):
 
 
 def test_xor_default_training_reaches_100_percent():
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.button(key="xor_train").click().run()
     assert not at.exception, at.exception
     job = at.session_state["_jobs"]["xor"]
@@ -41,7 +41,7 @@ def test_xor_default_training_reaches_100_percent():
 def test_epochs_typed_and_train_clicked_in_one_request_are_used():
     """A student types 300 and clicks Train straight away: the browser sends both in one request. A Train
     callback would run with the previous run's 1,000 (seen under load in bench/classroom_load.py)."""
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.number_input(key="xor_epochs").set_value(300)
     at.button(key="xor_train").click().run()  # one run: the new value and the click together
     assert not at.exception, at.exception
@@ -53,7 +53,7 @@ def test_epochs_typed_and_train_clicked_in_one_request_are_used():
 
 
 def test_xor_step_and_reset():
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.button(key="xor_step").click().run()
     at.button(key="xor_step").click().run()
     assert not at.exception, at.exception
@@ -63,7 +63,7 @@ def test_xor_step_and_reset():
 
 
 def test_xor_compare_linear_and_network():
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     at.number_input(key="xor_epochs").set_value(400).run()
     at.button(key="xor_compare").click().run()
     assert not at.exception, at.exception
@@ -73,7 +73,7 @@ def test_xor_compare_linear_and_network():
 
 
 def test_xor_no_hidden_layer_and_step_view_and_code():
-    at = open_page("pages/xor.py", "ja")
+    at = open_page("app_pages/xor.py", "ja")
     at.slider(key="xor_layers").set_value(0).run()
     at.toggle(key="xor_stepview").set_value(True).run()
     at.toggle(key="xor_show_code").set_value(True).run()
@@ -100,7 +100,7 @@ def test_a_queued_training_shows_its_place_in_line_once_and_starts_by_itself(mon
     monkeypatch.setattr(jobs, "shared_pool", lambda: pool)
     other = jobs.Job("other", "cpu", 1, other_students_run)
     other.start(pool)
-    at = open_page("pages/xor.py", "ja")
+    at = open_page("app_pages/xor.py", "ja")
     at.button(key="xor_train").click().run()
     assert not at.exception, at.exception
     mine = at.session_state["_jobs"]["xor"]
@@ -123,7 +123,7 @@ def test_a_queued_training_shows_its_place_in_line_once_and_starts_by_itself(mon
 def test_an_out_of_range_number_is_explained_in_words(lang, typed, kept, message):
     """A number outside a box's range is not silently replaced: the box says the range, in the student's
     language, and takes the nearest allowed number."""
-    at = open_page("pages/xor.py", lang)
+    at = open_page("app_pages/xor.py", lang)
     at.number_input(key="xor_epochs").set_value(typed).run()
     assert not at.exception, at.exception
     assert [w.value for w in at.warning] == [message]
@@ -148,7 +148,7 @@ def _truth(at) -> list:
 def test_before_training_the_loss_chart_says_what_to_do_and_the_map_has_ticks(lang, words):
     """No empty log axis from 0.1 to 10k before the first epoch: a message where the curve will be. The
     decision map labels 0, 0.5 and 1 on both axes and keeps its x1/x2 titles in its margins."""
-    at = open_page("pages/xor.py", lang)
+    at = open_page("app_pages/xor.py", lang)
     loss = _figure(at, "xor_loss_chart")
     assert not loss["data"], "no curve before training"
     assert words in loss["layout"]["annotations"][0]["text"]
@@ -167,7 +167,7 @@ def test_before_training_the_loss_chart_says_what_to_do_and_the_map_has_ticks(la
 def test_slow_motion_reaches_the_training_iterator():
     """The speed chosen on the page is the pause the job's iterator makes after every epoch: "very slow"
     makes 20 epochs take over a second; "full speed" has no pause; a change during the run reaches it."""
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     assert at.select_slider(key="xor_speed").value == "slow"  # the default: 1,000 epochs in about 15 s
     at.number_input(key="xor_epochs").set_value(20).run()
     at.select_slider(key="xor_speed").set_value("slower").run()
@@ -186,7 +186,7 @@ def test_slow_motion_reaches_the_training_iterator():
 def test_replay_slider_shows_the_truth_table_and_map_at_that_epoch():
     """After a run the replay slider goes over the kept epochs (0, 10, ..., 1000); moving it shows the
     truth table, the decision map, the network and the metrics of that epoch; a new run starts at its end."""
-    at = open_page("pages/xor.py", "en")
+    at = open_page("app_pages/xor.py", "en")
     assert "xor_replay" not in [s.key for s in at.select_slider]  # nothing to replay yet
     at.select_slider(key="xor_speed").set_value("full").run()
     at.button(key="xor_train").click().run()

@@ -279,7 +279,7 @@ def test_a_page_trains_on_the_cluster_and_saves_its_run(ray_cluster, tmp_path):
         mock.patch.dict(os.environ, {"LAB_JOBS": "ray", "LAB_RUNS_DIR": str(tmp_path)}),
         mock.patch("ui.canvas.draw", return_value=None),
     ):
-        at = open_page("pages/cnn.py", "en")
+        at = open_page("app_pages/cnn.py", "en")
         at.slider(key="cnn_epochs").set_value(1)
         at.radio(key="cnn_channels").set_value("8/16")
         at.button(key="cnn_train").click().run()

@@ -268,7 +268,7 @@ def test_the_engine_its_widgets_and_the_saved_runs_panel_name_no_page():
     root = Path(__file__).resolve().parents[2]
     names = {p.key for p in pages.PAGES} | {Path(p.file).stem for p in pages.PAGES} | {"mnist", "digit"}
     word = re.compile(r"(?<![a-z])(" + "|".join(sorted(names)) + r")(?![a-z])", re.IGNORECASE)
-    for module in ("ui/jobs.py", "ui/job_widgets.py", "ui/saved_runs.py", "ui/lesson.py"):
+    for module in ("ui/jobs.py", "ui/job_widgets.py", "ui/saved_runs.py", "ui/trainable.py"):
         hits = [
             line for line in (root / module).read_text(encoding="utf-8").splitlines() if word.search(line)
         ]

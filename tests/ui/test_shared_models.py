@@ -60,7 +60,7 @@ def test_one_session_cannot_change_what_another_sees():
     shared = resources.shipped_model("cnn_mnist.pth", "cnn.MNISTCNN").model
     before = fingerprint(shared)
     with mock.patch("ui.canvas.draw", return_value=canvas):
-        a = open_page("pages/cnn.py", "en")  # session A: predicts, looks inside, trains its own model
+        a = open_page("app_pages/cnn.py", "en")  # session A: predicts, looks inside, trains its own model
         a.radio(key="cnn_inside_source").set_value("draw").run()  # saliency needs input gradients
         a.slider(key="cnn_epochs").set_value(1)
         a.radio(key="cnn_channels").set_value("8/16")
@@ -73,7 +73,7 @@ def test_one_session_cannot_change_what_another_sees():
         assert not a.exception, a.exception
         assert a.radio(key="cnn_model_choice").value == "session"
 
-        b = open_page("pages/cnn.py", "ja")  # session B, at the same time, in another language
+        b = open_page("app_pages/cnn.py", "ja")  # session B, at the same time, in another language
     assert not b.exception, b.exception
     assert_frozen(shared)
     assert fingerprint(shared) == before, "session A's work changed the shared model"
@@ -146,7 +146,7 @@ def test_two_students_opening_the_cnn_page_cost_one_evaluation_and_one_explanati
         mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch,
         mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion,
     ):
-        pages = [open_page("pages/cnn.py", lang) for lang in ("ja", "en")]
+        pages = [open_page("app_pages/cnn.py", lang) for lang in ("ja", "en")]
     for at in pages:
         assert not at.exception, at.exception
     assert batch.call_count == 1 and occlusion.call_count == 1, (batch.call_count, occlusion.call_count)

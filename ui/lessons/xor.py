@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,12 +13,10 @@ import streamlit as st
 
 from core import runs, xor
 from core.models import model_args
-from ui import job_widgets, jobs, layout, lesson, saved_runs
+from ui import job_widgets, jobs, layout, saved_runs, trainable
 from ui.charts import FONT, loss_chart
 from ui.i18n import t
 
-PAGE = "xor"
-FAMILY = "mlp.MLP"
 SAVE_EVERY_S = 1.0  # an XOR epoch takes about a millisecond: a save a second, and one at the end
 TRAINER = "xor_trainer"  # session_state: the xor.Trainer the page shows (trained, stepped or reopened)
 # Slow motion (GAN Lab): seconds of pause after each epoch. An epoch takes about a millisecond, so at full
@@ -32,13 +29,13 @@ CHART_HEIGHT = 300  # loss chart and decision map side by side, under the button
 ss = st.session_state
 
 
-# -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
-def train(cfg: xor.XORConfig, delay: float = 0.0) -> jobs.Job:
+# -- the lesson (ui.trainable) ---------------------------------------------------------------------------
+def build(cfg: xor.XORConfig, delay: float = 0.0) -> trainable.Training:
     """A new Trainer for `cfg` in this session, played by a job on the CPU (a 2-2-2-1 network is faster
-    there than on a GPU) with `delay` s between epochs, and saved to runs/."""
+    there than on a GPU) with `delay` s between epochs."""
     trainer = ss[TRAINER] = xor.Trainer(cfg)
     trainer.controls["delay"] = delay
-    training = lesson.Training(
+    return trainable.Training(
         model=trainer.model,
         model_args=model_args(trainer.model),
         settings=dataclasses.asdict(cfg),
@@ -49,30 +46,10 @@ def train(cfg: xor.XORConfig, delay: float = 0.0) -> jobs.Job:
         # draws the Trainer's own history, steps and snapshots while the speed control steers it
         remote=False,
     )
-    return lesson.start(sys.modules[__name__], training)
 
 
-def history(job: jobs.Job) -> dict:
-    return lesson.job_history(job)
-
-
-def metrics(job: jobs.Job) -> dict:
-    return lesson.last_epoch(job, ("train_loss", "train_acc"))
-
-
-def arrays(job: jobs.Job) -> dict:
-    """The replay's weight snapshots (about 100 × 15 numbers for the course network)."""
-    return xor.snapshots_of(job.epochs_log)
-
-
-def saved(name: str) -> list[lesson.Saved]:
-    return saved_runs.listed(PAGE, name)
-
-
-def reopen(saved_id: str) -> str:
+def restore(opened: runs.OpenedRun, cfg: xor.XORConfig) -> str:
     """A finished, read-only Trainer holding the saved weights and records; the builder shows its settings."""
-    opened = saved_runs.opened_run(saved_id, FAMILY)
-    cfg = saved_runs.from_dict(xor.XORConfig, opened.info.config)
     trainer = xor.Trainer(cfg)
     try:
         trainer.model.load_state_dict(opened.model.state_dict())
@@ -95,8 +72,18 @@ def reopen(saved_id: str) -> str:
         "xor_seed": cfg.seed,
     }
     ss.update(widgets | {f"xor_neurons_{i}": n for i, n in enumerate(cfg.hidden)})
-    saved_runs.restored_job(PAGE, trainer.history, steps, cfg.epochs)
+    saved_runs.restored_job(LESSON.key, trainer.history, steps, cfg.epochs)
     return t("runs.opened", epochs=opened.info.epochs_done)
+
+
+LESSON = trainable.Lesson(
+    "xor",
+    build,
+    restore,
+    metric_keys=("train_loss", "train_acc"),
+    # the replay's weight snapshots (about 100 × 15 numbers for the course network)
+    arrays=lambda job: xor.snapshots_of(job.epochs_log),
+)
 
 
 POS, NEG = "#d62728", "#1f77b4"  # weight colours: red positive, blue negative (as TF Playground)

@@ -8,9 +8,9 @@ from core.preprocess import PreprocessError, load_upload, problem, to_mnist
 from ui import canvas, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import cnn as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("cnn")
+begin("cnn")
 
 ss = st.session_state
 split = resources.mnist()

@@ -8,9 +8,9 @@ import streamlit as st
 from core import classdb
 from ui import classroom, jobs, resources, teacher
 from ui.i18n import t
-from ui.pages import PAGES, require_shell
+from ui.pages import PAGES, begin
 
-require_shell("teacher")
+begin("teacher")
 
 REFRESH_S = 3
 st.title(t("teacher.title"))

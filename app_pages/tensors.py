@@ -6,9 +6,9 @@ from core import tensor_lab as lab
 from ui import inputs, resources
 from ui.i18n import current_lang, t
 from ui.lessons import tensors as view
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("tensors")
+begin("tensors")
 
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 ss = st.session_state

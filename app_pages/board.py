@@ -6,10 +6,10 @@ import streamlit as st
 
 from ui import board
 from ui.i18n import t
-from ui.pages import require_shell
+from ui.pages import begin
 from ui.teacher import is_teacher
 
-require_shell("board")
+begin("board")
 
 st.title(t("board.title"))
 st.caption(t("board.lead"))

@@ -11,9 +11,9 @@ from core.models import gpt as models_gpt
 from ui import inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import attention as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("attention")
+begin("attention")
 
 ss = st.session_state
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language

@@ -9,9 +9,9 @@ from core import diffusion as core_diffusion
 from ui import inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import diffusion as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("diffusion")
+begin("diffusion")
 
 ss = st.session_state
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language

@@ -10,14 +10,13 @@ import streamlit as st
 from core import xor
 from core.data import GATES, logic_gate
 from ui import inputs, job_widgets, jobs, layout, links, saved_runs
-from ui.i18n import current_lang, relabelled, t
+from ui.i18n import labels, relabelled, t
 from ui.lessons import xor as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("xor")
+begin("xor")
 
-PAGE = lesson.PAGE
-LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
+PAGE = lesson.LESSON.key
 ss = st.session_state
 
 st.title(t("xor.title"))
@@ -41,13 +40,13 @@ with builder:
         t("xor.activation"),
         ("sigmoid", "tanh", "relu"),
         key=relabelled(links.choice("xor_activation", ("sigmoid", "tanh", "relu"))),
-        format_func=lambda a: t(f"xor.act.{a}", lang=LANG),
+        format_func=labels("xor.act."),
     )
     optimizer = st.selectbox(
         t("xor.optimizer"),
         xor.OPTIMIZERS,
         key=relabelled(links.choice("xor_optimizer", xor.OPTIMIZERS)),
-        format_func=lambda o: t(f"xor.opt.{o}", lang=LANG),
+        format_func=labels("xor.opt."),
     )
     lr = st.select_slider(
         t("xor.lr"),
@@ -83,7 +82,7 @@ if "xor_trainer" not in ss or (ss.xor_trainer.cfg != cfg and not busy and ss.xor
 
 
 def on_train() -> None:
-    lesson.train(cfg, lesson.SPEEDS[speed])
+    lesson.LESSON.train(cfg, lesson.SPEEDS[speed])
 
 
 def on_step() -> None:
@@ -105,7 +104,7 @@ with panel:
         t("xor.speed"),
         tuple(lesson.SPEEDS),
         key=relabelled("xor_speed"),
-        format_func=lambda s: t(f"xor.speed.{s}", lang=LANG),
+        format_func=labels("xor.speed."),
         label_visibility="collapsed",  # the value says it ("再生：ゆっくり"): the row stays one button high
     )
     with buttons:
@@ -126,7 +125,7 @@ with panel:
         render()
 
 with builder:
-    saved_runs.panel(lesson)
+    saved_runs.panel(lesson.LESSON)
 
 # -- inference, as the course script ------------------------------------------------------------------
 st.subheader(t("xor.inference"))

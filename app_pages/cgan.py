@@ -11,10 +11,10 @@ from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import cgan as lesson
 from ui.lessons import gan as view
-from ui.pages import require_shell
+from ui.pages import begin
 from ui.sidebar import provenance_text
 
-require_shell("cgan")
+begin("cgan")
 
 PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language

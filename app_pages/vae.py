@@ -9,9 +9,9 @@ from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved
 from ui.canvas import draw
 from ui.i18n import relabelled, t
 from ui.lessons import vae as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 
-require_shell("vae")
+begin("vae")
 
 ss = st.session_state
 split = resources.mnist()

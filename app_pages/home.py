@@ -6,7 +6,7 @@ import torch
 from ui import pages, resources, sidebar
 from ui.i18n import t
 
-pages.require_shell("home")
+pages.begin("home")
 
 st.title(t("app.title"))
 st.markdown(t("home.intro"))

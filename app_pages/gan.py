@@ -9,10 +9,10 @@ from core import gan
 from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.i18n import current_lang, relabelled, t
 from ui.lessons import gan as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 from ui.sidebar import provenance_text
 
-require_shell("gan")
+begin("gan")
 
 PAGE = lesson.PAGE
 LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language

@@ -7,10 +7,10 @@ from core import experiments as ex
 from ui import board, job_widgets, jobs, layout, resources, saved_runs
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
-from ui.pages import require_shell
+from ui.pages import begin
 from ui.sidebar import provenance_text
 
-require_shell("hyperparams")
+begin("hyperparams")
 
 ss = st.session_state
 lesson.restore_widget_values()

@@ -1,0 +1,69 @@
+"""The lab's topics, declared once: one `Topic` line per page, in the course's order.
+
+Every list of topics derives from `TOPICS`: the navigation (ui.pages), the pages whose runs are saved
+(core.runs), the `train.py` of a run zip (core.run_export), and the nav strings' keys, which a test checks.
+Names of code are "module:attribute" strings, imported only when asked for, so that importing this module
+costs nothing and imports no topic (core.runs reads it, and every topic module imports core.runs).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str  # the URL path, app_pages/<key>.py, the runs/ page, the session's job key, the widgets' prefix
+    part: int  # the course's part 1..3; 4: the class's own pages (the class board, the teacher's view)
+    icon: str  # the navigation's Material icon
+    trains: bool = False  # students train on it: it has a job, saved runs and a runs/ folder
+    config: str = ""  # "module:Class", the frozen dataclass of a run's settings
+    family: str = ""  # the saved model's family (core.models), where one family is the only right one
+    export: str = ""  # "module:function(config, model_config) -> constants" for export_scripts/<key>.tmpl
+
+    @property
+    def page_file(self) -> str:
+        """The page script, relative to the repository root (as st.Page and AppTest want it)."""
+        return f"app_pages/{self.key}.py"
+
+    @property
+    def template(self) -> str:
+        """The file name of the run zip's train.py template in core/export_scripts/ ("" for none)."""
+        return f"{self.key}.tmpl" if self.export else ""
+
+    def config_class(self) -> type:
+        return _resolve(self.config)
+
+    def export_constants(self):
+        return _resolve(self.export)
+
+
+def _resolve(name: str):
+    module, _, attr = name.partition(":")
+    if not (module and attr):
+        raise LookupError(f"no such code: {name!r}")
+    return getattr(importlib.import_module(module), attr)
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("tensors", 1, ":material/grid_on:"),
+    Topic("xor", 1, ":material/hub:", True, "core.xor:XORConfig", "mlp.MLP", "core.xor:script_constants"),
+    Topic("cnn", 2, ":material/draw:", True, "core.cnn:CNNTrainConfig", "cnn.MNISTCNN", "core.cnn:script_constants"),
+    Topic("hyperparams", 2, ":material/tune:", True, "core.experiments:Settings", "cnn.MNISTCNN"),
+    Topic("gan", 3, ":material/auto_awesome:", True, "core.gan:GanConfig", "gan.Generator", "core.gan:script_constants"),
+    Topic("cgan", 3, ":material/filter_9_plus:", True, "core.gan:GanConfig", "gan.CondGenerator", "core.gan:cgan_script_constants"),
+    Topic("vae", 3, ":material/scatter_plot:", True, "core.vae:VAEConfig", "", "core.vae:script_constants"),
+    Topic("diffusion", 3, ":material/blur_on:", True, "core.diffusion:DiffusionConfig", "diffusion.UNet", "core.diffusion:script_constants"),
+    Topic("attention", 3, ":material/visibility:", True, "core.attention:AttentionConfig", "gpt.GPT", "core.attention:script_constants"),
+    Topic("board", 4, ":material/leaderboard:"),
+    Topic("teacher", 4, ":material/co_present:"),
+)  # fmt: skip
+
+BY_KEY = {t.key: t for t in TOPICS}
+TRAINED = tuple(t.key for t in TOPICS if t.trains)  # the pages whose runs are saved to runs/
+
+
+def topic(key: str) -> Topic:
+    """The topic `key` (KeyError for one that is not declared)."""
+    return BY_KEY[key]
