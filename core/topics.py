@@ -21,6 +21,7 @@ class Topic:
     config: str = ""  # "module:Class", the frozen dataclass of a run's settings
     family: str = ""  # the saved model's family (core.models), where one family is the only right one
     export: str = ""  # "module:function(config, model_config) -> constants" for export_scripts/<key>.tmpl
+    core: tuple[str, ...] = ()  # its core modules, where they are not core/<key>.py (the default)
 
     @property
     def page_file(self) -> str:
@@ -31,6 +32,11 @@ class Topic:
     def template(self) -> str:
         """The file name of the run zip's train.py template in core/export_scripts/ ("" for none)."""
         return f"{self.key}.tmpl" if self.export else ""
+
+    @property
+    def core_modules(self) -> tuple[str, ...]:
+        """The topic's own modules in core/ (dotted names): no other topic imports them."""
+        return self.core or (f"core.{self.key}",)
 
     def config_class(self) -> type:
         return _resolve(self.config)
@@ -47,12 +53,12 @@ def _resolve(name: str):
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("tensors", 1, ":material/grid_on:"),
+    Topic("tensors", 1, ":material/grid_on:", core=("core.tensor_lab",)),
     Topic("xor", 1, ":material/hub:", True, "core.xor:XORConfig", "mlp.MLP", "core.xor:script_constants"),
     Topic("cnn", 2, ":material/draw:", True, "core.cnn:CNNTrainConfig", "cnn.MNISTCNN", "core.cnn:script_constants"),
-    Topic("hyperparams", 2, ":material/tune:", True, "core.experiments:Settings", "cnn.MNISTCNN"),
+    Topic("hyperparams", 2, ":material/tune:", True, "core.experiments:Settings", "cnn.MNISTCNN", core=("core.experiments", "core.experiment_runs")),
     Topic("gan", 3, ":material/auto_awesome:", True, "core.gan:GanConfig", "gan.Generator", "core.gan:script_constants"),
-    Topic("cgan", 3, ":material/filter_9_plus:", True, "core.gan:GanConfig", "gan.CondGenerator", "core.gan:cgan_script_constants"),
+    Topic("cgan", 3, ":material/filter_9_plus:", True, "core.gan:GanConfig", "gan.CondGenerator", "core.gan:cgan_script_constants", core=("core.gan",)),
     Topic("vae", 3, ":material/scatter_plot:", True, "core.vae:VAEConfig", "", "core.vae:script_constants"),
     Topic("diffusion", 3, ":material/blur_on:", True, "core.diffusion:DiffusionConfig", "diffusion.UNet", "core.diffusion:script_constants"),
     Topic("attention", 3, ":material/visibility:", True, "core.attention:AttentionConfig", "gpt.GPT", "core.attention:script_constants"),

@@ -44,3 +44,12 @@ def texts(at: AppTest) -> str:
                 if isinstance(v, str):
                     parts.append(v)
     return "\n".join(parts)
+
+
+def sign_in(at: AppTest, name: str) -> AppTest:
+    """What a student does in the sidebar's name box (key `runs_name`), before the next `at.run()`."""
+    from ui import saved_runs
+
+    at.session_state[saved_runs.NAME_KEY] = name
+    at.session_state[saved_runs.KEPT_KEY] = name
+    return at

@@ -48,8 +48,9 @@ def test_page_link_navigates(page, server_url):
 
 
 def test_page_opened_by_url_on_a_fresh_server_gets_the_lab_shell(browser):
-    """docs/streamlit-notes.md, "app_pages/ is a legacy app until st.navigation runs": before any session has run st.navigation, Streamlit treats `pages/` as a legacy
-    multipage app and would run /xor on its own (raw file names, no language selector)."""
+    """docs/streamlit-notes.md, "Pages live in app_pages/, not pages/": the very first request of a fresh
+    server, for a page's URL, runs Home.py's navigation and sidebar around that page (a folder named `pages/`
+    would make Streamlit run it on its own, with raw file names and no language selector)."""
     import subprocess
 
     from tests.e2e.conftest import free_port, start_server

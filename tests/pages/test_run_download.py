@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from core import classdb
-from tests.apptest import open_page
-from ui import saved_runs
+from tests.apptest import open_page, sign_in
 
 
 def trained_xor(name: str):
     at = open_page("app_pages/xor.py", "en")
-    at.session_state[saved_runs.KEPT_KEY] = name
+    sign_in(at, name)
     at.number_input(key="xor_epochs").set_value(30).run()
     at.button(key="xor_train").click().run()
     at.session_state["_jobs"]["xor"].join(30)
@@ -35,6 +34,6 @@ def test_a_locked_name_offers_no_zip():
     assert len(zip_buttons(at)) == 1
     classdb.set_pin(name, "9876")
     at = open_page("app_pages/xor.py", "en")
-    at.session_state[saved_runs.KEPT_KEY] = name
+    sign_in(at, name)
     at.run()
     assert zip_buttons(at) == []

@@ -79,7 +79,7 @@ def test_xor_no_hidden_layer_and_step_view_and_code():
     at.toggle(key="xor_show_code").set_value(True).run()
     assert not at.exception, at.exception
     assert "2-1" in texts(at)
-    code = at.code[-1].value
+    code = at.main.code[-1].value
     assert "nn.Linear(2, 1)" in code and "BCELoss" in code
     compile(code, "xor.py", "exec")
 

@@ -1,0 +1,165 @@
+"""The attention lesson's figures: every layer's and head's attention as heatmaps, the training curves, one
+output's attention as bars, a matrix as LaTeX and the session's results as a table. Plain data in, a
+figure out: no streamlit here (ui/lessons/attention.py draws them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core import attention as core_attention
+from ui.charts import COLORS, FONT, TICKS, base_figure, finite
+from ui.i18n import t
+
+SEP = "→"  # how the separator token between a digit input and its answer is drawn
+
+
+def token_labels(tokens, cfg: core_attention.AttentionConfig, vocab=None) -> list[str]:
+    """What each token is drawn as: digits and "→", or characters (a newline as "⏎", a space as "␣")."""
+    ids = [int(i) for i in np.asarray(tokens).ravel()]
+    if cfg.task == "text":
+        chars = vocab.decode(ids) if vocab is not None else "?" * len(ids)
+        return [{"\n": "⏎", " ": "␣"}.get(c, c) for c in chars]
+    return [SEP if i == core_attention.separator(cfg.digits) else str(i) for i in ids]
+
+
+def heatmaps(att: np.ndarray, labels: list[str], height: int = 300, zmax: float = 1.0) -> go.Figure:
+    """Every layer (rows) and head (columns): which position (x) each position (y) attends to."""
+    n_layer, n_head = att.shape[:2]
+    titles = [
+        t("attention.head_title", layer=i + 1, head=j + 1) for i in range(n_layer) for j in range(n_head)
+    ]
+    fig = make_subplots(
+        rows=n_layer,
+        cols=n_head,
+        subplot_titles=titles,
+        horizontal_spacing=0.03,
+        vertical_spacing=0.12 if n_layer > 1 else 0.05,
+    )
+    for i in range(n_layer):
+        for j in range(n_head):
+            fig.add_heatmap(
+                z=att[i, j],
+                zmin=0,
+                zmax=zmax,
+                colorscale="Blues",
+                showscale=False,
+                hovertemplate=t("attention.hover") + "<extra></extra>",
+                row=i + 1,
+                col=j + 1,
+            )
+    # positions on the axes, drawn as their tokens; a long text's characters would not fit
+    positions = list(range(len(labels)))
+    ticks = {"tickmode": "array", "tickvals": positions, "ticktext": labels} if len(labels) <= 16 else {}
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, showticklabels=True, **ticks)
+    fig.update_xaxes(tickfont={"size": 12}, tickangle=0, **ticks)
+    for j in range(1, n_head):  # the query labels once, on the left
+        for i in range(n_layer):
+            fig.update_yaxes(showticklabels=False, row=i + 1, col=j + 1)
+    fig.update_annotations(font={"size": 14})
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT)
+    return fig
+
+
+def curves(steps: list[dict], ep: list[dict], task: str, height: int = 300) -> go.Figure:
+    """The loss per update (`steps`, left axis) and, from the epoch records `ep`, for digits the share of
+    held-out sequences the model writes right by itself and the share of digits right when shown the
+    answer so far (right axis, %), for text the held-out loss."""
+    fig = base_figure(t("chart.step"), t("chart.loss"), height=height)
+    # short names in small type: in a narrow column the usual legend would take three lines of the chart
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 13}},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    if steps:
+        fig.add_scatter(
+            x=[s["step"] for s in steps],
+            y=finite([s.get("loss") for s in steps]),
+            mode="lines",
+            name=t("attention.legend.loss"),
+            line={"color": COLORS[0], "width": 1.5},
+        )
+    if task == "text":
+        fig.add_scatter(
+            x=[r["step"] for r in ep],
+            y=finite([r.get("val_loss") for r in ep]),
+            mode="lines+markers",
+            name=t("attention.val_loss"),
+            line={"color": COLORS[1], "width": 3},
+        )
+        return fig
+    for key, color, dash in (("acc", COLORS[2], "solid"), ("token_acc", COLORS[3], "dot")):
+        fig.add_scatter(
+            x=[r["step"] for r in ep],
+            y=[100 * r[key] for r in ep if key in r],
+            mode="lines+markers",
+            name=t(f"attention.legend.{key}"),
+            yaxis="y2",
+            line={"color": color, "width": 3, "dash": dash},
+        )
+    fig.update_layout(
+        yaxis2={
+            "title": "%",
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 102],
+            "tickvals": [0, 25, 50, 75, 100],
+            "tickfont": TICKS,
+        }
+    )
+    return fig
+
+
+def row_bars(weights: np.ndarray, labels: list[str], height: int = 240) -> go.Figure:
+    """One output position's attention over the positions it may read (a bar per input position)."""
+    fig = go.Figure(
+        go.Bar(
+            x=list(range(len(labels))),
+            y=weights,
+            marker_color=[COLORS[1] if w == weights.max() else COLORS[0] for w in weights],
+            customdata=labels,
+            hovertemplate="%{customdata} (%{x}): %{y:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        yaxis={"range": [0, 1], "title": t("attention.weight")},
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(labels))),
+            "ticktext": labels,
+            "tickfont": TICKS,
+        },
+    )
+    return fig
+
+
+def matrix_tex(m: np.ndarray, digits: int = 2) -> str:
+    """A matrix as LaTeX (bmatrix); -inf as -\\infty."""
+    rows = []
+    for row in np.atleast_2d(m):
+        rows.append(" & ".join("-\\infty" if np.isneginf(v) else f"{v:.{digits}f}" for v in row))
+    return "\\begin{bmatrix}" + " \\\\ ".join(rows) + "\\end{bmatrix}"
+
+
+def results_table(results: list[dict]) -> list[dict]:
+    """Finished runs (the lesson's `remember` records) as table rows, in the student's language."""
+    rows = []
+    for r in results:
+        row = {
+            t("attention.col.task"): t(f"attention.task.{r['task']}"),
+            t("attention.col.experiment"): t(f"attention.experiment.{r['experiment']}"),
+        }
+        if r["task"] == "text":
+            row[t("attention.col.val_loss")] = None if r["val_loss"] is None else round(r["val_loss"], 3)
+        else:
+            row[t("attention.col.acc")] = None if r["acc"] is None else f"{100 * r['acc']:.1f}%"
+            token_acc = r["token_acc"]
+            row[t("attention.col.token_acc")] = None if token_acc is None else f"{100 * token_acc:.1f}%"
+            row[t("attention.col.first_99")] = None if r["first_99"] is None else round(r["first_99"], 1)
+        row[t("attention.col.seconds")] = None if r["seconds"] is None else round(r["seconds"], 1)
+        rows.append(row)
+    return rows

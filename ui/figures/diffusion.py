@@ -1,0 +1,109 @@
+"""The diffusion page's figures: the reverse process as a strip and an animation, the forward process under
+both noise schedules, the training charts and the judge's histogram.
+
+Grids, GIF bytes and the digit histogram are ui.figures.images' (the GAN pages draw them too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from core import diffusion as core_diffusion
+from ui.charts import COLORS, base_figure, finite
+from ui.figures.images import digit_histogram, gif_bytes, grid_image
+from ui.i18n import t
+
+Schedules = Mapping[str, core_diffusion.NoiseSchedule]  # {"linear": ..., "cosine": ...}
+SCHEDULE_VALUES = {"alpha_bar": "alphas_cumprod", "beta": "betas", "snr": "snr"}  # quantity: attribute
+
+
+# -- the reverse process ---------------------------------------------------------------------------
+def pick_frames(frames: Sequence, k: int = 10) -> list:
+    """About k frames evenly over the run, the first and the last always."""
+    if len(frames) <= k:
+        return list(frames)
+    idx = np.unique(np.linspace(0, len(frames) - 1, k).round().astype(int))
+    return [frames[i] for i in idx]
+
+
+def strip_image(frames: Sequence, final: torch.Tensor, scale: int = 3) -> np.ndarray:
+    """Two rows: x_t at each picked step (top) and the model's x0_hat at that step (bottom); the final
+    digit closes both rows."""
+    # (k + 1, 1, 28, 28)
+    top = torch.cat([f.x[:1] for f in frames] + [final[:1]])
+    bottom = torch.cat([f.x0[:1] for f in frames] + [final[:1]])
+    return grid_image(torch.cat([top, bottom]), nrow=len(top), scale=scale)
+
+
+def final_image(final: torch.Tensor) -> np.ndarray:
+    """The digit the reverse process ends in, enlarged, without a frame."""
+    return grid_image(final[:1], nrow=1, scale=5, padding=0)
+
+
+def reverse_gif(frames: Sequence, final: torch.Tensor) -> bytes:
+    """x_t at every step, one frame each, holding the final digit a little longer (the page's animation)."""
+    pics = [grid_image(f.x[:1], nrow=1, scale=5, padding=0) for f in frames]
+    pics += [final_image(final)] * 8
+    return gif_bytes(pics, ms=120)
+
+
+# -- the forward process ----------------------------------------------------------------------------
+def forward_pictures(
+    schedules: Schedules, x0: torch.Tensor, t_index: int, seed: int
+) -> dict[str, np.ndarray]:
+    """The digit noised to step t under each schedule, with the same noise: {schedule: uint8 picture}."""
+    return {
+        k: grid_image(core_diffusion.forward_frames(s, x0, [t_index], seed), nrow=1, scale=6, padding=0)
+        for k, s in schedules.items()
+    }
+
+
+def schedule_figure(schedules: Schedules, quantity: str, t_index: int, height: int = 260) -> go.Figure:
+    """alpha_bar_t, beta_t or the SNR (log scale) over t for each schedule, a dashed line at t."""
+    fig = base_figure("t", t(f"diffusion.q.{quantity}"), height=height, log_y=quantity == "snr")
+    for i, (kind, s) in enumerate(schedules.items()):
+        values = getattr(s, SCHEDULE_VALUES[quantity])
+        fig.add_scatter(
+            x=np.arange(len(values)),
+            y=values.numpy(),
+            mode="lines",
+            name=t(f"diffusion.schedule.{kind}"),
+            line={"color": COLORS[i], "width": 3},
+        )
+    fig.add_vline(x=t_index, line_dash="dash", line_color="#555555")
+    return fig
+
+
+# -- training and the judge --------------------------------------------------------------------------
+def loss_chart(steps: Sequence[dict], height: int = 300) -> go.Figure:
+    """The training loss per step."""
+    fig = base_figure(t("chart.step"), t("chart.loss"), height=height)
+    if steps:
+        fig.add_scatter(
+            x=[s["step"] for s in steps],
+            y=finite([s.get("loss") for s in steps]),
+            mode="lines",
+            name=t("chart.loss"),
+            line={"color": COLORS[0], "width": 2},
+        )
+    return fig
+
+
+def loss_by_t_chart(record: dict | None, height: int = 300) -> go.Figure:
+    """The last epoch's loss in 10 bins of t: which noise levels the model has learnt to undo."""
+    fig = base_figure(t("diffusion.t_bin"), t("chart.loss"), height=height)
+    values = (record or {}).get("loss_by_t") or []
+    bins = core_diffusion.T_BINS
+    fig.add_bar(x=[f"{i / bins:.1f}–{(i + 1) / bins:.1f}" for i in range(len(values))], y=finite(values))
+    fig.update_xaxes(type="category")
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def judge_histogram(shares: np.ndarray) -> go.Figure:
+    """The digits the judge reads in one model's samples (a spike = mode collapse)."""
+    return digit_histogram(shares, height=220)
