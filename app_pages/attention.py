@@ -7,43 +7,39 @@ import streamlit as st
 import torch
 
 from core import attention as core_attention
+from core import configs
 from core.models import gpt as models_gpt
-from ui import inputs, job_widgets, jobs, links, resources, saved_runs
-from ui.i18n import current_lang, relabelled, t
+from ui import inputs, job_widgets, jobs, links, saved_runs
+from ui.figures import attention as figures
+from ui.i18n import labels, relabelled, t
 from ui.lessons import attention as lesson
 from ui.pages import begin
 
 begin("attention")
 
 ss = st.session_state
-LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
-tiny = resources.test_mode()
 st.title(t("attention.title"))
 st.markdown(t("attention.lead"))
 
 # -- 1. Train and watch, on the first screen ---------------------------------------------------------------
-job = jobs.get(lesson.PAGE)
+job = jobs.get(lesson.LESSON.key)
 c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
 task = c1.selectbox(
     t("attention.task"),
     core_attention.TASKS,
     key=relabelled(links.choice("attention_task", core_attention.TASKS)),
-    format_func=lambda k: t(f"attention.task.{k}", lang=LANG),
+    format_func=labels("attention.task."),
 )
 experiment = c2.selectbox(
     t("attention.experiment"),
     lesson.EXPERIMENTS,
     key=relabelled(links.choice("attention_experiment", lesson.EXPERIMENTS)),
-    format_func=lambda k: t(f"attention.experiment.{k}", lang=LANG),
+    format_func=labels("attention.experiment."),
     help=t("attention.experiment_help"),
 )
-preset = core_attention.preset(task)
-hi = 40 if tiny else 4 * preset.steps
 steps = c3.slider(
     t("attention.steps"),
-    10 if tiny else 100,
-    hi,
-    20 if tiny else preset.steps,
+    *lesson.steps_range(task),
     step=10,
     key=f"attention_steps_{task}",
     **links.bind(f"attention_steps_{task}"),
@@ -52,21 +48,21 @@ seed = inputs.number(c4, t("common.seed"), 0, 10_000, 0, key="attention_seed", *
 
 
 def on_train() -> None:
-    cfg = lesson.config(task, experiment, int(seed), tiny)
-    lesson.train(core_attention.with_overrides(cfg, steps=int(steps)))
+    cfg = lesson.config(task, experiment, int(seed))
+    lesson.LESSON.train(configs.with_overrides(cfg, steps=int(steps)))
 
 
-job_widgets.controls(lesson.PAGE, job, on_train)
+job_widgets.controls(lesson.LESSON.key, job, on_train)
 if job is None:
     lesson.preview(task)
-job_widgets.live(job, lesson.training_panel, interval=0.7)
+job_widgets.live(job, lesson.LESSON.live, interval=0.7)
 lesson.remember(job)
-saved_runs.panel(lesson)
+saved_runs.panel(lesson.LESSON)
 
 # -- how it works: three steps with the numbers of one small example -----------------------------------
 with st.expander(t("attention.how"), icon=":material/functions:"):
     ex = lesson.worked_example()
-    m = lesson.matrix_tex
+    m = figures.matrix_tex
     st.markdown(t("attention.intro"))
     st.latex(f"Q = {m(ex['Q'], 0)},\\quad K = {m(ex['K'], 0)},\\quad V = {m(ex['V'], 0)}")
     st.markdown(t("attention.step1"))
@@ -103,9 +99,7 @@ else:
         t("attention.which_head"),
         heads,
         key=f"attention_try_head_{cfg.n_head}",
-        format_func=lambda h: (
-            t("attention.heads_mean", lang=LANG) if h == "mean" else t("attention.head_n", n=h + 1, lang=LANG)
-        ),
+        format_func=lesson.head_label(),
     )
     if cfg.task == "text":
         prompt_text = a.text_input(t("attention.try_prompt"), "学習率", key="attention_try_prompt")
@@ -138,13 +132,13 @@ else:
             window = (prompt + text)[-cfg.block_size :]
             ids = vocab.encode(window)
             att = core_attention.attention_maps(model, ids)  # (L, H, T, T)
-            labels = lesson.token_labels(ids.numpy(), cfg, vocab)
+            names = figures.token_labels(ids.numpy(), cfg, vocab)
             pos = max(1, min(pick, len(window) - 1))  # the window may be shorter than the context
             row = att[layer].mean(0)[pos - 1] if head == "mean" else att[layer, head, pos - 1]
             st.plotly_chart(
-                lesson.row_bars(row[:pos], labels[:pos]), key="attention_try_bars", width="stretch"
+                figures.row_bars(row[:pos], names[:pos]), key="attention_try_bars", width="stretch"
             )
-            st.caption(t("attention.text_bars_caption", token=labels[pos], layer=layer + 1))
+            st.caption(t("attention.text_bars_caption", token=names[pos], layer=layer + 1))
     else:
         example = " ".join("314159265358979"[: cfg.length])
         typed = a.text_input(
@@ -161,18 +155,18 @@ else:
             truth = core_attention.digits_answer(x.view(1, -1), cfg.task)[0]
             answer = " ".join(map(str, ex["answer"].tolist()))
             with st.container(key="attention_answer"):
-                st.markdown(f"### {' '.join(map(str, x.tolist()))} {lesson.SEP} {answer}")
+                st.markdown(f"### {' '.join(map(str, x.tolist()))} {figures.SEP} {answer}")
                 if torch.equal(ex["answer"], truth):
                     st.success(t("attention.right"))
                 else:
                     st.error(t("attention.wrong", truth=" ".join(map(str, truth.tolist()))))
-            labels = lesson.token_labels(ex["tokens"], cfg)
+            names = figures.token_labels(ex["tokens"], cfg)
             r = lesson.answer_row(cfg, pos - 1)
             att = ex["attention"]
             row = att[layer].mean(0)[r] if head == "mean" else att[layer, head, r]
-            seen = r + 1 if cfg.causal else len(labels)
+            seen = r + 1 if cfg.causal else len(names)
             st.plotly_chart(
-                lesson.row_bars(row[:seen], labels[:seen]), key="attention_try_bars", width="stretch"
+                figures.row_bars(row[:seen], names[:seen]), key="attention_try_bars", width="stretch"
             )
             token = str(int(ex["answer"][pos - 1]))
             st.caption(t("attention.bars_caption", pos=pos, token=token, layer=layer + 1))

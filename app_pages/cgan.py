@@ -5,35 +5,36 @@ import inspect
 
 import streamlit as st
 
-from core import gan, metrics
+from core import configs, gan
 from core.models import gan as gan_models
-from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs
-from ui.i18n import current_lang, relabelled, t
+from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs, trainable
+from ui.figures import cgan as figures
+from ui.figures.images import grid_image
+from ui.i18n import labels, relabelled, t
 from ui.lessons import cgan as lesson
-from ui.lessons import gan as view
 from ui.pages import begin
 from ui.sidebar import provenance_text
 
 begin("cgan")
 
-PAGE = lesson.PAGE
-LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
-SHIPPED = {"mnist": "cgan_mnist.pth", "digits": "cgan_digits.pth"}
+PAGE = lesson.LESSON.key
 st.title(t("cgan.title"))
-st.markdown(t("cgan.lead"))  # the first screen: the digit picker and its samples; the why is one click away
+# the first screen: the digit picker and its samples; the why is one click away
+st.markdown(t("cgan.lead"))
 with st.expander(t("cgan.about"), icon=":material/menu_book:"):
     st.markdown(t("cgan.intro"))
 
 dataset = st.radio(
     t("cgan.dataset"),
-    tuple(SHIPPED),
-    key=relabelled(links.choice("cgan_dataset", tuple(SHIPPED))),
+    tuple(lesson.SHIPPED),
+    key=relabelled(links.choice("cgan_dataset", tuple(lesson.SHIPPED))),
     horizontal=True,
-    format_func=lambda d: t(f"cgan.dataset.{d}", lang=LANG),
+    format_func=labels("cgan.dataset."),
 )
-split = resources.mnist() if dataset == "mnist" else resources.digits()
-scale = 3 if dataset == "mnist" else 8  # 8x8 digits are drawn larger
-shipped = resources.shipped(SHIPPED[dataset], lesson.FAMILY)
+split = lesson.split_of(dataset)
+# 8x8 digits are drawn larger
+scale = figures.grid_scale(split.x_train[0])
+shipped = lesson.shipped(dataset)
 trained, trained_cfg = st.session_state.get("cgan_G"), st.session_state.get("cgan_cfg")
 job = jobs.get(PAGE)
 mine = (
@@ -48,7 +49,7 @@ G = trained if use_mine else (None if shipped is None else shipped.model)
 
 # -- generate -------------------------------------------------------------------------------------
 if G is None:
-    resources.shipped_warning(SHIPPED[dataset], lesson.FAMILY, "cgan.no_shipped")
+    lesson.warn_no_shipped(dataset)
 else:
     st.session_state.setdefault("cgan_seed", 0)
     digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
@@ -62,7 +63,7 @@ else:
         on_click=lambda: st.session_state.update(cgan_seed=st.session_state.cgan_seed + 1),
     )
     # the shipped generator's outputs are computed once for the whole class; a student's own G is their own
-    png = view.generated_png(
+    png = resources.generated_png(
         G, "sample", (n, int(st.session_state.cgan_seed), digit), n, scale, shared=not use_mine
     )
     st.image(png, width="stretch")
@@ -70,13 +71,14 @@ else:
         epochs_done = shipped.meta.get("epochs", "?")
         st.caption(t("cgan.shipped_info", epochs=epochs_done, data=provenance_text(split.provenance)))
     st.download_button(t("gan.download"), png, f"cgan_{digit}.png", "image/png", key="cgan_download")
-    board.gallery_button(PAGE, png, {"digit": digit, "seed": int(st.session_state.cgan_seed)})  # gallery
+    # the grid into the class board's gallery
+    board.gallery_button(PAGE, png, {"digit": digit, "seed": int(st.session_state.cgan_seed)})
 
     st.subheader(t("cgan.style_grid"))
     st.markdown(t("cgan.style_help"))
     rows = st.slider(t("cgan.rows"), 1, 8, 4, key="cgan_rows")
-    z, labels = gan.fixed_grid_inputs(G, rows, int(st.session_state.cgan_seed), conditional=True)
-    st.image(view.grid_image(gan.generate(G, z, labels), nrow=10, scale=scale), width="stretch")
+    z, asked = gan.fixed_grid_inputs(G, rows, int(st.session_state.cgan_seed), conditional=True)
+    st.image(grid_image(gan.generate(G, z, asked), nrow=10, scale=scale), width="stretch")
 
     st.subheader(t("cgan.interp"))
     st.markdown(t("cgan.interp_help"))
@@ -84,11 +86,11 @@ else:
     seed_a = inputs.number(c1, t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
     seed_b = inputs.number(c2, t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
     path = (int(seed_a), int(seed_b), 11, digit)
-    st.image(view.generated_png(G, "interpolate", path, 11, scale, shared=not use_mine), width="stretch")
+    st.image(resources.generated_png(G, "interpolate", path, 11, scale, shared=not use_mine), width="stretch")
 
     # -- label fidelity ---------------------------------------------------------------------------
     st.subheader(t("cgan.fidelity_header"))
-    per = 10 if resources.test_mode() else 100
+    per = lesson.SIZES.fidelity_per_digit
     if dataset == "mnist":
         cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
         judge, clf_name = (None if cnn is None else cnn.model), t("cgan.clf.cnn")
@@ -98,17 +100,17 @@ else:
     if judge is None:
         resources.shipped_warning("cnn_mnist.pth", "cnn.MNISTCNN", "cgan.no_cnn", caption=True)
     elif st.button(t("cgan.fidelity_run"), key="cgan_fidelity"):
-        fid = metrics.fidelity_per_digit(G, judge, per_digit=per, seed=int(st.session_state.cgan_seed))
+        fid = gan.fidelity_per_digit(G, judge, per_digit=per, seed=int(st.session_state.cgan_seed))
         st.session_state["cgan_fid"] = (dataset, use_mine, fid)
     fid = st.session_state.get("cgan_fid")
     if fid and fid[:2] == (dataset, use_mine):
         st.metric(t("cgan.fidelity_overall"), f"{100 * fid[2]['overall']:.1f}%")
-        st.plotly_chart(lesson.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
+        st.plotly_chart(figures.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
 
     # -- the lesson's exercise --------------------------------------------------------------------
     st.subheader(t("cgan.tog_header"))
-    tog_epochs = 1 if resources.test_mode() else (3 if dataset == "mnist" else 30)
-    real = lesson.small_split(split) if resources.test_mode() else split
+    tog_epochs = lesson.SIZES.exercise_epochs[dataset]
+    real = lesson.exercise_split(split)
     st.markdown(t("cgan.tog_help", n_real=len(real.x_train), n_test=len(real.x_test), epochs=tog_epochs))
     per_real = max(1, len(real.x_train) // 10)
     counts = {
@@ -125,7 +127,7 @@ else:
     )
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):
-            res = metrics.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
+            res = gan.train_on_generated(G, real, epochs=tog_epochs, per_digit=per_digit, seed=0)
         st.session_state["cgan_tog_result"] = (dataset, use_mine, res)
     res = st.session_state.get("cgan_tog_result")
     if res and res[:2] == (dataset, use_mine):
@@ -140,13 +142,12 @@ else:
 st.header(t("cgan.train_header"))
 st.markdown(t("cgan.train_intro"))
 c1, c2, c3 = st.columns(3)
-default_epochs = 1 if resources.test_mode() else (10 if dataset == "mnist" else 60)
 epochs = inputs.number(
     c1,
     t("cgan.epochs"),
     1,
     300,
-    default_epochs,
+    lesson.SIZES.epochs[dataset],
     key=f"cgan_epochs_{dataset}",
     **links.bind(f"cgan_epochs_{dataset}"),
 )
@@ -159,11 +160,9 @@ d_lr = c3.select_slider(
 
 
 def on_train() -> None:
-    x, y = split.x_train, split.y_train
-    if resources.test_mode():
-        x, y = x[:256], y[:256]
+    x, y = lesson.train_data(split)
     width = (64, 32) if dataset == "mnist" else (128, 64)
-    cfg = gan.with_overrides(
+    cfg = configs.with_overrides(
         gan.IMPROVED,
         epochs=int(epochs),
         g_lr=g_lr,
@@ -173,34 +172,18 @@ def on_train() -> None:
         d_width=width[1],
         n_fixed=40,
     )
-    lesson.train(cfg, x, y)
+    lesson.LESSON.train(cfg, x, y)
 
 
 job_widgets.controls(PAGE, job, on_train)
-
-
-def render(job: jobs.Job) -> None:
-    job_widgets.status(job)
-    steps, ep = list(job.steps), view.grids(job)
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(view.gan_loss_chart(steps), key="cgan_loss_chart", width="stretch")
-    c2.plotly_chart(view.d_output_chart(steps), key="cgan_d_chart", width="stretch")
-    if ep:
-        st.markdown(f"**{t('cgan.live_grid', epoch=ep[-1]['epoch'])}**")
-        size = ep[-1]["grid"].shape[-1]
-        st.image(view.grid_image(ep[-1]["grid"], nrow=10, scale=3 if size == 28 else 8), width="stretch")
-    else:
-        st.info(t("gan.waiting_grid"))
-
-
-job_widgets.live(job, render, interval=0.7)
-saved_runs.panel(lesson)
-ep = view.grids(job) if job is not None and not job.active else []
+job_widgets.live(job, lesson.LESSON.live, interval=0.7)
+saved_runs.panel(lesson.LESSON)
+ep = trainable.grid_records(job) if job is not None and not job.active else []
 if len(ep) > 1:
     st.subheader(t("cgan.timeline"))
     pick = st.slider(t("gan.epoch_pick"), 1, len(ep), len(ep), key="cgan_epoch")
-    size = ep[pick - 1]["grid"].shape[-1]
-    st.image(view.grid_image(ep[pick - 1]["grid"], nrow=10, scale=3 if size == 28 else 8), width="stretch")
+    grid = ep[pick - 1]["grid"]
+    st.image(grid_image(grid, nrow=10, scale=figures.grid_scale(grid)), width="stretch")
 
 if st.toggle(t("common.show_code"), key="cgan_show_code"):
     st.caption(t("cgan.code"))
@@ -209,7 +192,8 @@ if st.toggle(t("common.show_code"), key="cgan_show_code"):
     )
     st.code(source, language="python")
 
-with st.expander(t("cgan.theory")):  # reference, after the things to do
+# reference, after the things to do
+with st.expander(t("cgan.theory")):
     st.markdown(t("cgan.loss"))
     st.latex(
         r"\mathcal{L}_D = -\log D(x, y) - \log\bigl(1 - D(G(z, y), y)\bigr)"

@@ -1,29 +1,26 @@
 """CNN page (course 000, Part 2, `mnist_cnn.py`): draw or upload a digit, look inside, evaluate, retrain."""
 
-import numpy as np
 import streamlit as st
 
 from core import cnn as core_cnn
-from core.preprocess import PreprocessError, load_upload, problem, to_mnist
+from core.preprocess import PreprocessError, load_upload, to_mnist
 from ui import canvas, inputs, job_widgets, jobs, layout, links, resources, saved_runs
-from ui.i18n import relabelled, t
+from ui.i18n import labels, relabelled, t
 from ui.lessons import cnn as lesson
 from ui.pages import begin
+from ui.panels import cnn as panels
 
 begin("cnn")
 
 ss = st.session_state
 split = resources.mnist()
-dev = resources.device().name
-tiny = resources.test_mode()
 
 st.title(t("cnn.title"))
 st.markdown(t("cnn.intro"))
 models = lesson.available_models()
-labels = {k: t(f"cnn.model.{k}") for k in models}
 with st.sidebar:  # one picker for every tab, always in view
     choice = st.radio(
-        t("cnn.model"), list(models), key=relabelled("cnn_model_choice"), format_func=labels.get
+        t("cnn.model"), list(models), key=relabelled("cnn_model_choice"), format_func=labels("cnn.model.")
     )
     lesson.shipped_note()
 model = models.get(choice) if models else None
@@ -38,38 +35,6 @@ tab_draw, tab_upload, tab_inside, tab_eval, tab_train, tab_review = st.tabs(
         t("common.review"),
     ]
 )
-
-
-def show_prediction(steps, found, key: str) -> None:
-    """Metric (the digit alone), confidence and the ten probabilities; each digit on its own when there
-    are several (`found`, from lesson.parts); a prompt when there is no ink."""
-    if model is None:
-        st.warning(t("cnn.no_model"))
-    elif steps is None:
-        st.info(t("cnn.blank"), icon=":material/edit:")
-    elif issue := problem(steps):  # a dot or a filled canvas: say so rather than guess a digit
-        st.warning(t(f"input.{issue}"), icon=":material/gesture:")
-    elif len(found) > 1:  # "2 5 8" framed as one digit would be one confident wrong answer
-        lesson.parts_panel(model, found, key=f"{key}_parts")
-    else:
-        probs = core_cnn.predict(model, steps.final)
-        st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
-        st.caption(t("cnn.confidence", p=100 * float(probs.max())))
-        st.plotly_chart(
-            lesson.prob_chart(probs, height=layout.main_height(220)),
-            key=f"{key}_chart",
-            width="stretch",
-            config={"displayModeBar": False},
-        )
-
-
-def show_steps(steps, found) -> None:
-    if steps is not None and len(found) > 1 and not problem(steps):
-        lesson.parts_steps(steps, found)
-    elif steps is not None:
-        st.markdown(t("cnn.steps"))
-        for col, (caption, img) in zip(st.columns(4), lesson.step_images(steps)):
-            col.image(img, caption=caption, width=112)
 
 
 @st.fragment
@@ -91,8 +56,8 @@ def draw_panel() -> None:
     if steps is not None:
         ss["cnn_input_draw"] = steps.final
     with right, st.container(key="cnn_prediction"):
-        show_prediction(steps, found, "cnn_draw")
-    show_steps(steps, found)
+        panels.prediction(model, steps, found, "cnn_draw")
+    panels.preprocessing(steps, found)
 
 
 with tab_draw:
@@ -115,13 +80,12 @@ with tab_upload:
                 ss["cnn_input_upload"] = up_steps.final
                 up_found = lesson.parts(up_steps)
                 with st.container(key="cnn_upload_prediction"):
-                    show_prediction(up_steps, up_found, "cnn_upload")
-                show_steps(up_steps, up_found)
+                    panels.prediction(model, up_steps, up_found, "cnn_upload")
+                panels.preprocessing(up_steps, up_found)
 
 with tab_inside:
     st.markdown(t("cnn.inside.intro"))
     sources = ["draw", "upload", "test"]
-    src_labels = {s: t(f"cnn.inside.src.{s}") for s in sources}  # translated now: format_func may run later
     a, b = st.columns([3, 1.3], vertical_alignment="bottom")
     st.session_state.setdefault("cnn_inside_source", "test")  # a test digit first: it is always there
     src = a.radio(
@@ -129,11 +93,10 @@ with tab_inside:
         sources,
         key=relabelled("cnn_inside_source"),
         horizontal=True,
-        format_func=src_labels.get,
+        format_func=labels("cnn.inside.src."),
     )
-    b.button(
-        t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch"
-    )  # a rerun picks up the latest drawing
+    # a rerun picks up the latest drawing
+    b.button(t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch")
     if src == "test":
         idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, key="cnn_inside_index")
         x28 = split.x_test[idx, 0].numpy()
@@ -144,39 +107,26 @@ with tab_inside:
     elif x28 is None:
         st.info(t(f"cnn.inside.none.{src}"))
     else:
-        lesson.inside(model, x28, test_index=idx if src == "test" else None)
+        panels.inside(model, x28, test_index=idx if src == "test" else None)
     with st.expander(t("cnn.sandbox.title"), icon=":material/calculate:"):  # a side tool: folded
-        st.markdown(t("cnn.sandbox.intro"))
-        c = st.columns(4)
-        size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
-        kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
-        stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
-        pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
-        st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
-        try:
-            st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
-        except ValueError:
-            st.metric(t("cnn.sandbox.out"), "—")
-            st.markdown(t("cnn.sandbox.too_small"))
-        if size + 2 * pad >= kernel and core_cnn.conv_output_size(size, kernel, stride, pad) >= 2:
-            st.markdown(t("cnn.sandbox.pool", n=core_cnn.conv_output_size(size, kernel, stride, pad) // 2))
+        panels.sandbox()
 
 with tab_eval:
     if model is None:
         st.warning(t("cnn.no_model"))
     else:
-        lesson.evaluate_panel(model, split)
+        panels.evaluate(model, split)
 
 with tab_train:
     st.markdown(t("cnn.train.intro"))
-    job = jobs.get(lesson.PAGE)
+    job = jobs.get(lesson.LESSON.key)
     busy = job is not None and job.active
     c = st.columns(3)
     epochs = c[0].slider(
         t("cnn.train.epochs"),
         1,
         30,
-        1 if tiny else 5,
+        lesson.SIZES.epochs,
         key="cnn_epochs",
         **links.bind("cnn_epochs"),
         disabled=busy,
@@ -211,7 +161,7 @@ with tab_train:
     n_train = c[1].select_slider(
         t("cnn.train.size"),
         sizes,
-        sizes[0] if tiny else sizes[-1],
+        lesson.SIZES.train_n or sizes[-1],
         key="cnn_train_size",
         **links.bind("cnn_train_size"),
         disabled=busy,
@@ -233,22 +183,13 @@ with tab_train:
         train_size=int(n_train),
         seed=int(seed),
     )
-    batches = lesson.batches_per_epoch(cfg, len(split.x_train))
 
     def on_train() -> None:
-        lesson.train(cfg, split)
+        lesson.LESSON.train(cfg, split)
 
-    job_widgets.controls(lesson.PAGE, job, on_train)
-
-    def render(j: jobs.Job) -> None:
-        job_widgets.status(j)
-        a, b = st.columns(2)
-        per_epoch = ss.get(lesson.RUN, {}).get("batches", batches)  # of the run shown, not of the sliders now
-        a.plotly_chart(lesson.loss_figure(j, per_epoch), key="cnn_loss_chart", width="stretch")
-        b.plotly_chart(lesson.accuracy_figure(j), key="cnn_acc_chart", width="stretch")
-
-    job_widgets.live(job, render)
-    saved_runs.panel(lesson)
+    job_widgets.controls(lesson.LESSON.key, job, on_train)
+    job_widgets.live(job, lesson.LESSON.live)
+    saved_runs.panel(lesson.LESSON)
     trained = lesson.session_model()
     if trained is not None:
         st.success(t("cnn.train.use"))

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from core import checkpoints
 from core import experiments as ex
-from ui import board, job_widgets, jobs, layout, resources, saved_runs
+from ui import board, job_widgets, jobs, resources, saved_runs
+from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
 from ui.pages import begin
+from ui.panels import hyperparams as panels
 from ui.sidebar import provenance_text
 
 begin("hyperparams")
@@ -16,8 +17,7 @@ ss = st.session_state
 lesson.restore_widget_values()
 split = resources.mnist()
 dev = jobs.train_device()  # the CPU after a GPU fault in this session, as on the other pages
-tiny = resources.test_mode()
-n_val = 200 if tiny else len(split.x_test)
+n_val = lesson.SIZES.val_n or len(split.x_test)
 data = ex.Data(split.x_train, split.y_train, split.x_test[:n_val], split.y_test[:n_val])
 
 st.title(t("hyperparams.title"))
@@ -36,17 +36,17 @@ with st.container(horizontal=True):  # buttons as wide as their labels, wrapping
         )
 
 st.subheader(t("hyperparams.design"))
-specs, error = lesson.design(len(split.x_train), provenance_text(split.provenance), n_val, tiny)
+specs, error = lesson.design(len(split.x_train), provenance_text(split.provenance), n_val)
 if error:
     st.error(error)
 
-job, q = jobs.get(lesson.PAGE), lesson.queue()
+job, q = jobs.get(lesson.LESSON.key), lesson.queue()
 active = job is not None and job.active
 
 
 def on_train() -> None:
     lesson.enqueue(lesson.renumber(specs), data, dev)
-    ss["hyperparams_show"] = [r.run_id for r in lesson.history()]
+    ss["hyperparams_show"] = [r.run_id for r in lesson.session_runs()]
 
 
 with st.container(horizontal=True):
@@ -72,14 +72,14 @@ with st.container(horizontal=True):
     st.button(
         t("hyperparams.clear"),
         key="hyperparams_clear",
-        disabled=active or not lesson.history(),
+        disabled=active or not lesson.session_runs(),
         on_click=lesson.clear,
     )
-saved_runs.panel(lesson, pick_label=t("runs.pick_comparison"))  # saved comparisons (runs/)
+saved_runs.panel(lesson.LESSON, pick_label=t("runs.pick_comparison"))  # saved comparisons (runs/)
 
 # -- compare ---------------------------------------------------------------------------------
 st.subheader(t("hyperparams.compare"))
-runs = lesson.history()
+runs = lesson.session_runs()
 if not runs:
     st.info(t("hyperparams.empty"), icon=":material/science:")
 else:
@@ -87,7 +87,7 @@ else:
     if "hyperparams_show" not in ss:
         ss["hyperparams_show"] = ids
     ss["hyperparams_show"] = [i for i in ss["hyperparams_show"] if i in ids]
-    names = {r.run_id: lesson.run_name(r) for r in runs}
+    names = {r.run_id: figures.run_name(r) for r in runs}
     st.pills(
         t("hyperparams.show"),
         ids,
@@ -98,42 +98,14 @@ else:
     st.toggle(t("hyperparams.log"), key="hyperparams_log")
 
 
-def render(j: jobs.Job | None) -> None:
-    """Progress, overlaid curves and the table; redrawn twice a second while the queue runs."""
-    if j is not None and j.state == "running":  # queued: job_widgets.live shows the place in line
-        lesson.progress(lesson.queue())
-    elif j is not None and lesson.queue_ended(j) and lesson.queue() is not None:
-        st.success(lesson.queue_summary(lesson.queue(), j.run_seconds), icon=":material/check_circle:")
-    if j is not None:
-        job_widgets.save_status(j)  # saving to runs/ failed: said here, the queue goes on
-    shown = [r for r in lesson.history() if r.run_id in ss.get("hyperparams_show", [])]
-    if shown:
-        loss_fig, acc_fig = lesson.curves(shown, log_y=ss.get("hyperparams_log", False))
-        # the loss curves are the comparison (a diverging rate, an overfitting run): in projector mode they
-        # span the main area, taller, and the accuracy curves go below them
-        a, b = layout.main_columns(2, main=0)
-        with a, st.container(key="hyperparams_loss"):
-            st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
-        with b, st.container(key="hyperparams_acc"):
-            st.plotly_chart(acc_fig, key="hyperparams_acc_chart", width="stretch")
-        st.caption(t("hyperparams.chart_caption"))
-    if lesson.history():
-        lesson.explain_divergence(lesson.history())
-        st.markdown(f"**{t('hyperparams.results')}**")
-        with st.container(key="hyperparams_table"):
-            frame = lesson.table(lesson.history())
-            st.dataframe(frame, hide_index=True, width="stretch", column_config=lesson.column_config(frame))
-        st.caption(t("hyperparams.results_caption"))
-
-
 if job is not None and active:
-    job_widgets.live(job, render)
+    job_widgets.live(job, panels.results)
 elif runs:
-    render(job)
+    panels.results(job)
 
 # -- lessons: overfitting, keep the best model, export ----------------------------------------
 finished = [r for r in runs if r.finished and r.best_epoch is not None]
-note = lesson.overfitting(finished)
+note = figures.overfitting(finished)
 if note:
     st.info(note, icon=":material/trending_up:")
 if runs:
@@ -145,41 +117,8 @@ if runs:
         key="hyperparams_csv",
         disabled=active,
     )
-    board.submit_runs(runs, lesson.run_name)  # a finished run onto the class board (`hp_submit`)
-    st.subheader(t("hyperparams.keep"))
-    st.markdown(t("hyperparams.keep_intro"))
-    if not finished:
-        st.caption(t("hyperparams.keep_none"))
-    else:
-        by_id = {r.run_id: r for r in finished}
-        # translated now: AppTest calls format_func later
-        keep_names = {i: lesson.run_name(r) for i, r in by_id.items()}
-        if ss.get("hyperparams_keep_run") not in by_id:  # the best run first (a default value would
-            # clash with the value `relabelled` sets after a language switch)
-            ss["hyperparams_keep_run"] = max(finished, key=lambda r: r.best("val_acc") or 0).run_id
-        rid = st.selectbox(
-            t("hyperparams.keep_run"),
-            list(by_id),
-            key=relabelled("hyperparams_keep_run"),
-            format_func=keep_names.get,
-        )
-        model, config, meta = ex.checkpoint_parts(by_id[rid], split.provenance.as_dict())
-        st.caption(
-            t(
-                "hyperparams.keep_caption",
-                run=lesson.run_name(by_id[rid]),
-                epoch=meta["epochs"],
-                loss=meta["metrics"]["val_loss"],
-                acc=100 * meta["metrics"]["val_accuracy"],
-            )
-        )
-        st.download_button(
-            t("hyperparams.keep_button"),
-            checkpoints.to_bytes(model, config, meta),
-            file_name=f"cnn_hyperparams_run{rid}_epoch{meta['epochs']}.pth",
-            mime="application/octet-stream",
-            key="hyperparams_keep",
-        )
+    board.submit_runs(runs, figures.run_name)  # a finished run onto the class board (`hp_submit`)
+    panels.keep_best(finished, split.provenance.as_dict())
 
 # -- what each hyperparameter does, review, code ----------------------------------------------
 with st.expander(t("hyperparams.tips")):
@@ -192,5 +131,5 @@ for i in range(1, 4):
         st.markdown(t(f"hyperparams.review.a{i}"))
 if st.toggle(t("common.show_code"), key="hyperparams_show_code"):
     st.caption(t("hyperparams.code_caption"))
-    st.code(lesson.CODE, language="python")
+    st.code(panels.CODE, language="python")
 lesson.save_widget_values()

@@ -4,13 +4,13 @@ import streamlit as st
 
 from core import tensor_lab as lab
 from ui import inputs, resources
-from ui.i18n import current_lang, t
-from ui.lessons import tensors as view
+from ui.i18n import t
+from ui.lessons import tensors as lesson
 from ui.pages import begin
+from ui.panels import tensors as panels
 
 begin("tensors")
 
-LANG = current_lang()  # format_func runs again outside the script in AppTest: pin the language
 ss = st.session_state
 
 st.title(t("tensors.title"))
@@ -40,10 +40,10 @@ else:
     args["shape_text"] = c2.text_input(t("tensors.shape"), "2, 3", key="tensors_shape")
     if kind == "full":
         args["fill"] = c3.number_input("fill_value", value=7.0, key="tensors_fill")
-x = view.created(args)
-st.code(view.creation_code(args), language="python")
+x = lesson.created(args)
+st.code(lesson.creation_code(args), language="python")
 if x is not None:
-    view.show_tensor(x, "x", key="tensors_x")
+    lesson.show_tensor(x, "x", key="tensors_x")
 with st.expander(t("tensors.about")):
     st.markdown(t("tensors.intro"))
 
@@ -52,7 +52,7 @@ st.subheader(t("tensors.operate"))
 base = x if x is not None else lab.create("arange", start=0, end=6).reshape(2, 3)
 if x is None:
     st.caption(t("tensors.fallback"))
-view.operations(base, LANG)
+panels.operations(base)
 
 # -- broadcasting ------------------------------------------------------------------------------------------
 st.subheader(t("tensors.broadcast"))
@@ -60,7 +60,7 @@ c1, c2, c3 = st.columns([1, 1, 3])
 shape_a = c1.text_input(t("tensors.shape_a"), "3, 1", key="tensors_bc_a")
 shape_b = c2.text_input(t("tensors.shape_b"), "4", key="tensors_bc_b")
 c3.markdown(t("tensors.broadcast_rule"))
-view.broadcast_panel(shape_a, shape_b)
+lesson.broadcast_panel(shape_a, shape_b)
 
 # -- autograd ------------------------------------------------------------------------------------------------
 st.subheader(t("tensors.autograd"))
@@ -85,12 +85,12 @@ c2.button(
     width="stretch",
     on_click=lambda: ss.update(tensors_calls=1),
 )
-view.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv), left, right)
+lesson.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv), left, right)
 
 # -- activations ----------------------------------------------------------------------------------------------
 st.subheader(t("tensors.activations"))
 st.markdown(t("tensors.activations_intro"))
-view.activation_panel(lab.activation_curves(), LANG)
+lesson.activation_panel(lab.activation_curves())
 
 # -- a first training loop -----------------------------------------------------------------------------------
 st.subheader(t("tensors.loop"))
@@ -99,14 +99,12 @@ c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")  # the bu
 lr = c1.select_slider(
     t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, key="tensors_lr"
 )
-epochs = c2.slider(
-    t("tensors.epochs"), 10, 300 if not resources.test_mode() else 30, 100, 10, key="tensors_epochs"
-)
+epochs = c2.slider(t("tensors.epochs"), 10, lesson.SIZES.loop_epochs_max, 100, 10, key="tensors_epochs")
 noise = c3.slider(t("tensors.noise"), 0.0, 1.0, 0.3, 0.1, key="tensors_noise")
 if c4.button(t("tensors.fit"), key="tensors_fit", type="primary", width="stretch"):
-    view.fit_line_live(float(lr), int(epochs), float(noise))
+    lesson.fit_line_live(float(lr), int(epochs), float(noise))
 with st.expander(t("tensors.loop_code"), icon=":material/code:"):
-    st.code(view.LOOP_CODE, language="python", wrap_lines=True)
+    st.code(lesson.LOOP_CODE, language="python", wrap_lines=True)
 
 # -- device -----------------------------------------------------------------------------------------------------
 st.subheader(t("tensors.device"))
@@ -115,7 +113,7 @@ st.markdown(t("tensors.device_intro", device=dev))
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
 n = c1.select_slider(t("tensors.matmul_n"), (64, 256, 512, 1024), 256, key="tensors_matmul_n")
 if c2.button(t("tensors.time"), key="tensors_time", width="stretch"):
-    view.timing_panel(int(n), dev)
+    lesson.timing_panel(int(n), dev)
 
 if st.toggle(t("common.show_code"), key="tensors_show_code"):
-    st.code(view.SUMMARY_CODE, language="python", wrap_lines=True)
+    st.code(lesson.SUMMARY_CODE, language="python", wrap_lines=True)

@@ -7,7 +7,8 @@ from core import vae as core_vae
 from core.preprocess import problem, to_mnist
 from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved_runs
 from ui.canvas import draw
-from ui.i18n import relabelled, t
+from ui.figures import vae as figures
+from ui.i18n import labels, relabelled, t
 from ui.lessons import vae as lesson
 from ui.pages import begin
 
@@ -20,16 +21,19 @@ st.title(t("vae.title"))
 st.markdown(t("vae.lead"))
 
 # -- 1. The map to click, with the decoded digit beside it (the first screen) ------------------------
-job = jobs.get(lesson.PAGE)
+job = jobs.get(lesson.LESSON.key)
 options = lesson.shipped_options()
 if lesson.SESSION in ss and not (job and job.active):
     options.append("session")
 if not options:
     st.info(t("vae.no_model"))
 else:
-    labels = {o: t(f"vae.model.{o}") for o in options}  # translated now: format_func may run later
     option = st.radio(
-        t("vae.which"), options, key=relabelled("vae_which"), horizontal=True, format_func=labels.get
+        t("vae.which"),
+        options,
+        key=relabelled("vae_which"),
+        horizontal=True,
+        format_func=labels("vae.model."),
     )
     if option == "session":
         v = lesson.session_view(lesson.session_model(), job.last.get("step", 0) if job else 0)
@@ -40,7 +44,7 @@ else:
     def explorer() -> None:
         k1, k2, kmap = f"vae_z1_{option}", f"vae_z2_{option}", f"vae_map_{option}"
         x0, x1, y0, y1 = v.box
-        picked = lesson.picked_point(ss.get(kmap), None)
+        picked = lesson.picked_point(ss.get(kmap))
         clicked = picked is not None and picked != ss.get(f"_{kmap}_done")  # a new click: sliders go there
         if clicked:
             ss[f"_{kmap}_done"] = picked
@@ -55,7 +59,7 @@ else:
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
             with st.container(key="vae_decoded"):
                 caption = t("vae.decoded", z1=z1, z2=z2)
-                st.image(lesson.big(img[0, 0], 224), caption=caption, width=200, output_format="PNG")
+                st.image(figures.big(img[0, 0], 224), caption=caption, width=200, output_format="PNG")
             cnn = resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN")
             if cnn is not None:
                 from core.metrics import classify
@@ -66,7 +70,7 @@ else:
             st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
             st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
         with left, st.container(key="vae_map"):
-            fig = lesson.latent_figure(
+            fig = figures.latent_figure(
                 v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=layout.main_height(340)
             )
             st.plotly_chart(
@@ -75,7 +79,7 @@ else:
                 on_select="rerun",
                 selection_mode="points",
                 width="stretch",
-                config=lesson.PLOT_CONFIG,
+                config=figures.PLOT_CONFIG,
             )
             st.caption(t("vae.click_hint"))
             if v.model.latent_dim > 2:
@@ -110,10 +114,10 @@ for col, shown in zip(cols, ("ae", "vae")):
         continue
     with col.container(key=f"vae_cmp_{shown}_box"):
         st.plotly_chart(
-            lesson.latent_figure(view.points, view.labels, view.box, height=360),
+            figures.latent_figure(view.points, view.labels, view.box, height=360),
             key=f"vae_cmp_{shown}",
             width="stretch",
-            config=lesson.PLOT_CONFIG,
+            config=figures.PLOT_CONFIG,
         )
 if hidden := lesson.shipped_dense_width():  # the shipped 2-D models are not exactly the notes' design
     with st.expander(t("vae.shipped_title")):
@@ -128,13 +132,13 @@ if options:
     with tab_map:
         st.caption(t("vae.manifold_caption", x0=v.box[0], x1=v.box[1], y0=v.box[2], y1=v.box[3]))
         grid = lesson.shipped_manifold(option) if option != "session" else lesson.manifold_image(v)
-        st.image(lesson.big(grid, 630), width=520, output_format="PNG")
+        st.image(figures.big(grid, 630), width=520, output_format="PNG")
 
     with tab_recon:
         st.caption(t("vae.recon_caption"))
         xs = split.x_test[:12]
         st.image(
-            lesson.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG"
+            figures.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG"
         )
 
     @st.fragment
@@ -155,17 +159,17 @@ if options:
             return
         x = torch.as_tensor(to_mnist(drawn).final).reshape(1, 1, 28, 28)  # (1, 1, 28, 28)
         b.image(
-            lesson.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
+            figures.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
             width=240,
             caption=t("vae.draw_result"),
             output_format="PNG",
         )
         where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
         b.plotly_chart(
-            lesson.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
+            figures.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
             key="vae_draw_map",
             width="stretch",
-            config=lesson.PLOT_CONFIG,
+            config=figures.PLOT_CONFIG,
         )
 
     with tab_draw:
@@ -179,7 +183,7 @@ if options:
         b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
         path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
         st.image(
-            lesson.strip(path),
+            figures.strip(path),
             width="stretch",
             output_format="PNG",
             caption=t("vae.interp_caption", a=int(split.y_test[a]), b=int(split.y_test[b])),
@@ -189,19 +193,18 @@ if options:
         seed_col, _ = st.columns([1, 3])
         seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
         samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
-        prior_grid = lesson.big(lesson.tile(samples, 10, pad=2), 28 * 10)
+        prior_grid = figures.big(figures.tile(samples, 10, pad=2), 28 * 10)
         st.image(prior_grid, width="stretch", output_format="PNG")
         st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
-        board.gallery_button(lesson.PAGE, prior_grid, {"model": option, "seed": int(seed)})  # gallery
+        board.gallery_button(lesson.LESSON.key, prior_grid, {"model": option, "seed": int(seed)})
 
 # -- 4. Train your own -------------------------------------------------------------------------
 st.header(t("vae.train"))
 st.caption(t("vae.train_caption"))
-tiny = resources.test_mode()
 c1, c2, c3 = st.columns(3)
-kinds = {k: t(f"vae.kind.{k}") for k in ("vae", "ae", "dense")}
+kinds = ("vae", "ae", "dense")
 kind = c1.selectbox(
-    t("vae.kind"), tuple(kinds), key=relabelled(links.choice("vae_kind", tuple(kinds))), format_func=kinds.get
+    t("vae.kind"), kinds, key=relabelled(links.choice("vae_kind", kinds)), format_func=labels("vae.kind.")
 )
 beta = c2.select_slider(
     "β",
@@ -217,30 +220,28 @@ latent = c3.selectbox(
 )
 c1, c2, _ = st.columns(3)
 epochs = c1.slider(
-    t("vae.epochs"), 1, 3 if tiny else 60, 1 if tiny else 15, key="vae_epochs", **links.bind("vae_epochs")
+    t("vae.epochs"),
+    1,
+    lesson.SIZES.epochs_max,
+    lesson.SIZES.epochs,
+    key="vae_epochs",
+    **links.bind("vae_epochs"),
 )
 seed = inputs.number(c2, t("common.seed"), 0, 10_000, 0, key="vae_seed", **links.bind("vae_seed"))
 
 
 def on_train() -> None:
     beta_used = beta if kind == "vae" else 0.0  # an AE has no KL term
-    lesson.train(
+    lesson.LESSON.train(
         core_vae.VAEConfig(kind=kind, latent_dim=latent, beta=beta_used, epochs=epochs, seed=int(seed))
     )
 
 
-job_widgets.controls(lesson.PAGE, job, on_train)
-job_widgets.live(job, lesson.training_panel)
-saved_runs.panel(lesson)
+job_widgets.controls(lesson.LESSON.key, job, on_train)
+job_widgets.live(job, lesson.LESSON.live)
+saved_runs.panel(lesson.LESSON)
 if job is not None and not job.active and lesson.SESSION in ss:
     st.success(t("vae.trained_ready"))
 
 with st.expander(t("common.show_code")):
-    import inspect
-
-    from core.models import vae as models_vae
-
-    source = [
-        inspect.getsource(o) for o in (models_vae.ConvVAE, models_vae.kl_divergence, models_vae.vae_loss)
-    ]
-    st.code("\n\n".join(source), language="python")
+    st.code(lesson.model_code(), language="python")

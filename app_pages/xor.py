@@ -5,9 +5,11 @@ Reference (the gates' truth tables, the comparison, one step in numbers, the cod
 below it.
 """
 
+from dataclasses import asdict
+
 import streamlit as st
 
-from core import xor
+from core import run_export, xor
 from core.data import GATES, logic_gate
 from ui import inputs, job_widgets, jobs, layout, links, saved_runs
 from ui.i18n import labels, relabelled, t
@@ -170,7 +172,7 @@ with st.expander(t("xor.stepview"), icon=":material/calculate:"):
         )
 
 if st.toggle(t("common.show_code"), key="xor_show_code"):
-    code = xor.script(cfg)
+    code = run_export.train_script("xor", asdict(cfg))
     st.caption(t("xor.code_caption"))
     st.code(code, language="python")
     st.download_button(

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from core import attention as A  # noqa: E402
-from core import checkpoints  # noqa: E402
+from core import checkpoints, configs  # noqa: E402
 
 TARGET_S = 60.0
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     parts = []
 
-    sort = live_run(A.with_overrides(A.SORT, seed=args.seed))
+    sort = live_run(configs.with_overrides(A.SORT, seed=args.seed))
     hit = sort["first_99"]
     print(
         f"sort (default live run, {A.SORT.steps} updates): 99 % first after "
@@ -82,13 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.experiments:
         for name, cfg in (
-            ("mask off", A.with_overrides(A.SORT, causal=False)),
-            ("one head", A.with_overrides(A.SORT, n_head=1)),
-            ("no position embedding", A.with_overrides(A.SORT, pos_emb=False)),
+            ("mask off", configs.with_overrides(A.SORT, causal=False)),
+            ("one head", configs.with_overrides(A.SORT, n_head=1)),
+            ("no position embedding", configs.with_overrides(A.SORT, pos_emb=False)),
             ("reverse", A.REVERSE),
-            ("reverse, no position embedding", A.with_overrides(A.REVERSE, pos_emb=False)),
+            ("reverse, no position embedding", configs.with_overrides(A.REVERSE, pos_emb=False)),
         ):
-            r = live_run(A.with_overrides(cfg, seed=args.seed))
+            r = live_run(configs.with_overrides(cfg, seed=args.seed))
             when = f"{r['first_99']:.1f} s" if r["first_99"] is not None else "never"
             print(
                 f"experiment {cfg.task}, {name}: accuracy {r['acc']:.1%}, digits right when shown the answer "

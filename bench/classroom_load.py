@@ -585,7 +585,7 @@ async def main_async(args) -> int:
 async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held_back: str) -> int:
     from playwright.async_api import async_playwright
 
-    from ui.jobs import default_capacity
+    from core.jobs import default_capacity
 
     n = args.sessions
     sessions = [

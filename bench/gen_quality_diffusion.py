@@ -29,7 +29,7 @@ import torch  # noqa: E402
 from core import checkpoints, data  # noqa: E402
 from core import diffusion as D  # noqa: E402
 from core.commands.diffusion import FAMILY, SHIPPED, sampling_defaults  # noqa: E402
-from core.metrics import gan_quality  # noqa: E402
+from core.gan import gan_quality  # noqa: E402
 
 SEED = 2024  # the GAN bench's seed; not the seeds the page shows first
 SHARE_RANGE, AGREEMENT, LIVE_AGREEMENT, LIVE_SECONDS = (0.04, 0.20), 0.98, 0.80, 300.0

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from core import checkpoints, data, gan, metrics  # noqa: E402
+from core import checkpoints, configs, data, gan, metrics  # noqa: E402
 from core.metrics import classify  # noqa: E402
 
 SEED = 2024  # not the seeds the page shows first
@@ -42,7 +42,7 @@ def _load(name: str, family: str):
 
 
 def live_60s(cnn, split) -> tuple[str, bool]:
-    cfg = gan.with_overrides(gan.IMPROVED, epochs=1000)
+    cfg = configs.with_overrides(gan.IMPROVED, epochs=1000)
     G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
     t0, epochs, grid = time.perf_counter(), 0, None
     for rec in gan.train_gan(cfg, split.x_train, G, D):
@@ -74,7 +74,7 @@ def _epoch_seconds(split, cfg: gan.GanConfig) -> float:
     wall time: other work on a shared machine stretches the wall clock of one run and not of the other."""
     G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
     c0 = time.process_time()
-    for _ in gan.train_gan(gan.with_overrides(cfg, epochs=1), split.x_train, G, D):
+    for _ in gan.train_gan(configs.with_overrides(cfg, epochs=1), split.x_train, G, D):
         pass
     return time.process_time() - c0
 
@@ -84,7 +84,7 @@ def live_page(cnn, split, epochs: int | None = None) -> tuple[list[str], bool]:
     widgets start with) on the page's data, with the page's 64-image grid, judged on 500 samples."""
     from ui.lessons.gan import page_defaults  # the page's own defaults; Streamlit is not started
 
-    cfg = gan.with_overrides(page_defaults("improved"), n_fixed=64, epochs=epochs)
+    cfg = configs.with_overrides(page_defaults("improved"), n_fixed=64, epochs=epochs)
     ref = _epoch_seconds(split, gan.IMPROVED)
     G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(cfg.seed))
     z = gan.latents(500, cfg.latent_dim, SEED)
@@ -126,7 +126,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         lines.append(f"GAN: shipped generator unusable ({G.code})")
         met["gan_diverse"] = met["gan_confident"] = False
     else:
-        q = metrics.gan_quality(G, cnn, n=1000, seed=SEED)
+        q = gan.gan_quality(G, cnn, n=1000, seed=SEED)
         shares = " ".join(f"{d}:{100 * s:.1f}%" for d, s in enumerate(q["shares"]))
         lines.append(f"GAN 1,000 samples, digit shares: {shares}")
         lines.append(
@@ -136,7 +136,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         met["gan_diverse"] = bool(((q["shares"] >= 0.04) & (q["shares"] <= 0.20)).all())
         met["gan_confident"] = q["confident"] >= 0.80
         # one draw of 1,000 has a standard error of ~1.3 points: ten more draws say how typical it is
-        more = [metrics.gan_quality(G, cnn, n=1000, seed=SEED + k)["confident"] for k in range(1, 11)]
+        more = [gan.gan_quality(G, cnn, n=1000, seed=SEED + k)["confident"] for k in range(1, 11)]
         lines.append(
             f"GAN ten more draws of 1,000 (seeds {SEED + 1}-{SEED + 10}, informational): read with confidence "
             f">= 0.9 {100 * sum(more) / len(more):.1f}% on average (min {100 * min(more):.1f}%, "
@@ -148,7 +148,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         lines.append(f"cGAN (MNIST): shipped generator unusable ({C.code})")
         met["cgan_fidelity"] = met["cgan_tog"] = False
     else:
-        f = metrics.fidelity_per_digit(C, cnn, per_digit=100, seed=SEED)
+        f = gan.fidelity_per_digit(C, cnn, per_digit=100, seed=SEED)
         per = " ".join(f"{d}:{100 * v:.0f}%" for d, v in enumerate(f["per_digit"]))
         lines.append(
             f"cGAN (MNIST) label fidelity {100 * f['overall']:.1f}% (target >= 95%); per digit {per}"
@@ -156,7 +156,7 @@ def report() -> tuple[list[str], dict[str, bool]]:
         met["cgan_fidelity"] = f["overall"] >= 0.95
         per_real = len(split.x_train) // 10
         for factor in (1, 5):
-            r = metrics.train_on_generated(C, split, epochs=5, per_digit=factor * per_real, seed=0)
+            r = gan.train_on_generated(C, split, epochs=5, per_digit=factor * per_real, seed=0)
             target = " (target >= 90%)" if factor == 5 else " (as many as real: informational)"
             lines.append(
                 f"cGAN (MNIST) classifier trained on {r['n_generated']:,} generated digits: "
@@ -169,8 +169,8 @@ def report() -> tuple[list[str], dict[str, bool]]:
     if not isinstance(C8, checkpoints.CheckpointError):  # informational: the lesson's own data
         digits = data.load_digits()
         judge = metrics.train_classifier(digits.x_train, digits.y_train, epochs=30)
-        f8 = metrics.fidelity_per_digit(C8, judge, per_digit=100, seed=SEED)
-        r8 = metrics.train_on_generated(C8, digits, epochs=30, seed=0)
+        f8 = gan.fidelity_per_digit(C8, judge, per_digit=100, seed=SEED)
+        r8 = gan.train_on_generated(C8, digits, epochs=30, seed=0)
         lines.append(
             f"cGAN (8x8 digits, informational): label fidelity {100 * f8['overall']:.1f}% "
             f"(judged by an MLP trained on real 8x8 digits); classifier on generated "

@@ -17,8 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from core import checkpoints, data  # noqa: E402
-from core.metrics import vae_quality  # noqa: E402
-from core.vae import decode  # noqa: E402
+from core.vae import (
+    decode,  # noqa: E402
+    vae_quality,  # noqa: E402
+)
 
 MIN_SHARE, RECON_2D, RECON_16D = 0.03, 0.75, 0.95
 

@@ -1,10 +1,10 @@
 """What a running training job costs the students who are drawing: the CNN page's prediction path timed
 while a CNN training job runs in the same process, with the job's threads at the server's CPU priority
-(LAB_JOB_NICE=0) and 10 nice steps below it (the default, ui.jobs.lower_thread_priority).
+(LAB_JOB_NICE=0) and 10 nice steps below it (the default, core.jobs.lower_thread_priority).
 
 The server's situation on a CPU-only classroom PC without the browsers: `--students` threads (Streamlit
 runs each session's script in its own thread) each turn a drawn canvas into probabilities every
-`--every` seconds for `--seconds`; one ui.jobs.Job trains the shipped CNN's architecture meanwhile.
+`--every` seconds for `--seconds`; one core.jobs.Job trains the shipped CNN's architecture meanwhile.
 Prints, per niceness: prediction p50/p95/max and the job's training speed (images/s); the last line
 compares the two.
 
@@ -30,8 +30,8 @@ from bench.predict_latency import canvases  # noqa: E402
 def measure(nice: int, students: int, seconds: float, every: float) -> dict:
     from core import checkpoints, data
     from core.cnn import FAMILY, CNNTrainConfig, make_train_iter, predict
+    from core.jobs import Job, LocalPool
     from core.preprocess import to_mnist
-    from ui.jobs import Job, JobPool
 
     os.environ["LAB_JOB_NICE"] = str(nice)
     model = checkpoints.load(checkpoints.SHIPPED_DIR / "cnn_mnist.pth", expected_family=FAMILY).model
@@ -42,7 +42,7 @@ def measure(nice: int, students: int, seconds: float, every: float) -> dict:
     split = data.load_mnist()
     _, make_iter = make_train_iter(CNNTrainConfig(epochs=1000), split.x_train, split.y_train)
     job = Job("bench", "cpu", epochs=1000, make_iter=make_iter)
-    job.start(JobPool(lambda d: 1))
+    job.start(LocalPool(lambda d: 1))
     while job.state != "running" or not job.steps:  # training has begun
         time.sleep(0.05)
     step0, t_start = job.steps[-1][0], time.perf_counter()

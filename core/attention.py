@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from core.models import attach_generator, evaluating
+from core import records
+from core.configs import from_dict
+from core.device import set_thread_count
+from core.models import attach_generator, evaluating, model_args
 from core.models.gpt import GPT
 
 TASKS = ("sort", "reverse", "text")
@@ -64,7 +67,8 @@ class AttentionConfig:
 
 SORT = AttentionConfig()  # the page's first live run
 REVERSE = AttentionConfig(task="reverse")
-TEXT = AttentionConfig(  # the page's text run and the shipped text model: a few minutes on a 2-core CPU
+# the page's text run and the shipped text model (its minutes and loss: bench/README.md, Attention)
+TEXT = AttentionConfig(
     task="text",
     block_size=32,  # 32 characters of context: a sentence or two
     n_layer=2,
@@ -82,11 +86,6 @@ TEXT = AttentionConfig(  # the page's text run and the shipped text model: a few
 def preset(task: str) -> AttentionConfig:
     assert task in TASKS, f"task must be one of {TASKS}, got {task!r}"
     return {"sort": SORT, "reverse": REVERSE, "text": TEXT}[task]
-
-
-def with_overrides(cfg: AttentionConfig, **kw) -> AttentionConfig:
-    """`cfg` with some settings changed; unknown names are an error, not silently dropped."""
-    return replace(cfg, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,14 +380,6 @@ def learning_rate(cfg: AttentionConfig, i: int) -> float:
     return cfg.lr / 10 + 0.5 * (1 + math.cos(math.pi * progress)) * (cfg.lr - cfg.lr / 10)
 
 
-def one_thread_per_job(threads: int) -> None:
-    """Give the calling thread `threads` CPU threads, where torch's OpenMP pool makes that a per-thread
-    setting (a worker thread then never slows the server's other threads); the native pool is
-    process-wide, so it is left alone there."""
-    if "parallel backend: OpenMP" in torch.__config__.parallel_info() and torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-
-
 def train_attention(
     model: GPT,
     cfg: AttentionConfig,
@@ -406,8 +397,8 @@ def train_attention(
     assert cfg.task in TASKS, f"task must be one of {TASKS}, got {cfg.task!r}"
     assert cfg.task != "text" or data is not None, "the text task needs its TextData"
     device = torch.device(device)
-    if device.type == "cpu" and cfg.threads > 0:
-        one_thread_per_job(cfg.threads)
+    if device.type == "cpu":
+        set_thread_count(cfg.threads)
     gen = generator or torch.Generator().manual_seed(cfg.seed + 1)  # batches (CPU)
     eval_seed = int(torch.randint(0, 2**31, (1,), generator=gen))
     attach_generator(model, gen, device)
@@ -435,26 +426,19 @@ def train_attention(
         loss_v = loss.item()
         epoch, batch = i // cfg.eval_every + 1, i % cfg.eval_every + 1
         if not math.isfinite(loss_v):
-            yield {"kind": "diverged", "epoch": epoch, "step": step, "loss": loss_v}
+            yield records.diverged(epoch, loss_v, step=step)
             return
         losses.append(loss_v)
-        yield {
-            "kind": "step",
-            "epoch": epoch,
-            "batch": batch,
-            "batches": cfg.eval_every,
-            "step": step,
-            "loss": loss_v,
-            "elapsed": time.perf_counter() - t0,
-        }
+        yield records.step(
+            epoch=epoch,
+            batch=batch,
+            batches=cfg.eval_every,
+            step=step,
+            loss=loss_v,
+            elapsed=time.perf_counter() - t0,
+        )
         if batch == cfg.eval_every or i == cfg.steps - 1:
-            rec = {
-                "kind": "epoch",
-                "epoch": epoch,
-                "step": step,
-                "batches": cfg.eval_every,
-                "train_loss": float(np.mean(losses)),
-            }
+            rec = records.epoch(epoch, step=step, batches=cfg.eval_every, train_loss=float(np.mean(losses)))
             if cfg.task == "text":
                 rec["val_loss"] = text_loss(model, data.val, cfg.block_size, max(1, cfg.eval_n // 12))
                 rec["sample"] = sample_text(model, data.vocab, data.vocab.decode(fixed[:8]), 60, seed=0)
@@ -498,10 +482,8 @@ def provenance(cfg: AttentionConfig, data: TextData | None = None) -> str:
 
 def config_of(meta: dict) -> AttentionConfig:
     """The AttentionConfig a checkpoint was trained with (keys it does not know are left out)."""
-    known = {f for f in AttentionConfig.__dataclass_fields__}
-    values = {k: v for k, v in (meta.get("train_config") or {}).items() if k in known}
     try:
-        return AttentionConfig(**values)
+        return from_dict(AttentionConfig, meta.get("train_config") or {})
     except TypeError as e:
         raise ValueError(f"unreadable settings in the checkpoint: {e}") from e
 
@@ -509,3 +491,38 @@ def config_of(meta: dict) -> AttentionConfig:
 def vocab_of(meta: dict) -> CharVocab | None:
     chars = meta.get("vocab")
     return CharVocab(chars) if isinstance(chars, str) and chars else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The run zip's train.py (core/export_scripts/attention.tmpl)
+
+
+def script_files(config: Mapping) -> dict[str, str]:
+    """What a run zip's train.py reads beside it: the Japanese text, for a text run."""
+    return {"text.txt": load_text()} if config.get("task") == "text" else {}
+
+
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the run zip's train.py for a run's settings and its model's stored constructor
+    arguments. A digit task's settings build the model where the run has none; a text run's vocabulary
+    is only in its model, so without one there is no script (ValueError)."""
+    cfg = from_dict(AttentionConfig, config)
+    if not model_config and cfg.task == "text":
+        raise ValueError("a text run without its model has no vocabulary")
+    arch = dict(model_config) or model_args(build_model(cfg))
+    model = {name: arch[name.lower()] for name in ("VOCAB_SIZE", "BLOCK_SIZE", "N_LAYER", "N_HEAD", "N_EMBD")}
+    model |= {"DROPOUT": arch.get("dropout", 0.0), "BIAS": arch.get("bias", True)}
+    model |= {"POS_EMB": arch.get("pos_emb", True), "CAUSAL": arch.get("causal", True)}
+    task = {"TASK": cfg.task, "LENGTH": cfg.length, "DIGITS": cfg.digits}
+    train = {
+        "STEPS": cfg.steps,
+        "BATCH_SIZE": cfg.batch_size,
+        "LR": cfg.lr,
+        "WEIGHT_DECAY": cfg.weight_decay,
+        "GRAD_CLIP": cfg.grad_clip,
+        "WARMUP": cfg.warmup,
+        "EVAL_EVERY": cfg.eval_every,
+        "SEED": cfg.seed,
+        "MODEL_CONFIG": arch,
+    }
+    return model | task | train

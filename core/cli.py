@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--offline", action="store_true", help="do not try to download MNIST")
     info.set_defaults(func=cmd_info)
     for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"core.commands.{mod.name}").register(sub)
+        if not mod.name.startswith("_"):  # what several commands share (core/commands/_gan.py)
+            importlib.import_module(f"core.commands.{mod.name}").register(sub)
     return parser
 
 

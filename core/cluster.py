@@ -308,7 +308,7 @@ def _run_class():
 class WorkerLost(RuntimeError):
     """The worker or node running a job went away; the job's last saved epoch stays in runs/."""
 
-    error_code = "interrupted"  # read by ui.jobs
+    error_code = "interrupted"  # read by core.jobs.Job
 
 
 def remote_records(
@@ -363,8 +363,8 @@ def _load(model: Any, state: dict) -> None:
 
 
 class RayPool:
-    """The engine's pool (see ui.jobs.JobPool) backed by the cluster's JobQueue: `acquire` waits for the
-    job's turn, `records` runs it on the cluster. Job ids are made unique over replicas here."""
+    """A core.jobs.Pool backed by the cluster's JobQueue (LAB_JOBS=ray): `acquire` waits for the job's
+    turn, `records` runs it on the cluster. Job ids are made unique over replicas here."""
 
     def __init__(self):
         connect()
@@ -414,5 +414,12 @@ class RayPool:
 
         return ray.get(self._queue.counts.remote())["running"].get(self.kind(device), 0)
 
-    def records(self, job_id: int, make_iter, model, device: str, controls=None) -> Iterator[dict]:
+    def records(
+        self,
+        job_id: int,
+        make_iter: Callable[[], Iterator[dict]],
+        model: Any,
+        device: str,
+        controls: dict | None = None,
+    ) -> Iterator[dict]:
         return remote_records(make_iter, model, device, controls, (self._queue, self._id(job_id)))

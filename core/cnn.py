@@ -7,19 +7,19 @@ warp (`core.images.augment_batch`) from the run's generator, so 4,000 digits are
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
+from core.configs import from_dict
+from core.device import one_thread
 from core.images import augment_batch
 from core.models import reset_parameters
 from core.models.cnn import MNISTCNN
-from core.train import FitConfig, fit
+from core.train import FitConfig, fit, subset
 
 FAMILY = "cnn.MNISTCNN"
 
@@ -32,7 +32,7 @@ class CNNTrainConfig:
     c2: int = 64  # conv2 channels (course: 64)
     hidden: int = 256  # dense layer width (course: 256)
     dropout: float = 0.1  # course: 0.1
-    epochs: int = 20  # 4,000 digits with augmentation: about 20 epochs until the test accuracy levels off
+    epochs: int = 20  # 4,000 digits with augmentation: until the test accuracy levels off (bench/README.md)
     batch_size: int = 64  # small batches: more updates per epoch on a small data set
     lr: float = 1e-3  # Adam's default, as in the course
     augment: bool = True  # random affine per batch; off = exactly the course's loop
@@ -75,14 +75,6 @@ def fit_augmented(
     )
 
 
-def subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The first `size` digits of a seeded permutation (all of them when size is 0 or too large)."""
-    if size <= 0 or size >= len(x):
-        return x, y
-    idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:size]
-    return x[idx], y[idx]
-
-
 def make_train_iter(
     cfg: CNNTrainConfig,
     x_train: torch.Tensor,
@@ -109,31 +101,6 @@ def checkpoint_meta(cfg: CNNTrainConfig, provenance: dict, epochs: int, metrics:
 
 # ---------------------------------------------------------------------------------------------
 # Inference and "look inside"
-
-
-@functools.cache
-def _openmp() -> bool:
-    return "parallel backend: OpenMP" in torch.__config__.parallel_info()
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run one tiny forward pass on a single CPU thread, for this calling thread only.
-
-    With OpenMP, `torch.set_num_threads` sets the calling thread's own thread count, so training jobs
-    already running in other threads keep theirs (a thread doing its very first torch op inside that
-    short window would start with one thread). For a single 28x28 image, waking a second OpenMP thread
-    costs more than it saves, and on a busy server it waits for a core that training holds.
-    """
-    if not _openmp():  # the native thread pool is process-wide: leave it alone
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @torch.inference_mode()
@@ -226,54 +193,17 @@ def architecture_shapes(c1: int = 32, c2: int = 64, hidden: int = 256) -> list[t
     ]
 
 
-def script(cfg: CNNTrainConfig) -> str:
-    """The course's `mnist_cnn.py` training part, with the Train tab's current settings filled in."""
-    return f"""import torch
-import torch.nn as nn
-import torch.optim as optim
-from torch.utils.data import DataLoader
-from torchvision import datasets, transforms
-
-device = "cuda" if torch.cuda.is_available() else "cpu"
-
-class MNISTCNNModel(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer1 = nn.Sequential(
-            nn.Conv2d(1, {cfg.c1}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c1}, 13, 13)
-        self.layer2 = nn.Sequential(
-            nn.Conv2d({cfg.c1}, {cfg.c2}, 3, 1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Dropout({cfg.dropout}))  # (B, {cfg.c2}, 5, 5)
-        self.layer3 = nn.Sequential(
-            nn.Flatten(), nn.Linear({cfg.c2}*5*5, {cfg.hidden}), nn.ReLU(),
-            nn.Linear({cfg.hidden}, 10), nn.LogSoftmax(dim=1))  # (B, 10)
-
-    def forward(self, x):
-        return self.layer3(self.layer2(self.layer1(x)))
-
-transform = transforms.Compose([transforms.ToTensor()])
-train_dataset = datasets.MNIST("./data", train=True, download=True, transform=transform)
-test_dataset = datasets.MNIST("./data", train=False, transform=transform)
-train_loader = DataLoader(train_dataset, batch_size={cfg.batch_size}, shuffle=True)
-test_loader = DataLoader(test_dataset, batch_size=1000)
-{"augment = transforms.RandomAffine(degrees=12, translate=(2/28, 2/28), scale=(0.9, 1.1))" if cfg.augment else ""}
-model = MNISTCNNModel().to(device)
-optimizer = optim.Adam(model.parameters(), lr={cfg.lr})
-criterion = nn.NLLLoss()
-for epoch in range(1, {cfg.epochs} + 1):
-    model.train()
-    for data, target in train_loader:
-        data, target = data.to(device), target.to(device)
-{"        data = augment(data)  # a new random warp for every batch" if cfg.augment else ""}
-        optimizer.zero_grad()
-        loss = criterion(model(data), target)
-        loss.backward()
-        optimizer.step()
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for data, target in test_loader:
-            pred = model(data.to(device)).argmax(dim=1)
-            correct += pred.eq(target.to(device)).sum().item()
-    print(f"epoch {{epoch}}: test accuracy {{100 * correct / len(test_dataset):.2f}}%")
-torch.save(model.state_dict(), "mnist_cnn.pth")
-""".replace("\n\n\n", "\n\n")
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the run zip's train.py (core/export_scripts/cnn.tmpl, the course's `mnist_cnn.py`
+    training part) for the Train tab's settings; the settings name the whole network."""
+    cfg = from_dict(CNNTrainConfig, config)
+    return {
+        "C1": cfg.c1,
+        "C2": cfg.c2,
+        "HIDDEN": cfg.hidden,
+        "DROPOUT": cfg.dropout,
+        "EPOCHS": cfg.epochs,
+        "BATCH_SIZE": cfg.batch_size,
+        "LR": cfg.lr,
+        "AUGMENT": cfg.augment,
+    }

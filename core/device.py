@@ -4,13 +4,15 @@ The course script picks a random GPU (`get_random_gpu`); on a shared PC that lan
 busiest card. Here the default is the CUDA GPU with the most free memory, chosen once at start-up, else
 Apple's MPS, else the CPU; with several GPUs, `job_device` sends each new training job to the GPU with
 fewest of this process's jobs, then most free memory. `LAB_DEVICE` (e.g. `cpu`, `cuda:1`) overrides both.
+And how many CPU threads one of the server's threads computes with (`set_thread_count`, `one_thread`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -122,6 +124,42 @@ def job_device(
         return server_device
     gpu = job_gpu(running, devices)
     return gpu.name if gpu is not None else server_device
+
+
+# -- CPU threads -------------------------------------------------------------------------------------
+@functools.cache
+def openmp() -> bool:
+    """Whether torch's CPU threads come from OpenMP. There `torch.set_num_threads` sets the calling
+    thread's own count, so one job or session thread can change it without slowing the server's others;
+    torch's native pool is process-wide, and then the lab leaves the count alone."""
+    return "parallel backend: OpenMP" in torch.__config__.parallel_info()
+
+
+def set_thread_count(threads: int | None) -> None:
+    """Give the calling thread `threads` CPU threads where that is its own setting (`openmp`); nothing
+    for 0 or None (torch's default) or under a process-wide pool. A training job calls it first."""
+    if threads and threads > 0 and openmp() and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run one tiny forward pass on a single CPU thread, for this calling thread only.
+
+    Training jobs already running in other threads keep their count (`openmp`; a thread doing its very
+    first torch op inside that short window would start with one thread). For a single 28x28 image,
+    waking a second OpenMP thread costs more than it saves, and on a busy server it waits for a core that
+    training holds.
+    """
+    if not openmp():
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _index(name: str) -> int:

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.gan import ema_update
-from core.images import to_uint8
+from core import records
+from core.configs import from_dict
+from core.images import to_signed_range, to_uint8, to_unit_range
 from core.metrics import classify, digit_shares
-from core.models import evaluating, reset_parameters
+from core.models import ema_update, evaluating, model_args, reset_parameters
 from core.models.diffusion import N_CLASSES, NULL_LABEL, OBJECTIVES, SCHEDULES, UNet
 
 SAMPLERS = {"flow": ("euler", "heun"), "ddpm": ("ddim", "ddpm")}  # the few-step sampler first
@@ -36,19 +37,18 @@ class DiffusionConfig:
     objective: str = "flow"  # "flow" (rectified flow) | "ddpm" (noise prediction); flow learns faster here
     schedule: str = "linear"  # DDPM's beta schedule: "linear" (DDPM paper) | "cosine" (Nichol & Dhariwal)
     timesteps: int = 1000  # DDPM's T; flow matching's t is continuous
-    c1: int = 16  # U-Net width at 28x28; 32 is about 4x slower per step on a CPU
+    c1: int = 16  # U-Net width at 28x28; wider is much slower per step on a CPU (bench/README.md, Defaults)
     c2: int = 32  # width at 14x14 and 7x7
     emb_dim: int = 64  # size of the time and label embeddings
-    epochs: int = 20  # ~11 s per epoch of 4,000 digits on one CPU core
+    epochs: int = 20  # of 4,000 digits: the page's live run (its minutes: bench/README.md, Diffusion)
     batch_size: int = 128  # 31 updates per epoch; smaller batches are noisier per second of CPU
     lr: float = 2e-3  # Adam; a small U-Net with GroupNorm takes a large step
     ema: float = 0.999  # samples come from a moving average of the weights: smoother digits, earlier
     label_dropout: float = 0.1  # share of labels replaced by "no class": trains the unconditional model too
-    flow_t: str = (
-        "logit_normal"  # flow matching's t: "logit_normal" (minRF, SD3: mostly middle times) | "uniform"
-    )
+    # flow matching's t: "logit_normal" (minRF, SD3: mostly middle times) | "uniform"
+    flow_t: str = "logit_normal"
     seed: int = 0  # initial weights, batch order, t, noise and the label drops
-    sample_every: int = 2  # epochs between two sample grids in the records (each costs ~1 s)
+    sample_every: int = 2  # epochs between two sample grids in the records (each is a sampling run)
     n_fixed: int = 20  # images of the fixed-noise grid: rows of the digits 0-9
     sample_steps: int = 20  # steps of the grid's sampler (Euler for flow, DDIM for ddpm)
     guidance: float = 2.0  # the grid's guidance scale w
@@ -57,8 +57,8 @@ class DiffusionConfig:
         return asdict(self)
 
 
-# The page's first live run: the defaults, about 4 minutes on a 2-core CPU (bench/gen_quality_diffusion.py
-# --live judges it), ending in digits the shipped CNN reads as the label asked for.
+# The page's first live run: the defaults, a few minutes on a CPU (bench/gen_quality_diffusion.py --live
+# measures and judges it; bench/README.md), ending in digits the shipped CNN reads as the label asked for.
 LIVE = DiffusionConfig()
 
 
@@ -136,15 +136,6 @@ def flow_interpolate(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> 
     """Rectified flow's path: the straight line x_t = (1 - t) x_0 + t eps, t (B,) in [0, 1]."""
     t = t.view(-1, 1, 1, 1)
     return (1 - t) * x0 + t * noise
-
-
-def to_model_range(x: torch.Tensor) -> torch.Tensor:
-    """[0, 1] images -> [-1, 1], the range the noise N(0, 1) is matched to."""
-    return x * 2 - 1
-
-
-def to_unit_range(x: torch.Tensor) -> torch.Tensor:
-    return ((x + 1) / 2).clamp(0, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +394,7 @@ def sample(
 def forward_frames(sched: NoiseSchedule, x0: torch.Tensor, ts: list[int], seed: int = 0) -> torch.Tensor:
     """One digit (1, 28, 28) or (28, 28) in [0, 1] noised to each step index in `ts` with the same
     noise: (len(ts), 1, 28, 28) in [0, 1] (values outside are clipped for display)."""
-    x0 = to_model_range(x0.reshape(1, 1, 28, 28).float())
+    x0 = to_signed_range(x0.reshape(1, 1, 28, 28).float())
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
     t = torch.as_tensor(ts, dtype=torch.long)
     return to_unit_range(q_sample(sched, x0.expand(len(t), -1, -1, -1), t, noise.expand(len(t), -1, -1, -1)))
@@ -462,7 +453,7 @@ def train_diffusion(
         ema_model.to(device).eval()
     sched = NoiseSchedule(model.schedule, model.timesteps).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    x_all, y_all = to_model_range(x).to(device), y.to(device)
+    x_all, y_all = to_signed_range(x).to(device), y.to(device)
     grid_noise, grid_labels = fixed_grid_inputs(cfg)
     n = len(x_all)
     batch = min(cfg.batch_size, n)
@@ -488,42 +479,35 @@ def train_diffusion(
                 ema_update(ema_model, model, ema_decay(cfg.ema, step))
             loss_v = loss.item()
             if not math.isfinite(loss_v):
-                yield {"kind": "diverged", "epoch": epoch, "step": step, "loss": loss_v}
+                yield records.diverged(epoch, loss_v, step=step)
                 return
             bins = (t.detach() * T_BINS).long().clamp(0, T_BINS - 1).cpu().numpy()
             np.add.at(bin_sum, bins, per_image.detach().cpu().numpy())
             np.add.at(bin_count, bins, 1)
             total += loss_v
-            yield {
-                "kind": "step",
-                "epoch": epoch,
-                "batch": b + 1,
-                "batches": batches,
-                "step": step,
-                "seen": seen,
-                "loss": loss_v,
-                "elapsed": time.perf_counter() - t0,
-            }
-        rec = {
-            "kind": "epoch",
-            "epoch": epoch,
-            "step": step,
-            "train_loss": total / batches,
-            "loss_by_t": [float(s / c) if c else None for s, c in zip(bin_sum, bin_count)],
-            "elapsed": time.perf_counter() - t0,
-            "images_per_s": batches * batch / max(1e-9, time.perf_counter() - t_epoch),
-        }
+            yield records.step(
+                epoch=epoch,
+                batch=b + 1,
+                batches=batches,
+                step=step,
+                seen=seen,
+                loss=loss_v,
+                elapsed=time.perf_counter() - t0,
+            )
+        rec = records.epoch(
+            epoch,
+            step=step,
+            train_loss=total / batches,
+            loss_by_t=[float(s / c) if c else None for s, c in zip(bin_sum, bin_count)],
+            elapsed=time.perf_counter() - t0,
+            images_per_s=batches * batch / max(1e-9, time.perf_counter() - t_epoch),
+        )
         if epoch % max(1, cfg.sample_every) == 0 or epoch == last:
             shown = ema_model if ema_model is not None else model
             grid = generate(shown, grid_noise, grid_labels, None, cfg.sample_steps, cfg.guidance)
             rec["grid"] = to_uint8(grid[:, 0])  # (n, 28, 28)
         model.train()
         yield rec
-
-
-def with_overrides(cfg: DiffusionConfig, **kw) -> DiffusionConfig:
-    """`cfg` with every keyword that is not None replaced (the CLI's unset options keep the default)."""
-    return replace(cfg, **{k: v for k, v in kw.items() if v is not None})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +549,7 @@ def unlabelled_quality(
     steps: int | None = None,
 ) -> dict:
     """Samples with the "no class" token (the unconditional model, w = 0) read by the classifier, as
-    `core.metrics.gan_quality` reads a GAN's: share per digit (a spike = mode collapse), confidences."""
+    `core.gan.gan_quality` reads a GAN's: share per digit (a spike = mode collapse), confidences."""
     labels = torch.full((n,), NULL_LABEL)
     images = sample(model, n, seed, labels=labels, sampler=sampler, steps=steps, guidance=0.0)
     pred, conf = classify(classifier, images)
@@ -595,3 +579,27 @@ def nearest_training(
     if not idx:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     return np.concatenate(idx), np.concatenate(dist)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run zip's train.py (core/export_scripts/diffusion.tmpl)
+
+
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the run zip's train.py for a run's settings and its model's stored constructor
+    arguments (those the settings build where the run has no model)."""
+    cfg = from_dict(DiffusionConfig, config)
+    arch = dict(model_config) or model_args(build_model(cfg))
+    names = ("C1", "C2", "EMB_DIM", "OBJECTIVE", "SCHEDULE", "TIMESTEPS")
+    model = {name: arch[name.lower()] for name in names}
+    train = {
+        "EPOCHS": cfg.epochs,
+        "BATCH_SIZE": cfg.batch_size,
+        "LR": cfg.lr,
+        "EMA": cfg.ema,
+        "LABEL_DROPOUT": cfg.label_dropout,
+        "FLOW_T": cfg.flow_t,
+        "SEED": cfg.seed,
+        "MODEL_CONFIG": arch,
+    }
+    return model | train

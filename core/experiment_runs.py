@@ -15,11 +15,12 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import runs
-from core.cnn import FAMILY
+from core import runs, topics
+from core.configs import from_dict
 from core.experiments import RunResult, RunSpec, Settings
 
 PAGE = "hyperparams"
+FAMILY = topics.topic(PAGE).family  # the CNN of Part 2, which every run of a comparison trains
 # RunResult fields kept in run.json's metrics: what the table, the notes and the queue summary read
 SUMMARY = (
     "status",
@@ -163,10 +164,8 @@ def _number(value):
 def restore_result(opened: runs.OpenedRun, run_id: int) -> RunResult:
     """A finished, read-only RunResult from a saved run, numbered `run_id` in this session."""
     config = opened.info.config
-    names = {f.name for f in dataclasses.fields(Settings)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in config.items() if k in names}
     try:
-        settings = Settings(**values)
+        settings = from_dict(Settings, config)
     except TypeError as e:
         raise runs.RunError("unreadable", f"settings: {e}") from e
     spec = RunSpec(run_id, settings, tuple(str(n) for n in config.get("varied") or ()))

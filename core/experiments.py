@@ -18,13 +18,14 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
-from core.cnn import subset
+from core import records
+from core.device import set_thread_count
 from core.models import count_parameters, model_args, reset_parameters
 from core.models.cnn import MNISTCNN
-from core.train import OPTIMIZERS, SCHEDULES, FitConfig, TrainError, check_fit, fit
+from core.train import OPTIMIZERS, SCHEDULES, FitConfig, TrainError, check_fit, fit, subset
 
 MAX_VARIED = 2  # one or two hyperparameters vary; a third would make the chart unreadable
-MAX_RUNS = 12  # per grid: 12 runs of the quick subset take about a minute on a 2-core CPU
+MAX_RUNS = 12  # per grid: what the quick subset trains while a class waits (bench/README.md, Defaults)
 EXPLODE_FACTOR = 10.0  # a batch loss above 10x the first batch's loss counts as "exploded"
 MAX_STEP_POINTS = 600  # per-batch losses kept per run for the live curve
 CHANCE_ACC = 0.15  # final validation accuracy at or below this (10 classes: 0.10) = learned nothing
@@ -299,8 +300,7 @@ class RunQueue:
 
     def records(self) -> Iterator[dict]:
         """Every record of every run, tagged with "run"; plus {"kind": "run_end", "run", "status"}."""
-        if self.threads and "parallel backend: OpenMP" in torch.__config__.parallel_info():
-            torch.set_num_threads(self.threads)  # OpenMP: this thread only (a native pool is process-wide)
+        set_thread_count(self.threads)
         i = 0
         while i < len(self.runs):
             result = self.runs[i]
@@ -311,7 +311,7 @@ class RunQueue:
                 continue
             self._stop.clear()
             yield from self._run(result)
-            yield {"kind": "run_end", "run": result.run_id, "status": result.status, "reason": result.reason}
+            yield records.run_end(result.run_id, result.status, result.reason)
 
     def _run(self, result: RunResult) -> Iterator[dict]:
         s = result.spec.settings

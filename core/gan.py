@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -17,10 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.images import to_uint8
-from core.models import evaluating, reset_parameters
+from core import records
+from core.configs import from_dict
+from core.images import to_signed_range, to_uint8, to_unit_range
+from core.metrics import classify, digit_shares, train_classifier
+from core.models import ema_update, evaluating, model_args, reset_parameters
 from core.models.gan import N_CLASSES, CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
-from core.train import make_optimizer
+from core.train import evaluate, make_optimizer
 
 MODES = ("both", "d", "g")  # which network(s) a step updates
 OPTIMIZERS = ("adam", "sgd_momentum")  # names of core.train.OPTIMIZERS; the GAN's SGD keeps momentum 0.9
@@ -73,18 +76,9 @@ COURSE = GanConfig(
     ema=0.0,
 )
 PRESETS = {"improved": IMPROVED, "course": COURSE}
-# The GAN page's first live run: the improved settings for as long as a lesson can wait (about a minute on a
-# 2-core CPU, bench/gen_quality_gan.py measures it), ending in digits the shipped CNN reads.
+# The GAN page's first live run: the improved settings for as long as a lesson can wait
+# (bench/gen_quality_gan.py measures it; bench/README.md), ending in digits the shipped CNN reads.
 LIVE = replace(IMPROVED, epochs=30)
-
-
-def to_tanh_range(x: torch.Tensor) -> torch.Tensor:
-    """[0, 1] images -> [-1, 1], the range of G's Tanh, so D cannot tell real from fake by range."""
-    return x * 2 - 1
-
-
-def to_unit_range(x: torch.Tensor) -> torch.Tensor:
-    return ((x + 1) / 2).clamp(0, 1)
 
 
 def build_models(
@@ -199,15 +193,6 @@ def translate(x: torch.Tensor, generator: torch.Generator, max_shift: int = 2) -
     return F.grid_sample(x + 1, grid, mode="nearest", padding_mode="zeros", align_corners=False) - 1
 
 
-@torch.no_grad()
-def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
-    """avg <- decay * avg + (1 - decay) * model; batch-norm statistics are copied as they are."""
-    for pa, pm in zip(avg.parameters(), model.parameters()):
-        pa.lerp_(pm, 1 - decay)
-    for ba, bm in zip(avg.buffers(), model.buffers()):
-        ba.copy_(bm)
-
-
 def decay_factor(step: int, total: int, start: float) -> float:
     """1 until `start` (a share of `total` steps), then falling linearly to 0 at the last step."""
     done = step / max(1, total)
@@ -311,7 +296,7 @@ def _train(
     controls = controls if controls is not None else {}
     G.to(device).train()
     D.to(device).train()
-    real_all = (x if cfg.unit_range else to_tanh_range(x)).to(device)  # (N, 1, S, S)
+    real_all = (x if cfg.unit_range else to_signed_range(x)).to(device)  # (N, 1, S, S)
     y_all = y.to(device) if conditional else None
     opt_g = make_optimizer(cfg.g_optimizer, G.parameters(), cfg.g_lr, beta1=cfg.beta1)
     opt_d = make_optimizer(cfg.d_optimizer, D.parameters(), cfg.d_lr, beta1=cfg.beta1)
@@ -364,46 +349,39 @@ def _train(
             dl, gl = d_loss.item(), g_loss.item()
             dx, dgz = torch.sigmoid(d_real).mean().item(), torch.sigmoid(d_fake).mean().item()
             if not (math.isfinite(dl) and math.isfinite(gl)):
-                yield {
-                    "kind": "diverged",
-                    "epoch": epoch,
-                    "batch": b + 1,
-                    "step": step,
-                    "loss": dl,
-                    "elapsed": time.perf_counter() - t0,
-                }
+                yield records.diverged(epoch, dl, batch=b + 1, step=step, elapsed=time.perf_counter() - t0)
                 return
             sums += (dl, gl, dx, dgz)
-            yield {
-                "kind": "step",
-                "epoch": epoch,
-                "batch": b + 1,
-                "batches": batches,
-                "step": step,
-                "loss": dl,
-                "d_loss": dl,
-                "g_loss": gl,
-                "d_real": dx,
-                "d_fake": dgz,
-                "mode": mode,
-                "elapsed": time.perf_counter() - t0,
-            }
+            yield records.step(
+                epoch=epoch,
+                batch=b + 1,
+                batches=batches,
+                step=step,
+                loss=dl,
+                d_loss=dl,
+                g_loss=gl,
+                d_real=dx,
+                d_fake=dgz,
+                mode=mode,
+                elapsed=time.perf_counter() - t0,
+            )
             delay = float(controls.get("delay", 0.0))
-            if delay > 0:  # slow motion (GAN Lab): the page shows each step as it happens
-                time.sleep(min(delay, 2.0))
+            if delay > 0:
+                # slow motion (GAN Lab): the page shows each step as it happens; the job engine takes the
+                # pause without holding a slot, and Stop ends it at once
+                yield records.rest(min(delay, 2.0))
         grid = generate(G_ema if G_ema is not None else G, z_fixed, l_fixed)  # (n_fixed, 1, S, S) in [0, 1]
         m = sums / batches
-        yield {
-            "kind": "epoch",
-            "epoch": epoch,
-            "step": step,
-            "d_loss": m[0],
-            "g_loss": m[1],
-            "d_real": m[2],
-            "d_fake": m[3],
-            "elapsed": time.perf_counter() - t0,
-            "grid": to_uint8(grid[:, 0]),  # (n_fixed, S, S)
-        }
+        yield records.epoch(
+            epoch,
+            step=step,
+            d_loss=m[0],
+            g_loss=m[1],
+            d_real=m[2],
+            d_fake=m[3],
+            elapsed=time.perf_counter() - t0,
+            grid=to_uint8(grid[:, 0]),  # (n_fixed, S, S)
+        )
 
 
 def train_gan(
@@ -422,8 +400,10 @@ def train_gan(
     Each batch is one `d_step` then one `g_step`. Yields {"kind": "step", epoch, batch, batches,
     step, loss (= d_loss), d_loss, g_loss, d_real, d_fake, mode, elapsed} per batch and
     {"kind": "epoch", ..., "grid": uint8 (n_fixed, 28, 28)}; a non-finite loss yields one
-    {"kind": "diverged", ...} and ends the run. With `G_ema` (a copy of G) and `cfg.ema > 0`, G_ema
-    tracks the average weights and draws the grid.
+    {"kind": "diverged", ...} and ends the run (core.records builds them all). With `controls["delay"]`
+    above 0, a "rest" record of that many seconds (at most 2) follows each step: slow motion, a pause the
+    job engine takes without holding a slot. With `G_ema` (a copy of G) and `cfg.ema > 0`, G_ema tracks
+    the average weights and draws the grid.
     """
     return _train(cfg, x, None, G, D, device, controls, generator, start_epoch, G_ema)
 
@@ -445,6 +425,109 @@ def train_cgan(
     return _train(cfg, x, y, G, D, device, controls, generator, start_epoch, G_ema)
 
 
-def with_overrides(cfg: GanConfig, **kw) -> GanConfig:
-    """`cfg` with every keyword that is not None replaced (the CLI's unset options keep the preset)."""
-    return replace(cfg, **{k: v for k, v in kw.items() if v is not None})
+# ---------------------------------------------------------------------------------------------
+# The run zip's train.py (core/export_scripts/gan.tmpl and cgan.tmpl)
+
+
+def _script_constants(config: Mapping, model_config: Mapping, conditional: bool) -> dict:
+    cfg = from_dict(GanConfig, config)
+    # G's constructor arguments: those stored in model.pth, else those the settings build
+    arch = dict(model_config) or model_args(build_models(cfg, conditional, torch.Generator())[0])
+    d_norm = cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm
+    common = {
+        "LATENT_DIM": arch["latent_dim"],
+        "G_WIDTH": arch["width"],
+        "BATCH_NORM": arch["batch_norm"],
+        "D_WIDTH": cfg.d_width,
+    }
+    if conditional:
+        model = {"IMAGE_SIZE": arch["image_size"], "D_BATCH_NORM": d_norm}
+    else:
+        model = {
+            "MAPPING": arch.get("mapping", 0),
+            "G_REFINE": arch.get("refine", False),
+            "D_BATCH_NORM": cfg.d_batch_norm,
+            "SPECTRAL_NORM": cfg.spectral_norm,
+            "MBSTD": cfg.mbstd,
+            "UNIT_RANGE": cfg.unit_range,
+            "AUGMENT": cfg.augment,
+        }
+    train = {
+        "EPOCHS": cfg.epochs,
+        "BATCH_SIZE": cfg.batch_size,
+        "G_LR": cfg.g_lr,
+        "D_LR": cfg.d_lr,
+        "G_OPTIMIZER": cfg.g_optimizer,
+        "D_OPTIMIZER": cfg.d_optimizer,
+        "BETA1": cfg.beta1,
+        "REAL_TARGET": cfg.real_target,
+        "SEED": cfg.seed,
+        "MODEL_CONFIG": arch,
+    }
+    return common | model | train
+
+
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the GAN page's train.py for a run's settings and its model's stored arguments."""
+    return _script_constants(config, model_config, conditional=False)
+
+
+def cgan_script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the cGAN page's train.py for a run's settings and its model's stored arguments."""
+    return _script_constants(config, model_config, conditional=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging samples with a classifier (the lesson's figures: mode collapse, label fidelity, lesson 003)
+
+
+def gan_quality(G: nn.Module, classifier: nn.Module, n: int = 1000, seed: int = 0) -> dict:
+    """Read n samples of an unconditional G with `classifier`: share per digit (a spike = mode
+    collapse), mean confidence, and the share read with confidence >= 0.9."""
+    pred, conf = classify(classifier, sample(G, n, seed))
+    return {
+        "pred": pred,
+        "conf": conf,
+        "shares": digit_shares(pred),
+        "mean_conf": float(conf.mean()),
+        "confident": float((conf >= 0.9).mean()),
+    }
+
+
+def generated_dataset(G: CondGenerator, per_digit: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """per_digit cGAN samples of each digit: x (10*per_digit, 1, S, S) in [0, 1], y (10*per_digit,)."""
+    labels = torch.arange(N_CLASSES).repeat_interleave(per_digit)  # (10*per_digit,)
+    z = latents(len(labels), G.latent_dim, seed)
+    xs = [generate(G, z[i : i + 1000], labels[i : i + 1000]) for i in range(0, len(labels), 1000)]
+    return torch.cat(xs), labels
+
+
+def fidelity_per_digit(
+    G: CondGenerator, classifier: nn.Module, per_digit: int = 100, seed: int = 0, upscale: bool = False
+) -> dict:
+    """Share of cGAN samples read as the requested digit, per digit and overall (`upscale`: 8x8
+    samples are enlarged to 28x28 for an MNIST classifier)."""
+    x, labels = generated_dataset(G, per_digit, seed)
+    if upscale and x.shape[-1] != 28:
+        x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)
+    pred, conf = classify(classifier, x)
+    hit = pred == labels.numpy()
+    per = np.array([hit[labels.numpy() == d].mean() for d in range(N_CLASSES)])
+    return {"per_digit": per, "overall": float(hit.mean()), "mean_conf": float(conf.mean())}
+
+
+def train_on_generated(
+    G: CondGenerator, real, epochs: int = 5, per_digit: int | None = None, seed: int = 0
+) -> dict:
+    """Lesson 003's exercise: accuracy on the real test split of a classifier trained on cGAN samples
+    only, and of the same classifier trained on the real training split (same size, epochs and seed).
+
+    `real`: a split with x_train, y_train, x_test, y_test (`core.data.load_mnist()` or `load_digits()`).
+    """
+    per_digit = per_digit or max(1, len(real.x_train) // N_CLASSES)
+    xg, yg = generated_dataset(G, per_digit, seed + 777)
+    out = {"n_generated": len(xg), "n_real": len(real.x_train), "n_test": len(real.x_test)}
+    for name, (x, y) in {"generated": (xg, yg), "real": (real.x_train, real.y_train)}.items():
+        model = train_classifier(x, y, epochs, seed)
+        out[f"acc_{name}"] = evaluate(model, real.x_test, real.y_test)["accuracy"]
+    return out

@@ -1,4 +1,5 @@
-"""Digit images as tensors: random affine jitter for training, and grids of digits for the pages.
+"""Digit images as tensors: random affine jitter for training, the [0, 1] <-> [-1, 1] range conversions of
+the generative models, and grids of digits for the pages.
 
 The jitter is the augmentation of the CNN (course Part 2) and of the autoencoders (004, ch. 2); the
 grids are torchvision's `make_grid`, as the course's `save_image(..., nrow=...)` draws them.
@@ -39,6 +40,17 @@ def augment_batch(
     return out.clamp_(0, 1)  # bilinear mixing of [0, 1] pixels may round a hair past 1
 
 
+def to_signed_range(x: torch.Tensor) -> torch.Tensor:
+    """[0, 1] images -> [-1, 1]: the range of a GAN generator's Tanh (so D cannot tell real from fake by
+    range), and the range a diffusion model's N(0, 1) noise is matched to."""
+    return x * 2 - 1
+
+
+def to_unit_range(x: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] images (a model's output) -> [0, 1], clipped: what the pages draw and the CNN reads."""
+    return ((x + 1) / 2).clamp(0, 1)
+
+
 def to_uint8(x: np.ndarray | torch.Tensor) -> np.ndarray:
     """Values in [0, 1] (clipped) -> uint8 0..255, any shape."""
     if isinstance(x, torch.Tensor):
@@ -62,8 +74,7 @@ def tile(
     x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
     if x.dim() == 3:
         x = x[:, None]  # (N, 1, S, S)
-    grid = make_grid(x, nrow=nrow, padding=padding, pad_value=pad_value)[
-        0
-    ]  # (H, W) of make_grid's 3 channels
+    # (H, W): make_grid gives 3 equal channels
+    grid = make_grid(x, nrow=nrow, padding=padding, pad_value=pad_value)[0]
     img = to_uint8(grid)
     return np.kron(img, np.ones((scale, scale), dtype=np.uint8)) if scale > 1 else img

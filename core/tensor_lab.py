@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core import records
+
 MAX_ELEMENTS = 10_000  # tensors a user creates stay small: the page prints their values
 MAX_TEXT = 2_000  # characters of a typed list
 DTYPES = {
@@ -515,7 +517,7 @@ def line_data(n: int = 30, noise: float = 0.3, seed: int = 0) -> tuple[torch.Ten
 def fit_line(x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int) -> Iterator[dict]:
     """Full-batch SGD on y ≈ w·x + b with MSE, starting from w = b = 0; one record per epoch.
 
-    Yields {"epoch", "loss", "w", "b"}; a loss that is no longer finite (too large a learning rate)
+    Yields "epoch" records (core.records) with "loss", "w", "b"; a loss that is no longer finite (too large a learning rate)
     yields {"kind": "diverged"} and stops, instead of training on NaN.
     """
     w = torch.zeros(1, requires_grad=True)
@@ -528,9 +530,9 @@ def fit_line(x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int) -> Iterat
         opt.step()
         value = loss.item()
         if not math.isfinite(value) or not math.isfinite(w.item()) or abs(w.item()) > 1e12:
-            yield {"kind": "diverged", "epoch": epoch, "loss": value, "w": w.item(), "b": b.item()}
+            yield records.diverged(epoch, value, w=w.item(), b=b.item())
             return
-        yield {"kind": "epoch", "epoch": epoch, "loss": value, "w": w.item(), "b": b.item()}
+        yield records.epoch(epoch, loss=value, w=w.item(), b=b.item())
 
 
 # -- devices ------------------------------------------------------------------------------------------------

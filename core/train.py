@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core import records
 from core.models import attach_generator, evaluating
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
@@ -104,8 +105,9 @@ def evaluate(
     loss_fn = LOSSES[loss]
     device = torch.device(device)
     xs, ys = _on_device(x, device), _on_device(y, device)  # one copy, not one per batch
-    if device.type == "cpu":  # passes of at most 256 stay in cache: 1,000 images as 4 x 250 were
-        batch_size = min(batch_size, MICRO_BATCH_CPU)  # about 1.6x faster than one pass of 1,000
+    if device.type == "cpu":
+        # passes of at most 256 stay in cache: faster than one pass of 1,000 (bench/README.md, evaluate)
+        batch_size = min(batch_size, MICRO_BATCH_CPU)
     total, preds = torch.zeros((), device=device), []
     with evaluating(model):
         for c in _chunks(len(x), batch_size) if len(x) else []:
@@ -169,6 +171,15 @@ def check_fit(cfg: FitConfig, n_train: int, n_labels: int | None = None, min_epo
         raise TrainError("no_data", f"{n_train} inputs, {n_labels} labels")
 
 
+def subset(x: torch.Tensor, y: torch.Tensor, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first `size` examples of a seeded permutation (all of them when size is 0 or too large): a
+    smaller training set, the same for the same seed (the CNN's and the Hyperparameters page's runs)."""
+    if size <= 0 or size >= len(x):
+        return x, y
+    idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:size]
+    return x[idx], y[idx]
+
+
 MICRO_BATCH_CPU = 256  # CPU: at most 256 images per pass inside one update (see micro_batch)
 
 
@@ -177,7 +188,7 @@ def micro_batch(model: nn.Module, device: str | torch.device, batch: int) -> int
 
     On a CPU a large batch is run in chunks whose gradients add up to the same update (a mean loss,
     each chunk weighted by its share), so its activations stay in cache: batch 1024 as 4 x 256 is
-    about 1.4x faster per update than one pass (bench/README.md). Chunks of 128 are as
+    faster per update than one pass (bench/README.md, Training throughput). Chunks of 128 are as
     fast on an idle machine but twice as many small parallel regions, each of which waits for both
     OpenMP threads; on a busy 2-core machine that waiting made them slower than 256. Not with batch
     norm, whose statistics would then be per chunk, and not on a GPU, where one big pass is fastest.
@@ -301,8 +312,8 @@ def fit(
     x_train, y_train = _on_device(x_train, device), _on_device(y_train, device)
     if x_val is not None and y_val is not None:  # once, not once per epoch's evaluate
         x_val, y_val = _on_device(x_val, device), _on_device(y_val, device)
-    if fast and x_train.dim() == 4:  # images: oneDNN/cuDNN convolutions are faster in NHWC
-        # ("channels last"): per update about 1.4x on the course CNN at batch 1024 on a CPU
+    if fast and x_train.dim() == 4:
+        # images: oneDNN/cuDNN convolutions are faster in NHWC, "channels last" (bench/README.md)
         model.to(memory_format=torch.channels_last)
         x_train = x_train.contiguous(memory_format=torch.channels_last)
     n = len(x_train)
@@ -344,8 +355,7 @@ def fit(
             loss = loss.detach()
             loss_sum += loss * len(idx)  # sums stay on the device, read once per epoch
             correct += (predictions(out.detach()) == _targets_for_accuracy(yb)).sum()
-            record = {"kind": "step", "epoch": epoch, "batch": b + 1, "batches": batches, "step": step}
-            pending.append(({**record, "seen": seen}, loss))
+            pending.append(({"batch": b + 1, "step": step, "seen": seen}, loss))
             if len(pending) < read_every and b + 1 < batches:
                 continue
             if len(pending) == 1:
@@ -353,33 +363,25 @@ def fit(
             else:
                 values = torch.stack([value for _, value in pending]).tolist()  # one host sync
             now = time.perf_counter() - t0
-            for (record, _), value in zip(pending, values, strict=True):
+            for (at, _), value in zip(pending, values, strict=True):
                 if not math.isfinite(value):
-                    yield {
-                        "kind": "diverged",
-                        "epoch": epoch,
-                        "batch": record["batch"],
-                        "step": record["step"],
-                        "loss": value,
-                        "elapsed": now,
-                    }
+                    yield records.diverged(epoch, value, batch=at["batch"], step=at["step"], elapsed=now)
                     return
-                yield {**record, "loss": value, "elapsed": now}
+                yield records.step(epoch=epoch, batches=batches, loss=value, elapsed=now, **at)
             pending = []
         lr = opt.param_groups[0]["lr"]
         if sched is not None:
             sched.step()
         loss_total, n_correct = torch.stack([loss_sum, correct.float()]).tolist()  # one host sync
-        record = {
-            "kind": "epoch",
-            "epoch": epoch,
-            "step": step,
-            "train_loss": loss_total / n,
-            "train_acc": n_correct / n,
-            "lr": lr,
-            "elapsed": time.perf_counter() - t0,
-            "images_per_s": seen / max(1e-9, time.perf_counter() - t0),
-        }
+        record = records.epoch(
+            epoch,
+            step=step,
+            train_loss=loss_total / n,
+            train_acc=n_correct / n,
+            lr=lr,
+            elapsed=time.perf_counter() - t0,
+            images_per_s=seen / max(1e-9, time.perf_counter() - t0),
+        )
         if x_val is not None and y_val is not None:
             ev = evaluate(model, x_val, y_val, cfg.loss, cfg.eval_batch_size, device)
             record["val_loss"], record["val_acc"] = ev["loss"], ev["accuracy"]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from core import images
-from core.models import evaluating, reset_parameters
+from core import images, records
+from core.configs import from_dict
+from core.metrics import classify, digit_shares
+from core.models import evaluating, model_args, reset_parameters
 from core.models.vae import (
     CHANNELS,
     ConvAE,
@@ -38,7 +40,7 @@ class VAEConfig:
     kind: str = "vae"  # "vae" | "ae" | "dense" (the notes' order: dense AE, CNN AE, VAE)
     latent_dim: int = 2  # 2 draws as a map; 16 reconstructs sharper but needs a projection to draw
     beta: float = 1.0  # weight of the KL term; 1 is the true ELBO, 0 turns a VAE into a noisy AE
-    epochs: int = 10  # about 2 s per epoch on 4,000 digits on a 2-core CPU
+    epochs: int = 10  # a lesson-length run on 4,000 digits (seconds per epoch: bench/README.md, Defaults)
     batch_size: int = 128  # large enough for a stable KL estimate, small enough for ~30 steps/epoch
     lr: float = 1e-3  # Adam's default; the VAE is not sensitive to it
     seed: int = 0  # initial weights, batch order and the sampler's noise
@@ -152,32 +154,30 @@ def train_autoencoder(
             step, seen = step + 1, seen + len(xb)
             rec_v, kl_v, loss_v = rec.item(), kl.item(), loss.item()
             if not math.isfinite(loss_v):
-                yield {"kind": "diverged", "epoch": epoch, "step": step, "loss": loss_v}
+                yield records.diverged(epoch, loss_v, step=step)
                 return
             for k, v in (("loss", loss_v), ("recon", rec_v), ("kl", kl_v)):
                 sums[k] += v * len(xb)
-            yield {
-                "kind": "step",
-                "epoch": epoch,
-                "batch": b + 1,
-                "batches": batches,
-                "step": step,
-                "seen": seen,
-                "loss": loss_v,
-                "recon": rec_v,
-                "kl": kl_v,
-                "elapsed": time.perf_counter() - t0,
-            }
-        rec = {
-            "kind": "epoch",
-            "epoch": epoch,
-            "batches": batches,
-            "train_loss": sums["loss"] / n,
-            "recon": sums["recon"] / n,
-            "kl": sums["kl"] / n,
-            "elapsed": time.perf_counter() - t0,
-            "images_per_s": n / max(1e-9, time.perf_counter() - t_epoch),
-        }
+            yield records.step(
+                epoch=epoch,
+                batch=b + 1,
+                batches=batches,
+                step=step,
+                seen=seen,
+                loss=loss_v,
+                recon=rec_v,
+                kl=kl_v,
+                elapsed=time.perf_counter() - t0,
+            )
+        rec = records.epoch(
+            epoch,
+            batches=batches,
+            train_loss=sums["loss"] / n,
+            recon=sums["recon"] / n,
+            kl=sums["kl"] / n,
+            elapsed=time.perf_counter() - t0,
+            images_per_s=n / max(1e-9, time.perf_counter() - t_epoch),
+        )
         if x_test is not None and len(x_test):
             val = evaluate(model, x_test, cfg.beta)
             rec.update(val_loss=val["loss"], val_recon=val["recon"], val_kl=val["kl"])
@@ -293,3 +293,51 @@ def sample_prior(model: nn.Module, n: int, generator: torch.Generator) -> torch.
 def reconstruct(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Decoded latent means (no sampling noise): (N, 1, 28, 28) -> (N, 1, 28, 28)."""
     return decode(model, latent_means(model, x))
+
+
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the run zip's train.py (core/export_scripts/vae.tmpl) for a run's settings and its
+    model's stored constructor arguments (those the settings build where the run has no model)."""
+    cfg = from_dict(VAEConfig, config)
+    arch = dict(model_config) or model_args(build_model(cfg))
+    c1, c2, c3 = (arch.get(k, d) for k, d in zip(("c1", "c2", "c3"), CHANNELS))
+    return {
+        "KIND": cfg.kind,
+        "FAMILY": FAMILY[cfg.kind],
+        "LATENT_DIM": arch["latent_dim"],
+        "CHANNELS": (c1, c2, c3),
+        "HIDDEN": arch.get("hidden", 0),
+        "BETA": cfg.beta,
+        "EPOCHS": cfg.epochs,
+        "BATCH_SIZE": cfg.batch_size,
+        "LR": cfg.lr,
+        "SEED": cfg.seed,
+        "AUGMENT": cfg.augment,
+        "AUGMENT_INPUT": cfg.augment_input,
+        "INPUT_DROPOUT": cfg.input_dropout,
+        "MODEL_CONFIG": arch,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging an autoencoder with a classifier
+
+
+def vae_quality(
+    model: nn.Module,
+    classifier: nn.Module,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    n_samples: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """How often reconstructions of test digits are read as the right digit, and which digits prior
+    samples z ~ N(0, I) are read as (a share per digit; a share near 0 means a digit the prior misses)."""
+    pred, _ = classify(classifier, reconstruct(model, x_test))
+    samples = sample_prior(model, n_samples, torch.Generator().manual_seed(seed))
+    shares = digit_shares(classify(classifier, samples)[0])
+    return {
+        "recon_acc": float((pred == y_test.numpy()).mean()),
+        "prior_shares": [float(s) for s in shares],
+        "prior_min_share": float(shares.min()),
+    }

@@ -35,8 +35,7 @@ def rel(path: Path) -> str:
 
 def test_core_never_imports_streamlit_or_ui():
     wrong = {
-        rel(f): sorted(m for m in imports(f) if m.split(".")[0] in ("streamlit", "ui"))
-        for f in files("core")
+        rel(f): sorted(m for m in imports(f) if m.split(".")[0] in ("streamlit", "ui")) for f in files("core")
     }
     assert {f: m for f, m in wrong.items() if m} == {}
 

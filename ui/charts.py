@@ -101,3 +101,38 @@ def epoch_chart(
     if percent:
         fig.update_yaxes(ticksuffix="%")
     return fig
+
+
+def step_chart(
+    steps: Sequence[dict], y_title: str, lines: dict[str, int], height: int = 300, mark: int | None = None
+) -> go.Figure:
+    """One line per record key of `lines` ({key: colour index}) over the steps, named `gan.v.<key>`;
+    `mark`: a step to draw a vertical line at (the epoch a replay shows)."""
+    fig = base_figure(t("chart.step"), y_title, height=height)
+    if mark is not None and steps:
+        fig.add_vline(x=mark, line_width=2, line_dash="dash", line_color="#555555")
+    x = [r["step"] for r in steps]
+    # no steps yet: empty axes, no legend
+    for key, color in lines.items() if steps else ():
+        fig.add_scatter(
+            x=x,
+            y=finite([r[key] for r in steps]),
+            mode="lines",
+            name=t(f"gan.v.{key}"),
+            line={"color": COLORS[color], "width": 2},
+        )
+    return fig
+
+
+def gan_loss_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
+    """D and G loss per step (the two players' scores, on both GAN pages)."""
+    return step_chart(steps, t("chart.loss"), {"d_loss": 0, "g_loss": 1}, height, mark)
+
+
+def d_output_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
+    """Mean D(x) on real and D(G(z)) on fake images: 0.5 / 0.5 is the balance point."""
+    fig = step_chart(steps, t("gan.v.d_out"), {"d_real": 2, "d_fake": 3}, height, mark)
+    if steps:
+        fig.add_hline(y=0.5, line_dash="dot", line_color="gray")
+    fig.update_yaxes(range=[0, 1])
+    return fig

@@ -1,6 +1,6 @@
-"""The widgets that drive and draw a job of ui.jobs: Train / Stop / Resume, progress with ETA, the place in
-line, and the live panel that a fragment redraws while the job runs. They name no page: a page passes its
-own key prefix and a function that draws its panel.
+"""The widgets that drive and draw a job (core.jobs; this session's are in ui.jobs): Train / Stop / Resume,
+progress with ETA, the place in line, and the live panel that a fragment redraws while the job runs. They
+name no page: a page passes its own key prefix and a function that draws its panel.
 
 A fragment with `run_every` polls the job a few times a second, so the chart moves without rerunning the
 page; when the job ends, one full rerun shows the page's results and enables its buttons again.
@@ -24,7 +24,7 @@ def fmt_seconds(s: float) -> str:
     return t("job.seconds", s=s) if s < 60 else t("job.minutes", m=s // 60, s=s % 60)
 
 
-def status(job: Job, pool: jobs.JobPool | None = None) -> None:
+def status(job: Job, pool: jobs.Pool | None = None) -> None:
     """Progress bar with ETA, queue position, or the final state, in the user's language."""
     if job.state == "queued":
         if getattr(_quiet, "on", False):

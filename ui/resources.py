@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import streamlit as st
 
@@ -174,13 +173,30 @@ def test_mode() -> bool:
     return os.environ.get("LAB_TEST_MODE") == "1"
 
 
-def sizes(full: dict, tiny: dict) -> SimpleNamespace:
+class Sizes:
+    """A lesson's sizes (see `sizes`). Each is looked up when read, so a test that sets LAB_TEST_MODE=0 for
+    one page run sees the class's sizes although the lesson module was imported in test mode."""
+
+    def __init__(self, full: dict, tiny: dict) -> None:
+        unknown = set(tiny) - set(full)
+        assert not unknown, f"tiny sizes without a full size: {sorted(unknown)}"
+        self._full, self._tiny = dict(full), dict(tiny)
+
+    def __getattr__(self, name: str):
+        # only the sizes: `_full` and `_tiny` are missing while a copy is being made
+        if name.startswith("_"):
+            raise AttributeError(name)
+        values = self._full | self._tiny if test_mode() else self._full
+        if name not in values:
+            raise AttributeError(name)
+        return values[name]
+
+
+def sizes(full: dict, tiny: dict) -> Sizes:
     """A lesson's sizes (epochs, data, samples), declared once in its ui/lessons module: `full` for a class,
     `tiny` under LAB_TEST_MODE=1 (tests and CI), where only the names in `tiny` change. Pages read
     `lesson.SIZES.epochs` and never ask which mode they are in."""
-    unknown = set(tiny) - set(full)
-    assert not unknown, f"tiny sizes without a full size: {sorted(unknown)}"
-    return SimpleNamespace(**(full | tiny if test_mode() else full))
+    return Sizes(full, tiny)
 
 
 def shipped(file_name: str, family: str):
@@ -220,3 +236,90 @@ def shipped_model(file_name: str, family: str):
         return e
     loaded.model.eval().requires_grad_(False)
     return loaded
+
+
+# -- the shipped generators' pictures (GAN and cGAN pages), computed once for the whole class ----------------
+def from_shipped(G, fn: str, *args):
+    """`core.gan.<fn>(G, *args)` ("sample" or "interpolate") for a shipped generator, which every session
+    shares read-only: a class opening the page with the same seed costs one forward pass, not forty.
+    The result is shared as well: read it, never change it in place. Keyed by the generator's id: shipped
+    models live in `st.cache_resource` as long as these results do ("Clear cache" empties both)."""
+    return _from_shipped(G, id(G), fn, args)
+
+
+def shipped_png(G, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
+    """The PNG of `from_shipped(G, fn, *args)` tiled `nrow` a row, shared likewise: the class sees the same
+    grid, so it is tiled and compressed once, not on every rerun of every session."""
+    return _shipped_png(G, id(G), fn, args, nrow, scale)
+
+
+def generated_png(G, fn: str, args: tuple, nrow: int, scale: int, *, shared: bool) -> bytes:
+    """`core.gan.<fn>(G, *args)` as a PNG grid: through `shipped_png` for a shared generator (once for the
+    class), directly for a student's own, which stays out of the class's cache."""
+    if shared:
+        return shipped_png(G, fn, args, nrow, scale)
+    from ui.figures import images
+
+    return images.png_bytes(images.grid_image(_generator_fn(fn)(G, *args), nrow=nrow, scale=scale))
+
+
+def shipped_generators(n: int, seed: int) -> dict:
+    """{"gan": ..., "vae": ...}: functions that draw `n` samples, seeded, from the GAN page's and the VAE
+    page's shipped generators (the VAE's own 2-D model), for a page that compares generative models. A
+    model that is missing or unusable is left out."""
+    import torch
+
+    from core import gan, vae
+
+    makers = {}
+    gan_ck = shipped("gan_mnist.pth", "gan.Generator")
+    if gan_ck is not None:
+        makers["gan"] = lambda: gan.sample(gan_ck.model, n, seed)
+    vae_ck = shipped("vae_mnist.pth", "vae.ConvVAE")
+    if vae_ck is not None:
+        makers["vae"] = lambda: vae.sample_prior(vae_ck.model, n, torch.Generator().manual_seed(seed))
+    return makers
+
+
+def read_digits(classifier, images):
+    """The CNN's reading (digits, confidences) of (N, 1, S, S) images in [0, 1] (8x8 digits are upscaled)."""
+    import torch
+
+    from core.metrics import classify
+
+    if images.shape[-1] != 28:
+        images = torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False)
+    return classify(classifier, images)
+
+
+def shipped_reading(classifier, G, n: int, seed: int):
+    """`read_digits(classifier, sample(G, n, seed))` for a shipped classifier and generator, shared likewise."""
+    return _shipped_reading(classifier, G, (id(classifier), id(G)), n, seed)
+
+
+def _generator_fn(fn: str):
+    from core import gan
+
+    return {"sample": gan.sample, "interpolate": gan.interpolate}[fn]
+
+
+def _bounded(fn):
+    # at most 64 results of 200 digits each: about 40 MB
+    return st.cache_resource(show_spinner=False, max_entries=64)(fn)
+
+
+@_bounded
+def _from_shipped(_G, ident: int, fn: str, args: tuple):
+    return _generator_fn(fn)(_G, *args)
+
+
+@_bounded
+def _shipped_png(_G, ident: int, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
+    from ui.figures import images
+
+    return images.png_bytes(images.grid_image(_from_shipped(_G, ident, fn, args), nrow=nrow, scale=scale))
+
+
+@_bounded
+def _shipped_reading(_classifier, _G, ident: tuple[int, int], n: int, seed: int):
+    return read_digits(_classifier, _from_shipped(_G, ident[1], "sample", (n, seed)))

@@ -19,7 +19,17 @@ from core import runs, topics
 from ui import jobs, saved_runs
 from ui.saved_runs import Saved
 
-__all__ = ["Lesson", "QueueLesson", "Saved", "Training", "grid_arrays", "grid_records", "job_history"]
+__all__ = [
+    "Lesson",
+    "QueueLesson",
+    "Saved",
+    "Training",
+    "grid_arrays",
+    "grid_records",
+    "job_history",
+    "restore_grids",
+    "step_history",
+]
 
 
 @dataclass
@@ -67,6 +77,27 @@ def grid_arrays(job: jobs.Job, limit: int) -> dict:
     if not ep:
         return {}
     return {"grids": np.stack([r["grid"] for r in ep]), "grid_epochs": np.array([r["epoch"] for r in ep])}
+
+
+def restore_grids(opened: runs.OpenedRun) -> list[dict]:
+    """A reopened run's non-step records with the sample grids `grid_arrays` kept put back into their
+    epoch records, as the job had them (epochs whose grid was not kept stay without one)."""
+    epochs = opened.arrays.get("grid_epochs", np.array([])).tolist()
+    by_epoch = dict(zip(epochs, opened.arrays.get("grids", [])))
+    return [
+        {**r, "grid": by_epoch[r["epoch"]]} if r.get("epoch") in by_epoch else r
+        for r in opened.history.get("epochs", [])
+    ]
+
+
+def step_history(*keys: str) -> Callable[[jobs.Job], dict]:
+    """A lesson's `history` that keeps only `keys` of each step record (the epoch records as they are)."""
+
+    def history(job: jobs.Job) -> dict:
+        steps = [{k: s[k] for k in keys if k in s} for s in list(job.steps)]
+        return {"epochs": list(job.epochs_log), "steps": steps}
+
+    return history
 
 
 @dataclass(frozen=True)

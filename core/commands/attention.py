@@ -1,7 +1,7 @@
 """`python -m core.cli attention ...`: train the tiny GPT on digits or on the Japanese text, and use it.
 
-attention train --task sort --out checkpoints/gpt_sort.pth         # well under a minute on a 2-core CPU
-attention train --task text --out checkpoints/gpt_text_ja.pth      # a few minutes on a 2-core CPU
+attention train --task sort --out checkpoints/gpt_sort.pth         # the shipped sort model (bench/README.md)
+attention train --task text --out checkpoints/gpt_text_ja.pth      # the shipped text model (bench/README.md)
 attention sample --prompt "学習率"                                  # continue a text (shipped text model)
 attention sample --task sort --prompt "3 1 4 1 5 9"                # sort six digits (shipped sort model)
 """
@@ -31,33 +31,27 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from core import attention as A
     from core import checkpoints
+    from core.configs import with_overrides
     from core.models import count_parameters
 
-    base = A.preset(args.task)
-    overrides = {
-        k: v
-        for k, v in {
-            "steps": args.steps,
-            "n_layer": args.n_layer,
-            "n_head": args.n_head,
-            "n_embd": args.n_embd,
-            "lr": args.lr,
-            "batch_size": args.batch_size,
-            "eval_every": args.eval_every,
-            "block_size": args.block_size,
-            "dropout": args.dropout,
-            "length": args.length,
-            "digits": args.digits,
-        }.items()
-        if v is not None
-    }
-    cfg = A.with_overrides(
-        base,
+    # the options left unset (None) keep the task's preset
+    cfg = with_overrides(
+        A.preset(args.task),
+        steps=args.steps,
+        n_layer=args.n_layer,
+        n_head=args.n_head,
+        n_embd=args.n_embd,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        eval_every=args.eval_every,
+        block_size=args.block_size,
+        dropout=args.dropout,
+        length=args.length,
+        digits=args.digits,
         seed=args.seed,
         threads=args.threads,
         pos_emb=not args.no_pos_emb,
         causal=not args.no_mask,
-        **overrides,
     )
     data = A.TextData.of(A.load_text(args.text or A.TEXT_PATH)) if cfg.task == "text" else None
     model = A.build_model(cfg, data.vocab.size if data else None)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.commands.gan import (
+from core.commands import shipped_cnn
+from core.commands._gan import (
     MAX_SAMPLES,
     add_train_args,
     config_from_args,
     load_generator,
     save_generator,
     save_samples,
-    shipped_cnn,
     train_generator,
 )
 
@@ -43,7 +43,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from core import data
-    from core.metrics import fidelity_per_digit, train_classifier, train_on_generated
+    from core.gan import fidelity_per_digit, train_on_generated
+    from core.metrics import train_classifier
 
     size = 28 if args.dataset == "mnist" else 8
     cfg = config_from_args(args, image_size=size)

@@ -3,7 +3,7 @@
 diffusion sample --n 16 --seed 0 --out digits.npy            # N x 28 x 28 float32 in [0, 1], digits 0-9 in turn
 diffusion sample --n 8 --label 3 --steps 10 --guidance 4 --out threes.npy
 diffusion train --objective flow --flow-t uniform --label-dropout 0.3 --epochs 200 --threads 1 --device cpu \
-    --steps 10 --eval-every 20 --out checkpoints/diffusion_mnist.pth   # the shipped model (~70 min on a busy core)
+    --steps 10 --eval-every 20 --out checkpoints/diffusion_mnist.pth   # the shipped model (bench/README.md)
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     import torch
 
     from core import checkpoints, data
-    from core.commands.gan import pick_device, shipped_cnn
+    from core.commands import pick_device, shipped_cnn
     from core.diffusion import (
         DEFAULT_STEPS,
         SAMPLERS,

@@ -89,8 +89,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from core import checkpoints, data
     from core.device import default_device
-    from core.metrics import vae_quality
-    from core.vae import FAMILY, VAEConfig, build_model, train_autoencoder
+    from core.vae import FAMILY, VAEConfig, build_model, train_autoencoder, vae_quality
 
     torch.set_num_threads(args.threads) if args.threads else None
     cfg = VAEConfig(

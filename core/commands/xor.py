@@ -14,7 +14,10 @@ import sys
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from core.xor import XORConfig, script, train
+    from dataclasses import asdict
+
+    from core.run_export import train_script
+    from core.xor import XORConfig, train
 
     try:
         cfg = XORConfig(
@@ -31,7 +34,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.script:
-        print(script(cfg), end="")
+        print(train_script("xor", asdict(cfg)), end="")
         return 0
     _, summary = train(cfg, args.device or "cpu")
     print(json.dumps(summary))

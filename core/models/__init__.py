@@ -1,9 +1,10 @@
 """Model families of the course, one file each (mlp, cnn, gan, vae, diffusion, gpt), and what they share.
 
 Every model keeps the arguments it was built with in `model.model_args` (nanoGPT's `model_args`): a
-checkpoint stores that dict and `core.checkpoints.load` rebuilds the model from it. A checkpoint names its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that
-name back to a class, but only to classes a module lists in its `FAMILIES` tuple, so a checkpoint can
-never make the lab import or build anything else.
+checkpoint stores that dict and `core.checkpoints.load` rebuilds the model from it. A checkpoint names
+its family as "<module>.<Class>" (e.g. "cnn.MNISTCNN"); `resolve_family` maps that name back to a class,
+but only to classes a module lists in its `FAMILIES` tuple, so a checkpoint can never make the lab import
+or build anything else.
 """
 
 from __future__ import annotations
@@ -100,6 +101,16 @@ def count_parameters(model: nn.Module) -> int:
 def model_args(model: nn.Module) -> dict:
     """The constructor arguments `model` was built with (a copy of `model.model_args`)."""
     return dict(model.model_args)
+
+
+@torch.no_grad()
+def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
+    """avg <- decay * avg + (1 - decay) * model, the weights' moving average that the GAN and diffusion
+    loops sample from; buffers (batch-norm statistics) are copied as they are."""
+    for pa, pm in zip(avg.parameters(), model.parameters()):
+        pa.lerp_(pm, 1 - decay)
+    for ba, bm in zip(avg.buffers(), model.buffers()):
+        ba.copy_(bm)
 
 
 @contextlib.contextmanager

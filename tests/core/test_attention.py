@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from core import attention as A
-from core import checkpoints
+from core import checkpoints, configs
 from core.models import model_args
 from core.models.gpt import GPT, GPTConfig
 
@@ -102,7 +102,7 @@ def test_the_worked_example_steps_match_the_model_head():
 
 
 def test_one_step_lowers_the_loss():
-    cfg = A.with_overrides(A.SORT, n_layer=1, n_embd=16, n_head=2)
+    cfg = configs.with_overrides(A.SORT, n_layer=1, n_embd=16, n_head=2)
     model = A.build_model(cfg).train()
     x, y = A.digit_batch(A.draw_inputs(cfg, 64, torch.Generator().manual_seed(0)), "sort", cfg.digits)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
@@ -154,11 +154,11 @@ def test_parse_digits_explains_bad_input():
         with pytest.raises(ValueError, match=match):
             A.parse_digits(bad, cfg)
     with pytest.raises(ValueError, match="digits 0-2"):
-        A.parse_digits("123456", A.with_overrides(cfg, digits=3))
+        A.parse_digits("123456", configs.with_overrides(cfg, digits=3))
 
 
 def _short(cfg: A.AttentionConfig, **kw) -> list[dict]:
-    cfg = A.with_overrides(cfg, **kw)
+    cfg = configs.with_overrides(cfg, **kw)
     return list(A.train_attention(A.build_model(cfg), cfg))
 
 
@@ -186,7 +186,7 @@ def test_a_repeat_run_with_the_same_seed_gives_the_same_records():
 
 
 def test_a_diverged_run_ends_with_its_record():
-    cfg = A.with_overrides(A.SORT, steps=50, eval_every=10, n_layer=1, n_head=1, n_embd=16)
+    cfg = configs.with_overrides(A.SORT, steps=50, eval_every=10, n_layer=1, n_head=1, n_embd=16)
     model = A.build_model(cfg)
     with torch.no_grad():
         model.lm_head.weight.fill_(float("inf"))  # as after a step far too large
@@ -220,7 +220,7 @@ def test_text_vocabulary_batches_and_baseline():
 
 def test_text_training_and_sampling_by_seed():
     data = A.TextData.of(A.load_text()[:4000])
-    cfg = A.with_overrides(
+    cfg = configs.with_overrides(
         A.TEXT, steps=30, eval_every=15, eval_n=12, n_layer=1, n_embd=32, block_size=16, batch_size=8
     )
     model = A.build_model(cfg, data.vocab.size)
@@ -240,7 +240,7 @@ def test_checkpoint_round_trip(tmp_path):
     """Saved with the project's helpers, read back with weights_only=True: the same outputs, the meta
     (task, characters) intact, and a plain torch.load of the file works without pickled code."""
     data = A.TextData.of(A.load_text()[:2000])
-    cfg = A.with_overrides(A.TEXT, n_layer=1, n_embd=16, block_size=16)
+    cfg = configs.with_overrides(A.TEXT, n_layer=1, n_embd=16, block_size=16)
     model = A.build_model(cfg, data.vocab.size).eval()
     path = checkpoints.save(model, tmp_path / "gpt.pth", meta=A.checkpoint_meta(cfg, data, metrics={"x": 1}))
     raw = torch.load(io.BytesIO(path.read_bytes()), weights_only=True)
@@ -293,12 +293,14 @@ def test_cli_train_and_sample(tmp_path, capsys):
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_training_and_sampling_on_cuda():
-    cfg = A.with_overrides(A.SORT, steps=20, eval_every=10, eval_n=20, n_layer=1, n_embd=16, dropout=0.1)
+    cfg = configs.with_overrides(
+        A.SORT, steps=20, eval_every=10, eval_n=20, n_layer=1, n_embd=16, dropout=0.1
+    )
     model = A.build_model(cfg)
     recs = list(A.train_attention(model, cfg, device="cuda"))
     assert recs[-1]["kind"] == "epoch" and recs[-1]["attention"].shape == (1, 4, 12, 12)
     data = A.TextData.of(A.load_text()[:2000])
-    text_model = A.build_model(A.with_overrides(A.TEXT, n_layer=1, n_embd=16), data.vocab.size).cuda()
+    text_model = A.build_model(configs.with_overrides(A.TEXT, n_layer=1, n_embd=16), data.vocab.size).cuda()
     prompt = data.vocab.decode(data.train[:3])
     assert A.sample_text(text_model, data.vocab, prompt, 8, seed=1) == A.sample_text(
         text_model, data.vocab, prompt, 8, seed=1

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from core import checkpoints
+from core import checkpoints, device
 from core import cnn as core_cnn
 from core.images import augment_batch
 from core.models.cnn import MNISTCNN, CNNConfig
@@ -274,7 +274,7 @@ def test_predict_runs_single_threaded_without_touching_other_threads():
     entered, release = threading.Event(), threading.Event()
 
     def session_thread():
-        with core_cnn.one_thread():
+        with device.one_thread():
             inside.append(torch.get_num_threads())
             entered.set()
             release.wait(10)
@@ -289,5 +289,5 @@ def test_predict_runs_single_threaded_without_touching_other_threads():
     s.join()
     assert others == [before]
     assert inside[1] == torch.get_num_threads() == before  # restored afterwards
-    if core_cnn._openmp():
+    if device.openmp():
         assert inside[0] == 1

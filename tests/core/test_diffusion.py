@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from core import checkpoints
+from core import checkpoints, configs, images
 from core import diffusion as D
 from core.models import model_args
 from core.models.diffusion import NULL_LABEL, UNet, time_embedding
@@ -20,7 +20,7 @@ TINY = D.DiffusionConfig(c1=8, c2=16, emb_dim=16, epochs=2, batch_size=16, sampl
 
 
 def _tiny(objective: str = "flow", schedule: str = "linear", seed: int = 0) -> UNet:
-    cfg = D.with_overrides(TINY, objective=objective, schedule=schedule, seed=seed)
+    cfg = configs.with_overrides(TINY, objective=objective, schedule=schedule, seed=seed)
     return D.build_model(cfg)
 
 
@@ -132,7 +132,7 @@ class _Oracle(nn.Module):
 
 @pytest.mark.parametrize("method,steps", [("euler", 1), ("euler", 7), ("heun", 3)])
 def test_flow_samplers_undo_the_forward_process_with_an_oracle(method, steps):
-    x0 = D.to_model_range(_digits(4)[0])
+    x0 = images.to_signed_range(_digits(4)[0])
     noise = torch.randn(4, 1, 28, 28, generator=torch.Generator().manual_seed(1))
     frames: list = []
     out = D.sample_flow(
@@ -140,13 +140,13 @@ def test_flow_samplers_undo_the_forward_process_with_an_oracle(method, steps):
     )
     assert torch.allclose(out, x0, atol=1e-4)
     assert len(frames) == steps and frames[0].t == 1.0
-    assert torch.allclose(frames[0].x0, D.to_unit_range(x0), atol=1e-4)  # x0_hat is right from the start
+    assert torch.allclose(frames[0].x0, images.to_unit_range(x0), atol=1e-4)  # x0_hat is right from the start
 
 
 @pytest.mark.parametrize("schedule", ["linear", "cosine"])
 def test_ddim_undoes_the_forward_process_with_an_oracle(schedule):
     s = D.NoiseSchedule(schedule, 1000)
-    x0 = D.to_model_range(_digits(3)[0])
+    x0 = images.to_signed_range(_digits(3)[0])
     noise = torch.randn(3, 1, 28, 28, generator=torch.Generator().manual_seed(2))
     x_T = D.q_sample(s, x0, torch.full((3,), 999), noise)
     out = D.sample_ddim(_Oracle(x0, "ddpm", s), s, x_T, torch.zeros(3, dtype=torch.long), 1.0, steps=10)
@@ -161,7 +161,7 @@ def test_one_step_lowers_the_loss_on_a_tiny_batch(objective):
     model = _tiny(objective)
     s = D.NoiseSchedule("linear", 1000)
     x, y = _digits(16)
-    x0 = D.to_model_range(x)
+    x0 = images.to_signed_range(x)
 
     def loss() -> torch.Tensor:  # the same t and noise every time: the same seed
         g = torch.Generator().manual_seed(3)
@@ -200,7 +200,7 @@ def test_label_dropout_replaces_the_share_asked_for():
 @pytest.mark.parametrize("objective", ["flow", "ddpm"])
 def test_training_records_and_a_falling_loss(objective):
     x, y = _digits(64)
-    cfg = D.with_overrides(TINY, objective=objective, epochs=3)
+    cfg = configs.with_overrides(TINY, objective=objective, epochs=3)
     model = D.build_model(cfg)
     ema = D.build_model(cfg)
     ema.load_state_dict(model.state_dict())
@@ -217,7 +217,7 @@ def test_training_records_and_a_falling_loss(objective):
 
 def test_the_same_seed_gives_the_same_run():
     x, y = _digits(32)
-    cfg = D.with_overrides(TINY, epochs=1, sample_every=5)
+    cfg = configs.with_overrides(TINY, epochs=1, sample_every=5)
 
     def losses() -> list[float]:
         return [r["loss"] for r in D.train_diffusion(D.build_model(cfg), x, y, cfg) if r["kind"] == "step"]
@@ -334,7 +334,7 @@ def test_cli_sample_and_train(tmp_path, monkeypatch, capsys):
         split.x_train[:64], split.y_train[:64], split.x_test[:8], split.y_test[:8], split.provenance
     )
     monkeypatch.setattr(data, "load_mnist", lambda *a, **k: tiny)
-    monkeypatch.setattr("core.commands.gan.shipped_cnn", lambda: None)  # no 2,000-sample judging here
+    monkeypatch.setattr("core.commands.shipped_cnn", lambda: None)  # no 2,000-sample judging here
     trained = tmp_path / "t.pth"
     argv = ["diffusion", "train", "--epochs", "1", "--batch-size", "32", "--c1", "8", "--c2", "16"]
     assert main([*argv, "--steps", "2", "--device", "cpu", "--out", str(trained)]) == 0

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, gan, metrics
+from core import checkpoints, configs, gan
 from core.cli import main as cli
 from core.models import model_args
 from core.models.gan import CondDiscriminator, CondGenerator, Discriminator, Generator, one_hot
 
-TINY = gan.with_overrides(gan.IMPROVED, g_width=16, d_width=8, batch_size=16, epochs=1, n_fixed=20)
+TINY = configs.with_overrides(gan.IMPROVED, g_width=16, d_width=8, batch_size=16, epochs=1, n_fixed=20)
 
 
 def fake_images(n=32, size=28, seed=0):
@@ -79,7 +79,7 @@ def test_one_step_updates_the_chosen_networks(mode, d_moves, g_moves):
 
 def test_epoch_record_has_fixed_z_grid_and_cgan_rows_of_ten():
     x, y = fake_images(32, 8)
-    cfg = gan.with_overrides(TINY, image_size=8)
+    cfg = configs.with_overrides(TINY, image_size=8)
     G, D = gan.build_models(cfg, True, torch.Generator().manual_seed(0))
     recs = [r for r in gan.train_cgan(cfg, x, y, G, D) if r["kind"] == "epoch"]
     assert len(recs) == 1
@@ -125,12 +125,12 @@ def test_ema_tracks_the_generator():
     G, D = gan.build_models(TINY, False, torch.Generator().manual_seed(0))
     G_ema = copy.deepcopy(G)
     before = params(G_ema)
-    list(gan.train_gan(gan.with_overrides(TINY, ema=0.5), x, G, D, G_ema=G_ema))
+    list(gan.train_gan(configs.with_overrides(TINY, ema=0.5), x, G, D, G_ema=G_ema))
     assert changed(before, G_ema)
 
 
 def test_spectral_norm_discriminator_is_seeded():
-    cfg = gan.with_overrides(TINY, spectral_norm=True)
+    cfg = configs.with_overrides(TINY, spectral_norm=True)
     D1 = gan.build_models(cfg, False, torch.Generator().manual_seed(3))[1]
     D2 = gan.build_models(cfg, False, torch.Generator().manual_seed(3))[1]
     x = torch.rand(2, 1, 28, 28)
@@ -161,7 +161,7 @@ def test_cli_sample_writes_white_on_black_array(tmp_path):
 
 
 def test_cli_cgan_sample_and_bad_label(tmp_path):
-    cfg = gan.with_overrides(TINY, image_size=8)
+    cfg = configs.with_overrides(TINY, image_size=8)
     G = gan.build_models(cfg, True, torch.Generator().manual_seed(0))[0]
     ckpt = checkpoints.save(G, tmp_path / "g.pth", model_args(G))
     out = tmp_path / "s.npy"
@@ -182,8 +182,9 @@ def test_train_on_generated_reports_both_accuracies():
     small = type(split)(
         split.x_train[:100], split.y_train[:100], split.x_test[:50], split.y_test[:50], split.provenance
     )
-    G = gan.build_models(gan.with_overrides(TINY, image_size=8), True, torch.Generator().manual_seed(0))[0]
-    res = metrics.train_on_generated(G, small, epochs=1, per_digit=5)
+    small_cfg = configs.with_overrides(TINY, image_size=8)
+    G = gan.build_models(small_cfg, True, torch.Generator().manual_seed(0))[0]
+    res = gan.train_on_generated(G, small, epochs=1, per_digit=5)
     assert res["n_generated"] == 50 and res["n_test"] == 50
     assert 0 <= res["acc_generated"] <= 1 and 0 <= res["acc_real"] <= 1
 
@@ -193,7 +194,7 @@ def test_aux_classifier_discriminator_names_digits():
     x, y = torch.rand(3, 1, 28, 28), one_hot(torch.tensor([1, 2, 3]))
     adv, cls = D.forward_both(x, y)
     assert adv.shape == (3, 1) and cls.shape == (3, 10)
-    cfg = gan.with_overrides(TINY, aux_weight=1.0)
+    cfg = configs.with_overrides(TINY, aux_weight=1.0)
     xs, ys = fake_images()
     G, D = gan.build_models(cfg, True, torch.Generator().manual_seed(0))
     assert D.aux
@@ -217,7 +218,7 @@ def test_minibatch_std_discriminator_sees_batch_variety():
     # the first image is the same in both batches; only the batch around it differs
     mixed = torch.cat([same[:1], varied[1:]])
     assert not torch.allclose(D(same)[0], D(mixed)[0])
-    cfg = gan.with_overrides(TINY, mbstd=True, d_batch_norm=False)
+    cfg = configs.with_overrides(TINY, mbstd=True, d_batch_norm=False)
     G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
     assert D.mbstd and not isinstance(D.bn2, torch.nn.BatchNorm2d)
 
@@ -348,13 +349,17 @@ def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
     assert gan.decay_factor(0, 100, 0.6) == 1.0 and gan.decay_factor(60, 100, 0.6) == 1.0
     assert gan.decay_factor(80, 100, 0.6) == pytest.approx(0.5) and gan.decay_factor(100, 100, 0.6) == 0.0
     x, _ = fake_images(n=64)
-    cfg = gan.with_overrides(TINY, batch_norm=False, d_batch_norm=False)
+    cfg = configs.with_overrides(TINY, batch_norm=False, d_batch_norm=False)
     runs = []
     for start in (1.0, 0.0):
         G, D = gan.build_models(cfg, False, torch.Generator().manual_seed(0))
         g0, steps = params(G), []
         for rec in gan.train_gan(
-            gan.with_overrides(cfg, lr_decay_from=start), x, G, D, generator=torch.Generator().manual_seed(1)
+            configs.with_overrides(cfg, lr_decay_from=start),
+            x,
+            G,
+            D,
+            generator=torch.Generator().manual_seed(1),
         ):
             if rec["kind"] == "step":
                 steps.append(sum((a - b).norm().item() for a, b in zip(params(G), g0)))
@@ -369,7 +374,7 @@ def test_learning_rate_decay_keeps_the_first_steps_and_slows_the_later_ones():
 def test_a_non_finite_loss_ends_the_run_with_its_diverged_record(conditional):
     """The job engine reads the last record: "diverged" must be the last thing the iterator yields."""
     size = 28 if not conditional else 8
-    cfg = gan.with_overrides(TINY, image_size=size)
+    cfg = configs.with_overrides(TINY, image_size=size)
     G, D = gan.build_models(cfg, conditional, torch.Generator().manual_seed(0))
     x, y = fake_images(32, size)
     x = torch.full_like(x, float("nan"))  # D(real) is NaN on the first batch

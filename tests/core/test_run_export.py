@@ -1,10 +1,11 @@
 """core.run_export: a saved run as a zip with its model (loadable with PyTorch alone), its history as CSV,
-its settings, and, for XOR, a standalone script that trains the same network."""
+its settings, and a standalone train.py that trains the same network (every page that has one)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import subprocess
@@ -50,7 +51,8 @@ def test_the_zip_holds_model_history_settings_and_scripts(tmp_path):
     assert "xor model, parameters:" in shown.stdout and "(2, 2)" in shown.stdout
     script = z.read(f"{run_id}/train.py").decode()
     compile(script, "train.py", "exec")  # a program, with this run's settings in it
-    assert "lr=0.05" in script and "for epoch in range(30):" in script  # this run's settings
+    # this run's settings, as the template's constants
+    assert "LR = 0.05" in script and "EPOCHS = 30" in script and "for epoch in range(EPOCHS):" in script
 
 
 def test_a_missing_run_is_a_run_error_not_a_crash(tmp_path):
@@ -68,7 +70,8 @@ def test_a_cnn_run_brings_the_course_script_with_its_settings(tmp_path):
     z = zipfile.ZipFile(io.BytesIO(run_export.run_zip(writer.run_id, tmp_path)))
     script = z.read(f"{writer.run_id}/train.py").decode()
     compile(script, "train.py", "exec")
-    assert "nn.Conv2d(1, 8, 3, 1)" in script and "lr=0.003" in script and "range(1, 3 + 1)" in script
+    assert "C1 = 8" in script and "nn.Conv2d(1, C1, 3, 1)" in script and "LR = 0.003" in script
+    assert "EPOCHS = 3" in script and "range(1, EPOCHS + 1)" in script
 
 
 # -- every page that trains: the zip's train.py runs offline and its model is the lab's ----------------
@@ -142,39 +145,107 @@ def _run(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=180)
 
 
+# Each start of Python with torch costs seconds here, so the slow checks below run all their scripts in one
+# Python (`_run_all`), one after the other, each as `python <script> <args>` would run it: runpy, in its
+# folder, with its own argv and sys.path[0], its output and exit status kept apart, a time limit each. A
+# script that used anything it did not import itself would still fail: runpy gives it fresh globals.
+DRIVER = """
+import contextlib, io, json, os, runpy, signal, sys, traceback
+
+def too_long(*_):
+    raise TimeoutError("ran past the time limit")
+
+signal.signal(signal.SIGALRM, too_long)
+jobs_file, results_file = sys.argv[1:3]
+results = {}
+for name, folder, argv, limit in json.loads(open(jobs_file, encoding="utf-8").read()):
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    os.chdir(folder)
+    sys.argv, sys.path[0] = list(argv), folder
+    signal.alarm(limit)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path(argv[0], run_name="__main__")
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+    signal.alarm(0)
+    results[name] = (code, out.getvalue(), err.getvalue())
+open(results_file, "w", encoding="utf-8").write(json.dumps(results))
+"""
+
+
+def _run_all(tmp: Path, jobs: list[tuple[str, Path, list[str]]]) -> dict[str, subprocess.CompletedProcess]:
+    """{name: what `python *argv` in the folder gave} for every job (name, folder, argv), run in order."""
+    (tmp / "driver.py").write_text(DRIVER, encoding="utf-8")
+    (tmp / "jobs.json").write_text(json.dumps([(n, str(f), a, 180) for n, f, a in jobs]), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, tmp / "driver.py", tmp / "jobs.json", tmp / "results.json"],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=180 * len(jobs),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp / "results.json").read_text(encoding="utf-8"))
+    return {name: subprocess.CompletedProcess(argv, *results[name]) for name, _, argv in jobs}
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
+    """The zips of the slow checks, extracted, and what their scripts did: {job: (folder, result)}."""
+    from core import checkpoints
+
+    tmp = tmp_path_factory.mktemp("scripts")
+    jobs = []
+    for case, (page, make) in RUNS.items():
+        folder = _extracted(tmp / case, page, *make())
+        flags = ["--steps", "5"] if page == "attention" else TINY
+        # --from-lab loads the lab's model.pth into the script's own class with a strict load_state_dict
+        jobs.append((case, folder, ["train.py", *flags, "--from-lab", "model.pth", "--out", "trained.pth"]))
+        if case == "flow":  # load_model.py opens what the script saved (once: the same for every page)
+            jobs.append(("flow: load_model.py", folder, ["load_model.py", "trained.pth"]))
+    folder = _extracted(tmp / "wider", "gan", *_gan(dict(g_width=16, d_width=8), False))
+    _, wider = _gan(dict(g_width=32, d_width=8), False)  # every shape of G differs
+    checkpoints.save(wider, folder / "wider.pth")
+    jobs.append(("wider", folder, ["train.py", *TINY, "--from-lab", "wider.pth"]))
+    folder = _extracted(tmp / "sort-150", "attention", *RUNS["sort"][1]())
+    # long enough for the loss to fall: a record every EVAL_EVERY = 50 updates
+    jobs.append(("sort-150", folder, ["train.py", "--steps", "150"]))
+    run_id = saved_xor_run(tmp / "xor")
+    zipfile.ZipFile(io.BytesIO(run_export.run_zip(run_id, tmp / "xor"))).extractall(tmp / "xor" / "out")
+    jobs.append(("xor", tmp / "xor" / "out" / run_id, ["train.py"]))
+    # a job whose zip has no train.py fails in its own test, not here
+    results = _run_all(tmp, [(n, f, a) for n, f, a in jobs if (f / a[0]).is_file()])
+    return {name: (folder, results.get(name)) for name, folder, _ in jobs}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(RUNS))
-def test_each_pages_script_trains_from_the_labs_weights_and_saves_a_lab_checkpoint(tmp_path, case):
+def test_each_pages_script_trains_from_the_labs_weights_and_saves_a_lab_checkpoint(scripts, case):
     from core import checkpoints
     from core.models import family_name
 
     page, make = RUNS[case]
-    settings, model = make()
-    folder = _extracted(tmp_path, page, settings, model)
+    folder, done = scripts[case]
     assert (folder / "train.py").is_file(), f"no train.py for {case}"
-    flags = ["--steps", "5"] if page == "attention" else TINY
-    # --from-lab loads the lab's model.pth into the script's own class with a strict load_state_dict
-    done = _run(folder, "train.py", *flags, "--from-lab", "model.pth", "--out", "trained.pth")
     assert done.returncode == 0, done.stderr[-3000:]
     losses = [float(v) for v in re.findall(r"loss(?:_[dg])? (\S+)", done.stdout)]
     assert losses and all(math.isfinite(v) for v in losses), done.stdout
     # what the script saved is a checkpoint of the lab's own family and arguments: the lab rebuilds it
+    _, model = make()
     loaded = checkpoints.load(folder / "trained.pth", expected_family=family_name(model))
     assert loaded.config == checkpoints.load(folder / "model.pth").config
-    if case == "flow":  # load_model.py opens it too (once: each run of Python costs seconds here)
-        shown = _run(folder, "load_model.py", "trained.pth")
+    if case == "flow":
+        _, shown = scripts["flow: load_model.py"]
         assert shown.returncode == 0 and f"{page} model, parameters:" in shown.stdout, shown.stderr
 
 
 @pytest.mark.slow
-def test_a_model_of_other_settings_does_not_load_into_the_script(tmp_path):
-    from core import checkpoints
-
-    settings, model = _gan(dict(g_width=16, d_width=8), False)
-    folder = _extracted(tmp_path, "gan", settings, model)
-    _, wider = _gan(dict(g_width=32, d_width=8), False)  # every shape of G differs
-    checkpoints.save(wider, folder / "wider.pth")
-    done = _run(folder, "train.py", *TINY, "--from-lab", "wider.pth")
+def test_a_model_of_other_settings_does_not_load_into_the_script(scripts):
+    _, done = scripts["wider"]
     assert done.returncode != 0 and "size mismatch" in done.stderr, done.stderr[-2000:]
 
 
@@ -200,11 +271,8 @@ def test_settings_that_are_not_plain_values_give_no_script_but_the_rest_of_the_z
 
 
 @pytest.mark.slow
-def test_the_xor_script_runs_as_it_comes(tmp_path):
-    run_id = saved_xor_run(tmp_path)
-    (tmp_path / "out").mkdir()
-    zipfile.ZipFile(io.BytesIO(run_export.run_zip(run_id, tmp_path))).extractall(tmp_path / "out")
-    done = _run(tmp_path / "out" / run_id, "train.py")
+def test_the_xor_script_runs_as_it_comes(scripts):
+    _, done = scripts["xor"]
     assert done.returncode == 0, done.stderr
     assert math.isfinite(float(re.findall(r"Loss: (\S+)", done.stdout)[-1]))
 
@@ -216,10 +284,8 @@ def attention_text() -> str:
 
 
 @pytest.mark.slow
-def test_the_attention_scripts_loss_falls_as_it_trains(tmp_path):
-    settings, model = RUNS["sort"][1]()
-    folder = _extracted(tmp_path, "attention", settings, model)
-    done = _run(folder, "train.py", "--steps", "150")  # a record every EVAL_EVERY = 50 updates
+def test_the_attention_scripts_loss_falls_as_it_trains(scripts):
+    _, done = scripts["sort-150"]
     assert done.returncode == 0, done.stderr[-3000:]
     losses = [float(v) for v in re.findall(r"loss (\S+)", done.stdout)]
     assert len(losses) == 3 and losses[-1] < losses[0] - 0.3, done.stdout  # from about 2.4 (ln 11) down

@@ -4,11 +4,12 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 
 import pytest
 import torch
 
-from core import xor
+from core import run_export, xor
 from core.models.mlp import MLP
 from tests.conftest import ROOT
 
@@ -106,7 +107,7 @@ def test_network_values_shapes():
 def test_generated_script_runs_and_matches(cfg, tmp_path):
     _, summary = xor.train(cfg)
     path = tmp_path / "xor_script.py"
-    path.write_text(xor.script(cfg))
+    path.write_text(run_export.train_script("xor", asdict(cfg)))
     out = subprocess.run(
         [sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=True
     ).stdout

@@ -125,10 +125,10 @@ def test_reopen_refuses_a_run_that_is_not_a_gpt(tmp_path, monkeypatch):
     from ui.lessons import attention as lesson
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
-    writer = runs.RunWriter(lesson.PAGE, "たろう", {"task": "sort", "steps": 20})
+    writer = runs.RunWriter(lesson.LESSON.key, "たろう", {"task": "sort", "steps": 20})
     assert writer.save(MNISTCNN(), None, state="done", epochs_done=1, history={"epochs": []})
     with pytest.raises(runs.RunError) as e:
-        lesson.reopen(writer.run_id)
+        lesson.LESSON.reopen(writer.run_id)
     assert e.value.code == "model"
 
 
@@ -143,11 +143,11 @@ def test_a_saved_run_reopens_with_its_maps(tmp_path, monkeypatch):
     from ui.lessons import attention as lesson
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
-    cfg = lesson.config("sort", "no_pos", 3, test_mode=True)
+    cfg = lesson.config("sort", "no_pos", 3)  # tiny: the tests run in test mode
     model = core_attention.build_model(cfg)
     recs = list(core_attention.train_attention(model, cfg))
     epochs = [r for r in recs if r["kind"] == "epoch"]
-    writer = runs.RunWriter(lesson.PAGE, "たろう", cfg.as_dict())
+    writer = runs.RunWriter(lesson.LESSON.key, "たろう", cfg.as_dict())
     history = {
         "epochs": epochs,
         "steps": [{"step": r["step"], "loss": r["loss"]} for r in recs if "loss" in r],
@@ -162,13 +162,13 @@ def test_a_saved_run_reopens_with_its_maps(tmp_path, monkeypatch):
         arrays=arrays,
         meta=core_attention.checkpoint_meta(cfg),
     )
-    lesson.reopen(writer.run_id)
+    lesson.LESSON.reopen(writer.run_id)
     mine = st.session_state[lesson.SESSION]
     assert mine["cfg"] == cfg and not mine["model"].config.pos_emb
-    job = jobs.get(lesson.PAGE)
+    job = jobs.get(lesson.LESSON.key)
     assert job.state == "restored" and (job.epochs_log[-1]["attention"] == epochs[-1]["attention"]).all()
     assert lesson.model_for("sort", job)[3] == "session"
-    jobs.discard(lesson.PAGE)  # the bare-mode session state outlives the test otherwise
+    jobs.discard(lesson.LESSON.key)  # the bare-mode session state outlives the test otherwise
     del st.session_state[lesson.SESSION]
 
 

@@ -9,8 +9,7 @@ import dataclasses
 import pytest
 
 from core import classdb, runs
-from tests.apptest import open_page, texts
-from ui import saved_runs
+from tests.apptest import open_page, sign_in, texts
 
 NAME = "はなこ"
 
@@ -37,7 +36,7 @@ def test_a_finished_run_is_submitted_once_under_the_students_name(board):
     assert "Type your name in the sidebar first" in " ".join(w.value for w in at.warning)
     assert board.entries() == []
 
-    at.session_state[saved_runs.KEPT_KEY] = NAME  # what the sidebar's name box keeps
+    sign_in(at, NAME)  # what a student types in the sidebar
     at.run()
     results = at.session_state["hyperparams_history"]
     best = max(results, key=lambda r: r.final("val_acc"))

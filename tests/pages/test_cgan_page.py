@@ -54,11 +54,12 @@ def test_cgan_trains_one_tiny_epoch_on_digits():
     assert not at.exception, at.exception
     from unittest import mock
 
-    from ui.lessons import gan as gan_lesson
+    from ui import resources
+    from ui.figures import images
 
     with (
-        mock.patch.object(gan_lesson, "shipped_png", wraps=gan_lesson.shipped_png) as shared,
-        mock.patch.object(gan_lesson, "png_bytes", wraps=gan_lesson.png_bytes) as encode,
+        mock.patch.object(resources, "shipped_png", wraps=resources.shipped_png) as shared,
+        mock.patch.object(images, "png_bytes", wraps=images.png_bytes) as encode,
     ):
         at.toggle(key="cgan_use_trained").set_value(True).run()
     assert not at.exception, at.exception

@@ -129,9 +129,11 @@ def test_show_code_is_valid_python_with_current_settings():
         at.radio(key="cnn_channels").set_value("32/64")
         at.toggle(key="cnn_show_code").set_value(True).run()
     assert not at.exception, at.exception
-    code = at.code[0].value
+    code = at.main.code[0].value
     compile(code, "mnist_cnn.py", "exec")
-    assert "lr=0.01" in code and "nn.Conv2d(32, 64, 3, 1)" in code and "nn.Linear(64*5*5" in code
+    # the run zip's train.py: the Train tab's settings are its constants
+    assert "LR = 0.01" in code and "C1 = 32" in code and "C2 = 64" in code
+    assert "nn.Conv2d(C1, C2, 3, 1)" in code and "nn.Linear(C2 * 5 * 5" in code
 
 
 def _upload(at, name: str, data: bytes, mime: str = "image/png"):

@@ -105,10 +105,10 @@ def test_reopen_refuses_a_run_that_is_not_a_diffusion_model(tmp_path, monkeypatc
     from ui.lessons import diffusion as lesson
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
-    writer = runs.RunWriter(lesson.PAGE, "たろう", {"objective": "flow", "epochs": 1})
+    writer = runs.RunWriter(lesson.LESSON.key, "たろう", {"objective": "flow", "epochs": 1})
     assert writer.save(MNISTCNN(), None, state="done", epochs_done=1, history={"epochs": []})
     with pytest.raises(runs.RunError) as e:
-        lesson.reopen(writer.run_id)
+        lesson.LESSON.reopen(writer.run_id)
     assert e.value.code == "model"
 
 

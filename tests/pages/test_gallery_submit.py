@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 
 from core import classdb, runs
-from tests.apptest import open_page, texts
-from ui import saved_runs
+from tests.apptest import open_page, sign_in, texts
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def board(tmp_path, monkeypatch):
 def test_each_generative_page_submits_its_sample_grid(board):
     """One session through the three pages (one AppTest: the data and models load once)."""
     at = open_page("app_pages/gan.py", "en")
-    at.session_state[saved_runs.KEPT_KEY] = "ken"
+    sign_in(at, "ken")
     for n, page in enumerate(("gan", "cgan", "vae"), start=1):
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, at.exception

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.apptest import open_page, texts
+from tests.apptest import open_page, sign_in, texts
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -53,7 +53,7 @@ def test_gan_show_code_shows_the_two_updates():
     at = open_page("app_pages/gan.py", "en")
     at.toggle(key="gan_show_code").set_value(True).run()
     assert not at.exception, at.exception
-    (code,) = at.code
+    (code,) = at.main.code
     assert "def d_step(" in code.value and "def g_step(" in code.value
     assert "d_step and g_step in core/gan.py" in texts(at)
 
@@ -128,15 +128,14 @@ def test_gan_replay_slider_shows_the_chosen_epoch():
 
 def test_gan_replay_works_for_a_reopened_run(tmp_path, monkeypatch):
     from core import runs
-    from ui import saved_runs
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
     at = open_page("app_pages/gan.py", "en")
-    at.session_state[saved_runs.KEPT_KEY] = "replay"
+    sign_in(at, "replay")
     at.run()
     _trained(at, 2)
     fresh = open_page("app_pages/gan.py", "en")
-    fresh.session_state[saved_runs.KEPT_KEY] = "replay"
+    sign_in(fresh, "replay")
     fresh.run()
     fresh.button(key="gan_runs_open").click().run()
     assert not fresh.exception, fresh.exception
@@ -154,9 +153,9 @@ def test_gan_page_defaults_are_the_measured_live_run(monkeypatch):
     from core import gan
     from ui.lessons import gan as lesson
 
-    assert lesson.page_defaults("improved") == gan.LIVE
-    assert lesson.page_defaults("improved", test_mode=True).epochs == 1
+    assert lesson.page_defaults("improved").epochs == 1  # test mode (LAB_TEST_MODE=1)
     monkeypatch.setenv("LAB_TEST_MODE", "0")
+    assert lesson.page_defaults("improved") == gan.LIVE
     at = open_page("app_pages/gan.py", "ja")
     assert not at.exception, at.exception
     assert at.number_input(key="gan_epochs").value == gan.LIVE.epochs

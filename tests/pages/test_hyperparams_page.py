@@ -124,15 +124,15 @@ def test_a_diverged_run_ends_that_run_only_not_the_queue():
     q = ex.RunQueue(
         ex.new_results(ex.grid(tiny, {"lr": (1e30, 1e-2)})), ex.Data(x[:64], y[:64], x[64:], y[64:])
     )
-    job = jobs.Job(label=lesson.PAGE, device="cpu", epochs=4, make_iter=q.records)
-    job.start(jobs.JobPool(lambda device: 1))
+    job = jobs.Job(label=lesson.LESSON.key, device="cpu", epochs=4, make_iter=q.records)
+    job.start(jobs.LocalPool(lambda device: 1))
     job.join(60)
     assert [(r.status, r.reason) for r in q.runs] == [("diverged", "nan"), ("done", "")]
     assert job.state == "done" and lesson.queue_ended(job)
 
     last = iter([{"kind": "epoch", "epoch": 1, "run": 1}, {"kind": "diverged", "run": 1}])
-    ended = jobs.Job(label=lesson.PAGE, device="cpu", epochs=1, make_iter=lambda: last)
-    ended.start(jobs.JobPool(lambda device: 1))
+    ended = jobs.Job(label=lesson.LESSON.key, device="cpu", epochs=1, make_iter=lambda: last)
+    ended.start(jobs.LocalPool(lambda device: 1))
     ended.join(10)
     assert ended.state == "diverged" and lesson.queue_ended(ended)
     ended.state = "paused"  # stopped by the student: not an ended queue
@@ -144,7 +144,7 @@ def test_results_table_headers_fit_their_columns_without_scrolling_sideways(lang
     """Every header of the results table is narrower than its column (no "最終正解…" cut off), and the
     nine columns together fit the table's width in a 1280-px window (no sideways scrolling). The lr
     preset gives the longest status text ("発散・失敗" / "diverged / failed")."""
-    from ui.lessons import hyperparams as lesson
+    from ui.figures import hyperparams as figures
 
     at = open_page(PAGE, lang)
     at.button(key="hyperparams_preset_lr").click().run()
@@ -158,7 +158,7 @@ def test_results_table_headers_fit_their_columns_without_scrolling_sideways(lang
         width = named.get(header, {}).get("width")
         assert width is not None, f"column {header!r} has no width: the grid would size it itself"
         widths[header] = named_px.get(width, width)
-        padded = lesson.text_px(header) + 16  # 16: the grid's own padding around a header
+        padded = figures.text_px(header) + 16  # 16: the grid's own padding around a header
         assert padded <= widths[header], (header, widths[header])
-    assert sum(widths.values()) <= lesson.TABLE_PX, widths
+    assert sum(widths.values()) <= figures.TABLE_PX, widths
     assert all(named[h].get("help") for h in frame.value.columns), "each header explains itself on hover"

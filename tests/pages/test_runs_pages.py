@@ -13,8 +13,7 @@ import torch
 
 from core import cnn as core_cnn
 from core import runs
-from tests.apptest import open_page, texts
-from ui import saved_runs
+from tests.apptest import open_page, sign_in, texts
 
 PAGE = "app_pages/cnn.py"
 NAME = "たろう"
@@ -30,7 +29,7 @@ def cnn_page(name: str = NAME, lang: str = "en"):
     """The CNN page with the student's name typed. After switch_page, AppTest runs the page without
     Home.py's sidebar, so the test sets the copy the sidebar's name box keeps (saved_runs.KEPT_KEY)."""
     at = open_page(PAGE, lang)
-    at.session_state[saved_runs.KEPT_KEY] = name
+    sign_in(at, name)
     at.radio(key="cnn_channels").set_value("8/16")
     at.run()
     return at
@@ -193,7 +192,7 @@ def test_gpu_out_of_memory_offers_a_cpu_rerun(store, monkeypatch):
 def test_generative_runs_reopen_in_a_new_session(store, page, family):
     def session():
         at = open_page(f"app_pages/{page}.py", "en")
-        at.session_state[saved_runs.KEPT_KEY] = NAME
+        sign_in(at, NAME)
         at.run()
         return at
 
@@ -223,7 +222,7 @@ def test_generative_runs_reopen_in_a_new_session(store, page, family):
 
 def _session(page: str, name: str = NAME):
     at = open_page(f"app_pages/{page}.py", "en")
-    at.session_state[saved_runs.KEPT_KEY] = name
+    sign_in(at, name)
     at.run()
     return at
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core import classdb, runs
-from tests.apptest import open_page, texts
+from tests.apptest import open_page, sign_in, texts
 from ui import saved_runs
 
 PAGE = "app_pages/cnn.py"
@@ -32,7 +32,7 @@ def _old_run(name: str = NAME) -> str:
 
 def _session(name: str = NAME):
     at = open_page(PAGE, "en")
-    at.session_state[saved_runs.KEPT_KEY] = name  # what the sidebar's name box keeps
+    sign_in(at, name)  # what a student types in the sidebar
     at.run()
     assert not at.exception, at.exception
     return at

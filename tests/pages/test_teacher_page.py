@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import open_page, texts
-from ui import saved_runs, teacher
+from tests.apptest import open_page, sign_in, texts
+from ui import teacher
 
 TOKEN = "kokuban-123"
 SAYS = {
@@ -36,7 +36,7 @@ def no_pause(monkeypatch):
 def student_training(name: str, lang: str):
     """A student's session: XOR with a long run started, so that the job is running when the teacher looks."""
     at = open_page("app_pages/xor.py", lang)
-    at.session_state[saved_runs.KEPT_KEY] = name  # what the sidebar's name box keeps
+    sign_in(at, name)  # what a student types in the sidebar
     at.number_input(key="xor_epochs").set_value(20000).run()
     at.button(key="xor_train").click().run()
     return at
@@ -48,7 +48,7 @@ def test_without_the_variable_the_page_says_how_to_turn_it_on(monkeypatch, lang)
     at = open_page("app_pages/teacher.py", lang)
     assert not at.exception, at.exception
     assert SAYS[lang]["off"] in texts(at)
-    assert not at.dataframe and not at.text_input
+    assert not at.main.dataframe and not at.main.text_input
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

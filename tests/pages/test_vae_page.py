@@ -139,10 +139,10 @@ def test_reopen_refuses_a_run_that_is_not_an_autoencoder(tmp_path, monkeypatch):
     from ui.lessons import vae as lesson
 
     monkeypatch.setenv(runs.ENV_VAR, str(tmp_path))
-    writer = runs.RunWriter(lesson.PAGE, "たろう", {"kind": "vae", "epochs": 1})
+    writer = runs.RunWriter(lesson.LESSON.key, "たろう", {"kind": "vae", "epochs": 1})
     assert writer.save(MNISTCNN(), None, state="done", epochs_done=1, history={"epochs": []})
     with pytest.raises(runs.RunError) as e:
-        lesson.reopen(writer.run_id)
+        lesson.LESSON.reopen(writer.run_id)
     assert e.value.code == "model"
 
 
@@ -199,13 +199,13 @@ def test_digit_labels_on_the_latent_maps_do_not_overlap(lang):
 def test_digit_labels_are_pushed_apart_even_when_every_cluster_sits_at_one_point():
     import numpy as np
 
-    from ui.lessons import vae as lesson
+    from ui.figures import vae as figures
 
     points = np.zeros((30, 2), dtype=np.float32)  # ten clusters, all at the origin
     labels = np.repeat(np.arange(10), 3)
-    found = lesson.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0))
+    found = figures.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0))
     assert [d for d, _, _ in found] == list(range(10))
     places = [((lx + 1) / 2, (ly + 1) / 2) for _, _, (lx, ly) in found]
-    assert _closest_pair(places) >= lesson.LABEL_GAP * 0.99
+    assert _closest_pair(places) >= figures.LABEL_GAP * 0.99
     assert all(0 <= c <= 1 for p in places for c in p), "every label stays inside the plot"
-    assert found == lesson.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0)), "deterministic"
+    assert found == figures.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0)), "deterministic"

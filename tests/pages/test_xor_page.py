@@ -80,7 +80,8 @@ def test_xor_no_hidden_layer_and_step_view_and_code():
     assert not at.exception, at.exception
     assert "2-1" in texts(at)
     code = at.main.code[-1].value
-    assert "nn.Linear(2, 1)" in code and "BCELoss" in code
+    # the run zip's train.py: the settings are its constants, the network is built from them
+    assert "HIDDEN = ()" in code and "sizes = [2, *HIDDEN, 1]" in code and "BCELoss" in code
     compile(code, "xor.py", "exec")
 
 
@@ -91,7 +92,7 @@ def test_a_queued_training_shows_its_place_in_line_once_and_starts_by_itself(mon
 
     from ui import jobs
 
-    pool, release = jobs.JobPool(lambda device: 1), threading.Event()
+    pool, release = jobs.LocalPool(lambda device: 1), threading.Event()
 
     def other_students_run():
         release.wait(30)

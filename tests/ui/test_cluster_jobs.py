@@ -1,6 +1,7 @@
-"""Training jobs on a Ray cluster (core.cluster with ui.jobs): the queue's rules on their own, then a real
-local cluster (2 CPUs, started once for the whole test session by `cluster.connect`) running real jobs:
-the same weights as training here, Stop/Resume, the queue, a killed worker, and a page that trains."""
+"""Training jobs on a Ray cluster (core.jobs's jobs in core.cluster's RayPool): the queue's rules on their
+own, then a real local cluster (2 CPUs, started once for the whole test session by `cluster.connect`)
+running real jobs: the same weights as training here, Stop/Resume, the queue, a killed worker, and a page
+that trains."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def test_gpu_and_cpu_jobs_queue_separately():
 )
 def test_gpu_jobs_on_the_cluster_train_on_the_actors_own_gpu(server, backend, expected, monkeypatch):
     from core import device as core_device
-    from ui import jobs
+    from core import jobs
 
     monkeypatch.delenv(core_device.ENV_VAR, raising=False)
     monkeypatch.setattr(core_device, "list_devices", lambda: [])  # no GPU to choose among
@@ -87,7 +88,7 @@ def test_gpu_jobs_on_the_cluster_train_on_the_actors_own_gpu(server, backend, ex
 
 def test_local_gpu_jobs_go_to_the_gpu_with_fewest_jobs(monkeypatch):
     from core import device as core_device
-    from ui import jobs
+    from core import jobs
 
     gpus = [core_device.DeviceInfo(f"cuda:{i}", "GPU", 40 << 30, 80 << 30) for i in range(3)]
     monkeypatch.delenv(core_device.ENV_VAR, raising=False)
@@ -171,7 +172,7 @@ def test_a_remote_run_trains_the_same_weights_as_a_local_one(ray_cluster):
 
 
 def _job(make_iter, model, owner="ann", controls=None):
-    from ui import jobs
+    from core import jobs
 
     return jobs.Job(
         label="t", device="cpu", epochs=1, make_iter=make_iter, model=model, owner=owner, controls=controls

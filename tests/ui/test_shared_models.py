@@ -102,31 +102,29 @@ def test_clear_cache_costs_only_a_reload():
 def test_shipped_generator_outputs_are_computed_once_for_the_whole_class():
     """The GAN page's grid, reading and interpolation of the shipped generator depend only on the seed:
     forty students opening the page cost one forward pass per (seed, size), and a new seed is computed."""
-    from core import gan
-    from ui.lessons import gan as gan_lesson
+    from core import configs, gan
+    from ui.figures import images
 
     G = gan.build_models(
-        gan.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0)
+        configs.with_overrides(gan.IMPROVED, g_width=8), False, torch.Generator().manual_seed(0)
     )[0].eval()
     calls = []
     G.register_forward_hook(lambda *_: calls.append(1))  # a private test generator, not a shared one
-    first = gan_lesson.from_shipped(G, "sample", 16, 5)
-    again = gan_lesson.from_shipped(G, "sample", 16, 5)
+    first = resources.from_shipped(G, "sample", 16, 5)
+    again = resources.from_shipped(G, "sample", 16, 5)
     assert again is first and len(calls) == 1, "the same seed must not run the generator again"
     assert torch.equal(first, gan.sample(G, 16, 5)), "the cached grid is the generator's own sample"
-    other = gan_lesson.from_shipped(G, "sample", 16, 6)
+    other = resources.from_shipped(G, "sample", 16, 6)
     assert not torch.equal(other, first)
-    path = gan_lesson.from_shipped(G, "interpolate", 1, 2, 11)
-    assert path.shape == (11, 1, 28, 28) and gan_lesson.from_shipped(G, "interpolate", 1, 2, 11) is path
+    path = resources.from_shipped(G, "interpolate", 1, 2, 11)
+    assert path.shape == (11, 1, 28, 28) and resources.from_shipped(G, "interpolate", 1, 2, 11) is path
     with pytest.raises(KeyError):  # only the two sampling functions can be named
-        gan_lesson.from_shipped(G, "train_gan", 1)
+        resources.from_shipped(G, "train_gan", 1)
     forward_passes = len(calls)
-    with mock.patch.object(gan_lesson, "png_bytes", wraps=gan_lesson.png_bytes) as encode:
-        png = gan_lesson.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
-        assert gan_lesson.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
-    assert png == gan_lesson.png_bytes(gan_lesson.grid_image(first, nrow=4, scale=3)), (
-        "the same picture as uncached"
-    )
+    with mock.patch.object(images, "png_bytes", wraps=images.png_bytes) as encode:
+        png = resources.shipped_png(G, "sample", (16, 5), nrow=4, scale=3)
+        assert resources.shipped_png(G, "sample", (16, 5), nrow=4, scale=3) is png and encode.call_count == 1
+    assert png == images.png_bytes(images.grid_image(first, nrow=4, scale=3)), "the same picture as uncached"
     assert len(calls) == forward_passes, (
         "the PNG is made from the cached samples, not from a new forward pass"
     )

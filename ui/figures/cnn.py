@@ -140,7 +140,7 @@ def confusion_figure(cm: np.ndarray) -> go.Figure:
     return fig
 
 
-def loss_figure(steps: Sequence[dict], epochs: Sequence[dict], batches: int) -> go.Figure:
+def loss_figure(steps: Sequence[dict], epochs: Sequence[dict], batches: int | None) -> go.Figure:
     """A run's per-batch loss (its step records) and per-epoch losses; `batches` per epoch places the
     epochs on the steps."""
     return loss_chart([(s["step"], s["loss"]) for s in steps], epochs, batches)

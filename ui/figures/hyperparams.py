@@ -1,7 +1,7 @@
 """The Hyperparameters lesson's figures: the runs' overlaid loss and accuracy curves, the results table with
 column widths that fit a classroom laptop's window, and the sentences that name a run, sum up a queue and
 point at the run that overfits. Plain `core.experiments.RunResult`s in, a figure, a DataFrame or a string
-out: no streamlit here (ui/lessons/hyperparams.py draws them)."""
+out: no streamlit here (ui/panels/hyperparams.py and the page draw them)."""
 
 from __future__ import annotations
 

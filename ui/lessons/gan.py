@@ -1,125 +1,132 @@
 """The GAN lesson (course Part 3.2, DCGAN): G and D trained as a job with GAN-Lab controls, its saved runs,
-and the figures both GAN pages share — image grids, the two players' loss charts, the digit histogram,
-and the shipped generators' samples computed once for the whole class.
+the live panel with its epoch-by-epoch replay, and the panel of the digits the shipped CNN reads.
 
-The conditional GAN (ui.lessons.cgan) trains, saves and reopens through the same functions under its
-own page key. Grids go through `torchvision.utils.make_grid`, like the course's `save_image(..., nrow=5)`.
+Its figures are in ui.figures.gan (and ui.figures.images, ui.charts for what the other generative pages
+draw alike); the shipped generator's samples are computed once for the class by ui.resources.
 """
 
 from __future__ import annotations
 
 import bisect
-import io
-import sys
+import dataclasses
 from collections.abc import Sequence
-from types import ModuleType
 
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
-from PIL import Image
 
-from core import gan
-from core import images as core_images
+from core import configs, gan, runs
+from core.metrics import digit_shares
 from core.models import model_args
-from ui import jobs, lesson, saved_runs
-from ui.charts import COLORS, base_figure, finite
-from ui.i18n import t
+from ui import job_widgets, jobs, layout, resources, saved_runs, trainable
+from ui.charts import d_output_chart, gan_loss_chart
+from ui.figures import gan as figures
+from ui.figures.images import digit_histogram, grid_floats, grid_image, png_bytes
+from ui.i18n import current_lang, t
 
-PAGE = "gan"
-FAMILY = "gan.Generator"
+SHIPPED = "gan_mnist.pth"
+CNN = ("cnn_mnist.pth", "cnn.MNISTCNN")  # the shipped CNN that reads the generated digits
+# epochs None: the preset's own
+SIZES = resources.sizes(full={"epochs": None, "train_n": None}, tiny={"epochs": 1, "train_n": 256})
 MAX_GRIDS = 60  # sample grids kept on disk per run (the latest ones): ~3 MB at 64 x 28 x 28
 STEP_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake")  # what run.json keeps of each step record
 ss = st.session_state
 
 
-# -- the lesson protocol (ui.lesson) ------------------------------------------------------------------
-def train(cfg: gan.GanConfig, x: torch.Tensor) -> jobs.Job:
-    """A new G and D for `cfg`, trained on images `x` as this session's job of the GAN page."""
-    return start_training(sys.modules[__name__], cfg, x, None)
+# -- the lesson (ui.trainable) ---------------------------------------------------------------------------
+def build(cfg: gan.GanConfig, x: torch.Tensor) -> trainable.Training:
+    """New G and D for `cfg` in this session (`gan_G`, `gan_cfg`), trained on images `x`.
 
-
-def start_training(
-    topic: ModuleType, cfg: gan.GanConfig, x: torch.Tensor, y: torch.Tensor | None
-) -> jobs.Job:
-    """New G and D for `cfg` in this session (`<page>_G`, `<page>_cfg`) and a job of `topic` (this module
-    or ui.lessons.cgan) training them, saved to runs/. `y` (digit labels) makes it a conditional GAN.
-
-    The worker reads the page's `<page>_controls` dict at every step (GAN Lab's "step D only" and slow
+    The worker reads the page's `gan_controls` dict at every step (GAN Lab's "step D only" and slow
     motion); the job keeps the step and epoch records the page draws."""
-    page = topic.PAGE
-    device = jobs.train_device()  # the CPU after a GPU fault ("train again on the CPU")
+    # the CPU after a GPU fault ("train again on the CPU")
+    device = jobs.train_device()
     g = torch.Generator().manual_seed(cfg.seed)
-    G, D = gan.build_models(cfg, y is not None, g)
-    controls = ss.setdefault(f"{page}_controls", {"mode": "both", "delay": 0.0})
-    ss[f"{page}_G"], ss[f"{page}_cfg"] = G, cfg
-
-    def records():
-        if y is None:
-            return gan.train_gan(cfg, x, G, D, device=device, controls=controls, generator=g)
-        return gan.train_cgan(cfg, x, y, G, D, device=device, controls=controls, generator=g)
-
-    training = lesson.Training(
+    G, D = gan.build_models(cfg, False, g)
+    controls = ss.setdefault("gan_controls", {"mode": "both", "delay": 0.0})
+    ss["gan_G"], ss["gan_cfg"] = G, cfg
+    return trainable.Training(
         model=G,
         model_args=model_args(G),
-        settings=cfg.as_dict(),
-        records=records,
+        settings=dataclasses.asdict(cfg),
+        records=lambda: gan.train_gan(cfg, x, G, D, device=device, controls=controls, generator=g),
         epochs=cfg.epochs,
         device=device,
-        controls=controls,  # "step D only" and slow motion, changed by the page while it trains
+        # "step D only" and slow motion, changed by the page while it trains
+        controls=controls,
     )
-    return lesson.start(topic, training)
 
 
-def history(job: jobs.Job) -> dict:
-    """The epoch records (their grids go to `arrays`) and the per-step losses and D outputs."""
-    steps = [{k: s[k] for k in STEP_KEYS if k in s} for s in list(job.steps)]
-    return {"epochs": list(job.epochs_log), "steps": steps}
-
-
-def metrics(job: jobs.Job) -> dict:
-    return lesson.last_epoch(job, ("d_loss", "g_loss"))
-
-
-def arrays(job: jobs.Job) -> dict:
-    """The latest MAX_GRIDS epoch grids (uint8) and their epoch numbers."""
-    return lesson.grid_arrays(job, MAX_GRIDS)
-
-
-def saved(name: str) -> list[lesson.Saved]:
-    return saved_runs.listed(PAGE, name)
-
-
-def reopen(saved_id: str) -> str:
-    return reopen_run(PAGE, saved_id, FAMILY)
-
-
-def reopen_run(page: str, saved_id: str, family: str) -> str:
-    """A saved generator back as this session's `<page>_G`, its records (grids included) in a finished
-    job, so the charts and the epoch timeline show it as it was trained."""
-    opened = saved_runs.opened_run(saved_id, family)
-    cfg = saved_runs.from_dict(gan.GanConfig, opened.info.config)
-    saved_grids = opened.arrays.get("grids", [])
-    by_epoch = dict(zip(opened.arrays.get("grid_epochs", np.array([])).tolist(), saved_grids))
-    epochs_log = [
-        {**r, "grid": by_epoch[r["epoch"]]} if r.get("epoch") in by_epoch else r
-        for r in opened.history.get("epochs", [])
-    ]
-    ss[f"{page}_G"], ss[f"{page}_cfg"] = opened.model, cfg
-    saved_runs.restored_job(page, epochs_log, saved_runs.step_records(opened.history), cfg.epochs)
+def restore(opened: runs.OpenedRun, cfg: gan.GanConfig) -> str:
+    """A saved generator back as this session's `gan_G`, its records (grids included) in a finished job,
+    so the charts and the epoch timeline show it as it was trained."""
+    ss["gan_G"], ss["gan_cfg"] = opened.model, cfg
+    steps = saved_runs.step_records(opened.history)
+    saved_runs.restored_job(LESSON.key, trainable.restore_grids(opened), steps, cfg.epochs)
     return t("runs.opened", epochs=opened.info.epochs_done)
 
 
-grids = lesson.grid_records  # the job's epoch records that carry a sample grid, oldest first
+def live_panel(job: jobs.Job) -> None:
+    """The two players' charts and the latest grid while it trains; afterwards a slider replays the
+    recorded epochs (grid, metrics and a mark on the charts at that epoch's step)."""
+    job_widgets.status(job)
+    steps, ep = list(job.steps), trainable.grid_records(job)
+    # the latest grid while training; the replayed epoch afterwards
+    shown = ep[-1] if ep else None
+    if ep and not job.active:
+        st.subheader(t("gan.timeline"))
+        shown = replay_pick(ep, t("gan.epoch_pick"), "gan_epoch")
+    marked = shown if shown is not None and not job.active and len(ep) > 1 else None
+    # the step record the metrics show
+    at = step_at(steps, marked)
+    if at is not None:
+        m = st.columns(4)
+        for col, key, digits in zip(m, ("d_loss", "g_loss", "d_real", "d_fake"), (3, 3, 2, 2)):
+            col.metric(t(f"gan.v.{key}"), f"{at[key]:.{digits}f}")
+    mark = None if marked is None else marked.get("step")
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(gan_loss_chart(steps, mark=mark), key="gan_loss_chart", width="stretch")
+    c2.plotly_chart(d_output_chart(steps, mark=mark), key="gan_d_chart", width="stretch")
+    # the live grid first: it shows what G learned
+    left, right = layout.main_columns([3, 2], main=0)
+    if shown is None:
+        left.info(t("gan.waiting_grid"))
+        return
+    img = grid_image(shown["grid"], nrow=8, scale=3)
+    left.markdown(f"**{t('gan.live_grid', epoch=shown['epoch'])}**")
+    left.image(img, width="stretch")
+    with right:
+        quality_panel("gan_live", images=grid_floats(shown["grid"]))
+    if not job.active:
+        name = f"epoch_{shown['epoch']}.png"
+        left.download_button(t("gan.download"), png_bytes(img), name, "image/png", key="gan_epoch_download")
+        if len(ep) > 1 and right.toggle(t("gan.timeline_gif"), key="gan_timeline_gif"):
+            right.image(figures.timeline_gif([r["grid"] for r in ep]), width="stretch")
+
+
+LESSON = trainable.Lesson(
+    "gan",
+    build,
+    restore,
+    live=live_panel,
+    metric_keys=("d_loss", "g_loss"),
+    # the per-step losses and D outputs (the epoch records' grids go to `arrays`)
+    history=trainable.step_history(*STEP_KEYS),
+    # the latest MAX_GRIDS epoch grids (uint8) and their epoch numbers
+    arrays=lambda job: trainable.grid_arrays(job, MAX_GRIDS),
+)
 
 
 # -- the page's first run and the replay of a finished one ---------------------------------------------
-def page_defaults(preset: str, test_mode: bool = False) -> gan.GanConfig:
-    """The settings the GAN page starts with for `preset`: `gan.LIVE` (readable digits in about a minute
-    on a 2-core CPU) or the course's own, for as many epochs; one epoch in test mode."""
-    cfg = gan.LIVE if preset == "improved" else gan.with_overrides(gan.COURSE, epochs=gan.LIVE.epochs)
-    return gan.with_overrides(cfg, epochs=1) if test_mode else cfg
+def page_defaults(preset: str) -> gan.GanConfig:
+    """The settings the GAN page starts with for `preset`: `gan.LIVE` (the live run bench/gen_quality_gan.py
+    measures) or the course's own, for as many epochs; `SIZES.epochs` in test mode."""
+    cfg = gan.LIVE if preset == "improved" else configs.with_overrides(gan.COURSE, epochs=gan.LIVE.epochs)
+    return configs.with_overrides(cfg, epochs=SIZES.epochs)
+
+
+def train_images() -> torch.Tensor:
+    """The MNIST training images the page's run learns from (`SIZES.train_n` of them, all for a class)."""
+    return resources.mnist().x_train[: SIZES.train_n]
 
 
 def replay_pick(ep: Sequence[dict], label: str, key: str) -> dict:
@@ -132,10 +139,12 @@ def replay_pick(ep: Sequence[dict], label: str, key: str) -> dict:
         return ep[-1]
     value = ss.get(key)
     if not isinstance(value, int) or not first <= value <= last or ss.get(f"_{key}_run") != id(ep[0]):
-        ss[key] = last  # a different run: start the replay at its end
+        # a different run: start the replay at its end
+        ss[key] = last
     ss[f"_{key}_run"] = id(ep[0])
     picked = st.slider(label, first, last, key=key)
-    return min(ep, key=lambda r: abs(int(r["epoch"]) - picked))  # grids are kept for every epoch
+    # grids are kept for every epoch
+    return min(ep, key=lambda r: abs(int(r["epoch"]) - picked))
 
 
 def step_at(steps: Sequence[dict], epoch_record: dict | None) -> dict | None:
@@ -149,133 +158,45 @@ def step_at(steps: Sequence[dict], epoch_record: dict | None) -> dict | None:
     return steps[max(0, i - 1)]
 
 
-# -- images ----------------------------------------------------------------------------------------
-def grid_image(images: torch.Tensor | np.ndarray, nrow: int, scale: int = 3, padding: int = 2) -> np.ndarray:
-    """(N, 1, S, S) or (N, S, S) in [0, 1] (or uint8) -> one uint8 (H, W) image on a dark grey frame,
-    enlarged `scale`x."""
-    return core_images.tile(images, nrow, padding=padding, pad_value=0.25, scale=scale)
+# -- the shipped generator and the CNN that reads its digits ---------------------------------------------
+def shipped():
+    """The shipped generator (`core.checkpoints.Loaded`), or None: then `warn_no_shipped` says why."""
+    return resources.shipped(SHIPPED, LESSON.topic.family)
 
 
-def png_bytes(img: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return buf.getvalue()
+def warn_no_shipped() -> None:
+    resources.shipped_warning(SHIPPED, LESSON.topic.family, "gan.no_shipped")
 
 
-def gif_bytes(frames: Sequence[np.ndarray], ms: int = 300) -> bytes:
-    """Frames (H, W) uint8 -> an animated GIF that loops (the interpolation / epoch animations)."""
-    buf = io.BytesIO()
-    images = [Image.fromarray(f) for f in frames]
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=ms, loop=0)
-    return buf.getvalue()
+def shipped_caption(loaded, data_text: str) -> str:
+    """What the shipped generator is: its epochs and data, and the mapping network and the 3x3 refining
+    conv where it has them."""
+    args = loaded.model.model_args
+    # the shipped G may add a mapping network: say so
+    mapping = args.get("mapping", 0)
+    key = "gan.shipped_info_mapping" if mapping else "gan.shipped_info"
+    # Japanese sentences follow each other without a space
+    gap = "" if current_lang() == "ja" else " "
+    # likewise a 3x3 conv
+    refine = gap + t("gan.shipped_refine") if args.get("refine") else ""
+    return t(key, epochs=loaded.meta.get("epochs", "?"), data=data_text, mapping=mapping) + refine
 
 
-# -- charts ----------------------------------------------------------------------------------------
-def step_chart(
-    steps: Sequence[dict], y_title: str, lines: dict[str, int], height: int = 300, mark: int | None = None
-) -> go.Figure:
-    """One line per record key of `lines` ({key: colour index}) over the steps, named `gan.v.<key>`;
-    `mark`: a step to draw a vertical line at (the epoch the replay shows)."""
-    fig = base_figure(t("chart.step"), y_title, height=height)
-    if mark is not None and steps:
-        fig.add_vline(x=mark, line_width=2, line_dash="dash", line_color="#555555")
-    x = [r["step"] for r in steps]
-    for key, color in lines.items() if steps else ():  # no steps yet: empty axes, no legend
-        fig.add_scatter(
-            x=x,
-            y=finite([r[key] for r in steps]),
-            mode="lines",
-            name=t(f"gan.v.{key}"),
-            line={"color": COLORS[color], "width": 2},
-        )
-    return fig
-
-
-def gan_loss_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
-    """D and G loss per step (the two players' scores)."""
-    return step_chart(steps, t("chart.loss"), {"d_loss": 0, "g_loss": 1}, height, mark)
-
-
-def d_output_chart(steps: Sequence[dict], height: int = 300, mark: int | None = None) -> go.Figure:
-    """Mean D(x) on real and D(G(z)) on fake images: 0.5 / 0.5 is the balance point."""
-    fig = step_chart(steps, t("gan.v.d_out"), {"d_real": 2, "d_fake": 3}, height, mark)
-    if steps:
-        fig.add_hline(y=0.5, line_dash="dot", line_color="gray")
-    fig.update_yaxes(range=[0, 1])
-    return fig
-
-
-def digit_histogram(shares: np.ndarray, highlight: int | None = None, height: int = 280) -> go.Figure:
-    """Share of samples the CNN reads as each digit; ideal is about 10 % each (a spike = mode collapse)."""
-    fig = base_figure(t("gan.v.digit"), t("gan.v.share"), height=height)
-    colors = [COLORS[1] if highlight is not None and d == highlight else COLORS[0] for d in range(10)]
-    fig.add_bar(
-        x=[str(d) for d in range(10)], y=[100 * v for v in shares], marker_color=colors, name=t("gan.v.share")
-    )
-    fig.add_hline(y=10, line_dash="dot", line_color="gray")
-    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    fig.update_xaxes(type="category")  # every digit labelled
-    fig.update_layout(hovermode="closest")
-    return fig
-
-
-def read_digits(classifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """The shipped CNN's reading of (N, 1, S, S) images in [0, 1] (8x8 digits are upscaled)."""
-    from core.metrics import classify
-
-    if images.shape[-1] != 28:
-        images = torch.nn.functional.interpolate(images, size=(28, 28), mode="bilinear", align_corners=False)
-    return classify(classifier, images)
-
-
-# -- the shipped generators: computed once per (generator, arguments) for every session -------------------
-def from_shipped(G: torch.nn.Module, fn: str, *args) -> torch.Tensor:
-    """`core.gan.<fn>(G, *args)` ("sample" or "interpolate") for a shipped generator, which every session
-    shares read-only: a class opening the page with the same seed costs one forward pass, not forty.
-    The result is shared as well: read it, never change it in place. Keyed by the generator's id: shipped
-    models live in `st.cache_resource` as long as these results do ("Clear cache" empties both)."""
-    return _from_shipped(G, id(G), fn, args)
-
-
-def _generator_fn(fn: str):
-    return {"sample": gan.sample, "interpolate": gan.interpolate}[fn]
-
-
-def shipped_png(G: torch.nn.Module, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
-    """`png_bytes(grid_image(from_shipped(G, fn, *args), nrow, scale))`, shared likewise: the class sees the
-    same grid, so it is tiled and compressed once, not on every rerun of every session (~10 ms each)."""
-    return _shipped_png(G, id(G), fn, args, nrow, scale)
-
-
-def generated_png(G: torch.nn.Module, fn: str, args: tuple, nrow: int, scale: int, *, shared: bool) -> bytes:
-    """`core.gan.<fn>(G, *args)` as a PNG grid: through `shipped_png` for a shared generator (once for the
-    class), directly for a student's own."""
-    if shared:
-        return shipped_png(G, fn, args, nrow, scale)
-    return png_bytes(grid_image(_generator_fn(fn)(G, *args), nrow=nrow, scale=scale))
-
-
-def shipped_reading(classifier, G: torch.nn.Module, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`read_digits(classifier, sample(G, n, seed))` for a shipped classifier and generator, shared likewise."""
-    return _shipped_reading(classifier, G, (id(classifier), id(G)), n, seed)
-
-
-def _bounded(fn):
-    return st.cache_resource(show_spinner=False, max_entries=64)(fn)  # <= 64 x 200 digits: ~40 MB at most
-
-
-@_bounded
-def _from_shipped(_G, ident: int, fn: str, args: tuple) -> torch.Tensor:
-    return _generator_fn(fn)(_G, *args)
-
-
-@_bounded
-def _shipped_png(_G, ident: int, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
-    return png_bytes(grid_image(_from_shipped(_G, ident, fn, args), nrow=nrow, scale=scale))
-
-
-@_bounded
-def _shipped_reading(
-    _classifier, _G, ident: tuple[int, int], n: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    return read_digits(_classifier, _from_shipped(_G, ident[1], "sample", (n, seed)))
+def quality_panel(key: str, images: torch.Tensor | None = None, G=None, seed: int = 0) -> None:
+    """Histogram of the digits the shipped CNN reads in `images`, or in 200 samples of the shipped
+    generator `G` with `seed` (read once for the class), plus confidence figures."""
+    st.markdown(f"**{t('gan.quality')}**")
+    cnn = resources.shipped(*CNN)
+    if cnn is None:
+        resources.shipped_warning(*CNN, "gan.no_cnn", caption=True)
+        return
+    if G is not None:
+        pred, conf = resources.shipped_reading(cnn.model, G, 200, seed)
+    else:
+        pred, conf = resources.read_digits(cnn.model, images)
+    c1, c2 = st.columns(2)
+    c1.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
+    c2.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
+    hist = digit_histogram(digit_shares(pred), height=230)
+    st.plotly_chart(hist, key=f"{key}_hist", width="stretch")
+    st.caption(t("gan.quality_help", n=len(pred)))

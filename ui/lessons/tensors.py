@@ -1,17 +1,20 @@
-"""The Tensors lesson (course part 1) — panels of its page: typed input in, PyTorch's result (or its own message, explained) out."""
+"""The Tensors lesson (course part 1): the page's panels, typed input in, PyTorch's result (or its own
+message, explained) out. Its figures are in ui.figures.tensors, the "operate" tabs in ui.panels.tensors."""
 
 from __future__ import annotations
 
 import time
 
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from core import tensor_lab as lab
-from ui import inputs
-from ui.charts import COLORS, FONT, base_figure
-from ui.i18n import relabelled, t
+from ui import resources
+from ui.figures import tensors as figures
+from ui.i18n import current_lang, labels, relabelled, t
+
+# the first training loop's epochs slider: its top
+SIZES = resources.sizes(full={"loop_epochs_max": 300}, tiny={"loop_epochs_max": 30})
 
 LOOP_CODE = """import torch
 
@@ -152,127 +155,10 @@ def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
         st.dataframe(v[tuple(picks)].numpy(), key=f"{key}_slice")
 
 
-# -- operate --------------------------------------------------------------------------------------------
-
-
-def _result(out, label: str, key: str, note: str = "") -> None:
-    if out is not None:
-        st.markdown(f"`{label}` {note}→ shape **{list(out.shape)}**")
-        show_tensor(out, "result", key)
-
-
-def _follow_example(key: str, example: str) -> None:
-    """Put the example that fits x and the method in the text box `key`, until the student types their own.
-
-    The box is given no default argument: its value lives in the session only (a widget with both makes
-    Streamlit warn). The last example shown is kept beside it, so a box still holding it gets the next one.
-    """
-    ss = st.session_state
-    shown = f"{key}_example"
-    if key not in ss or ss[key] == ss.get(shown):
-        ss[key] = example
-    ss[shown] = example
-
-
-def _product_operand(x: torch.Tensor, text: str, how: str) -> tuple[torch.Tensor | None, str]:
-    """y for `x * y` / `x @ y` and how the result line names it: the typed list, else x (or its transpose)."""
-    if text.strip():
-        return guarded(lambda: lab.create("tensor", values=text, dtype=str(x.dtype)[6:])), "y"
-    if how == "matmul" and x.dim() >= 2:
-        return x.mT, "x.mT"
-    return x, "x"
-
-
-def operations(x: torch.Tensor, lang: str) -> None:
-    """Indexing, reshape/view, (un)squeeze, cat vs stack, * vs @, reductions — each with its shape."""
-    st.caption(t("tensors.operate_on", shape=list(x.shape)))
-    tabs = st.tabs(
-        [
-            t("tensors.op.index"),
-            "reshape / view",
-            "unsqueeze / squeeze",
-            "cat / stack",
-            "* / @",
-            "sum / mean / max",
-        ]
-    )
-    with tabs[0]:
-        _follow_example("tensors_index", lab.example_index(x.dim()))
-        text = st.text_input(t("tensors.index_expr"), key="tensors_index")
-        _result(guarded(lambda: lab.index(x, text)), f"x[{text}]", "tensors_index_out")
-    with tabs[1]:
-        c1, c2 = st.columns(2)
-        shape = c1.text_input(t("tensors.new_shape"), "-1", key="tensors_reshape")
-        method = c2.radio(
-            t("tensors.method"), ("reshape", "view"), key="tensors_reshape_method", horizontal=True
-        )
-        st.caption(t("tensors.reshape_help"))
-        _result(guarded(lambda: lab.reshape(x, shape, method)), f"x.{method}({shape})", "tensors_reshape_out")
-    with tabs[2]:
-        c1, c2 = st.columns(2)
-        dim = inputs.number(c1, "dim", -4, 4, 0, key="tensors_unsq_dim")
-        how = c2.radio(t("tensors.method"), ("unsqueeze", "squeeze"), key="tensors_unsq_how", horizontal=True)
-        fn = (
-            (lambda: lab.unsqueeze(x, int(dim))) if how == "unsqueeze" else (lambda: lab.squeeze(x, int(dim)))
-        )
-        _result(guarded(fn), f"x.{how}({int(dim)})", "tensors_unsq_out")
-    with tabs[3]:
-        c1, c2, c3 = st.columns(3)
-        how = c1.radio(t("tensors.method"), ("cat", "stack"), key="tensors_join_how", horizontal=True)
-        dim = inputs.number(c2, "dim", -3, 3, 0, key="tensors_join_dim")
-        other = c3.text_input(
-            t("tensors.other"), "", key="tensors_join_other", placeholder=t("tensors.other_ph")
-        )
-        y = (
-            x
-            if not other.strip()
-            else guarded(lambda: lab.create("tensor", values=other, dtype=str(x.dtype)[6:]))
-        )
-        st.caption(t("tensors.join_help"))
-        if y is not None:
-            _result(
-                guarded(lambda: lab.join(x, y, how, int(dim))),
-                f"torch.{how}([x, y], dim={int(dim)})",
-                "tensors_join_out",
-            )
-    with tabs[4]:
-        c1, c2 = st.columns(2)
-        how = c1.radio(
-            t("tensors.method"),
-            ("mul", "matmul"),
-            key="tensors_mul_how",
-            horizontal=True,
-            format_func=lambda h: "x * y" if h == "mul" else "x @ y",
-        )
-        _follow_example("tensors_mul_other", lab.example_other(tuple(x.shape), how))
-        other = c2.text_input(t(f"tensors.other_{how}"), key="tensors_mul_other")
-        y, y_name = _product_operand(x, other, how)
-        st.caption(t("tensors.mul_help"))
-        if y is not None:
-            _result(
-                guarded(lambda: lab.multiply(x, y, how)),
-                f"x {'*' if how == 'mul' else '@'} {y_name}",
-                "tensors_mul_out",
-                note=f"· x {list(x.shape)} · {y_name} {list(y.shape)} ",
-            )
-    with tabs[5]:
-        c1, c2, c3 = st.columns(3)
-        op = c1.radio(t("tensors.method"), ("sum", "mean", "max"), key="tensors_red_op", horizontal=True)
-        dims = ["all"] + list(range(x.dim()))
-        dim = c2.selectbox(
-            "dim",
-            dims,
-            key=relabelled("tensors_red_dim"),
-            format_func=lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d),
-        )
-        keep = c3.checkbox("keepdim", key="tensors_red_keep")
-        d = None if dim == "all" or dim not in dims else int(dim)
-        label = f"x.{op}()" if d is None else f"x.{op}(dim={d}{', keepdim=True' if keep else ''})"
-        _result(
-            guarded(lambda: lab.reduce(x, op, d, keep)),
-            label + (".values" if op == "max" and d is not None else ""),
-            "tensors_red_out",
-        )
+def dim_label():
+    """`format_func` of a reduction's dim ("all" or a number), in the language of the run that drew it."""
+    lang = current_lang()
+    return lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d)
 
 
 # -- broadcasting --------------------------------------------------------------------------------------
@@ -285,19 +171,8 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
         show_parse_error(e)
         return
     info = lab.broadcast(sa, sb)
-    rows = []
-    for i, d in enumerate(info["dims"]):
-        rows.append(
-            {
-                "dim": i - len(info["dims"]),
-                "a": d["a"],
-                "b": d["b"],
-                t("tensors.bc_out"): "—" if d["out"] is None else d["out"],
-                t("tensors.bc_rule"): t(f"tensors.bc.{d['rule']}"),
-            }
-        )
     st.markdown(t("tensors.bc_aligned", a=list(sa), b=list(sb), pa=list(info["a"]), pb=list(info["b"])))
-    st.dataframe(rows, hide_index=True, key="tensors_bc_table")
+    st.dataframe(figures.broadcast_rows(info), hide_index=True, key="tensors_bc_table")
     if info["result"] is None:
         st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon=":material/warning:")
         st.code(f"RuntimeError: {info['torch']}", language="text", wrap_lines=True)
@@ -359,28 +234,17 @@ def _autograd_numbers(demo: dict) -> None:
 # -- activations ------------------------------------------------------------------------------------------
 
 
-def activation_panel(curves: dict, lang: str) -> None:
+def activation_panel(curves: dict) -> None:
     st.session_state.setdefault("tensors_acts", ["sigmoid", "tanh", "relu"])
     names = st.multiselect(
         t("tensors.act_pick"),
         list(curves),
         key=relabelled("tensors_acts"),
-        format_func=lambda n: t(f"tensors.act.{n}", lang=lang),
+        format_func=labels("tensors.act."),
     )
     c1, c2 = st.columns(2)
     for col, field, title, key in ((c1, "y", "f(z)", "tensors_act_f"), (c2, "dy", "f'(z)", "tensors_act_df")):
-        fig = base_figure("z", title, height=320)
-        for n in names:
-            c = curves[n]
-            fig.add_scatter(
-                x=c["z"],
-                y=c[field],
-                name=t(f"tensors.act.{n}"),
-                mode="lines",
-                line={"width": 3, "color": COLORS[list(curves).index(n) % len(COLORS)]},
-            )
-        fig.update_layout(hovermode="x")
-        col.plotly_chart(fig, key=key, width="stretch")
+        col.plotly_chart(figures.activation_figure(curves, names, field, title), key=key, width="stretch")
     with st.expander(t("tensors.vanishing_title"), icon=":material/lightbulb:"):
         st.markdown(t("tensors.vanishing"))
 
@@ -394,46 +258,22 @@ def fit_line_live(lr: float, epochs: int, noise: float) -> None:
     c1, c2 = st.columns(2)
     line_slot, loss_slot = c1.empty(), c2.empty()
     metric_slot = st.empty()
+    points = x.squeeze(1).tolist(), y.squeeze(1).tolist()
     losses: list[float] = []
     last_draw, rec = 0.0, None
-    xs = [-1.0, 1.0]
     for rec in lab.fit_line(x, y, lr, epochs):
         losses.append(rec["loss"])
         now = time.perf_counter()
         done = rec["kind"] == "diverged" or rec["epoch"] == epochs
         if now - last_draw > 0.15 or done:
-            fig = go.Figure()
-            fig.add_scatter(
-                x=x.squeeze(1).tolist(), y=y.squeeze(1).tolist(), mode="markers", name=t("tensors.points")
+            line_slot.plotly_chart(
+                figures.line_figure(*points, rec),
+                key=f"tensors_line_{len(losses)}",
+                width="stretch",
             )
-            fig.add_scatter(
-                x=xs,
-                y=[2 * v + 1 for v in xs],
-                mode="lines",
-                name="y = 2x + 1",
-                line={"dash": "dot", "color": "gray"},
+            loss_slot.plotly_chart(
+                figures.loss_figure(losses), key=f"tensors_loss_{len(losses)}", width="stretch"
             )
-            if rec["kind"] == "epoch":
-                fig.add_scatter(
-                    x=xs,
-                    y=[rec["w"] * v + rec["b"] for v in xs],
-                    mode="lines",
-                    name=t("tensors.learned"),
-                    line={"width": 4, "color": COLORS[1]},
-                )
-            fig.update_layout(
-                height=320,
-                margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                font=FONT,
-                yaxis_range=[-2.5, 4.5],
-                legend={"orientation": "h", "y": 1.15},
-            )
-            line_slot.plotly_chart(fig, key=f"tensors_line_{len(losses)}", width="stretch")
-            lf = base_figure(t("chart.epoch"), t("chart.loss"), height=320, log_y=True)
-            lf.add_scatter(
-                x=list(range(1, len(losses) + 1)), y=[v if v < 1e30 else None for v in losses], mode="lines"
-            )
-            loss_slot.plotly_chart(lf, key=f"tensors_loss_{len(losses)}", width="stretch")
             last_draw = now
             time.sleep(0.05)  # let the browser draw: the loop itself takes milliseconds
     if rec is None:

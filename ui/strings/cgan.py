@@ -1,4 +1,4 @@
-"""Strings of the conditional-GAN page (pages/cgan.py)."""
+"""Strings of the conditional-GAN page (app_pages/cgan.py)."""
 
 JA = {
     "cgan.title": "条件付き GAN：数字を指定する",

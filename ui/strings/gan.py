@@ -1,4 +1,5 @@
-"""Strings of the GAN page (pages/gan.py) and of the figures both GAN pages share (ui/lessons/gan.py)."""
+"""Strings of the GAN page (app_pages/gan.py), and the `gan.v.*` names of what the generative pages draw
+alike (ui/charts.py's two players' charts, ui/figures/images.py's digit histogram)."""
 
 JA = {
     "gan.title": "GAN：生成器と識別器の競争",
