@@ -6,12 +6,13 @@ Run it with `make run` (`streamlit run Home.py`). Every page lives in `app_pages
 import streamlit as st
 
 from ui.i18n import KEPT, current_lang, t
+from ui.pages import current_page
 
 st.set_page_config(page_title="PyTorch Hands-on Lab", page_icon="🔥", layout="wide")
 # A session's first run (and the server's first, which imports torch and loads data and models) takes a
 # few seconds: say so from the first moment instead of showing an empty page.
 warming = st.empty()
-if "_lab_page" not in st.session_state:  # no page has run for this session yet (ui.pages.begin)
+if not current_page():  # no page has run for this session yet (ui.pages.begin)
     warming.info(t("shell.warming"), icon=":material/hourglass_top:")
 
 # torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)

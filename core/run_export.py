@@ -20,7 +20,6 @@ PyTorch script.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import math
@@ -91,8 +90,7 @@ def train_script(key: str, config: Mapping, model_config: Mapping | None = None)
 def script_files(key: str, config: Mapping) -> dict[str, str]:
     """Files the topic's train.py reads beside it ({name: text}): its module's `script_files(config)`, where
     it has one (the attention topic's text runs read `text.txt`)."""
-    module = importlib.import_module(topics.topic(key).export.partition(":")[0])
-    files = getattr(module, "script_files", None)
+    files = topics.topic(key).export_companion("script_files")
     return dict(files(config)) if files is not None else {}
 
 

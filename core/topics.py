@@ -44,6 +44,11 @@ class Topic:
     def export_constants(self):
         return _resolve(self.export)
 
+    def export_companion(self, name: str):
+        """`name` of the module that holds the export function (a topic's optional extras), or None."""
+        module = self.export.partition(":")[0]
+        return getattr(importlib.import_module(module), name, None) if module else None
+
 
 def _resolve(name: str):
     module, _, attr = name.partition(":")

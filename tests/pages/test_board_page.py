@@ -90,8 +90,7 @@ def test_the_board_in_both_languages_empty_filled_and_unreadable(board, tmp_path
     ui_board.changed()  # (a refresh within the snapshot's few seconds would show the same)
     at.run()
     _check_filled(at, "ja")
-    at.session_state["_lang"] = "en"  # ui.i18n.KEPT: the sidebar's choice, as a page switch keeps it
-    at.query_params["lang"] = "en"
+    at.selectbox(key="lang").set_value("en")  # the sidebar's language box, as a student switches
     at.run()
     _check_filled(at, "en")
 
