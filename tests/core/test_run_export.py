@@ -289,3 +289,17 @@ def test_the_attention_scripts_loss_falls_as_it_trains(scripts):
     assert done.returncode == 0, done.stderr[-3000:]
     losses = [float(v) for v in re.findall(r"loss (\S+)", done.stdout)]
     assert len(losses) == 3 and losses[-1] < losses[0] - 0.3, done.stdout  # from about 2.4 (ln 11) down
+
+
+# the topics whose train.py is checked by a test of its own in this file, not through RUNS
+OWN_TEST = {
+    "xor": "test_the_xor_script_runs_as_it_comes",
+    "cnn": "test_a_cnn_run_brings_the_course_script_with_its_settings",  # full MNIST: checked, not run
+}
+
+
+def test_every_topics_train_script_is_checked_here():
+    """A new topic with an export in core/topics.py needs a case in RUNS (its script takes --epochs,
+    --limit, --from-lab and --out) or a test of its own named in OWN_TEST."""
+    assert {page for page, _ in RUNS.values()} | set(OWN_TEST) == set(run_export.TRAIN_SCRIPTS)
+    assert all(callable(globals()[name]) for name in OWN_TEST.values())

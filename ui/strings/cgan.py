@@ -1,6 +1,8 @@
 """Strings of the conditional-GAN page (app_pages/cgan.py)."""
 
 JA = {
+    "nav.cgan": "条件付き GAN",
+    "home.blurb.cgan": "ラベルを指定して好きな数字を生成する",
     "cgan.title": "条件付き GAN：数字を指定する",
     "cgan.lead": "生成したい数字を選ぶと、その数字だけを描く GAN です。",
     "cgan.about": "普通の GAN とどこが違う？",
@@ -82,6 +84,8 @@ JA = {
 }
 
 EN = {
+    "nav.cgan": "Conditional GAN",
+    "home.blurb.cgan": "Ask for a digit and generate it",
     "cgan.title": "Conditional GAN: ask for a digit",
     "cgan.lead": "Pick a digit, and this GAN draws that digit and no other.",
     "cgan.about": "How does it differ from a plain GAN?",

@@ -1,6 +1,8 @@
 """Strings of the CNN page (course 000, Part 2)."""
 
 JA = {
+    "nav.cnn": "CNN (MNIST)",
+    "home.blurb.cnn": "描いた数字を CNN が読む。中の特徴マップも見える",
     "cnn.title": "CNN で手書き数字を読む",
     "cnn.intro": (
         "第2部の `mnist_cnn.py` と同じ CNN です。描いた数字やアップロードした画像を MNIST と同じ手順で"
@@ -149,6 +151,8 @@ JA = {
 }
 
 EN = {
+    "nav.cnn": "CNN (MNIST)",
+    "home.blurb.cnn": "A CNN reads the digit you draw, and shows what it sees",
     "cnn.title": "A CNN reads handwritten digits",
     "cnn.intro": (
         "The CNN of Part 2's `mnist_cnn.py`. A digit you draw or upload is framed into 28×28 the way MNIST "

@@ -2,6 +2,8 @@
 alike (ui/charts.py's two players' charts, ui/figures/images.py's digit histogram)."""
 
 JA = {
+    "nav.gan": "GAN",
+    "home.blurb.gan": "生成器と識別器の競争で数字の画像を作る",
     "gan.title": "GAN：生成器と識別器の競争",
     "gan.intro": (
         "**生成器 G** は乱数ベクトル $z$ から画像を作り、**識別器 D** はそれが本物（MNIST）か G の偽物かを見分けます。"
@@ -107,6 +109,8 @@ JA = {
 }
 
 EN = {
+    "nav.gan": "GAN",
+    "home.blurb.gan": "A generator and a discriminator compete until digits appear",
     "gan.title": "GAN: generator vs discriminator",
     "gan.intro": (
         "The **generator G** turns a random vector $z$ into an image; the **discriminator D** tells real "

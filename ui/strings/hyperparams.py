@@ -1,6 +1,8 @@
 """Hyperparameters page (course 000 section 2.4 and Part 1 columns on epochs; 002 section 6)."""
 
 JA = {
+    "nav.hyperparams": "ハイパーパラメータ",
+    "home.blurb.hyperparams": "学習率・バッチサイズなどを変えて実験を並べ、過学習を観察する",
     "hyperparams.title": "ハイパーパラメータ：実験を並べて比べる",
     "hyperparams.intro": (
         "学習率・バッチサイズ・エポック数・畳み込み層のチャネル数のように、**人が学習の前に決める値** を "
@@ -180,6 +182,8 @@ JA = {
 }
 
 EN = {
+    "nav.hyperparams": "Hyperparameters",
+    "home.blurb.hyperparams": "Vary learning rate, batch size and more; compare runs; watch overfitting",
     "hyperparams.title": "Hyperparameters: run experiments side by side",
     "hyperparams.intro": (
         "Values that **you choose before training** — learning rate, batch size, number of epochs, the "

@@ -1,6 +1,8 @@
 """Tensors page (course 000, 1.3; primer 001, chapters 2–5)."""
 
 JA = {
+    "nav.tensors": "テンソル",
+    "home.blurb.tensors": "テンソルを作って操作し、ブロードキャストと自動微分を確かめる",
     "tensors.title": "テンソル：PyTorch の基本",
     "tensors.lead": (
         "**テンソル** は多次元配列です（0 次元 = スカラー、1 次元 = ベクトル、2 次元 = 行列）。"
@@ -150,6 +152,8 @@ JA = {
 }
 
 EN = {
+    "nav.tensors": "Tensors",
+    "home.blurb.tensors": "Create and reshape tensors; see broadcasting and autograd at work",
     "tensors.title": "Tensors: the ABC of PyTorch",
     "tensors.lead": (
         "A **tensor** is a multi-dimensional array (0-D a scalar, 1-D a vector, 2-D a matrix). "

@@ -1,6 +1,8 @@
 """VAE page (course 004, ch. 2): autoencoder, CNN autoencoder, variational autoencoder."""
 
 JA = {
+    "nav.vae": "VAE",
+    "home.blurb.vae": "2 次元の潜在空間をクリックして数字を作る",
     "vae.title": "AE と VAE：潜在空間を探検する",
     "vae.lead": (
         "テスト画像 1 枚 1 枚を、エンコーダが 2 つの数 $z = (z_1, z_2)$ に縮めて点として描いた地図です。"
@@ -81,6 +83,8 @@ JA = {
 }
 
 EN = {
+    "nav.vae": "VAE",
+    "home.blurb.vae": "Click anywhere in a 2-D latent space to make a digit",
     "vae.title": "AE and VAE: the latent space",
     "vae.lead": (
         "Each dot is a test digit that the encoder squeezed into two numbers $z = (z_1, z_2)$. Click "

@@ -1,6 +1,8 @@
 """XOR page (course 000, Part 1, 1.4)."""
 
 JA = {
+    "nav.xor": "XOR",
+    "home.blurb.xor": "AND・OR・XOR を学ぶ小さなネットワーク。線形モデルとの違いを見る",
     "xor.title": "XOR をネットワークで解く",
     "xor.intro": "XOR は直線 1 本では分けられません。ネットワークが境界を曲げる様子を見ましょう。",
     "xor.about": (
@@ -137,6 +139,8 @@ JA = {
 }
 
 EN = {
+    "nav.xor": "XOR",
+    "home.blurb.xor": "A tiny network learns AND, OR and XOR — and a linear model cannot",
     "xor.title": "Solving XOR with a network",
     "xor.intro": "No single straight line separates XOR. Press Train and watch the network bend one.",
     "xor.about": (
