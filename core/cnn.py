@@ -83,7 +83,7 @@ def make_train_iter(
     y_test: torch.Tensor | None = None,
     device: str | torch.device = "cpu",
 ) -> tuple[MNISTCNN, Callable[[], Iterator[dict]]]:
-    """A new model and a factory of its training iterator (what `ui.jobs.start` and the CLI consume)."""
+    """A new model and a factory of its training iterator (what a training job and the CLI consume)."""
     g = torch.Generator().manual_seed(cfg.seed)
     model = build_model(cfg, g)
     x, y = subset(x_train, y_train, cfg.train_size, cfg.seed)

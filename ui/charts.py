@@ -48,7 +48,7 @@ def loss_chart(
     """Per-batch training loss (thin line) and per-epoch training/validation loss (markers)."""
     fig = base_figure(t("chart.step"), t("chart.loss"), log_y=log_y)
     # as arrays, which Plotly neither checks one by one nor writes out as text (docs/streamlit-notes.md,
-    # Plotly checks lists element by element); ui.jobs keeps at most MAX_STEP_POINTS of them
+    # Plotly checks lists element by element); core.jobs keeps at most MAX_STEP_POINTS of them
     if steps:
         xy = np.asarray(steps, dtype=float)
         ys = np.where(np.isfinite(xy[:, 1]), xy[:, 1], np.nan)  # NaN and ±inf as gaps

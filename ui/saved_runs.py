@@ -2,8 +2,8 @@
 training worker, the one "saved runs" panel every page that trains shows, and the PIN that keeps a name's
 runs to its owner (core.classdb stores it hashed).
 
-Written once for every lesson (ui.trainable declares them): nothing here names a page. The saver runs in the job's worker
-thread between batches (ui.jobs calls it on every epoch record and when the job ends), so the weights it
+Written once for every lesson (ui.trainable declares them): nothing here names a page. The saver runs in
+the job's worker thread between batches (core.jobs calls it on every epoch record and when the job ends), so the weights it
 writes are a consistent snapshot and the page's live fragment never waits for the disk. It never calls
 `st.*` and never raises: a failure is kept in `error` and shown by ui.job_widgets.
 
@@ -96,7 +96,7 @@ class Reopenable(Protocol):
 # -- saving ------------------------------------------------------------------------------------
 @dataclass
 class RunSaver:
-    """Writes one job's model and records to runs/ (a ui.jobs.Saver); called from the worker only."""
+    """Writes one job's model and records to runs/ (a core.jobs.Saver); called from the worker only."""
 
     lesson: Kept  # what of the job is kept
     training: Any  # the ui.trainable.Training being run: its model, model_args, meta and save_every_s

@@ -1,6 +1,6 @@
 """What a page that trains declares, once: a `Lesson` (or, for a queue of runs saved together, a
-`QueueLesson`), so that one engine (ui.jobs), one saved-runs panel (ui.saved_runs) and one set of job
-widgets (ui.job_widgets) serve every topic without naming any.
+`QueueLesson`), so that one engine (core.jobs, through ui.jobs), one saved-runs panel (ui.saved_runs) and
+one set of job widgets (ui.job_widgets) serve every topic without naming any.
 
 A topic's ui module (ui/lessons/<topic>.py) builds its `LESSON` from three functions of its own: how the
 page's settings become a `Training`, how a reopened run comes back into the session, and its live panel.

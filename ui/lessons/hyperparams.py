@@ -93,7 +93,7 @@ def renumber(specs: Sequence[ex.RunSpec]) -> list[ex.RunSpec]:
 # -- saved comparisons: every run of a queue in runs/ (core.experiment_runs), listed and reopened together
 @dataclass
 class ComparisonSaver:
-    """Writes every run of a hyperparameter queue to runs/ (a ui.jobs.Saver), from the worker only:
+    """Writes every run of a hyperparameter queue to runs/ (a core.jobs.Saver), from the worker only:
     on each run's epoch record and its end, and for any run left unsaved when the job ends. A run's
     "diverged" record needs no save of its own: its "run_end" follows."""
 
