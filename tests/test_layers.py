@@ -5,6 +5,7 @@ topic's modules; the figure modules draw without streamlit."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,46 @@ def test_every_topics_modules_are_where_the_registry_says():
             assert module_file(name).is_file(), f"{t.key}: {name}"
         if t.trains:
             assert (ROOT / "ui" / "lessons" / f"{t.key}.py").is_file(), t.key
+
+
+def test_no_import_circle_among_core_and_ui_modules():
+    """Module-level imports only (a function may import lazily): no module of core/ or ui/ reaches itself
+    again, as ui/lesson.py and ui/saved_runs.py once did."""
+    modules = {
+        rel(f)[:-3].replace("/", ".").removesuffix(".__init__"): f for f in files("core") + files("ui")
+    }
+
+    def module_level(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        return {m for m in found if m in modules}
+
+    graph = {name: module_level(path) - {name} for name, path in modules.items()}
+    circles = []
+    for start in graph:
+        stack = [(start, (start,))]
+        seen = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    circles.append(" → ".join((*path, start)))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, (*path, nxt)))
+    assert circles == []
+
+
+def test_the_circle_check_finds_a_circle(tmp_path, monkeypatch):
+    (tmp_path / "core").mkdir()
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "core" / "a.py").write_text("from core import b\n")
+    (tmp_path / "core" / "b.py").write_text("import core.a\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    with pytest.raises(AssertionError, match="core.a → core.b → core.a"):
+        test_no_import_circle_among_core_and_ui_modules()
