@@ -32,9 +32,12 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# lint first, then every test layer (core, ui, pages, e2e); see CONTRIBUTING.md
+# lint first, then every test layer (core, ui, pages, e2e) in 3 worker processes: many tests wait on a
+# browser, a server or a subprocess, so 3 workers keep 2 cores busy. Tests that share one server or cluster
+# (xdist_group: Ray, PostgreSQL, the replicas) stay on one worker (--dist loadgroup). See CONTRIBUTING.md.
+TEST_WORKERS ?= 3
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/train_throughput.py

@@ -41,6 +41,9 @@ from tests.core.test_classdb import (  # noqa: F401 - pytest collects these name
     test_the_right_pin_is_accepted_and_others_refused,
 )
 
+# one throwaway server for the module, not one per xdist worker
+pytestmark = pytest.mark.xdist_group("postgres")
+
 DB_USER = "lab"  # the superuser initdb creates; trust authentication on the socket only
 
 

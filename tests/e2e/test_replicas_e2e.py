@@ -20,7 +20,8 @@ from core import runs
 from deploy import replicas
 from tests.e2e.conftest import LOGS, _unavailable, choose_language, goto, wait_idle
 
-pytestmark = pytest.mark.e2e
+# two replicas and the proxy for the module, not a set per xdist worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("replicas")]
 NAME = "さくら"
 REPLICA = re.compile(r"(?:Server \(replica\)|サーバー（レプリカ）): (r\d)")
 

@@ -20,6 +20,9 @@ from core import cluster
 if importlib.util.find_spec("ray") is None:  # not imported here: connect() sets Ray's options first
     pytest.skip("ray is not installed", allow_module_level=True)
 
+# one local cluster (2 CPUs, a dozen processes) for the module, not one per xdist worker
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 # -- the queue's rules, without a cluster -------------------------------------------------------------
 class FixedQueue(cluster._Queue):
