@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bench import lab_server
@@ -48,8 +50,18 @@ CHOICES_JS = """() => {
   return out; }"""
 
 
-def choices(page) -> list[list[str]]:
-    return page.evaluate(CHOICES_JS)
+def choices(page, settle_s: float = 15.0) -> list[list[str]]:
+    """The choice widgets as shown once the page has settled: on a busy machine the rerun that sends a
+    language switch's new labels can come after the page first looks idle, so an empty choice is read
+    again (waiting for the page each time) until it fills or `settle_s` passes; then it is returned as is
+    and the test's assertion says which."""
+    end = time.time() + settle_s
+    found = page.evaluate(CHOICES_JS)
+    while empty(found) and time.time() < end:
+        time.sleep(0.5)
+        wait_idle(page)
+        found = page.evaluate(CHOICES_JS)
+    return found
 
 
 def open_page(page, url: str, path: str) -> None:
