@@ -50,17 +50,21 @@ CHOICES_JS = """() => {
   return out; }"""
 
 
-def choices(page, settle_s: float = 15.0) -> list[list[str]]:
+def choices(page, settle_s: float = 20.0) -> list[list[str]]:
     """The choice widgets as shown once the page has settled: on a busy machine the rerun that sends a
-    language switch's new labels can come after the page first looks idle, so an empty choice is read
-    again (waiting for the page each time) until it fills or `settle_s` passes; then it is returned as is
-    and the test's assertion says which."""
+    language switch's new labels (or draws the rest of the page) can come after the page first looks
+    idle, so the widgets are read again, waiting for the page each time, until two reads a second apart
+    agree and none is empty, or `settle_s` passes; then the last read is returned as it is and the test's
+    assertions say what is wrong."""
     end = time.time() + settle_s
     found = page.evaluate(CHOICES_JS)
-    while empty(found) and time.time() < end:
-        time.sleep(0.5)
+    while time.time() < end:
+        time.sleep(1.0)
         wait_idle(page)
-        found = page.evaluate(CHOICES_JS)
+        again = page.evaluate(CHOICES_JS)
+        if again == found and not empty(again):
+            return again
+        found = again
     return found
 
 
