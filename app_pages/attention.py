@@ -4,7 +4,6 @@ attention is drawn; the three steps of attention with numbers; try it; experimen
 import inspect
 
 import streamlit as st
-import torch
 
 from core import attention as core_attention
 from core import configs
@@ -14,6 +13,7 @@ from ui.figures import attention as figures
 from ui.i18n import labels, relabelled, t
 from ui.lessons import attention as lesson
 from ui.pages import begin
+from ui.panels import attention as panels
 
 begin("attention")
 
@@ -23,7 +23,7 @@ st.markdown(t("attention.lead"))
 
 # -- 1. Train and watch, on the first screen ---------------------------------------------------------------
 job = jobs.get(lesson.LESSON.key)
-c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
+c1, c2, c3, c4 = panels.settings_columns()
 task = c1.selectbox(
     t("attention.task"),
     core_attention.TASKS,
@@ -37,9 +37,12 @@ experiment = c2.selectbox(
     format_func=labels("attention.experiment."),
     help=t("attention.experiment_help"),
 )
+low, high, first = lesson.steps_range(task)
+ss.setdefault(f"attention_steps_{task}", first)  # its first value through session_state: Open sets it too
 steps = c3.slider(
     t("attention.steps"),
-    *lesson.steps_range(task),
+    low,
+    high,
     step=10,
     key=f"attention_steps_{task}",
     **links.bind(f"attention_steps_{task}"),
@@ -53,15 +56,16 @@ def on_train() -> None:
 
 
 job_widgets.controls(lesson.LESSON.key, job, on_train)
-if job is None:
-    lesson.preview(task)
-job_widgets.live(job, lesson.LESSON.live, interval=0.7)
+shown = lesson.job_of(task, job)  # the session's run, only while its own task is chosen
+if shown is None:
+    panels.preview(task, panels.other_task(job, task))
+job_widgets.live(shown, lesson.LESSON.live, interval=0.7)
 lesson.remember(job)
 saved_runs.panel(lesson.LESSON)
 
 # -- how it works: three steps with the numbers of one small example -----------------------------------
 with st.expander(t("attention.how"), icon=":material/functions:"):
-    ex = lesson.worked_example()
+    ex = panels.worked_example()
     m = figures.matrix_tex
     st.markdown(t("attention.intro"))
     st.latex(f"Q = {m(ex['Q'], 0)},\\quad K = {m(ex['K'], 0)},\\quad V = {m(ex['V'], 0)}")
@@ -86,7 +90,7 @@ if got is None:
 else:
     model, cfg, vocab, source = got
     st.caption(t(f"attention.using_{source}"))
-    a, b, c = st.columns([3, 1, 1])
+    a, b, c = st.columns([5, 2, 3], vertical_alignment="bottom")  # room for "ヘッドの平均" at 20 px
     layer = b.selectbox(
         t("attention.layer"),
         range(cfg.n_layer),
@@ -102,74 +106,9 @@ else:
         format_func=lesson.head_label(),
     )
     if cfg.task == "text":
-        prompt_text = a.text_input(t("attention.try_prompt"), "学習率", key="attention_try_prompt")
-        p1, p2, p3, p4 = st.columns(4)
-        temperature = p1.slider(
-            t("attention.temperature"),
-            0.0,
-            2.0,
-            0.8,
-            0.1,
-            key="attention_temp",
-            help=t("attention.temperature_help"),
-        )
-        top_k = p2.slider(t("attention.top_k"), 1, 50, 10, key="attention_top_k")
-        n_chars = p3.slider(t("attention.n_chars"), 10, 200, 80, 10, key="attention_n_chars")
-        gen_seed = inputs.number(p4, t("common.seed"), 0, 10_000, 0, key="attention_gen_seed")
-        pick = st.slider(
-            t("attention.pick_position"), 1, cfg.block_size - 1, cfg.block_size - 1, key="attention_try_char"
-        )
-        prompt, problem = lesson.read_prompt(prompt_text, vocab, 200)
-        if problem:
-            st.warning(problem)
-        else:
-            text = core_attention.sample_text(
-                model, vocab, prompt, n_chars, temperature, top_k, int(gen_seed)
-            )
-            st.markdown(f"**{t('attention.generated')}**")
-            with st.container(key="attention_generated"):
-                st.code(prompt + text, language=None, wrap_lines=True)
-            window = (prompt + text)[-cfg.block_size :]
-            ids = vocab.encode(window)
-            att = core_attention.attention_maps(model, ids)  # (L, H, T, T)
-            names = figures.token_labels(ids.numpy(), cfg, vocab)
-            pos = max(1, min(pick, len(window) - 1))  # the window may be shorter than the context
-            row = att[layer].mean(0)[pos - 1] if head == "mean" else att[layer, head, pos - 1]
-            st.plotly_chart(
-                figures.row_bars(row[:pos], names[:pos]), key="attention_try_bars", width="stretch"
-            )
-            st.caption(t("attention.text_bars_caption", token=names[pos], layer=layer + 1))
+        panels.try_text(model, cfg, vocab, layer, head, a)
     else:
-        example = " ".join("314159265358979"[: cfg.length])
-        typed = a.text_input(
-            t("attention.try_digits", n=cfg.length), example, key=f"attention_try_digits_{cfg.task}"
-        )
-        pos = st.select_slider(
-            t("attention.pick_position"), list(range(1, cfg.length + 1)), 1, key="attention_try_pos"
-        )
-        x, problem = lesson.read_digits(typed, cfg)
-        if problem:
-            st.warning(problem)
-        else:
-            ex = core_attention.digit_example(model, cfg, x)
-            truth = core_attention.digits_answer(x.view(1, -1), cfg.task)[0]
-            answer = " ".join(map(str, ex["answer"].tolist()))
-            with st.container(key="attention_answer"):
-                st.markdown(f"### {' '.join(map(str, x.tolist()))} {figures.SEP} {answer}")
-                if torch.equal(ex["answer"], truth):
-                    st.success(t("attention.right"))
-                else:
-                    st.error(t("attention.wrong", truth=" ".join(map(str, truth.tolist()))))
-            names = figures.token_labels(ex["tokens"], cfg)
-            r = lesson.answer_row(cfg, pos - 1)
-            att = ex["attention"]
-            row = att[layer].mean(0)[r] if head == "mean" else att[layer, head, r]
-            seen = r + 1 if cfg.causal else len(names)
-            st.plotly_chart(
-                figures.row_bars(row[:seen], names[:seen]), key="attention_try_bars", width="stretch"
-            )
-            token = str(int(ex["answer"][pos - 1]))
-            st.caption(t("attention.bars_caption", pos=pos, token=token, layer=layer + 1))
+        panels.try_digits(model, cfg, source, job, layer, head, a)
 
 # -- 3. Experiments ------------------------------------------------------------------------------------
 st.header(t("attention.experiments"))
@@ -177,7 +116,7 @@ st.markdown(t("attention.exp_intro"))
 cols = st.columns(3)
 for col, name in zip(cols, ("no_mask", "one_head", "no_pos")):
     col.markdown(t(f"attention.exp.{name}"))
-rows = lesson.results_rows()
+rows = panels.results_rows()
 if rows:
     st.dataframe(rows, hide_index=True, key="attention_results_table")
 else:

@@ -4,9 +4,10 @@ follow new submissions live."""
 
 import streamlit as st
 
-from ui import board
+from ui import board, charts
 from ui.i18n import t
 from ui.pages import begin
+from ui.projector import projector_on
 from ui.teacher import is_teacher
 
 begin("board")
@@ -22,18 +23,25 @@ def live() -> None:
     except board.DB_ERRORS as e:  # an unreadable database file: said, never a traceback
         st.error(t("board.unavailable", error=type(e).__name__))
         return
-    left, right = st.columns([5, 4])
+    projector = projector_on()
+    left, right = st.columns([4, 3] if projector else [5, 4])  # the sidebar folded: room for the table
     with left, st.container(key="board_leaderboard"):
         st.markdown(f"**{t('board.leaderboard')}**")
         if now.runs:
-            frame = board.leaderboard(now.runs)
-            st.dataframe(frame, hide_index=True, height=330, column_config=board.column_config())
+            frame = board.leaderboard(now.runs, settings=not projector)
+            st.dataframe(
+                frame,
+                hide_index=True,
+                height=board.table_height(len(now.runs), projector),
+                row_height=board.row_px(projector),
+                column_config=board.column_config(projector),
+            )
         else:
             st.info(t("board.empty"), icon=":material/leaderboard:")
     with right, st.container(key="board_chart"):
         st.markdown(f"**{t('board.chart')}**")
         if now.runs:
-            st.plotly_chart(board.class_chart(now.runs, height=330), key="board_chart_fig", width="stretch")
+            charts.plot(st, board.class_chart(now.runs, height=330), key="board_chart_fig", width="stretch")
         else:
             st.caption(t("board.chart_empty"))
     st.caption(t("board.count", runs=len(now.runs), images=now.n_images))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import configs, gan
 from core.models import gan as gan_models
-from ui import board, inputs, job_widgets, jobs, links, resources, saved_runs, trainable
+from ui import board, charts, inputs, job_widgets, jobs, links, resources, saved_runs, trainable
 from ui.figures import cgan as figures
 from ui.figures.images import grid_image
 from ui.i18n import labels, relabelled, t
@@ -44,7 +44,7 @@ mine = (
     and job is not None
     and not job.active
 )
-use_mine = mine and st.toggle(t("cgan.use_trained"), key="cgan_use_trained")
+use_mine = mine and st.toggle(t("cgan.use_trained"), **links.keep("cgan_use_trained"))
 G = trained if use_mine else (None if shipped is None else shipped.model)
 
 # -- generate -------------------------------------------------------------------------------------
@@ -52,11 +52,11 @@ if G is None:
     lesson.warn_no_shipped(dataset)
 else:
     st.session_state.setdefault("cgan_seed", 0)
-    digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, key="cgan_digit")
+    digit = st.segmented_control(t("cgan.digit"), list(range(10)), default=7, **links.keep("cgan_digit"))
     digit = 7 if digit is None else digit
     c2, c3, c4 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    n = c2.slider(t("cgan.n"), 4, 20, 10, key="cgan_n")
-    inputs.number(c3, t("common.seed"), 0, 1_000_000, step=1, key="cgan_seed")
+    n = c2.slider(t("cgan.n"), 4, 20, 10, **links.keep("cgan_n"))
+    inputs.number(c3, t("common.seed"), 0, 1_000_000, step=1, **links.keep("cgan_seed"))
     c4.button(
         t("cgan.new"),
         key="cgan_new",
@@ -76,15 +76,15 @@ else:
 
     st.subheader(t("cgan.style_grid"))
     st.markdown(t("cgan.style_help"))
-    rows = st.slider(t("cgan.rows"), 1, 8, 4, key="cgan_rows")
+    rows = st.slider(t("cgan.rows"), 1, 8, 4, **links.keep("cgan_rows"))
     z, asked = gan.fixed_grid_inputs(G, rows, int(st.session_state.cgan_seed), conditional=True)
     st.image(grid_image(gan.generate(G, z, asked), nrow=10, scale=scale), width="stretch")
 
     st.subheader(t("cgan.interp"))
     st.markdown(t("cgan.interp_help"))
     c1, c2 = st.columns(2)
-    seed_a = inputs.number(c1, t("cgan.seed_a"), 0, 1_000_000, 1, key="cgan_seed_a")
-    seed_b = inputs.number(c2, t("cgan.seed_b"), 0, 1_000_000, 2, key="cgan_seed_b")
+    seed_a = inputs.number(c1, t("cgan.seed_a"), 0, 1_000_000, 1, **links.keep("cgan_seed_a"))
+    seed_b = inputs.number(c2, t("cgan.seed_b"), 0, 1_000_000, 2, **links.keep("cgan_seed_b"))
     path = (int(seed_a), int(seed_b), 11, digit)
     st.image(resources.generated_png(G, "interpolate", path, 11, scale, shared=not use_mine), width="stretch")
 
@@ -105,7 +105,7 @@ else:
     fid = st.session_state.get("cgan_fid")
     if fid and fid[:2] == (dataset, use_mine):
         st.metric(t("cgan.fidelity_overall"), f"{100 * fid[2]['overall']:.1f}%")
-        st.plotly_chart(figures.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
+        charts.plot(st, figures.fidelity_chart(fid[2]["per_digit"]), key="cgan_fid_chart", width="stretch")
 
     # -- the lesson's exercise --------------------------------------------------------------------
     st.subheader(t("cgan.tog_header"))
@@ -123,7 +123,7 @@ else:
         format_func=counts.get,
         horizontal=True,
         help=t("cgan.tog_count_help"),
-        key=relabelled(f"cgan_tog_count_{dataset}"),
+        **links.keep(relabelled(f"cgan_tog_count_{dataset}")),
     )
     if st.button(t("cgan.tog_run"), key="cgan_tog"):
         with st.spinner(t("cgan.tog_running")):

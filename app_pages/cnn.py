@@ -20,7 +20,10 @@ st.markdown(t("cnn.intro"))
 models = lesson.available_models()
 with st.sidebar:  # one picker for every tab, always in view
     choice = st.radio(
-        t("cnn.model"), list(models), key=relabelled("cnn_model_choice"), format_func=labels("cnn.model.")
+        t("cnn.model"),
+        list(models),
+        **links.keep(relabelled("cnn_model_choice")),
+        format_func=labels("cnn.model."),
     )
     lesson.shipped_note()
 model = models.get(choice) if models else None
@@ -48,7 +51,7 @@ def draw_panel() -> None:
         with st.container(key="cnn_canvas"):
             img = canvas.draw(canvas.current_key("cnn_pad"), 280, int(ss.get("cnn_stroke", 18)))
         a, b = st.columns([3, 1], vertical_alignment="bottom")
-        a.slider(t("cnn.stroke"), 8, 32, 18, key="cnn_stroke")
+        a.slider(t("cnn.stroke"), 8, 32, 18, **links.keep("cnn_stroke"))
         b.button(t("cnn.clear"), key="cnn_clear", on_click=canvas.clear, args=("cnn_pad",), width="stretch")
         st.caption(t("cnn.undo_hint"))
     steps = to_mnist(img) if img is not None else None
@@ -91,14 +94,14 @@ with tab_inside:
     src = a.radio(
         t("cnn.inside.source"),
         sources,
-        key=relabelled("cnn_inside_source"),
+        **links.keep(relabelled("cnn_inside_source")),
         horizontal=True,
         format_func=labels("cnn.inside.src."),
     )
     # a rerun picks up the latest drawing
     b.button(t("cnn.inside.refresh"), key="cnn_inside_refresh", width="stretch")
     if src == "test":
-        idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, key="cnn_inside_index")
+        idx = st.slider(t("cnn.inside.index"), 0, len(split.x_test) - 1, 0, **links.keep("cnn_inside_index"))
         x28 = split.x_test[idx, 0].numpy()
     else:
         x28 = ss.get(f"cnn_input_{src}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import configs
 from core import diffusion as core_diffusion
-from ui import inputs, job_widgets, jobs, links, resources, saved_runs
+from ui import charts, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.figures import diffusion as figures
 from ui.figures.images import grid_image
 from ui.i18n import labels, relabelled, t
@@ -54,12 +54,14 @@ c1, c2, c3 = st.columns([2, 1, 3])
 source = c1.radio(
     t("diffusion.source"),
     sources,
-    key=relabelled("diffusion_source"),
+    **links.keep(relabelled("diffusion_source")),
     horizontal=True,
     format_func=labels("diffusion.source."),
 )
-index = inputs.number(c2, t("diffusion.test_index"), 0, len(split.x_test) - 1, 0, key="diffusion_index")
-t_index = c3.slider("t", 0, lesson.SCHEDULE_T - 1, 300, key="diffusion_t")
+index = inputs.number(
+    c2, t("diffusion.test_index"), 0, len(split.x_test) - 1, 0, **links.keep("diffusion_index")
+)
+t_index = c3.slider("t", 0, lesson.SCHEDULE_T - 1, 300, **links.keep("diffusion_t"))
 x0 = drawn if source == "drawn" else split.x_test[int(index)]
 schedules = lesson.schedules()
 pictures = figures.forward_pictures(schedules, x0, t_index, seed=0)
@@ -72,11 +74,12 @@ cols[3].markdown(t("diffusion.forward_note"))
 plots = st.columns(3)
 for col, quantity in zip(plots, ("alpha_bar", "beta", "snr")):
     fig = figures.schedule_figure(schedules, quantity, t_index)
-    col.plotly_chart(fig, key=f"diffusion_plot_{quantity}", width="stretch")
+    charts.plot(col, fig, key=f"diffusion_plot_{quantity}", width="stretch")
 
 # -- 3. Samplers and steps: fewer steps are faster and worse, measured; 4. guidance ----------------------
 if loaded is not None:
     panels.samplers(loaded, classifier)
+    panels.guidance(loaded, classifier)
 
 # -- 5. Train your own ---------------------------------------------------------------------------------
 st.header(t("diffusion.train"))

@@ -31,9 +31,9 @@ else:
     # the heading beside the grid, so the whole grid is on the first screen
     with right:
         st.subheader(t("gan.shipped"))
-        n = st.slider(t("gan.grid_n"), 2, 10, 8, key="gan_grid_n")
+        n = st.slider(t("gan.grid_n"), 2, 10, 8, **links.keep("gan_grid_n"))
         c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-        inputs.number(c1, t("common.seed"), 0, 1_000_000, step=1, key="gan_seed")
+        inputs.number(c1, t("common.seed"), 0, 1_000_000, step=1, **links.keep("gan_seed"))
         c2.button(
             t("gan.new"),
             key="gan_new",
@@ -77,7 +77,7 @@ mode = c1.radio(
     help=t("gan.mode_help"),
     format_func=labels("gan.mode."),
 )
-delay = c2.slider(t("gan.delay"), 0.0, 1.0, 0.0, 0.05, key="gan_delay")
+delay = c2.slider(t("gan.delay"), 0.0, 1.0, 0.0, 0.05, **links.keep("gan_delay"))
 controls = st.session_state.setdefault("gan_controls", {"mode": "both", "delay": 0.0})
 # read by the worker at every step
 controls.update(mode=mode, delay=delay)
@@ -148,9 +148,9 @@ if G is not None:
     st.subheader(t("gan.interp"))
     st.markdown(t("gan.interp_help"))
     c1, c2, c3 = st.columns(3)
-    seed_a = inputs.number(c1, t("gan.seed_a"), 0, 1_000_000, 1, key="gan_seed_a")
-    seed_b = inputs.number(c2, t("gan.seed_b"), 0, 1_000_000, 2, key="gan_seed_b")
-    pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, key="gan_interp_t")
+    seed_a = inputs.number(c1, t("gan.seed_a"), 0, 1_000_000, 1, **links.keep("gan_seed_a"))
+    seed_b = inputs.number(c2, t("gan.seed_b"), 0, 1_000_000, 2, **links.keep("gan_seed_b"))
+    pos = c3.slider(t("gan.interp_t"), 0.0, 1.0, 0.5, 0.1, **links.keep("gan_interp_t"))
     # (11, 1, 28, 28)
     path = resources.from_shipped(G, "interpolate", int(seed_a), int(seed_b), 11)
     st.image(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import experiments as ex
-from ui import board, job_widgets, jobs, resources, saved_runs
+from ui import board, job_widgets, jobs, links, resources, saved_runs
 from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
@@ -92,10 +92,10 @@ else:
         t("hyperparams.show"),
         ids,
         selection_mode="multi",
-        key=relabelled("hyperparams_show"),
+        **links.keep(relabelled("hyperparams_show")),
         format_func=names.get,
     )
-    st.toggle(t("hyperparams.log"), key="hyperparams_log")
+    st.toggle(t("hyperparams.log"), **links.keep("hyperparams_log"))
 
 
 if job is not None and active:

@@ -2,6 +2,7 @@
 errors, memory, and a message to the whole class. Behind LAB_TEACHER_TOKEN (ui.teacher)."""
 
 import os
+import time
 
 import streamlit as st
 
@@ -15,8 +16,11 @@ begin("teacher")
 REFRESH_S = 3
 st.title(t("teacher.title"))
 
-if not teacher.enabled():
+if teacher.setup() == "off":
     st.info(t("teacher.disabled"), icon=":material/lock:")
+    st.stop()
+if teacher.setup() == "short":  # refused: a short passphrase can be guessed
+    st.error(t("teacher.short", n=teacher.MIN_LENGTH), icon=":material/lock:")
     st.stop()
 
 if not teacher.is_teacher():
@@ -24,9 +28,13 @@ if not teacher.is_teacher():
         token = st.text_input(t("teacher.token"), type="password", key="teacher_token")
         signed = st.form_submit_button(t("teacher.sign_in"), type="primary")
     if signed:
-        if teacher.try_token(token or ""):
+        attempt = teacher.try_token(token or "")
+        if attempt.ok:
             st.rerun()
-        st.error(t("teacher.wrong"), icon=":material/lock:")
+        if attempt.checked:
+            st.error(t("teacher.wrong"), icon=":material/lock:")
+        else:  # the server still pauses after a wrong try (any browser's): this one was not looked at
+            st.warning(t("teacher.wait", s=max(1.0, attempt.wait_s)), icon=":material/hourglass_top:")
     st.stop()
 
 st.button(t("teacher.sign_out"), key="teacher_sign_out", on_click=teacher.sign_out)
@@ -49,6 +57,47 @@ def rss_gib() -> float | None:
     return None
 
 
+def ago(seconds: float) -> str:
+    return t("teacher.ago.seconds", s=seconds) if seconds < 60 else t("teacher.ago.minutes", m=seconds // 60)
+
+
+def training(seat: classroom.Seat) -> str:
+    """The seat's jobs that matter now: the running and queued ones, else the one of the page it is on."""
+    listed = [(k, j) for k, j in list(seat.jobs.items()) if j.active] or [
+        (k, j) for k, j in list(seat.jobs.items()) if k == seat.page
+    ]
+    return " / ".join(
+        f"{page_title(k)}：{t(f'teacher.state.{j.state}')} {j.fraction():.0%}" for k, j in listed
+    )
+
+
+def student_table(students: list[classroom.Seat]) -> None:
+    """One line per student; names, pages and errors as plain cells (a dataframe shows no Markdown)."""
+    now = time.time()
+    if not students:
+        st.caption(t("teacher.no_students"))
+        return
+    st.dataframe(
+        [
+            {
+                t("teacher.col.name"): seat.name or t("teacher.unnamed"),
+                t("teacher.col.page"): page_title(seat.page),
+                t("teacher.col.last_action"): ago(max(0.0, now - seat.last_seen)),
+                t("teacher.col.training"): training(seat),
+                t("teacher.col.last_error"): (
+                    f"{seat.last_error.text}（{ago(max(0.0, now - seat.last_error.when))}）"
+                    if seat.last_error is not None
+                    else ""
+                ),
+            }
+            for seat in students
+        ],
+        hide_index=True,
+        width="stretch",
+        key="teacher_students",
+    )
+
+
 @st.fragment(run_every=REFRESH_S)
 def live_view() -> None:
     room = classroom.classroom()
@@ -65,6 +114,8 @@ def live_view() -> None:
         width="stretch",
         key="teacher_pages",
     )
+    st.subheader(t("teacher.students"))
+    student_table(students)
 
     st.subheader(t("teacher.jobs"))
     every = room.job_rows(classroom.session_alive)
@@ -89,13 +140,14 @@ def live_view() -> None:
         )
         cols = st.columns(3)
         for i, (seat, key, job) in enumerate(r for r in rows if r[2].active):
-            name = seat.name or t("teacher.unnamed")
+            # a label is Markdown: the student's name goes in with every sign escaped (ui.teacher)
+            name = teacher.literal_label(seat.name) if seat.name else t("teacher.unnamed")
             if cols[i % 3].button(
                 t("teacher.stop", name=name, page=page_title(key)),
                 key=f"teacher_stop_{seat.session_id}_{key}",
                 icon=":material/stop_circle:",
             ):
-                job.stop()
+                classroom.stop_job(job)  # the job's own stop(), and the student's page says who
                 st.toast(t("teacher.stopped", name=name, page=page_title(key)))
     for device in sorted({job.device for _, _, job in every} | {resources.device().name}):
         states = [job.state for _, _, job in every if job.device == device]
@@ -145,7 +197,7 @@ with st.form("teacher_message", border=False):
 if sent:
     if not (text or "").strip():
         st.warning(t("teacher.empty_message"), icon=":material/edit:")
-    elif link and not link.strip().lower().startswith(("http://", "https://")):
+    elif not classroom.link_ok((link or "").strip()):
         st.warning(t("teacher.bad_link"), icon=":material/link_off:")
     else:
         classroom.classroom().send(text.strip(), (link or "").strip())
@@ -164,4 +216,5 @@ if reset and (pin_name or "").strip():
     except Exception:  # the class database unreachable: say so, keep the page
         st.error(t("board.err.db"), icon=":material/database:")
     else:
-        (st.success if done else st.info)(t("teacher.pin_done" if done else "teacher.pin_none", name=name))
+        shown = teacher.literal_label(name)  # st.success reads Markdown: the name as typed
+        (st.success if done else st.info)(t("teacher.pin_done" if done else "teacher.pin_none", name=shown))

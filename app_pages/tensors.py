@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import tensor_lab as lab
-from ui import inputs, resources
+from ui import inputs, links, resources
 from ui.i18n import t
 from ui.lessons import tensors as lesson
 from ui.pages import begin
@@ -20,24 +20,27 @@ st.markdown(t("tensors.lead"))
 st.subheader(t("tensors.create"))
 c1, c2, c3 = st.columns([2, 2, 1])
 kind = c1.selectbox(
-    t("tensors.creator"), lab.CREATORS, key="tensors_kind", format_func=lambda k: f"torch.{k}"
+    t("tensors.creator"), lab.CREATORS, **links.keep("tensors_kind"), format_func=lambda k: f"torch.{k}"
 )
-dtype = c3.selectbox("dtype", tuple(lab.DTYPES), key="tensors_dtype")
+dtype = c3.selectbox("dtype", tuple(lab.DTYPES), **links.keep("tensors_dtype"))
 args: dict = {"kind": kind, "dtype": dtype}
 if kind == "tensor":
     args["values"] = c2.text_input(
-        t("tensors.values"), "[[1, 2, 3], [4, 5, 6]]", key="tensors_values", help=t("tensors.values_help")
+        t("tensors.values"),
+        "[[1, 2, 3], [4, 5, 6]]",
+        **links.keep("tensors_values"),
+        help=t("tensors.values_help"),
     )
 elif kind in ("arange", "linspace"):
     a, b, c = c2.columns(3)
-    args["start"] = a.number_input("start", value=0.0, key="tensors_start")
-    args["end"] = b.number_input("end", value=5.0, key="tensors_end")
+    args["start"] = a.number_input("start", value=0.0, **links.keep("tensors_start"))
+    args["end"] = b.number_input("end", value=5.0, **links.keep("tensors_end"))
     if kind == "arange":
-        args["step"] = c.number_input("step", value=1.0, key="tensors_step")
+        args["step"] = c.number_input("step", value=1.0, **links.keep("tensors_step"))
     else:
-        args["steps"] = inputs.number(c, "steps", 1, 1000, 5, key="tensors_steps")
+        args["steps"] = inputs.number(c, "steps", 1, 1000, 5, **links.keep("tensors_steps"))
 else:
-    args["shape_text"] = c2.text_input(t("tensors.shape"), "2, 3", key="tensors_shape")
+    args["shape_text"] = c2.text_input(t("tensors.shape"), "2, 3", **links.keep("tensors_shape"))
     if kind == "full":
         args["fill"] = c3.number_input("fill_value", value=7.0, key="tensors_fill")
 x = lesson.created(args)
@@ -52,13 +55,13 @@ st.subheader(t("tensors.operate"))
 base = x if x is not None else lab.create("arange", start=0, end=6).reshape(2, 3)
 if x is None:
     st.caption(t("tensors.fallback"))
-panels.operations(base)
+panels.operations(base, made=x is not None)
 
 # -- broadcasting ------------------------------------------------------------------------------------------
 st.subheader(t("tensors.broadcast"))
 c1, c2, c3 = st.columns([1, 1, 3])
-shape_a = c1.text_input(t("tensors.shape_a"), "3, 1", key="tensors_bc_a")
-shape_b = c2.text_input(t("tensors.shape_b"), "4", key="tensors_bc_b")
+shape_a = c1.text_input(t("tensors.shape_a"), "3, 1", **links.keep("tensors_bc_a"))
+shape_b = c2.text_input(t("tensors.shape_b"), "4", **links.keep("tensors_bc_b"))
 c3.markdown(t("tensors.broadcast_rule"))
 lesson.broadcast_panel(shape_a, shape_b)
 
@@ -68,9 +71,9 @@ st.markdown(t("tensors.autograd_intro"))
 st.latex(r"y = w^2 x + b \qquad \frac{\partial y}{\partial w} = 2wx \qquad \frac{\partial y}{\partial b} = 1")
 left, right = st.columns([1, 1])  # the numbers beside the graph they come from
 c1, c2, c3 = left.columns(3)
-w = c1.slider("w", -3.0, 3.0, 2.0, 0.5, key="tensors_w")
-xv = c2.slider("x", -3.0, 3.0, 3.0, 0.5, key="tensors_xv")
-b = c3.slider("b", -3.0, 3.0, 1.0, 0.5, key="tensors_b")
+w = c1.slider("w", -3.0, 3.0, 2.0, 0.5, **links.keep("tensors_w"))
+xv = c2.slider("x", -3.0, 3.0, 3.0, 0.5, **links.keep("tensors_xv"))
+b = c3.slider("b", -3.0, 3.0, 1.0, 0.5, **links.keep("tensors_b"))
 ss.setdefault("tensors_calls", 1)
 c1, c2 = left.columns(2)
 c1.button(
@@ -97,10 +100,12 @@ st.subheader(t("tensors.loop"))
 st.markdown(t("tensors.loop_intro"))
 c1, c2, c3, c4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")  # the button beside its settings
 lr = c1.select_slider(
-    t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, key="tensors_lr"
+    t("tensors.lr"), (0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 1.2, 2.0), 0.1, **links.keep("tensors_lr")
 )
-epochs = c2.slider(t("tensors.epochs"), 10, lesson.SIZES.loop_epochs_max, 100, 10, key="tensors_epochs")
-noise = c3.slider(t("tensors.noise"), 0.0, 1.0, 0.3, 0.1, key="tensors_noise")
+epochs = c2.slider(
+    t("tensors.epochs"), 10, lesson.SIZES.loop_epochs_max, 100, 10, **links.keep("tensors_epochs")
+)
+noise = c3.slider(t("tensors.noise"), 0.0, 1.0, 0.3, 0.1, **links.keep("tensors_noise"))
 if c4.button(t("tensors.fit"), key="tensors_fit", type="primary", width="stretch"):
     lesson.fit_line_live(float(lr), int(epochs), float(noise))
 with st.expander(t("tensors.loop_code"), icon=":material/code:"):
@@ -111,7 +116,7 @@ st.subheader(t("tensors.device"))
 dev = resources.device().name
 st.markdown(t("tensors.device_intro", device=dev))
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-n = c1.select_slider(t("tensors.matmul_n"), (64, 256, 512, 1024), 256, key="tensors_matmul_n")
+n = c1.select_slider(t("tensors.matmul_n"), (64, 256, 512, 1024), 256, **links.keep("tensors_matmul_n"))
 if c2.button(t("tensors.time"), key="tensors_time", width="stretch"):
     lesson.timing_panel(int(n), dev)
 

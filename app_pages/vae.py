@@ -5,17 +5,19 @@ import torch
 
 from core import vae as core_vae
 from core.preprocess import problem, to_mnist
-from ui import board, inputs, job_widgets, jobs, layout, links, resources, saved_runs
+from ui import board, charts, inputs, job_widgets, jobs, links, resources, saved_runs
 from ui.canvas import draw
 from ui.figures import vae as figures
 from ui.i18n import labels, relabelled, t
 from ui.lessons import vae as lesson
 from ui.pages import begin
+from ui.projector import projector_on
 
 begin("vae")
 
 ss = st.session_state
 split = resources.mnist()
+MAP_HEIGHT = 370 if projector_on() else 340  # the map and the control above it fit a 1280x720 screen
 
 st.title(t("vae.title"))
 st.markdown(t("vae.lead"))
@@ -31,9 +33,10 @@ else:
     option = st.radio(
         t("vae.which"),
         options,
-        key=relabelled("vae_which"),
+        **links.keep(relabelled("vae_which")),
         horizontal=True,
         format_func=labels("vae.model."),
+        label_visibility="collapsed" if projector_on() else "visible",  # the first screen holds the map
     )
     if option == "session":
         v = lesson.session_view(lesson.session_model(), job.last.get("step", 0) if job else 0)
@@ -51,9 +54,9 @@ else:
         # the sliders' values live in session state only (a default argument too makes Streamlit warn)
         for k, lo, hi, i in ((k1, x0, x1, 0), (k2, y0, y1, 1)):
             ss[k] = min(max(picked[i] if clicked else ss.get(k, (lo + hi) / 2), lo), hi)
-        # the latent map is the lesson (where the encoder put each digit): in projector mode it spans the
-        # main area, taller, and the decoded digit with its sliders goes below it
-        left, right = layout.main_columns([3, 2], main=0)
+        # the lesson is the pair: a click on the map and the digit it decodes to, on one screen. In projector
+        # mode too (the sidebar folds away, so both are larger), rather than the digit below the map.
+        left, right = st.columns([3, 2])
         with right:  # the picture first, so it stays on the first screen beside the map
             z1, z2 = ss[k1], ss[k2]
             img = core_vae.decode(v.model, v.proj.lift([[z1, z2]]))  # (1, 1, 28, 28)
@@ -67,13 +70,14 @@ else:
                 pred, conf = classify(cnn.model, img)
                 # the confidence is a plain number beside the digit: a metric delta would read as "up"
                 st.metric(t("vae.cnn_reads", conf=float(conf[0])), f"{pred[0]}", border=False)
-            st.slider("z₁", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
-            st.slider("z₂", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
+            st.slider("$z_1$", x0, x1, step=(x1 - x0) / 200, key=k1, format="%.2f")
+            st.slider("$z_2$", y0, y1, step=(y1 - y0) / 200, key=k2, format="%.2f")
         with left, st.container(key="vae_map"):
             fig = figures.latent_figure(
-                v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=layout.main_height(340)
+                v.points, v.labels, v.box, marker=(z1, z2), clickable=True, height=MAP_HEIGHT
             )
-            st.plotly_chart(
+            charts.plot(
+                st,
                 fig,
                 key=kmap,
                 on_select="rerun",
@@ -113,7 +117,8 @@ for col, shown in zip(cols, ("ae", "vae")):
         col.info(t("vae.train_instead"))
         continue
     with col.container(key=f"vae_cmp_{shown}_box"):
-        st.plotly_chart(
+        charts.plot(
+            st,
             figures.latent_figure(view.points, view.labels, view.box, height=360),
             key=f"vae_cmp_{shown}",
             width="stretch",
@@ -165,7 +170,8 @@ if options:
             output_format="PNG",
         )
         where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
-        b.plotly_chart(
+        charts.plot(
+            b,
             figures.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
             key="vae_draw_map",
             width="stretch",
@@ -179,8 +185,8 @@ if options:
     with tab_interp:
         n_test = len(split.x_test)
         i1, i2 = st.columns(2)
-        a = inputs.number(i1, t("vae.interp_a"), 0, n_test - 1, 0, key="vae_interp_a")
-        b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, key="vae_interp_b")
+        a = inputs.number(i1, t("vae.interp_a"), 0, n_test - 1, 0, **links.keep("vae_interp_a"))
+        b = inputs.number(i2, t("vae.interp_b"), 0, n_test - 1, 1, **links.keep("vae_interp_b"))
         path = core_vae.interpolate(v.model, split.x_test[a], split.x_test[b], 10)  # (10, 1, 28, 28)
         st.image(
             figures.strip(path),
@@ -191,7 +197,7 @@ if options:
 
     with tab_prior:
         seed_col, _ = st.columns([1, 3])
-        seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, key="vae_prior_seed")
+        seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, **links.keep("vae_prior_seed"))
         samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
         prior_grid = figures.big(figures.tile(samples, 10, pad=2), 28 * 10)
         st.image(prior_grid, width="stretch", output_format="PNG")

@@ -11,10 +11,11 @@ import streamlit as st
 
 from core import run_export, xor
 from core.data import GATES, logic_gate
-from ui import inputs, job_widgets, jobs, layout, links, saved_runs
+from ui import inputs, job_widgets, jobs, links, saved_runs
 from ui.i18n import labels, relabelled, t
 from ui.lessons import xor as lesson
 from ui.pages import begin
+from ui.projector import projector_on
 
 begin("xor")
 
@@ -22,47 +23,54 @@ PAGE = lesson.LESSON.key
 ss = st.session_state
 
 st.title(t("xor.title"))
-st.markdown(t("xor.intro"))
-# the panel holds the decision map (the main chart): in projector mode it goes on top, the builder below
-builder, panel = layout.main_columns([1, 2.6], main=1, gap="medium")
+if not projector_on():  # projector mode's larger type needs the line's height: it comes after the row
+    st.markdown(t("xor.intro"))
+# one row in both modes: the settings two to a line on the left, Train and the charts on the right, so at
+# 1280x720 (projector mode too) the settings, Train, the decision map and the loss share the first screen
+builder, panel = st.columns([1.4, 2.2], gap="medium")
 
-# -- model builder (left) ------------------------------------------------------------------------------
+# -- model builder (left): two settings to a line --------------------------------------------------------
 with builder:
-    gate = st.selectbox(
+    c1, c2 = st.columns(2)
+    gate = c1.selectbox(
         t("xor.gate"), GATES, index=GATES.index("XOR"), key="xor_gate", **links.bind("xor_gate")
     )
-    n_layers = st.slider(t("xor.layers"), 0, 3, 2, key="xor_layers", **links.bind("xor_layers"))
-    hidden = tuple(
-        st.slider(
-            t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}", **links.bind(f"xor_neurons_{i}")
-        )
-        for i in range(n_layers)
-    )
-    activation = st.selectbox(
+    activation = c2.selectbox(
         t("xor.activation"),
         ("sigmoid", "tanh", "relu"),
         key=relabelled(links.choice("xor_activation", ("sigmoid", "tanh", "relu"))),
         format_func=labels("xor.act."),
+        help=t("xor.activation_help"),
     )
-    optimizer = st.selectbox(
+    c1, c2 = st.columns(2)
+    optimizer = c1.selectbox(
         t("xor.optimizer"),
         xor.OPTIMIZERS,
         key=relabelled(links.choice("xor_optimizer", xor.OPTIMIZERS)),
         format_func=labels("xor.opt."),
     )
-    lr = st.select_slider(
+    lr = c2.select_slider(
         t("xor.lr"),
         (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0),
         0.05,
         key="xor_lr",
         **links.bind("xor_lr"),
     )
-    epochs = inputs.number(
-        st, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs", **links.bind("xor_epochs")
+    c1, c2 = st.columns(2)
+    n_layers = c1.slider(t("xor.layers"), 0, 3, 2, key="xor_layers", **links.bind("xor_layers"))
+    batch = c2.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch", **links.bind("xor_batch"))
+    hidden = tuple(  # one short slider per hidden layer, side by side (two to a line like the rest)
+        col.slider(
+            t("xor.neurons", i=i + 1), 1, 8, 2, key=f"xor_neurons_{i}", **links.bind(f"xor_neurons_{i}")
+        )
+        for i, col in zip(range(n_layers), st.columns(max(2, n_layers)) if n_layers else ())
     )
-    batch = st.select_slider(t("xor.batch"), (1, 2, 4), 4, key="xor_batch", **links.bind("xor_batch"))
+    c1, c2 = st.columns(2)
+    epochs = inputs.number(
+        c1, t("xor.epochs"), 1, 20_000, 1000, step=100, key="xor_epochs", **links.bind("xor_epochs")
+    )
     seed = inputs.number(
-        st, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed", **links.bind("xor_seed")
+        c2, t("common.seed"), 0, 1_000_000, xor.DEFAULT_SEED, key="xor_seed", **links.bind("xor_seed")
     )
     cfg = xor.XORConfig(
         gate=gate,
@@ -105,7 +113,7 @@ with panel:
     speed = c3.select_slider(
         t("xor.speed"),
         tuple(lesson.SPEEDS),
-        key=relabelled("xor_speed"),
+        **links.keep(relabelled("xor_speed")),
         format_func=labels("xor.speed."),
         label_visibility="collapsed",  # the value says it ("再生：ゆっくり"): the row stays one button high
     )
@@ -126,14 +134,16 @@ with panel:
     else:
         render()
 
-with builder:
-    saved_runs.panel(lesson.LESSON)
+if projector_on():
+    st.markdown(t("xor.intro"))
+# the saved runs at the page's full width: in the settings column the dates and Open were cut
+saved_runs.panel(lesson.LESSON)
 
 # -- inference, as the course script ------------------------------------------------------------------
 st.subheader(t("xor.inference"))
 c1, c2, c3, c4 = st.columns(4)
-a = c1.selectbox("x1", (0, 1), index=0, key="xor_in_a")
-b = c2.selectbox("x2", (0, 1), index=1, key="xor_in_b")
+a = c1.selectbox("x1", (0, 1), index=0, **links.keep("xor_in_a"))
+b = c2.selectbox("x2", (0, 1), index=1, **links.keep("xor_in_b"))
 pred, out = xor.predict(trainer.model, a, b)
 with c3.container(key="xor_prediction"):
     st.metric(t("xor.prediction"), pred)

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,30 @@ def digit_accuracy(model: GPT, cfg: AttentionConfig, x: torch.Tensor) -> dict:
         logits, _ = model(inp.to(device))  # (B, 2L, digits + 1)
     right = (logits.argmax(-1).cpu() == tgt)[:, cfg.length :]  # (B, L) answer positions only
     return {"acc": acc, "token_acc": right.float().mean().item()}
+
+
+def most_repeated(x: torch.Tensor) -> int:
+    """How many times the commonest digit of x (L,) appears: 3 for 3 1 4 1 5 1."""
+    return int(torch.bincount(x.flatten()).max())
+
+
+def repeat_share(length: int, digits: int, k: int) -> float:
+    """The share of all `digits ** length` inputs in which some digit appears at least k times: how often
+    the training batches, drawn uniformly, show an input like that (1e-5 for six equal digits of ten).
+
+    Counted exactly: the inputs whose every digit appears fewer than k times are
+    length! * [x^length] (sum_{j<k} x^j / j!) ** digits (one factor per digit)."""
+    if k <= 1:
+        return 1.0
+    factor = [Fraction(1, math.factorial(j)) for j in range(min(k, length + 1))]
+    poly = [Fraction(1)]
+    for _ in range(digits):  # multiply by one digit's factor, keeping powers up to `length`
+        poly = [
+            sum(poly[i] * factor[n - i] for i in range(len(poly)) if 0 <= n - i < len(factor))
+            for n in range(length + 1)
+        ]
+    below = poly[length] * math.factorial(length)
+    return float(1 - below / digits**length)
 
 
 def fixed_digits(cfg: AttentionConfig) -> torch.Tensor:

@@ -1,8 +1,9 @@
 """Save and load model checkpoints safely (PyTorch's "saving and loading models"; nanoGPT's checkpoints).
 
 A file holds plain types only: {"format", "family": "cnn.MNISTCNN", "config": the model's model_args,
-"state_dict", "meta"}. Loading uses `weights_only=True`, checks keys, shapes, dtypes and strides before
-any computation, rebuilds the model from its config and refuses non-finite weights (`CheckpointError`).
+"state_dict", "meta"}. Loading reads the zip's table of contents first (what the members would inflate
+to), then uses `weights_only=True`, checks keys, shapes, dtypes and strides before any computation,
+rebuilds the model from its config and refuses non-finite weights (`CheckpointError`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ FORMAT = "pytorch-lab/1"
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "checkpoints"  # read-only for the app
 MAX_ELEMENTS = 50_000_000  # 200 MB of float32: far above any model of the course
 MAX_FILE_BYTES = 100 * 1024 * 1024
+# torch.save stores its members uncompressed, so a real checkpoint inflates to about its own size; a
+# compressed member (a zip bomb) makes torch.load allocate what the member declares, before any check
+MAX_INFLATED_BYTES = MAX_FILE_BYTES
+MAX_MEMBERS = 10_000  # one member per tensor, plus a few: the course's models have tens
 _PREFIXES = ("module.", "_orig_mod.")  # DataParallel and torch.compile wrappers
 _CONFIG_TYPES = (int, float, str, bool, type(None))
 
@@ -44,6 +49,7 @@ class CheckpointError(ValueError):
         "mismatch",
         "bomb",
         "nonfinite",
+        "inflated",
     )
 
     def __init__(self, code: str, detail: str = "", **params: Any):
@@ -141,13 +147,35 @@ def _read_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
     return data
 
 
-def _torch_load(data: bytes) -> Any:
+def check_archive(data: bytes, max_inflated: int = MAX_INFLATED_BYTES) -> None:
+    """Refuse a zip that would inflate past `max_inflated` bytes, or hold too many members, from its
+    central directory alone (the table of names and sizes at its end): nothing is decompressed here.
+
+    miniz, torch.load's zip reader, allocates each member's declared size and never writes past it, so
+    the declared sizes bound what loading can take."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
+        raise CheckpointError("truncated", f"{type(e).__name__}: {str(e)[:300]}") from e
+    inflated = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or inflated > max_inflated:
+        raise CheckpointError(
+            "inflated",
+            f"{len(members)} members, {inflated} bytes once unpacked (at most {max_inflated})",
+            mb=inflated / 2**20,
+            limit_mb=max_inflated / 2**20,
+        )
+
+
+def _torch_load(data: bytes, max_inflated: int = MAX_INFLATED_BYTES) -> Any:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         # torch.save writes a zip archive; anything else (a raw pickle, random bytes, an image) is
         # refused before unpickling, so even a forced `weights_only=False` could not run its code.
         if data.startswith(b"PK\x03\x04"):  # a zip that lost its end (the directory is at the end)
             raise CheckpointError("truncated", "zip archive without its central directory")
         raise CheckpointError("not_checkpoint", "not a torch zip archive")
+    check_archive(data, max_inflated)
     try:
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:  # code, whole pickled models, numpy arrays, custom classes
@@ -228,13 +256,16 @@ def load(
     source: str | Path | bytes | BinaryIO,
     expected_family: str | None = None,
     default_config: Mapping | None = None,
+    max_inflated: int = MAX_INFLATED_BYTES,
 ) -> Loaded:
     """A fresh model in eval mode from a checkpoint file, bytes or upload; CheckpointError otherwise.
 
     `expected_family` refuses checkpoints of another family. With `default_config`, a bare state_dict
     (what the course's `torch.save(model.state_dict(), ...)` writes) is accepted for that family.
+    `max_inflated` bounds what the file may unpack to (an upload page passes about twice its largest
+    real checkpoint).
     """
-    obj = _torch_load(_read_bytes(source))
+    obj = _torch_load(_read_bytes(source), max_inflated)
     if isinstance(obj, Mapping) and obj.get("format") == FORMAT:
         family, config, sd = obj.get("family"), _check_config(obj.get("config")), obj.get("state_dict")
         meta = _plain_meta(obj.get("meta")) if isinstance(obj.get("meta"), Mapping) else {}

@@ -7,6 +7,10 @@ students submitting at once wait their turn instead of failing); `LAB_DB_URL` po
 database SQLAlchemy speaks: only SQLAlchemy Core, no dialect SQL), such as PostgreSQL
 (`postgresql+psycopg://...`) for several replicas of the app on one class. A PIN is stored as an scrypt
 hash with its own random salt and parameters, never as typed, and is compared in constant time.
+
+Wrong PINs are counted per name in the database itself (`pin_tries`), so every browser, tab and replica
+shares one count and a reload starts nothing over: after FREE_TRIES wrong PINs each further try waits
+twice as long as the one before (`pause_after`), up to MAX_PAUSE_S. The SQLite file is made 0o600.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +43,10 @@ KINDS = ("run", "gallery")
 MAX_IMAGE_BYTES = 2_000_000  # a sample grid is ~100 KB; anything far larger is not one
 MAX_SETTINGS_CHARS = 4_000  # a run's settings as JSON; a dozen numbers and names
 BUSY_TIMEOUT_MS = 15_000  # how long a writer waits for the lock before SQLite gives up
-PIN_MIN, PIN_MAX = 4, 32  # characters
+PIN_MIN, PIN_MAX = 6, 32  # characters: 6 digits are a million guesses; at the pauses below, years
+FREE_TRIES = 3  # wrong PINs a name takes without a pause (typing slips)
+MAX_PAUSE_S = 300.0  # the longest pause between tries: a name attacked all lesson still opens for its owner
+DB_MODE = 0o600  # the SQLite file (its -wal and -shm files copy it): PIN hashes and names, owner only
 # scrypt's cost: 16 MB and ~50 ms per check (RFC 7914's interactive setting). Stored with each hash, so
 # raising them later leaves old PINs checkable.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -71,6 +79,13 @@ pins_table = sa.Table(
     sa.Column("p", sa.Integer, nullable=False),
     sa.Column("created", sa.Float, nullable=False),
 )
+pin_tries_table = sa.Table(
+    "pin_tries",
+    metadata,
+    sa.Column("name_key", sa.String(64), primary_key=True),  # as in pins
+    sa.Column("fails", sa.Integer, nullable=False),  # wrong PINs since the last right one (or reset)
+    sa.Column("wait_until", sa.Float, nullable=False),  # UNIX time before which no PIN is checked
+)
 
 
 class BoardError(ValueError):
@@ -79,6 +94,15 @@ class BoardError(ValueError):
     def __init__(self, code: str, detail: str = ""):
         self.code, self.detail = code, detail
         super().__init__(f"{code}: {detail}" if detail else code)
+
+
+@dataclass(frozen=True)
+class PinTry:
+    """What one typed PIN came to: `ok`, or how many seconds the name now waits before the next try."""
+
+    ok: bool
+    wait_s: float = 0.0
+    fails: int = 0  # wrong PINs counted for the name so far
 
 
 @dataclass(frozen=True)
@@ -122,7 +146,7 @@ class ClassDB:
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
-            os.makedirs(os.path.dirname(os.path.abspath(self.url[len("sqlite:///") :])), exist_ok=True)
+            _private_file(Path(os.path.abspath(self.url[len("sqlite:///") :])))
         sqlite = sa.engine.make_url(self.url).get_backend_name() == "sqlite"
         # a database server (PostgreSQL) may restart during a lesson: test a pooled connection before use
         # instead of failing the first student after the restart; a SQLite file has nothing to lose
@@ -159,7 +183,7 @@ class ClassDB:
         return self._insert(kind="gallery", page=page, name=name, settings=settings or {}, image=image)
 
     def _insert(self, *, kind: str, page: str, name: str, settings: Mapping, **values: Any) -> int:
-        shown = " ".join(str(name or "").split())[: runs.MAX_NAME]
+        shown = runs.clean_name(name)  # no bidi override reorders the board, no control character
         if not shown:
             raise BoardError("name", "a name is needed")
         if page not in runs.PAGES:
@@ -234,6 +258,8 @@ class ClassDB:
     def set_pin(self, name: str, pin: str) -> bool:
         """Give `name` a PIN; False if it already has one (only the teacher's reset removes it)."""
         check_pin_format(pin)
+        if not name_key(name):
+            raise BoardError("name", "a name is needed")
         salt = secrets.token_bytes(16)
         row = {
             "name_key": name_key(name),
@@ -252,18 +278,75 @@ class ClassDB:
         return True
 
     def check_pin(self, name: str, pin: str) -> bool:
-        """Whether `pin` is the PIN of `name` (False without a PIN). Constant-time comparison."""
-        query = sa.select(pins_table).where(pins_table.c.name_key == name_key(name))
+        """Whether `pin` is the PIN of `name` (False without a PIN, and while the name waits after wrong
+        PINs). Counts a wrong one, like `try_pin`."""
+        return self.try_pin(name, pin).ok
+
+    def try_pin(self, name: str, pin: str) -> PinTry:
+        """Check a typed PIN against the name's, counting it for the name in the database.
+
+        The try is counted as wrong before the (slow) check and forgiven when it was right: two browsers
+        guessing at once cannot both slip in before the count goes up. While the name waits, nothing is
+        checked. Constant-time comparison."""
+        key = name_key(name)
+        query = sa.select(pins_table).where(pins_table.c.name_key == key)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        if row is None or not isinstance(pin, str) or not PIN_MIN <= len(pin) <= PIN_MAX:
-            return False
-        typed = _scrypt(pin, bytes(row.salt), row.n, row.r, row.p)
-        return hmac.compare_digest(typed, bytes(row.pin_hash))
+        if row is None:
+            return PinTry(False)  # no PIN, nothing to guess
+        claimed = self._claim_try(key)
+        if isinstance(claimed, float):  # the name waits
+            return PinTry(False, wait_s=claimed)
+        ok = isinstance(pin, str) and 0 < len(pin) <= PIN_MAX  # PINs set when 4 characters were allowed
+        ok = ok and hmac.compare_digest(
+            _scrypt(pin, bytes(row.salt), row.n, row.r, row.p), bytes(row.pin_hash)
+        )
+        if ok:
+            self._forgive(key)
+            return PinTry(True)
+        return PinTry(False, wait_s=pause_after(claimed), fails=claimed)
+
+    def pin_wait(self, name: str) -> float:
+        """Seconds before `name` takes another PIN (0.0 when it takes one now)."""
+        query = sa.select(pin_tries_table.c.wait_until).where(pin_tries_table.c.name_key == name_key(name))
+        with self.engine.connect() as conn:
+            until = conn.execute(query).scalar_one_or_none()
+        return max(0.0, (until or 0.0) - now())
+
+    def _claim_try(self, key: str) -> int | float:
+        """Count one more try for `key`: its number of wrong tries now (an int), or the seconds to wait
+        (a float) when the name waits or another try is being counted at this very moment."""
+        now_s = now()
+        with self.engine.connect() as conn:
+            seen = conn.execute(sa.select(pin_tries_table).where(pin_tries_table.c.name_key == key)).first()
+        if seen is not None and seen.wait_until > now_s:
+            return float(seen.wait_until - now_s)
+        fails = (seen.fails if seen is not None else 0) + 1
+        values = {"fails": fails, "wait_until": now_s + pause_after(fails)}
+        try:
+            with self.engine.begin() as conn:
+                if seen is None:
+                    conn.execute(pin_tries_table.insert().values(name_key=key, **values))
+                    return fails
+                # counted only if nobody counted a try since we looked (no lost update across replicas)
+                done = conn.execute(
+                    pin_tries_table.update()
+                    .where(pin_tries_table.c.name_key == key, pin_tries_table.c.fails == seen.fails)
+                    .values(**values)
+                )
+        except sa.exc.IntegrityError:  # another try inserted the first count a moment ago
+            return 1.0
+        return fails if done.rowcount == 1 else 1.0
+
+    def _forgive(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(pin_tries_table.delete().where(pin_tries_table.c.name_key == key))
 
     def reset_pin(self, name: str) -> bool:
-        """Remove the PIN of `name` (the teacher's reset); the runs stay. False if it had none."""
+        """Remove the PIN of `name` and its count of wrong tries (the teacher's reset); the runs stay.
+        False if it had no PIN."""
         with self.engine.begin() as conn:
+            conn.execute(pin_tries_table.delete().where(pin_tries_table.c.name_key == name_key(name)))
             done = conn.execute(pins_table.delete().where(pins_table.c.name_key == name_key(name)))
             return done.rowcount > 0
 
@@ -282,8 +365,28 @@ def _create_tables(engine: sa.Engine, tries: int = 3) -> None:
             time.sleep(0.1 * (attempt + 1))
 
 
+def now() -> float:
+    """The clock of the PIN back-off: UNIX time, the same on every replica (tests move it by hand)."""
+    return time.time()
+
+
+def pause_after(fails: int) -> float:
+    """Seconds a name waits after its `fails`-th wrong PIN in a row: none for the first FREE_TRIES, then
+    2, 4, 8, … up to MAX_PAUSE_S."""
+    return 0.0 if fails <= FREE_TRIES else min(MAX_PAUSE_S, 2.0 ** (fails - FREE_TRIES))
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file, made before SQLite opens it, readable by its owner only (and its folder)."""
+    runs.make_private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, DB_MODE))  # an empty file is a new database
+    if path.stat().st_mode & 0o777 != DB_MODE:
+        os.chmod(path, DB_MODE)
+
+
 def check_pin_format(pin: str) -> None:
-    """BoardError("pin") unless `pin` is 4 to 32 characters without spaces at its ends."""
+    """BoardError("pin") unless `pin` is 6 to 32 characters without spaces at its ends."""
     if not isinstance(pin, str) or not PIN_MIN <= len(pin) <= PIN_MAX or pin != pin.strip():
         raise BoardError("pin", f"a PIN has {PIN_MIN} to {PIN_MAX} characters")
 
@@ -384,6 +487,14 @@ def set_pin(name: str, pin: str) -> bool:
 
 def check_pin(name: str, pin: str) -> bool:
     return db().check_pin(name, pin)
+
+
+def try_pin(name: str, pin: str) -> PinTry:
+    return db().try_pin(name, pin)
+
+
+def pin_wait(name: str) -> float:
+    return db().pin_wait(name)
 
 
 def reset_pin(name: str) -> bool:

@@ -206,4 +206,7 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
         "BATCH_SIZE": cfg.batch_size,
         "LR": cfg.lr,
         "AUGMENT": cfg.augment,
+        "TRAIN_SIZE": cfg.train_size,  # 0: the whole training split
+        "SEED": cfg.seed,
+        "DATASET": "mnist",  # core.run_export ships the run's digits as data.npz (or names the full MNIST)
     }

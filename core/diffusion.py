@@ -601,5 +601,7 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
         "FLOW_T": cfg.flow_t,
         "SEED": cfg.seed,
         "MODEL_CONFIG": arch,
+        "SAMPLE_STEPS": cfg.sample_steps,  # the sampler's steps for samples.png (Euler for flow, DDIM for ddpm)
+        "DATASET": "mnist",  # core.run_export ships the run's digits as data.npz (or names the full MNIST)
     }
     return model | train

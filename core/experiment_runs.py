@@ -79,9 +79,20 @@ class ComparisonWriter:
     writers: dict[int, runs.RunWriter] = field(default_factory=dict)  # run id → its folder's writer
     _saved: dict[int, tuple] = field(default_factory=dict)  # run id → (status, epochs, best epoch) saved
 
+    @property
+    def waiting(self) -> bool:
+        """No name yet (ui.saved_runs gives it one with `claim`): nothing is saved until then."""
+        return not runs.safe_name(self.name)
+
+    def claim(self, name: str) -> None:
+        if self.waiting:
+            self.name = name
+
     def save(self, result: RunResult) -> bool:
         if result.status in NOT_SAVED:
             return True
+        if self.waiting:
+            return False
         key = (result.status, len(result.epochs), result.best_epoch)
         last = self._saved.get(result.run_id)
         if last == key:  # nothing new since the last save (e.g. the job's end after the run's end)

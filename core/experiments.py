@@ -13,12 +13,13 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
 from core import records
+from core.configs import from_dict
 from core.device import set_thread_count
 from core.models import count_parameters, model_args, reset_parameters
 from core.models.cnn import MNISTCNN
@@ -443,3 +444,22 @@ def checkpoint_parts(result: RunResult, provenance: dict) -> tuple[MNISTCNN, dic
         "train": asdict(result.spec.settings),
     }
     return model, model_args(model), meta
+
+
+# ---------------------------------------------------------------------------------------------
+# The comparison zip's train.py (core/export_scripts/hyperparams.tmpl)
+
+
+def script_constants(config: Mapping, model_config: Mapping) -> dict:
+    """The constants of the train.py that runs a queue again, one run after another: `config` is one run's
+    saved settings, or `{"queue": [settings, ...]}` for a saved comparison (core.run_export.queue_zip).
+    Each run keeps its settings, its number in the lab and what it varied; `model_config` is not needed:
+    the settings name the whole network."""
+    queue = config.get("queue") or [config]
+    runs = []
+    for i, saved in enumerate(queue, start=1):
+        s = from_dict(Settings, saved)
+        varied = tuple(str(n) for n in saved.get("varied") or () if n in CHOICES)
+        label = settings_label(RunSpec(0, s, varied))
+        runs.append({"run": saved.get("run_id", i), "label": label, **asdict(s)})
+    return {"RUNS": runs, "DATASET": "mnist"}  # core.run_export ships the digits (or names the full MNIST)

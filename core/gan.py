@@ -440,8 +440,9 @@ def _script_constants(config: Mapping, model_config: Mapping, conditional: bool)
         "BATCH_NORM": arch["batch_norm"],
         "D_WIDTH": cfg.d_width,
     }
-    if conditional:
-        model = {"IMAGE_SIZE": arch["image_size"], "D_BATCH_NORM": d_norm}
+    if conditional:  # 8x8: scikit-learn's digits; 28x28: MNIST (core.run_export ships either)
+        dataset = "digits" if arch["image_size"] == 8 else "mnist"
+        model = {"IMAGE_SIZE": arch["image_size"], "D_BATCH_NORM": d_norm, "DATASET": dataset}
     else:
         model = {
             "MAPPING": arch.get("mapping", 0),
@@ -451,6 +452,7 @@ def _script_constants(config: Mapping, model_config: Mapping, conditional: bool)
             "MBSTD": cfg.mbstd,
             "UNIT_RANGE": cfg.unit_range,
             "AUGMENT": cfg.augment,
+            "DATASET": "mnist",  # core.run_export ships the run's digits as data.npz (or names the full MNIST)
         }
     train = {
         "EPOCHS": cfg.epochs,

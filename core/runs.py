@@ -3,11 +3,14 @@
 One folder per run, `runs/<page>_<YYYYmmdd-HHMMSS>_<rand>_<name>/`: model.pth (a core.checkpoints file),
 run.json (page, name, config, state, metrics, history) and arrays.npz (e.g. the GAN's grids, read
 without pickle), each written atomically. A failed save never raises into training (`RunWriter.save`).
+The folders are made 0o700 and the files 0o600: on a server where students have shell accounts, only
+the app's own user reads them. A run without a name has no folder (`RunWriter.claim`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import io
 import json
 import math
@@ -29,7 +32,9 @@ ENV_VAR = "LAB_RUNS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "runs"  # git-ignored
 PAGES = topics.TRAINED  # the pages whose runs are saved here, as the registry declares them
 MODEL_FILE, INFO_FILE, ARRAYS_FILE = "model.pth", "run.json", "arrays.npz"
-MAX_NAME = 40  # characters of the student's name kept in a folder name
+MAX_NAME = 40  # characters of a student's name (the sidebar cuts a longer one, and says so)
+DIGEST_CHARS = 10  # hex digits that tell two names with emoji apart in a folder name
+DIR_MODE = 0o700  # runs/ and each run's folder: students with shell accounts on the server see nothing
 MAX_HISTORY = 2000  # records of any one history list kept on disk (thinned evenly beyond that)
 STATES = ("running", "stopped", "done", "diverged", "error")
 
@@ -47,23 +52,82 @@ def runs_dir() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
 
 
-def safe_name(name: str, max_len: int = MAX_NAME) -> str:
-    """A student's name as one safe path component; letters of any script (日本語) are kept.
+def clean_name(typed: str, max_len: int = MAX_NAME) -> str:
+    """A typed name as it is shown and stored: control and format characters removed (a right-to-left
+    override, U+202E, would reorder the board's rows; a zero-width space would make two names that look
+    alike), NFKC-folded ("ＡＢ" → "AB"), spaces collapsed, cut to `max_len` characters. Letters of any
+    script and emoji stay."""
+    text = "".join(" " if c.isspace() else c for c in str(typed or ""))
+    text = "".join(c for c in text if unicodedata.category(c) not in _HIDDEN)
+    text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in _HIDDEN)
+    return " ".join(text.split())[:max_len].strip()
 
-    NFKC folds full-width forms ("ＡＢ" → "AB"); anything but letters, digits, "-" and "_" becomes "_"
-    (so "/", "\\", ".", NUL and spaces never reach the file system); "" → "anon".
-    """
-    text = unicodedata.normalize("NFKC", str(name)).strip()
-    out = "".join(c if (c.isalnum() or c in "-_") else "_" for c in text)
+
+def name_cut(typed: str, max_len: int = MAX_NAME) -> bool:
+    """Whether `clean_name` had to cut the name short (the sidebar says so)."""
+    return len(clean_name(typed, max_len=10 * max_len)) > max_len
+
+
+_HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # control, format (bidi overrides, zero widths), surrogates
+
+
+def _kept_aside(c: str) -> bool:
+    """A character a folder name cannot keep but that tells two names apart: emoji and other symbols,
+    combining marks, private-use characters. Punctuation and spaces only separate words."""
+    return not c.isalnum() and unicodedata.category(c)[0] not in "PZ"
+
+
+def _readable(text: str) -> str:
+    """Letters and digits of `text`, every other run of characters as one "_"."""
+    out = "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
     while "__" in out:
         out = out.replace("__", "_")
-    out = out.strip("_-")[:max_len]
-    return out or "anon"
+    return out.strip("_-")
+
+
+def safe_name(name: str, max_len: int = MAX_NAME) -> str:
+    """A student's name as one safe path component, distinct for names that are not the same student.
+
+    Letters and digits of any script (日本語) are kept, anything else becomes "_" (so "/", "\\", ".",
+    NUL and spaces never reach the file system): "山田 太郎" → "山田_太郎". A name with emoji or other
+    symbols gets a short digest of the whole name besides ("🐱たろう" → "たろう-3f2a…"), so two emoji
+    names never share a folder; a name of symbols or punctuation alone is its digest ("x-…"). "" for no
+    name at all: a nameless run has no folder (ui.saved_runs keeps it in the session until a name is typed).
+    """
+    shown = clean_name(name)
+    readable = _readable(shown)[:max_len]
+    if readable and not any(_kept_aside(c) for c in shown):
+        return readable
+    if not shown:
+        return ""
+    # case-folded, and words split the way the readable part splits them: "Taro 🐱" is "taro_🐱"
+    basis = "".join(c if c.isalnum() or _kept_aside(c) or c in "-_" else "_" for c in shown.casefold())
+    basis = basis if _readable(basis) else shown.casefold()  # punctuation alone: "!!" is not "??"
+    digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+    return f"{readable[: max_len - DIGEST_CHARS - 1]}-{digest}" if readable else f"x-{digest}"
 
 
 def same_name(a: str, b: str) -> bool:
-    """Whether two typed names are the same student (case and width folded, as in folder names)."""
-    return safe_name(a).casefold() == safe_name(b).casefold()
+    """Whether two typed names are the same student (case and width folded, as in folder names); no name
+    is nobody's."""
+    key = safe_name(a).casefold()
+    return bool(key) and key == safe_name(b).casefold()
+
+
+def make_private_dir(path: Path) -> None:
+    """`path` and any missing parents as folders only their owner can open (DIR_MODE; the files in them
+    are written 0o600, as core.files.write_atomic's temporary files are)."""
+    missing = []
+    for p in (path, *path.parents):
+        if p.is_dir():
+            break
+        missing.append(p)
+    for p in reversed(missing):
+        try:
+            p.mkdir(mode=DIR_MODE)
+        except FileExistsError:  # another replica made it a moment ago
+            continue
+        os.chmod(p, DIR_MODE)  # mkdir's mode passes through the umask
 
 
 def _inside(root: Path, path: Path) -> Path:
@@ -150,10 +214,24 @@ class RunWriter:
 
     def __post_init__(self) -> None:
         assert self.page in PAGES, f"unknown page {self.page!r}"
-        if not self.run_id:
-            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            self.run_id = f"{self.page}_{stamp}_{secrets.token_hex(2)}_{safe_name(self.name)}"
         self.config = _plain(dict(self.config))
+        if not self.run_id:
+            self.claim(self.name)
+
+    def claim(self, name: str) -> None:
+        """Give the run its student's name, once: a run started without one (or under a name this
+        session may not write to) is kept in memory until then, and `save` writes nothing."""
+        if self.run_id or not safe_name(name):
+            return
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.name = clean_name(name)
+        self.run_id = f"{self.page}_{stamp}_{secrets.token_hex(2)}_{safe_name(name)}"  # set last: the
+        # worker thread reads it to decide whether to save
+
+    @property
+    def waiting(self) -> bool:
+        """No name yet: nothing is saved until `claim`."""
+        return not self.run_id
 
     @property
     def path(self) -> Path:
@@ -177,11 +255,14 @@ class RunWriter:
         are a consistent snapshot; the live chart reads only records and is never blocked by it.
         """
         assert state in STATES, state
+        if self.waiting:  # no name yet: not a failure, the run waits in the session (ui.saved_runs)
+            self.error = ""
+            return False
         try:
             path = self.path
             if checkpoints.is_shipped_path(path):  # a misconfigured LAB_RUNS_DIR: never write there
                 raise PermissionError(f"{path} is inside the shipped checkpoints/")
-            path.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path)
             if model is not None:
                 full_meta = {**dict(meta or {}), "epochs": epochs_done, "metrics": dict(metrics or {})}
                 checkpoints.save(model, path / MODEL_FILE, model_config, full_meta)  # None: model_args
@@ -270,6 +351,8 @@ def list_runs(page: str | None = None, name: str | None = None, root: Path | Non
         folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
     except OSError:
         return []
+    if name is not None and not safe_name(name):
+        return []  # no name is nobody's: nameless runs are never listed together
     out = []
     suffix = f"_{safe_name(name)}".casefold() if name is not None else ""
     for p in folders:

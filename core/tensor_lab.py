@@ -3,6 +3,10 @@
 Everything a user types arrives here as text and is parsed without running it: numbers and nested lists
 through `ast.literal_eval` on a checked syntax tree, shapes and index expressions by a small hand parser.
 An operation PyTorch refuses returns PyTorch's own message plus a code the page explains (`OpError`).
+
+One server serves the whole class, so every tensor made here is bounded BEFORE it is allocated: a creator's
+result shape is worked out by hand (`creation_shape`: `torch.eye(400)` is 400 x 400), an operation's on
+PyTorch's "meta" device, which computes shapes without memory (`result_shape`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from core import records
 
 MAX_ELEMENTS = 10_000  # tensors a user creates stay small: the page prints their values
 MAX_TEXT = 2_000  # characters of a typed list
+MAX_DIGITS = 15  # digits of a typed size or index: more is no size a 10,000-element tensor has
+MAX_INT = 2**63  # PyTorch's int64: a larger typed integer cannot be an element
+BROADCAST_MAX = 200  # elements of each tensor (and of the sum) in the broadcasting example
 DTYPES = {
     "float32": torch.float32,
     "float64": torch.float64,
@@ -44,12 +51,34 @@ CREATORS = (
 
 
 class ParseError(ValueError):
-    """Text that is not a number list / shape / index; `.code` names the translated explanation."""
+    """Text that is not a number list / shape / index, or a tensor too large to make; `.code` names the
+    translated explanation and `.params` fills it in (the shape asked for, its number of elements)."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", **params):
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
+        self.params = params
+
+
+def too_big(shape: tuple[int, ...], n: int | None = None) -> ParseError:
+    """The refusal of a tensor of `shape`: says the shape and how many elements (`n`) it would hold."""
+    n = math.prod(shape) if n is None else n
+    return ParseError("too_big", str(shape), shape=list(shape), n=n, limit=MAX_ELEMENTS)
+
+
+def check_size(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` if a tensor of it stays within MAX_ELEMENTS, else ParseError("too_big")."""
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise too_big(shape)
+    return shape
+
+
+def check_finite(**numbers: float) -> None:
+    """1e999, inf or nan typed in a number box: refused with the box's name, before any tensor is made."""
+    for name, v in numbers.items():
+        if not math.isfinite(float(v)):
+            raise ParseError("not_finite", name, name=name)
 
 
 @dataclass(frozen=True)
@@ -82,7 +111,15 @@ def _check_literal(node: ast.AST, depth: int = 0) -> None:
         return None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return _check_literal(node.operand, depth)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, bool)):
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        if abs(node.value) >= MAX_INT:  # no dtype holds it: PyTorch would only say "Overflow"
+            raise ParseError("number_range")
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, float):
+        if not math.isfinite(node.value):  # 1e999 reads as inf
+            raise ParseError("number_range")
         return None
     raise ParseError("not_number", ast.dump(node)[:60])
 
@@ -110,8 +147,17 @@ def _to_lists(v):
 _INT = re.compile(r"^[+-]?\d+$")
 
 
+def _int(text: str) -> int:
+    """A typed whole number; thousands of digits (slow for int(), refused past 4,300) never reach int()."""
+    if len(text.strip().lstrip("+-")) > MAX_DIGITS:
+        raise ParseError("number_range")
+    return int(text)
+
+
 def parse_shape(text: str, allow_minus_one: bool = False, allow_empty: bool = False) -> tuple[int, ...]:
     """ "2, 3", "(2, 3)", "2x3" or "[2,3]" → (2, 3). -1 only where `allow_minus_one` (reshape/view)."""
+    if len(text or "") > MAX_TEXT:
+        raise ParseError("too_long")
     s = (text or "").strip().strip("()[]").replace("x", ",").replace("×", ",")
     parts = [p.strip() for p in s.split(",") if p.strip()]
     if not parts:
@@ -120,7 +166,7 @@ def parse_shape(text: str, allow_minus_one: bool = False, allow_empty: bool = Fa
         raise ParseError("empty")
     if not all(_INT.match(p) for p in parts):
         raise ParseError("shape_syntax", text)
-    dims = tuple(int(p) for p in parts)
+    dims = tuple(_int(p) for p in parts)
     if len(dims) > 6:
         raise ParseError("too_many_dims")
     for d in dims:
@@ -128,9 +174,9 @@ def parse_shape(text: str, allow_minus_one: bool = False, allow_empty: bool = Fa
             raise ParseError("negative_dim")
     if allow_minus_one and dims.count(-1) > 1:
         pass  # PyTorch's own message says "only one dimension can be inferred": let it speak
-    known = math.prod(d for d in dims if d > 0)
+    known = math.prod(d for d in dims if d > 0)  # -1 and 0 add no elements
     if known > MAX_ELEMENTS:
-        raise ParseError("too_big")
+        raise too_big(dims, known)
     return dims
 
 
@@ -149,16 +195,18 @@ def _index_item(part: str):
             b = b.strip()
             if b and not _INT.match(b):
                 raise ParseError("index_syntax", part)
-            nums.append(int(b) if b else None)
+            nums.append(_int(b) if b else None)
         return slice(*nums)
     if _INT.match(part):
-        return int(part)
+        return _int(part)
     raise ParseError("index_syntax", part)
 
 
 def parse_index(text: str) -> tuple:
     """ "0, 1:3", "[:, -1]", "..., 0", "::2" → a tuple usable as `t[index]` (ints, slices, None, ...)."""
     s = (text or "").strip()
+    if len(s) > MAX_TEXT:
+        raise ParseError("too_long")
     if s.startswith("[") and s.endswith("]"):
         s = s[1:-1]
     if not s.strip():
@@ -209,15 +257,52 @@ def explanation(op: str, code: str) -> str:
     return RULES[op]
 
 
-def attempt(
-    fn: Callable[[], torch.Tensor], op: str = "", operands: tuple[torch.Tensor, ...] = ()
-) -> torch.Tensor | OpError:
-    """Run a tensor operation; PyTorch's refusal comes back as an `OpError`, never a traceback."""
+def result_shape(
+    fn: Callable[..., torch.Tensor], operands: tuple[torch.Tensor, ...]
+) -> tuple[int, ...] | None:
+    """The shape of `fn(*operands)`, worked out on the "meta" device: PyTorch's shape rules, no memory.
+
+    None when the meta run refuses: the real run then fails too, with PyTorch's own message, before it
+    allocates anything.
+    """
+    metas = tuple(torch.empty_like(t, device="meta") for t in operands)  # same shape, dtype and strides
     try:
-        return fn()
+        return tuple(fn(*metas).shape)
+    except (RuntimeError, IndexError, ValueError, TypeError, NotImplementedError):
+        return None
+
+
+def attempt(
+    fn: Callable[..., torch.Tensor], op: str = "", operands: tuple[torch.Tensor, ...] = ()
+) -> torch.Tensor | OpError:
+    """Run `fn(*operands)`; PyTorch's refusal comes back as an `OpError`, never a traceback.
+
+    A result over MAX_ELEMENTS (an outer product `x @ y`, a broadcast `x * y`, a `cat`) is refused
+    (ParseError "too_big") from its shape alone, before the real run allocates it.
+    """
+    if operands:
+        shape = result_shape(fn, operands)
+        if shape is not None:
+            check_size(shape)
+    try:
+        return fn(*operands)
     except (RuntimeError, IndexError, ValueError, TypeError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return OpError(msg, explain_code(msg), op, tuple(tuple(t.shape) for t in operands))
+
+
+def creation_shape(
+    kind: str, shape: tuple[int, ...], start: float, end: float, step: float, steps: int
+) -> tuple[int, ...]:
+    """The shape `torch.<kind>(...)` would make, from its arguments alone: what the size check reads."""
+    if kind == "eye":  # torch.eye(n) is n x n: checking n alone let torch.eye(5000) through
+        return (shape[0], shape[0]) if len(shape) == 1 else tuple(shape[:2])
+    if kind == "arange":
+        n = math.ceil((end - start) / step) if step != 0 else 0  # step 0: PyTorch's own message
+        return (max(n, 0),)
+    if kind == "linspace":
+        return (max(int(steps), 0),)
+    return tuple(shape)
 
 
 def create(
@@ -239,14 +324,18 @@ def create(
     dt = DTYPES[dtype]
     g = torch.Generator().manual_seed(seed)  # per-call generator: the global RNG is shared by sessions
     if kind == "tensor":
-        data = parse_values(values)
+        data = parse_values(values)  # at most MAX_TEXT characters: a few hundred numbers at most
         return attempt(lambda: torch.tensor(data, dtype=dt))
-    if kind in ("arange", "linspace"):
-        n = (end - start) / step if kind == "arange" and step != 0 else steps
-        if not math.isfinite(n) or n > MAX_ELEMENTS:
-            raise ParseError("too_big")
-        if kind == "arange":
-            return attempt(lambda: torch.arange(start, end, step, dtype=dt))
+    check_finite(start=start, end=end, step=step, fill_value=fill)
+    if kind.endswith("_like") and like is not None:
+        shape = tuple(like.shape)
+    try:
+        check_size(creation_shape(kind, shape, start, end, step, steps))
+    except OverflowError:  # (end - start) / step beyond any float: far too many
+        raise ParseError("too_big_count", limit=MAX_ELEMENTS) from None
+    if kind == "arange":
+        return attempt(lambda: torch.arange(start, end, step, dtype=dt))
+    if kind == "linspace":
         return attempt(lambda: torch.linspace(start, end, int(steps), dtype=dt))
     if kind.endswith("_like"):
         base = like if like is not None else torch.zeros(shape)
@@ -254,8 +343,6 @@ def create(
         if fn is not None:
             return attempt(lambda: fn(base, dtype=dt))
         return attempt(lambda: torch.rand(base.shape, generator=g, dtype=dt))
-    if math.prod(shape) > MAX_ELEMENTS:
-        raise ParseError("too_big")
     if kind == "eye":
         return attempt(lambda: torch.eye(*shape[:2], dtype=dt))
     if kind == "full":
@@ -279,31 +366,31 @@ def describe(t: torch.Tensor) -> dict:
 
 def index(t: torch.Tensor, text: str) -> torch.Tensor | OpError:
     idx = parse_index(text)
-    return attempt(lambda: t[idx], "index", (t,))
+    return attempt(lambda v: v[idx], "index", (t,))
 
 
 def reshape(t: torch.Tensor, shape_text: str, method: str = "reshape") -> torch.Tensor | OpError:
     shape = parse_shape(shape_text, allow_minus_one=True)
-    return attempt(lambda: t.view(shape) if method == "view" else t.reshape(shape), method, (t,))
+    return attempt(lambda v: v.view(shape) if method == "view" else v.reshape(shape), method, (t,))
 
 
 def unsqueeze(t: torch.Tensor, dim: int) -> torch.Tensor | OpError:
-    return attempt(lambda: t.unsqueeze(dim), "unsqueeze", (t,))
+    return attempt(lambda v: v.unsqueeze(dim), "unsqueeze", (t,))
 
 
 def squeeze(t: torch.Tensor, dim: int | None = None) -> torch.Tensor | OpError:
-    return attempt(lambda: t.squeeze() if dim is None else t.squeeze(dim), "squeeze", (t,))
+    return attempt(lambda v: v.squeeze() if dim is None else v.squeeze(dim), "squeeze", (t,))
 
 
 def join(a: torch.Tensor, b: torch.Tensor, how: str, dim: int) -> torch.Tensor | OpError:
     """`torch.cat` (along an existing dim) or `torch.stack` (a new dim) of [a, b]."""
     fn = torch.cat if how == "cat" else torch.stack
-    return attempt(lambda: fn([a, b], dim=dim), how, (a, b))
+    return attempt(lambda u, v: fn([u, v], dim=dim), how, (a, b))
 
 
 def multiply(a: torch.Tensor, b: torch.Tensor, how: str) -> torch.Tensor | OpError:
     """Element-wise `a * b` (with broadcasting) or matrix product `a @ b`."""
-    return attempt(lambda: a * b if how == "mul" else a @ b, how, (a, b))
+    return attempt(lambda u, v: u * v if how == "mul" else u @ v, how, (a, b))
 
 
 def example_index(ndim: int) -> str:
@@ -332,7 +419,7 @@ def example_other(shape: tuple[int, ...], how: str, longest: int = 8) -> str:
 def reduce(t: torch.Tensor, op: str, dim: int | None, keepdim: bool = False) -> torch.Tensor | OpError:
     """sum / mean / max along `dim` (None: over everything). max along a dim returns its values."""
 
-    def run() -> torch.Tensor:
+    def run(t: torch.Tensor) -> torch.Tensor:
         x = t.float() if op == "mean" and not t.is_floating_point() else t
         if dim is None:
             return getattr(x, op)()
@@ -379,9 +466,12 @@ def broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> dict:
 def broadcast_example(
     shape_a: tuple[int, ...], shape_b: tuple[int, ...]
 ) -> tuple[torch.Tensor, ...] | OpError:
-    """Small integer tensors of those shapes, their expanded forms and the sum a + b."""
-    if math.prod(shape_a) > 200 or math.prod(shape_b) > 200:
-        raise ParseError("too_big")
+    """Small integer tensors of those shapes, their expanded forms and the sum a + b (each at most
+    BROADCAST_MAX elements: (200, 1) + (1, 200) would be 40,000)."""
+    out = broadcast(shape_a, shape_b)["result"]
+    for shape in (shape_a, shape_b, out or ()):
+        if math.prod(shape) > BROADCAST_MAX:
+            raise ParseError("bc_too_big", shape=list(shape), n=math.prod(shape), limit=BROADCAST_MAX)
     a = torch.arange(math.prod(shape_a)).reshape(shape_a)
     b = (torch.arange(math.prod(shape_b)) * 10).reshape(shape_b)
 

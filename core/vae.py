@@ -316,6 +316,7 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
         "AUGMENT_INPUT": cfg.augment_input,
         "INPUT_DROPOUT": cfg.input_dropout,
         "MODEL_CONFIG": arch,
+        "DATASET": "mnist",  # core.run_export ships the run's digits as data.npz (or names the full MNIST)
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -39,3 +40,9 @@ def _clear_streamlit_caches():
         st.cache_data.clear()
     except Exception:
         pass
+    # The server-wide state no client can clear (the class, the job pools, the teacher token's wrong
+    # tries) is module-level: each test starts with it fresh, as a new server would.
+    for name in ("ui.classroom", "ui.jobs", "ui.teacher"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.forget_server_state()

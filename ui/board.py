@@ -10,7 +10,9 @@ import dataclasses
 import html
 import io
 import math
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +25,7 @@ from PIL import Image
 
 from core import classdb
 from core import experiments as ex
+from ui import saved_runs
 from ui.charts import COLORS, base_figure
 from ui.i18n import relabelled, t
 from ui.saved_runs import student_name
@@ -31,11 +34,13 @@ from ui.teacher import is_teacher
 ss = st.session_state
 REFRESH_S = 5.0  # the board page's live refresh; one shared read per SNAPSHOT_TTL_S serves every viewer
 SNAPSHOT_TTL_S = 3
-GALLERY_N = 8  # newest images on the board
-MIN_GAP_S = 2.0  # one session's submissions at most this often (a double click is one submission)
+GALLERY_N = 8  # newest images on the board, one per name
+# One name's submissions at most this often, from any browser on this server (a new session, or a second
+# tab, does not start a new wait): a double click is one submission, and no one fills the gallery alone.
+NAME_GAP_S = 20.0
+SERVER_PER_MINUTE = 60  # the whole class's submissions per minute: 40 students, each once or twice
 DB_ERRORS = (sa.exc.SQLAlchemyError, OSError)  # the database cannot be opened, read or written
 _SUBMITTED = "_board_submitted"  # session_state: the runs this session has submitted
-_LAST = "_board_last_submit"  # session_state: time of this session's last submission
 OTHER_SETTINGS = ("optimizer", "channels", "dropout", "weight_decay", "schedule", "train_size")
 
 
@@ -52,7 +57,20 @@ def snapshot(url: str) -> Snapshot:
     board = classdb.db(url)
     runs = sorted(board.entries("run"), key=lambda e: (-(e.test_acc or 0.0), e.id))
     images = board.entries("gallery")
-    return Snapshot(runs, images[:GALLERY_N], len(images), board.to_csv())
+    return Snapshot(runs, newest_per_name(images)[:GALLERY_N], len(images), board.to_csv())
+
+
+def newest_per_name(images: Sequence[classdb.Entry]) -> list[classdb.Entry]:
+    """The newest image of each name (`images` newest first): one student's many submissions take one
+    place in the gallery, not everyone's."""
+    seen: set[str] = set()
+    out = []
+    for e in images:
+        key = classdb.name_key(e.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
 
 
 def read() -> Snapshot:
@@ -66,14 +84,55 @@ def changed() -> None:
 
 
 # -- submitting --------------------------------------------------------------------------------
+class Throttle:
+    """How often submissions may come, kept for the whole server (not per session, which a new tab or a
+    reload would start afresh): each name once per `gap_s`, everyone together `per_minute` times a
+    minute. Thread-safe: every session's script thread asks the one instance."""
+
+    def __init__(self, gap_s: float = NAME_GAP_S, per_minute: int = SERVER_PER_MINUTE):
+        self.gap_s, self.per_minute = gap_s, per_minute
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}  # name key -> time of its last submission
+        self._recent: deque[float] = deque()  # times of the server's submissions in the last minute
+
+    def take(self, name: str, now: float | None = None) -> str | None:
+        """Count a submission by `name` and return None, or return why it must wait: "too_fast" (this
+        name submitted less than `gap_s` ago) or "busy" (the server's minute is full)."""
+        now = time.monotonic() if now is None else now
+        key = classdb.name_key(name)
+        with self._lock:
+            while self._recent and now - self._recent[0] >= 60.0:
+                self._recent.popleft()
+            if now - self._last.get(key, -math.inf) < self.gap_s:
+                return "too_fast"
+            if len(self._recent) >= self.per_minute:
+                return "busy"
+            self._last[key] = now
+            self._recent.append(now)
+            if len(self._last) > 10_000:  # names typed over a long day: forget those long past
+                self._last = {k: v for k, v in self._last.items() if now - v < self.gap_s}
+            return None
+
+
+@st.cache_resource(show_spinner=False)
+def throttle() -> Throttle:
+    """The server's one Throttle (several replicas behind a proxy have one each)."""
+    return Throttle()
+
+
 def _may_submit() -> str | None:
-    """The student's name if a submission may go now; otherwise says why not and returns None."""
+    """The student's name if a submission may go now (and counts it); otherwise says why not and returns
+    None."""
     name = student_name()
     if not name:
         st.warning(t("board.need_name"), icon=":material/badge:")
         return None
-    if time.monotonic() - ss.get(_LAST, -1e9) < MIN_GAP_S:
-        st.info(t("board.too_fast"))
+    if not saved_runs.may_write(name):  # a name with a PIN submits only from a session that typed it
+        st.warning(saved_runs.why_not_write(name), icon=":material/lock:")
+        return None
+    wait = throttle().take(name)
+    if wait is not None:
+        st.info(t(f"board.{wait}", s=round(NAME_GAP_S)))
         return None
     return name
 
@@ -88,14 +147,15 @@ def _submitted(submit: Callable[[], int]) -> bool:
     except DB_ERRORS:  # the disk is full, the file unreadable, the lock held too long
         st.error(t("board.err.db"))
         return False
-    ss[_LAST] = time.monotonic()
     changed()
     st.success(t("board.submitted", id=entry_id), icon=":material/leaderboard:")
     return True
 
 
 def submittable(results: Sequence[ex.RunResult]) -> list[ex.RunResult]:
-    """Runs that ended with a test accuracy (the page's validation set is MNIST's test images)."""
+    """Runs that ended with a validation accuracy: measured on 1,000 held-out digits (MNIST's test images),
+    on which the class chooses its hyperparameters, which makes them a validation set, so the lab calls
+    it validation accuracy everywhere."""
     out = []
     for r in results:
         acc = r.final("val_acc")
@@ -110,7 +170,7 @@ def _run_key(r: ex.RunResult) -> str:
 
 def submit_runs(results: Sequence[ex.RunResult], run_name: Callable[[ex.RunResult], str]) -> None:
     """The Hyperparameters page's "Submit to the board": pick a finished run (`hp_submit_run`), submit it
-    (`hp_submit`) with its settings, final test accuracy, epochs and seconds."""
+    (`hp_submit`) with its settings, final validation accuracy, epochs and seconds."""
     done = submittable(results)
     st.markdown(f"**{t('board.submit')}**")
     if not done:
@@ -120,16 +180,12 @@ def submit_runs(results: Sequence[ex.RunResult], run_name: Callable[[ex.RunResul
     labels = {k: f"{run_name(r)} ・ {100 * r.final('val_acc'):.1f}%" for k, r in by_key.items()}
     if ss.get("hp_submit_run") not in by_key:  # the best run first
         ss["hp_submit_run"] = max(by_key, key=lambda k: by_key[k].final("val_acc"))
-    a, b = st.columns([3, 1], vertical_alignment="bottom")
-    pick = a.selectbox(
+    # one above the other: beside the list, the button's label was cut short ("Submit to the bo…")
+    pick = st.selectbox(
         t("board.submit_run"), list(by_key), key=relabelled("hp_submit_run"), format_func=labels.get
     )
-    clicked = b.button(
-        t("board.submit"),
-        key="hp_submit",
-        icon=":material/publish:",
-        help=t("board.submit_help"),
-        width="stretch",
+    clicked = st.button(
+        t("board.submit"), key="hp_submit", icon=":material/publish:", help=t("board.submit_help")
     )
     if not clicked or pick not in by_key:
         return
@@ -191,38 +247,75 @@ def settings_text(settings: dict) -> str:
     return ", ".join(parts)
 
 
-def leaderboard(runs: Sequence[classdb.Entry]) -> pd.DataFrame:
-    """One row per submitted run, best test accuracy first, with translated headers."""
-    rows = [
-        {
+def leaderboard(runs: Sequence[classdb.Entry], settings: bool = True) -> pd.DataFrame:
+    """One row per submitted run, best validation accuracy first, with translated headers; `settings`:
+    with the column of the other settings (left out on the projector, where it would not fit)."""
+    rows = []
+    for i, e in enumerate(runs, start=1):
+        row = {
             t("board.col.rank"): i,
             t("board.col.name"): e.name,
             t("board.col.acc"): None if e.test_acc is None else round(100 * e.test_acc, 1),
-            t("board.col.lr"): _float(e.settings.get("lr")),
+            t("board.col.lr"): _lr(e.settings.get("lr")),
             t("board.col.batch"): e.settings.get("batch_size"),
             t("board.col.epochs"): e.epochs,
             t("board.col.seconds"): None if e.seconds is None else round(e.seconds, 1),
-            t("board.col.settings"): settings_text(e.settings),
         }
-        for i, e in enumerate(runs, start=1)
-    ]
+        if settings:
+            row[t("board.col.settings")] = settings_text(e.settings)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def column_config() -> dict:
-    """Widths that keep name, accuracy, lr, batch, epochs and seconds in the first screen's column at
-    1280 px (about 410 px wide); the other settings follow and scroll."""
+TABLE_ROWS = 8  # rows on the first screen; more scroll inside the table
+ROW_PX = 35  # Streamlit's row height at its normal text size
+FONT_PX = 14  # the table's text at the normal size; projector mode's root of 21 px makes it 21/16 larger
+
+
+def text_px(text: str, font_px: float) -> int:
+    """About how wide `text` is drawn: a Japanese character one em, a Latin one about 0.6 em."""
+    return round(sum(font_px if ord(c) >= 0x2E80 else 0.6 * font_px for c in text))
+
+
+def column_config(projector: bool = False) -> dict:
+    """Every column as wide as its header needs (a cut header said nothing: 「エポッ」), in the session's
+    language and text size; the name a little wider. The table takes no more width than these, so
+    it needs no sideways scroll at 1280 px (the other settings, widest, are left out on the projector)."""
+    font = FONT_PX * (21 / 16 if projector else 1)
+    pad = 26  # the cell's padding on both sides
+
+    def fit(key: str, least: int = 0) -> int:
+        return max(text_px(t(key), font) + pad, round(least * font / FONT_PX))
+
     number = st.column_config.NumberColumn
-    return {
-        t("board.col.rank"): number(width=32, format="%d"),
-        t("board.col.name"): st.column_config.TextColumn(width=86),
-        t("board.col.acc"): number(width=62, format="%.1f"),
-        t("board.col.lr"): number(width=52, format="%g"),
-        t("board.col.batch"): number(width=50, format="%d"),
-        t("board.col.epochs"): number(width=60, format="%d"),
-        t("board.col.seconds"): number(width=50, format="%.1f"),
-        t("board.col.settings"): st.column_config.TextColumn(width=220),
+    config = {
+        t("board.col.rank"): number(width=fit("board.col.rank", 32), format="%d"),
+        t("board.col.name"): st.column_config.TextColumn(width=fit("board.col.name", 100)),
+        t("board.col.acc"): number(width=fit("board.col.acc", 50), format="%.1f"),
+        t("board.col.lr"): number(width=fit("board.col.lr", 60)),
+        t("board.col.batch"): number(width=fit("board.col.batch", 40), format="%d"),
+        t("board.col.epochs"): number(width=fit("board.col.epochs", 30), format="%d"),
+        t("board.col.seconds"): number(width=fit("board.col.seconds", 44), format="%.1f"),
     }
+    if not projector:
+        config[t("board.col.settings")] = st.column_config.TextColumn(width=220)
+    return config
+
+
+def row_px(projector: bool = False) -> int:
+    """A row's height, for the table's text size."""
+    return round(ROW_PX * (21 / 16 if projector else 1))
+
+
+def table_height(n_rows: int, projector: bool = False) -> int:
+    """The header and the rows there are, at most TABLE_ROWS: no empty rows below the last one."""
+    return (min(max(n_rows, 1), TABLE_ROWS) + 1) * row_px(projector) + 3
+
+
+def _lr(value) -> float | None:
+    """A learning rate to two significant digits (0.0066, not 0.006602388943): what a row compares."""
+    x = _float(value)
+    return None if x is None else float(f"{x:.2g}")
 
 
 def _float(value) -> float | None:
@@ -266,8 +359,9 @@ def gallery(images: Sequence[classdb.Entry], per_row: int = 4) -> None:
     cols = st.columns(per_row)
     for i, e in enumerate(images):
         with cols[i % per_row]:
-            caption = t("board.gallery_item", name=e.name, page=t(f"nav.{e.page}"))
-            st.image(e.image, caption=caption, width="stretch")
+            st.image(e.image, width="stretch")
+            # plain text, not the image's caption, which is Markdown: `![](URL)` as a name shows as typed
+            st.text(t("board.gallery_item", name=e.name, page=t(f"nav.{e.page}")))
 
 
 def item_label(e: classdb.Entry) -> str:

@@ -1,4 +1,9 @@
-"""Plotly figures for the pages: large fonts for a projector, fed from job records."""
+"""Plotly figures for the pages: large fonts for a projector, fed from job records.
+
+In projector mode every figure the lab draws goes through `projector_layout` on its way to the browser
+(`plot`, which every page draws its charts with), so each of its texts is at least PROJECTOR_TICKS px, sized by Plotly itself: the
+margins, legends and tick spacing then make room for it, which a stylesheet enlarging the SVG text cannot.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.i18n import t
+from ui.projector import projector_on
 
 FONT = {"size": 18}  # every text of a figure: readable from the back of a classroom on a projector
 TICKS = {"size": 16}  # axis numbers; Streamlit's theme would make them 12 px
+PROJECTOR_TICKS = (
+    20  # projector mode: axis numbers, legends, labels; 18 px is the least read from the back row
+)
+PROJECTOR_TITLES = 22  # projector mode: axis and chart titles
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -67,7 +77,7 @@ def loss_chart(
             x=x,
             y=finite([r.get("train_loss") for r in ep]),
             mode="lines+markers",
-            name=f"{t('chart.loss')} ({t('chart.train')})",
+            name=t("chart.of", what=t("chart.loss"), which=t("chart.train")),
             line={"color": COLORS[0], "width": 3},
         )
         if any("val_loss" in r for r in ep):
@@ -75,7 +85,7 @@ def loss_chart(
                 x=x,
                 y=finite([r.get("val_loss") for r in ep]),
                 mode="lines+markers",
-                name=f"{t('chart.loss')} ({t('chart.val')})",
+                name=t("chart.of", what=t("chart.loss"), which=t("chart.val")),
                 line={"color": COLORS[1], "width": 3},
             )
     return fig
@@ -136,3 +146,51 @@ def d_output_chart(steps: Sequence[dict], height: int = 300, mark: int | None = 
         fig.add_hline(y=0.5, line_dash="dot", line_color="gray")
     fig.update_yaxes(range=[0, 1])
     return fig
+
+
+# -- projector mode ------------------------------------------------------------------------------
+def _at_least(font, size: int, inherited: float) -> None:
+    """Raise a Plotly font object's size to `size` (its own size, or the one it inherits, if larger)."""
+    font.size = max(font.size or inherited, size)
+
+
+def projector_layout(figure: go.Figure) -> go.Figure:
+    """A copy of `figure` (which may be shared by every session) with every text at least
+    PROJECTOR_TICKS px and every title PROJECTOR_TITLES px: axes of every panel, colour bars, legend,
+    annotations (panel titles, digit labels), text drawn in the traces, hover labels. Larger sizes stay.
+    A log axis labels its decades only: Plotly draws the 2s and 5s between them at three quarters of the
+    size."""
+    fig = go.Figure(figure)
+    base = fig.layout.font.size or 12  # Plotly's default, which every text without its own size inherits
+    fig.layout.font.size = max(base, PROJECTOR_TICKS)
+    _at_least(fig.layout.title.font, PROJECTOR_TITLES, base)
+    _at_least(fig.layout.legend.font, PROJECTOR_TICKS, base)
+    _at_least(fig.layout.hoverlabel.font, PROJECTOR_TICKS, base)
+
+    def axis(ax) -> None:
+        _at_least(ax.tickfont, PROJECTOR_TICKS, base)
+        _at_least(ax.title.font, PROJECTOR_TITLES, base)
+        ax.automargin = True
+        if ax.type == "log" and ax.dtick is None:
+            ax.dtick = 1
+
+    fig.for_each_xaxis(axis)
+    fig.for_each_yaxis(axis)
+    for note in fig.layout.annotations:
+        _at_least(note.font, PROJECTOR_TICKS, base)
+    for trace in fig.data:
+        if "colorbar" in trace:
+            _at_least(trace.colorbar.tickfont, PROJECTOR_TICKS, base)
+            _at_least(trace.colorbar.title.font, PROJECTOR_TICKS, base)
+        if "textfont" in trace and (trace.text is not None or getattr(trace, "texttemplate", None)):
+            _at_least(trace.textfont, PROJECTOR_TICKS, base)
+    return fig
+
+
+def plot(container, figure, **kwargs):
+    """`container.plotly_chart(figure, **kwargs)`, where every chart of the lab is drawn: in projector mode
+    the figure drawn is `projector_layout(figure)`, so each page's charts are readable from the back row
+    without a page asking. `container` is `st` or a column, a container, a placeholder."""
+    if isinstance(figure, go.Figure) and projector_on():
+        figure = projector_layout(figure)
+    return container.plotly_chart(figure, **kwargs)

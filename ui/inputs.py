@@ -4,6 +4,8 @@ Streamlit's own number box refuses a value outside `min_value`..`max_value` in t
 small red mark and quietly keeps the old number, so a student who types 99999999 epochs never learns why
 nothing changed. These boxes take any number, and the lab checks the range itself: a value outside it is
 moved to the nearest end of the range and the box says so, in the student's language, with the range.
+A lesson link's number outside the range is moved the same way before the box is drawn, so the box shows
+the number in use, and the note at the top of the page says so (ui/links.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui import links
 from ui.i18n import t
 
 ss = st.session_state
@@ -37,6 +40,24 @@ def _check(key: str, label: str, lo: float, hi: float) -> None:
     ss[f"_{key}_msg"] = t(reason, label=label, lo=fmt(lo), hi=fmt(hi), value=fmt(ss[key]))
 
 
+def _from_link(key: str, label: str, lo: float, hi: float, kind: type) -> float | None:
+    """The number to use instead of a lesson link's value for this box when that value is outside
+    [lo, hi], with the URL corrected to it and a note; None when the link brings no such value.
+    Streamlit reads a link's value as the session begins, so the box must not be bound on this run."""
+    text = st.query_params.get(key)
+    try:
+        wanted = float(text) if text is not None else None
+    except ValueError:  # not a number: Streamlit drops it and links.end_run says so
+        return None
+    if wanted is None or lo <= wanted <= hi:
+        return None
+    fixed = kind(min(max(wanted, lo), hi))
+    if not links.correct(key, str(fixed)):
+        return None
+    links.note(key, text, "links.clamped", label=label, lo=fmt(lo), hi=fmt(hi), fixed=fmt(fixed))
+    return fixed
+
+
 def number(
     container: Any,
     label: str,
@@ -56,6 +77,12 @@ def number(
         value = min_value
     if step is None:
         step = 1 if isinstance(value, int) and isinstance(min_value, int) else None
+    if (
+        kwargs.get("bind")
+        and (fixed := _from_link(key, label, min_value, max_value, type(value))) is not None
+    ):
+        kwargs.pop("bind")  # this run only: the box shows the corrected number, not the link's
+        ss[key] = fixed
     ss.setdefault(key, value)
     container.number_input(
         label,

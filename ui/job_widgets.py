@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import jobs
+from ui import classroom, jobs
 from ui.i18n import t
 from ui.jobs import Job
 
@@ -67,7 +67,9 @@ def save_status(job: Job) -> None:
     """A warning when saving to runs/ failed (read-only, disk full: training goes on), else what is saved."""
     if job.saver is None:
         return
-    if job.saver.error:
+    if getattr(job.saver, "waiting", False):  # trained before a name was typed (ui.saved_runs)
+        st.warning(t("runs.wait_save"), icon=":material/save:")
+    elif job.saver.error:
         st.warning(t("runs.save_failed", error=job.saver.error), icon=":material/save:")
     elif job.saver.saved_epochs:  # what a crash or a reload would not lose
         st.caption(t("runs.saved", epochs=job.saver.saved_epochs))
@@ -96,14 +98,14 @@ def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled:
         key=f"{page}_stop",
         disabled=not active,
         width="stretch",
-        on_click=job.stop if job is not None else None,
+        on_click=_by_student(job, job.stop) if job is not None else None,
     )
     c3.button(
         t("job.resume"),
         key=f"{page}_resume",
         width="stretch",
         disabled=not (job is not None and job.resumable),
-        on_click=job.resume if job else None,
+        on_click=_by_student(job, job.resume) if job else None,
     )
     if (
         job is not None
@@ -118,6 +120,16 @@ def controls(page: str, job: Job | None, on_train: Callable[[], None], disabled:
             on_click=rerun_on_cpu,
             args=(on_train,),
         )
+
+
+def _by_student(job: Job, action: Callable[[], None]) -> Callable[[], None]:
+    """The student's own Stop or Resume: the class banner's note of who stopped the job no longer applies."""
+
+    def act() -> None:
+        classroom.forget_stop(job)
+        action()
+
+    return act
 
 
 def rerun_on_cpu(on_train: Callable[[], None]) -> None:

@@ -1,13 +1,18 @@
 """This session's training jobs, one per key (a page's name), and the server's pools they run in.
 
 The engine itself (`Job`, the `Pool`s, the worker) is core.jobs and knows no Streamlit; this module is the
-glue: one pool per backend for the whole server (`st.cache_resource`), the session's jobs in its
-`st.session_state`, and the device a new job of this session trains on. The widgets that draw a job
-(buttons, progress, queue line, live panel) are in ui.job_widgets.
+glue: one pool per backend for the whole server, the session's jobs in its `st.session_state`, and the
+device a new job of this session trains on. The widgets that draw a job (buttons, progress, queue line,
+live panel) are in ui.job_widgets.
+
+The pools are module-level singletons, made once under a lock, and deliberately not in
+`st.cache_resource`: any browser may ask the server to clear that cache, and a new pool would let a new
+job start beside a running one (docs/streamlit-notes.md, Any client can clear the caches).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,17 +20,35 @@ import streamlit as st
 
 from core.jobs import ACTIVE, Job, LocalPool, Pool, Saver, backend, job_backend, job_device, make_pool
 
-__all__ = ["ACTIVE", "CPU_KEY", "Job", "LocalPool", "Pool", "Saver", "discard", "get", "put", "start"]
+__all__ = [
+    "ACTIVE",
+    "CPU_KEY",
+    "Job",
+    "LocalPool",
+    "Pool",
+    "Saver",
+    "discard",
+    "get",
+    "put",
+    "start",
+]
 
 _JOBS = "_jobs"  # session_state: {key: Job}
 CPU_KEY = "_train_on_cpu"  # set by the "train on the CPU" button after a GPU failure
 
 
-@st.cache_resource(show_spinner=False)
+_POOLS: dict[str, Pool] = {}  # backend name -> this process's pool of it, for every session
+_POOLS_LOCK = threading.Lock()  # two sessions asking first at once still make one pool
+
+
 def server_pool(name: str) -> Pool:
     """This server's pool of the backend `name` (core.jobs.BACKENDS), made once: a cluster's is joined or
     started on first use."""
-    return make_pool(name)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(name)
+        if pool is None:
+            pool = _POOLS[name] = make_pool(name)
+        return pool
 
 
 def shared_pool() -> LocalPool:
@@ -92,6 +115,12 @@ def discard(key: str) -> None:
         old.stop()
     elif old is not None:
         old.close()  # a paused run on a cluster gives its actor and slot back now
+
+
+def forget_server_state() -> None:
+    """Tests only: a fresh set of pools, as a new server process would have (tests/conftest.py)."""
+    with _POOLS_LOCK:
+        _POOLS.clear()
 
 
 def _session_id() -> str:

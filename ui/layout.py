@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ui.sidebar import projector_on
+from ui.projector import projector_on
 
 TALLER = 1.35  # the main chart's height in projector mode: read from the back row, still on one 720-px screen
 

@@ -45,8 +45,9 @@ def begin(url_path: str) -> None:
     """First line of every page: what the class needs of each page alike, before the page draws.
 
     The lesson link's bookkeeping and hide=/lock= (ui.links), this session's seat in the class
-    (ui.classroom), and the teacher's message. Page tests (AppTest runs a page on its own, without Home.py)
-    go through it too.
+    (ui.classroom), and the teacher's message: a fragment that polls for it every few seconds, so it
+    reaches a page nobody clicks. Page tests (AppTest runs a page on its own, without Home.py) go through
+    it too.
     """
     st.session_state[_CURRENT] = url_path
     from ui import classroom, links, saved_runs  # the classroom's hooks, drawn above every page

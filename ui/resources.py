@@ -1,4 +1,5 @@
-"""Process-wide, read-only resources shared by every session (`st.cache_resource`).
+"""Process-wide, read-only resources shared by every session: loaded ones in `st.cache_resource`, what the
+shipped models compute from fixed inputs in a `SharedResults` (once per server, out of a client's reach).
 
 Loaders here are pure computation with no `st.*` inside: a rerun must not restart them
 (docs/streamlit-notes.md, "Cached loaders never call st.*").
@@ -12,7 +13,10 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Iterator
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
 
 import streamlit as st
 
@@ -230,32 +234,137 @@ def shipped_model(file_name: str, family: str):
     """
     from core import checkpoints
 
+    path = checkpoints.SHIPPED_DIR / file_name
     try:
-        loaded = checkpoints.load(checkpoints.SHIPPED_DIR / file_name, expected_family=family)
+        loaded = checkpoints.load(path, expected_family=family)
     except checkpoints.CheckpointError as e:
         return e
     loaded.model.eval().requires_grad_(False)
+    stat = path.stat()
+    # the file and its version: what `result_key` names the model by (a new file, new results)
+    _SHIPPED_KEYS[loaded.model] = (file_name, stat.st_size, stat.st_mtime_ns)
     return loaded
 
 
+# -- results of shipped models, computed once per server ---------------------------------------------------
+_SHIPPED_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # shipped model -> its file's key
+
+
+def result_key(model) -> Hashable:
+    """What a `SharedResults` key names a model by. A shipped model: its checkpoint file and version, so its
+    results outlive a "Clear cache" that reloads it as a new object. Any other model (a test's): the
+    object itself, which the memo then keeps alive, so its id cannot be reused by another model."""
+    try:
+        return _SHIPPED_KEYS.get(model, model)
+    except TypeError:  # None (no classifier) or another value that is no model: itself
+        return model
+
+
+class _Flight:
+    """One computation in progress: the callers that came after the first wait for its `done`."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class SharedResults:
+    """A process-wide memo for what shipped models compute from fixed inputs (a sampler comparison, a grid,
+    a judge's readings): the same for every student, so computed once per server.
+
+    - Single-flight: thirty students clicking at once cost one computation; the others wait for it (no CPU)
+      and get the same object, which they read and never change in place.
+    - Out of a client's reach: any browser may send Streamlit's "clear cache", which empties
+      `st.cache_resource` (docs/streamlit-notes.md); this is a plain object no message clears, so a click
+      cannot make the server compute 25 seconds again.
+    - Bounded: at most `max_entries` results; the least recently used goes first.
+    - A computation that fails is not kept: those waiting for it get its error, the next caller tries again.
+
+    `compute` must not call `st.*` (it may run for another session's page, which a rerun must not stop).
+    """
+
+    def __init__(self, max_entries: int = 64) -> None:
+        assert max_entries > 0, f"a memo keeps at least one result, got max_entries={max_entries}"
+        self.max_entries = max_entries
+        self.computations = 0  # how many computations ran (tests and bench/ read it)
+        self._lock = threading.Lock()
+        self._done: OrderedDict[Hashable, Any] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result for `key`: kept, being computed by someone else (then wait for it), or computed now."""
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            flight = self._flights.get(key)
+            first = flight is None
+            if first:
+                flight = self._flights[key] = _Flight()
+        if not first:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value
+        try:
+            flight.value = compute()
+        except BaseException as e:  # re-raised: the waiters get it too, nothing is kept
+            flight.error = e
+            raise
+        else:
+            with self._lock:
+                self.computations += 1
+                self._done[key] = flight.value
+                while len(self._done) > self.max_entries:
+                    self._done.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+        return flight.value
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._done
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._done)
+
+    def clear(self) -> None:
+        """Forget every result (tests only: no page offers it, so no client can force a recomputation)."""
+        with self._lock:
+            self._done.clear()
+
+
 # -- the shipped generators' pictures (GAN and cGAN pages), computed once for the whole class ----------------
+_GENERATED = SharedResults(max_entries=64)  # at most 64 results of 200 digits each: about 40 MB
+
+
 def from_shipped(G, fn: str, *args):
     """`core.gan.<fn>(G, *args)` ("sample" or "interpolate") for a shipped generator, which every session
     shares read-only: a class opening the page with the same seed costs one forward pass, not forty.
-    The result is shared as well: read it, never change it in place. Keyed by the generator's id: shipped
-    models live in `st.cache_resource` as long as these results do ("Clear cache" empties both)."""
-    return _from_shipped(G, id(G), fn, args)
+    The result is shared as well: read it, never change it in place. Kept in a `SharedResults`, so a
+    client's "Clear cache" does not make the server draw them again."""
+    sample = _generator_fn(fn)  # only the two sampling functions can be named
+    return _GENERATED.get(("samples", result_key(G), fn, args), lambda: sample(G, *args))
 
 
 def shipped_png(G, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
     """The PNG of `from_shipped(G, fn, *args)` tiled `nrow` a row, shared likewise: the class sees the same
     grid, so it is tiled and compressed once, not on every rerun of every session."""
-    return _shipped_png(G, id(G), fn, args, nrow, scale)
+    from ui.figures import images
+
+    def tile() -> bytes:
+        return images.png_bytes(images.grid_image(from_shipped(G, fn, *args), nrow=nrow, scale=scale))
+
+    return _GENERATED.get(("png", result_key(G), fn, args, nrow, scale), tile)
 
 
 def generated_png(G, fn: str, args: tuple, nrow: int, scale: int, *, shared: bool) -> bytes:
     """`core.gan.<fn>(G, *args)` as a PNG grid: through `shipped_png` for a shared generator (once for the
-    class), directly for a student's own, which stays out of the class's cache."""
+    class), directly for a student's own, which stays out of the class's memo."""
     if shared:
         return shipped_png(G, fn, args, nrow, scale)
     from ui.figures import images
@@ -294,32 +403,11 @@ def read_digits(classifier, images):
 
 def shipped_reading(classifier, G, n: int, seed: int):
     """`read_digits(classifier, sample(G, n, seed))` for a shipped classifier and generator, shared likewise."""
-    return _shipped_reading(classifier, G, (id(classifier), id(G)), n, seed)
+    key = ("reading", result_key(classifier), result_key(G), n, seed)
+    return _GENERATED.get(key, lambda: read_digits(classifier, from_shipped(G, "sample", n, seed)))
 
 
 def _generator_fn(fn: str):
     from core import gan
 
     return {"sample": gan.sample, "interpolate": gan.interpolate}[fn]
-
-
-def _bounded(fn):
-    # at most 64 results of 200 digits each: about 40 MB
-    return st.cache_resource(show_spinner=False, max_entries=64)(fn)
-
-
-@_bounded
-def _from_shipped(_G, ident: int, fn: str, args: tuple):
-    return _generator_fn(fn)(_G, *args)
-
-
-@_bounded
-def _shipped_png(_G, ident: int, fn: str, args: tuple, nrow: int, scale: int) -> bytes:
-    from ui.figures import images
-
-    return images.png_bytes(images.grid_image(_from_shipped(_G, ident, fn, args), nrow=nrow, scale=scale))
-
-
-@_bounded
-def _shipped_reading(_classifier, _G, ident: tuple[int, int], n: int, seed: int):
-    return read_digits(_classifier, _from_shipped(_G, ident[1], "sample", (n, seed)))

@@ -10,28 +10,29 @@ import streamlit as st
 from core.data import Provenance
 from ui import resources, saved_runs
 from ui.i18n import language_selector, t
+from ui.projector import KEPT as KEPT_PROJECTOR
+from ui.projector import PROJECTOR
 
 
 def provenance_text(p: Provenance) -> str:
     return t(f"data.{p.source}", n_train=p.n_train, n_test=p.n_test)
 
 
-PROJECTOR = "projector"  # the toggle's key
-_PROJECTOR_KEPT = "_projector"  # a plain copy: the toggle's value survives a run that does not draw it
-# Plotly's larger text is for charts of one x axis: in a grid of panels (the attention heatmaps) `.xtick`
-# is the first panel's axis alone, and 20-px ticks there would run into the panel titles
-_ONE_PANEL = '[data-testid="stMain"] .js-plotly-plot:not(:has(.x2tick))'
-PROJECTOR_CSS = f"""<style>
-html {{ font-size: 20px; }}
-{_ONE_PANEL} .xtick text, {_ONE_PANEL} .ytick text,
-[data-testid="stMain"] .js-plotly-plot .legendtext {{ font-size: 20px !important; }}
-{_ONE_PANEL} .g-xtitle text, {_ONE_PANEL} .g-ytitle text,
-[data-testid="stMain"] .js-plotly-plot .gtitle {{ font-size: 22px !important; }}
+# The page's own text larger: Streamlit's smallest (labels, captions: 0.875 rem) at 18 px and more; less
+# space above the title, so the page's main picture fits the first screen. The charts' text is enlarged
+# by Plotly itself (ui.charts.projector_layout), which makes room for it, where enlarging the SVG text
+# here would run it into the panels beside it.
+PROJECTOR_CSS = """<style>
+html { font-size: 21px; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 </style>"""
 
 
-def projector_on() -> bool:
-    return bool(st.session_state.get(PROJECTOR, st.session_state.get(_PROJECTOR_KEPT, False)))
+# The sidebar's own fold button, pressed once as the mode goes on: for a browser that remembers having
+# opened or closed the sidebar by hand, which a page config's sidebar state does not override.
+FOLD_JS = """<script>
+setTimeout(() => document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click(), 250);
+</script>"""
 
 
 def render():
@@ -42,9 +43,11 @@ def render():
         language_selector()
         saved_runs.name_input()
         if PROJECTOR not in ss:
-            ss[PROJECTOR] = ss.get(_PROJECTOR_KEPT, False)
+            ss[PROJECTOR] = ss.get(KEPT_PROJECTOR, False)
+        was_on = ss.get(KEPT_PROJECTOR, False)
         st.toggle(t("projector.toggle"), key=PROJECTOR, help=t("projector.help"))
-        ss[_PROJECTOR_KEPT] = ss[PROJECTOR]
+        ss[KEPT_PROJECTOR] = ss[PROJECTOR]
+        _fold_sidebar(ss[PROJECTOR], turned_on=ss[PROJECTOR] and not was_on)
         details = st.expander(t("sidebar.details"), expanded=False) if ss[PROJECTOR] else st.container()
         with details:
             _details()
@@ -52,6 +55,18 @@ def render():
     if ss[PROJECTOR]:
         st.html(PROJECTOR_CSS)
     return slot
+
+
+def _fold_sidebar(projector: bool, turned_on: bool) -> None:
+    """Projector mode gives the page the whole width: the sidebar folds away when the mode goes on (its
+    arrow, top left, opens it again) and comes back when it goes off. Streamlit's frontend applies a
+    page config's sidebar state whenever the state it is sent changes, not only at the first load,
+    unless this browser's user has opened or closed the sidebar by hand on this page, which it remembers
+    and respects (Streamlit 1.67's frontend: the sidebar's effect on `initialSidebarState`); for that
+    browser FOLD_JS presses the fold button, once, as the mode goes on."""
+    st.set_page_config(initial_sidebar_state="collapsed" if projector else "auto")
+    if turned_on:  # this run only: later runs leave the sidebar as the teacher puts it
+        st.html(FOLD_JS, unsafe_allow_javascript=True)
 
 
 def _details() -> None:

@@ -123,7 +123,8 @@ class Lesson:
 
     def train(self, *args, **kwargs) -> jobs.Job:
         """Train what `build(*args, **kwargs)` makes as this session's job, saved to runs/ under the
-        student's name."""
+        student's name; without a name this session may write under, the run waits in the session and the
+        sidebar asks for one (ui.saved_runs)."""
         training = self.build(*args, **kwargs)
         saver = saved_runs.RunSaver(self, training, saved_runs.new_writer(self.key, training.settings))
         return jobs.start(
@@ -161,6 +162,8 @@ class QueueLesson:
     key: str
     listed: Callable[[str], list[Saved]]  # the student's saved comparisons, newest first
     restore: Callable[[str], str]  # one comparison back into the session; the message to show
+    # (comparison, student's name) -> the comparison as a take-home zip (core.run_export.queue_zip)
+    download: Callable[[str, str], bytes] | None = None
 
     def saved(self, name: str) -> list[Saved]:
         return self.listed(name)

@@ -305,3 +305,21 @@ def test_training_and_sampling_on_cuda():
     assert A.sample_text(text_model, data.vocab, prompt, 8, seed=1) == A.sample_text(
         text_model, data.vocab, prompt, 8, seed=1
     )
+
+
+@pytest.mark.parametrize(("length", "digits"), [(4, 3), (5, 4), (3, 10)])
+def test_repeat_share_counts_every_input(length, digits):
+    """The share of inputs with some digit at least k times, against counting all digits ** length."""
+    import itertools
+    from collections import Counter
+
+    inputs = list(itertools.product(range(digits), repeat=length))
+    for k in range(1, length + 2):
+        counted = sum(max(Counter(x).values()) >= k for x in inputs) / len(inputs)
+        assert A.repeat_share(length, digits, k) == pytest.approx(counted, abs=1e-12), k
+
+
+def test_most_repeated_and_how_rare_six_equal_digits_are():
+    assert A.most_repeated(torch.tensor([3, 1, 4, 1, 5, 1])) == 3
+    assert A.most_repeated(torch.tensor([9] * 6)) == 6
+    assert A.repeat_share(6, 10, 6) == pytest.approx(10 / 10**6)  # 000000 ... 999999

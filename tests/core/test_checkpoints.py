@@ -190,3 +190,58 @@ def test_every_code_has_a_translation():
 
     for code in CheckpointError.CODES:
         assert f"ckpt.{code}" in JA and f"ckpt.{code}" in EN
+
+
+# -- what an archive may inflate to is read from its table of contents first ------------------
+
+
+def recompressed(data: bytes, bomb_bytes: int = 0) -> bytes:
+    """The checkpoint `data` zipped again with every member deflated, plus (when `bomb_bytes`) a member of
+    that many zeros, which deflate to about a thousandth of their size."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        if bomb_bytes:
+            prefix = src.namelist()[0].split("/")[0]
+            with dst.open(f"{prefix}/data/999", "w", force_zip64=True) as member:
+                chunk = bytes(2**20)
+                for _ in range(bomb_bytes // 2**20):
+                    member.write(chunk)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """A real checkpoint plus a compressed member of 1 GB of zeros: about 1 MB on disk."""
+    small = reset_parameters(MNISTCNN(**SMALL), torch.Generator().manual_seed(0))
+    return recompressed(checkpoints.to_bytes(small, SMALL), bomb_bytes=2**30)
+
+
+def test_a_compressed_bomb_is_refused_before_torch_load(bomb, monkeypatch):
+    assert len(bomb) < 3 * 2**20  # a small upload...
+    assert sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(bomb)).infolist()) > 2**30  # ...asking 1 GB
+
+    def never(*a, **k):
+        raise AssertionError("torch.load ran on a bomb")
+
+    monkeypatch.setattr(checkpoints.torch, "load", never)
+    with pytest.raises(CheckpointError) as e:
+        checkpoints.load(bomb, expected_family=FAMILY)
+    assert e.value.code == "inflated" and e.value.params["mb"] > 1024
+
+
+def test_the_bound_is_per_call_and_a_recompressed_real_checkpoint_still_loads(model):
+    data = recompressed(checkpoints.to_bytes(model, SMALL))
+    loaded = checkpoints.load(data, expected_family=FAMILY)  # deflated members are fine when small
+    for k, v in model.state_dict().items():
+        assert torch.equal(loaded.model.state_dict()[k], v)
+    assert code_of(data, max_inflated=1000) == "inflated"  # a page may bound it tighter
+
+
+def test_too_many_members_are_refused(model):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(checkpoints.MAX_MEMBERS + 1):
+            z.writestr(f"m/data/{i}", b"")
+    assert code_of(out.getvalue()) == "inflated"

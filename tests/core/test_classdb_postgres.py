@@ -36,9 +36,12 @@ from tests.core.test_classdb import (  # noqa: F401 - pytest collects these name
     test_csv_has_a_row_per_visible_entry_a_column_per_setting_and_no_formulas,
     test_entries_keep_what_was_submitted,
     test_forty_students_submitting_at_once_lose_nothing,
+    test_guessing_from_many_browsers_at_once_gets_no_more_tries,
     test_hide_and_clear,
     test_reset_removes_the_pin_and_a_new_one_gets_a_new_salt,
     test_the_right_pin_is_accepted_and_others_refused,
+    test_the_teachers_reset_clears_the_count,
+    test_wrong_pins_are_counted_per_name_for_every_replica_and_reload,
 )
 
 # one throwaway server for the module, not one per xdist worker
@@ -239,10 +242,10 @@ def test_a_database_restart_costs_the_class_nothing(db, server):
     """The server restarts during a lesson: the replicas' pooled connections are dead, yet the next
     submission succeeds (each is tested before use) and nothing committed before is lost."""
     db.submit_run("ann", "hyperparams", SETTINGS, 0.9, 5, 1.0)
-    assert db.set_pin("ann", "1234")
+    assert db.set_pin("ann", "123456")
     with db.engine.connect() as conn:  # a connection now waiting in the pool
         conn.execute(sa.select(1))
     server.stop("fast")
     server.start()
     db.submit_gallery("bob", "gan", PNG)
-    assert [e.name for e in db.entries()] == ["bob", "ann"] and db.check_pin("ann", "1234")
+    assert [e.name for e in db.entries()] == ["bob", "ann"] and db.check_pin("ann", "123456")

@@ -1,5 +1,6 @@
-"""core.runs: safe folder names, atomic saves that never raise, listing by name, reopening a run; and
-a CNN run interrupted at random batches whose saved checkpoint always loads with a consistent history."""
+"""core.runs: safe and distinct folder names (no shared bucket for nameless or emoji names), folders and
+files only their owner reads, atomic saves that never raise, listing by name, reopening a run; and a CNN
+run interrupted at random batches whose saved checkpoint always loads with a consistent history."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import errno
 import json
 import os
 import random
+import stat
 
 import numpy as np
 import pytest
@@ -40,11 +42,13 @@ def model() -> torch.nn.Module:
         ("山田 太郎", "山田_太郎"),
         ("ＡＢＣ１２", "ABC12"),  # full-width folded
         ("../../etc/passwd", "etc_passwd"),
-        ("..", "anon"),
         ("a/b\\c", "a_b_c"),
-        ("nul\x00byte", "nul_byte"),
-        ("", "anon"),
-        ("   ", "anon"),
+        ("nul\x00byte", "nulbyte"),  # a control character is dropped, not a word break
+        ("\u202eevil", "evil"),  # a right-to-left override
+        ("ta\u200bro", "taro"),  # a zero-width space would make a look-alike of "taro"
+        ("", ""),  # no name: no folder at all
+        ("   ", ""),
+        ("\u202e\u200b", ""),
         ("x" * 100, "x" * runs.MAX_NAME),
     ],
 )
@@ -53,7 +57,68 @@ def test_safe_name(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "name", ["../../evil", "/etc/passwd", "..", "a/../../b", "C:\\x", "名前/../..", "\x00"]
+    "a, b",
+    [
+        ("🐱", "🐶"),  # emoji only
+        ("🐱たろう", "🐶たろう"),
+        ("たろう🐱", "たろう"),  # an emoji is part of the name
+        ("!!", "??"),  # punctuation only
+        ("..", "..."),
+        ("★", "☆"),
+    ],
+)
+def test_names_that_differ_only_in_symbols_get_folders_of_their_own(a, b):
+    assert runs.safe_name(a) and runs.safe_name(b)
+    assert runs.safe_name(a) != runs.safe_name(b) and not runs.same_name(a, b)
+    for name in (a, b):
+        assert runs.safe_name(name) == runs.safe_component(runs.safe_name(name)), "a plain folder name"
+
+
+@pytest.mark.parametrize(
+    "a, b", [("Taro 🐱", "taro 🐱"), ("ＴＡＲＯ🐱", "taro🐱"), ("山田 太郎", "山田_太郎"), (" ann ", "ANN")]
+)
+def test_the_same_student_typed_differently_is_one_name(a, b):
+    assert runs.same_name(a, b)
+
+
+def test_no_name_is_nobodys():
+    assert not runs.same_name("", "") and not runs.same_name("\u202e", " ")
+
+
+def test_a_shown_name_keeps_its_letters_and_emoji_without_control_characters():
+    assert runs.clean_name("  \u202eたろう\t🐱\u200b\n ") == "たろう 🐱"
+    assert runs.clean_name("ＡＢＣ") == "ABC"
+    long = "あ" * (runs.MAX_NAME + 5)
+    assert runs.clean_name(long) == "あ" * runs.MAX_NAME and runs.name_cut(long)
+    assert not runs.name_cut("あ" * runs.MAX_NAME)
+
+
+def test_a_nameless_run_waits_in_memory_until_it_gets_a_name(tmp_path):
+    w = runs.RunWriter("cnn", "  ", {"lr": 0.1}, root=tmp_path)
+    assert w.waiting and not w.save(None, state="running", epochs_done=1) and w.error == ""
+    assert list(tmp_path.iterdir()) == [] and runs.list_runs("cnn", "", root=tmp_path) == []
+    w.claim("\u202eたろう")
+    assert not w.waiting and w.save(None, state="done", epochs_done=2), w.error
+    (info,) = runs.list_runs("cnn", "たろう", root=tmp_path)
+    assert info.name == "たろう" and info.epochs_done == 2 and info.config == {"lr": 0.1}
+    w.claim("hanako")  # a name once given stays
+    assert runs.list_runs("cnn", "hanako", root=tmp_path) == []
+
+
+def test_folders_and_files_are_for_their_owner_only(tmp_path):
+    root = tmp_path / "fresh" / "runs"
+    w = runs.RunWriter("gan", "ann", {}, root=root)
+    assert w.save(model(), SMALL.model_config(), state="done", epochs_done=1, arrays={"g": np.zeros(3)})
+    for folder in (root.parent, root, w.path):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    files = list(w.path.iterdir())
+    assert {f.name for f in files} == {runs.MODEL_FILE, runs.INFO_FILE, runs.ARRAYS_FILE}
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
+
+
+@pytest.mark.parametrize(
+    "name", ["../../evil", "/etc/passwd", "..", "a/../../b", "C:\\x", "名前/../..", "\x00x", "🐱/.."]
 )
 def test_writer_never_leaves_the_store(tmp_path, name):
     root = tmp_path / "runs"

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from core import tensor_lab as lab
+from ui.i18n import t
 
 
 def test_parse_values_reads_numbers_and_lists():
@@ -188,3 +189,112 @@ def test_the_example_y_works_for_both_products(shape):
 @pytest.mark.parametrize("shape", [(), (4,), (2, 3), (2, 3, 4)])
 def test_the_example_index_works(shape):
     assert isinstance(lab.index(torch.ones(shape), lab.example_index(len(shape))), torch.Tensor)
+
+
+# -- every tensor is bounded before it is allocated -------------------------------------------
+
+
+@pytest.mark.parametrize("n", [400, 5000])
+def test_eye_of_one_number_is_checked_as_n_by_n_before_it_is_built(n, monkeypatch):
+    built = []
+    monkeypatch.setattr(lab.torch, "eye", lambda *a, **k: built.append(a))  # would record a build
+    with pytest.raises(lab.ParseError) as e:
+        lab.create("eye", shape=lab.parse_shape(str(n)))
+    assert e.value.code == "too_big" and e.value.params["n"] == n * n and e.value.params["shape"] == [n, n]
+    assert built == []
+
+
+def test_eye_message_in_japanese_names_the_shape_and_the_limit():
+    with pytest.raises(lab.ParseError) as e:
+        lab.create("eye", shape=(400,))
+    msg = t(f"tensors.perr.{e.value.code}", lang="ja", **e.value.params)
+    assert "[400, 400]" in msg and "160,000" in msg and "10,000" in msg and "n×n" in msg
+
+
+def test_eye_within_the_limit_is_made():
+    assert lab.create("eye", shape=(100,)).shape == (100, 100)  # exactly 10,000
+    assert lab.create("eye", shape=(2, 3)).shape == (2, 3)
+    with pytest.raises(lab.ParseError, match="too_big|50"):
+        lab.create("eye", shape=(50, 300))
+
+
+@pytest.mark.parametrize(
+    "kw, code",
+    [
+        ({"kind": "arange", "start": 0.0, "end": 1e9, "step": 1.0}, "too_big"),
+        ({"kind": "arange", "start": 0.0, "end": 1.0, "step": 1e-9}, "too_big"),
+        ({"kind": "arange", "start": -1e308, "end": 1e308, "step": 1.0}, "too_big_count"),
+        ({"kind": "linspace", "start": 0.0, "end": 1.0, "steps": 10**7}, "too_big"),
+        ({"kind": "arange", "start": 0.0, "end": float("inf")}, "not_finite"),
+        ({"kind": "arange", "start": float("nan")}, "not_finite"),
+        ({"kind": "full", "shape": (2, 3), "fill": float("inf")}, "not_finite"),
+        ({"kind": "zeros_like", "shape": (10_001,)}, "too_big"),
+        ({"kind": "rand", "shape": (101, 100)}, "too_big"),
+    ],
+)
+def test_every_creator_is_sized_first(kw, code):
+    with pytest.raises(lab.ParseError) as e:
+        lab.create(**kw)
+    assert e.value.code == code
+
+
+def test_arange_and_linspace_at_the_limit_are_made():
+    assert lab.create("arange", start=0.0, end=10_000.0, step=1.0).numel() == 10_000
+    assert lab.create("linspace", start=0.0, end=1.0, steps=10_000).numel() == 10_000
+
+
+def test_results_of_operations_are_sized_on_the_meta_device_first():
+    x = lab.create("zeros", shape=(10_000, 1))
+    y = lab.create("tensor", values="[" + ", ".join(["1"] * 100) + "]")  # (100,)
+    for op in (lambda: lab.multiply(x, y, "mul"), lambda: lab.multiply(x, y.reshape(1, 100), "matmul")):
+        with pytest.raises(lab.ParseError) as e:  # (10000, 100): a million elements
+            op()
+        assert e.value.code == "too_big" and e.value.params["shape"] == [10_000, 100]
+    for how in ("cat", "stack"):
+        with pytest.raises(lab.ParseError):
+            lab.join(x, x, how, 0)  # 20,000
+    small = lab.create("zeros", shape=(50, 1))
+    assert lab.multiply(small, y.reshape(1, 100), "matmul").shape == (50, 100)  # 5,000: fine
+    assert lab.reshape(x, "1, -1").shape == (1, 10_000)  # the same elements, differently arranged
+    assert lab.result_shape(lambda u, v: u @ v, (x, y.reshape(1, 100))) == (10_000, 100)
+
+
+def test_a_refused_operation_on_meta_still_gets_pytorchs_own_message():
+    x = lab.create("arange", start=0.0, end=6.0).reshape(2, 3)
+    err = lab.multiply(x, x, "matmul")
+    assert isinstance(err, lab.OpError) and "cannot be multiplied" in err.message
+    assert isinstance(lab.reshape(x.mT, "6", "view"), lab.OpError)
+
+
+@pytest.mark.parametrize(
+    "parse, text",
+    [
+        (lab.parse_shape, "9" * 1999),
+        (lab.parse_shape, "2, " + "9" * 40),
+        (lab.parse_index, "9" * 1999),
+        (lab.parse_index, "1:" + "9" * 1990),
+        (lab.parse_values, "9" * 1999),
+        (lab.parse_values, "1e999"),
+        (lab.parse_values, "[1, -1e999]"),
+        (lab.parse_values, "[1, 99999999999999999999]"),
+    ],
+    ids=["shape", "shape_dim", "index", "slice", "int", "1e999", "-1e999", "int64"],
+)
+def test_numbers_too_large_for_any_dtype_get_a_code(parse, text):
+    with pytest.raises(lab.ParseError) as e:
+        parse(text)
+    assert e.value.code == "number_range"
+
+
+def test_a_value_of_5000_digits_is_too_long_wherever_it_is_typed():
+    for parse in (lab.parse_values, lab.parse_shape, lab.parse_index):
+        with pytest.raises(lab.ParseError) as e:
+            parse("9" * 5000)
+        assert e.value.code == "too_long"
+
+
+def test_the_broadcast_example_bounds_the_sum_as_well():
+    assert lab.broadcast_example((20, 1), (1, 10))[-1].shape == (20, 10)  # 200
+    with pytest.raises(lab.ParseError) as e:
+        lab.broadcast_example((200, 1), (1, 200))  # each 200, the sum 40,000
+    assert e.value.code == "bc_too_big" and e.value.params["n"] == 40_000

@@ -32,6 +32,29 @@ def _unavailable(reason: str):
 TEACHER_TOKEN = "e2e-teacher-passphrase"
 
 
+# What a server's log must never hold after a browser test: a traceback (an exception a page did not turn
+# into a message) or a warning of Streamlit's (a widget given a value two ways, a deprecated argument),
+# each logged as a line "... WARNING streamlit...".
+
+
+def log_problems(log: Path, since: int = 0) -> list[str]:
+    """What `log` (from byte `since` on) reports of tracebacks and warnings: each warning line, and each
+    traceback as its last frame and its exception, so a failure says what broke and where."""
+    if not log.exists():
+        return []
+    with open(log, "rb") as f:
+        f.seek(since)
+        lines = f.read().decode(errors="replace").splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if "WARNING" in line.upper():
+            found.append(line)
+        elif line.startswith("Traceback"):
+            end = next((j for j in range(i + 1, len(lines)) if not lines[j].startswith(" ")), len(lines) - 1)
+            found.append("\n".join(["Traceback:", *lines[max(i + 1, end - 2) : end + 1]]))
+    return found
+
+
 def start_server(port: int, extra_env: dict | None = None, timeout: float = 60) -> subprocess.Popen:
     """The app in test mode (LAB_TEST_MODE=1, no MNIST download) on 127.0.0.1:`port`, healthy; its log
     is LOGS/server_<port>.log (appended to when the same port is started again)."""
@@ -74,9 +97,10 @@ def page(browser, server_url):
     ctx.close()
 
 
-def goto(page, server_url: str, path: str = "", lang: str = "ja") -> None:
+def goto(page, server_url: str, path: str = "", lang: str = "ja", timeout: float = 60) -> None:
+    """`path` in `lang`, its script run to its end (`timeout` s at most) and no exception shown."""
     page.goto(f"{server_url}/{path}?lang={lang}")
-    wait_idle(page)
+    wait_idle(page, timeout)
     exc = page.locator('[data-testid="stException"]')
     assert exc.count() == 0, exc.first.inner_text()
 

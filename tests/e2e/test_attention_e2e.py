@@ -45,3 +45,43 @@ def test_a_short_sort_run_shows_its_heatmaps(page, server_url):
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, (selector, box)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+# the room a select box has for its text, and each label's width in the box's own font
+_FIT = """([sel, labels]) => {
+  const input = document.querySelector(sel + ' input');
+  const cs = getComputedStyle(input);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = cs.font;
+  const room = input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  return labels.filter(l => ctx.measureText(l).width > room).map(l => [l, room]);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_choice_fits_its_box_at_1280x720(page, server_url, lang):
+    """Each option of the task and experiment boxes (and the try-it head box) is drawn whole, in the
+    usual mode and in projector mode (larger text): none is cut, as 「並べ替え（小さい順」 was."""
+    if not (SHIPPED_DIR / "gpt_sort.pth").exists():
+        pytest.skip("no shipped sort model")
+    from ui.strings import attention as strings
+
+    words = strings.JA if lang == "ja" else strings.EN
+    boxes = {
+        ".st-key-attention_task": [words[f"attention.task.{k}"] for k in ("sort", "reverse", "text")],
+        ".st-key-attention_experiment": [
+            words[f"attention.experiment.{k}"] for k in ("none", "no_mask", "one_head", "no_pos")
+        ],
+        ".st-key-attention_try_head_4": [
+            words["attention.heads_mean"],
+            words["attention.head_n"].format(n=4),
+        ],
+    }
+    goto(page, server_url, "attention", lang)
+    for projector in (False, True):
+        if projector:
+            page.locator(".st-key-projector label").first.click()
+            wait_idle(page)
+        for selector, labels in boxes.items():
+            page.locator(f"{selector} input").first.wait_for()
+            assert page.evaluate(_FIT, [selector, labels]) == [], (selector, projector)

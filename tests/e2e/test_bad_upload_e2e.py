@@ -1,5 +1,5 @@
 """Browser test of bad input on the CNN page: real file uploads (`set_input_files`) of a pickle with code
-in it and of a zero-stride bomb are refused with a message and run nothing; on a Japanese page a file of
+in it, of a zero-stride bomb and of a compressed zip bomb are refused with a message and run nothing; on a Japanese page a file of
 the wrong type or size is refused in Japanese, with none of Streamlit's own English in view; a single dot
 drawn with the mouse gets "only a dot" instead of a guess."""
 
@@ -35,6 +35,24 @@ def _saved(obj) -> bytes:
     return buf.getvalue()
 
 
+def _zip_bomb(checkpoint: bytes, member_bytes: int) -> bytes:
+    """`checkpoint` (a torch.save zip) zipped again, deflated, with a member of `member_bytes` zeros added:
+    a file of a few MB that torch.load would inflate to the member's size."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(checkpoint)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        with dst.open(src.namelist()[0].split("/")[0] + "/data/999", "w", force_zip64=True) as member:
+            for _ in range(member_bytes // 2**20):
+                member.write(bytes(2**20))
+    return out.getvalue()
+
+
 def _errors(page, words: str, timeout: float = 20) -> str:
     end = time.time() + timeout
     while time.time() < end:
@@ -56,6 +74,7 @@ def test_malicious_and_bomb_checkpoints_are_refused(page, server_url, tmp_path):
     for name, data, words in (
         ("code.pth", _saved({"x": _Payload(str(marker))}), "cannot be loaded safely"),
         ("bomb.pth", _saved(sd), "claims more memory"),
+        ("zipbomb.pth", _zip_bomb(_saved(MNISTCNN().state_dict()), 2**30), "would unpack to 1,0"),
     ):
         page.locator(UPLOAD).set_input_files(
             {"name": name, "mimeType": "application/octet-stream", "buffer": data}

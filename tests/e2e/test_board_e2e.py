@@ -1,6 +1,6 @@
 """Browser test of the class board: on a projector-sized window the leaderboard and the class's chart are
-in the first screen, and an image a student submits from the GAN page appears on the open board by
-itself, without a reload."""
+in the first screen, an image a student submits from the GAN page appears on the open board by itself,
+without a reload, and a name that looks like Markdown (an image, a link) shows as typed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from core import classdb
 from tests.e2e.conftest import goto, wait_idle
+from ui.board import GALLERY_N, newest_per_name
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +56,7 @@ def test_a_submission_appears_on_the_open_board(browser, server_url):
 
         # the board, untouched since it opened, refreshes itself
         assert _until(lambda: "ken-e2e · GAN" in gallery.inner_text()), gallery.inner_text()
-        assert gallery.locator("img").count() == min(n_images + 1, 8)
+        assert gallery.locator("img").count() == len(newest_per_name(store.entries("gallery"))[:GALLERY_N])
         count = f"{n_runs} runs and {n_images + 1} images submitted"
         assert count in board.locator('[data-testid="stMain"]').inner_text()
         for p in (board, student):
@@ -63,3 +64,24 @@ def test_a_submission_appears_on_the_open_board(browser, server_url):
     finally:
         ctx.close()
     assert store.entries("gallery")[0].name == "ken-e2e"
+
+
+def test_a_name_that_looks_like_markdown_shows_as_typed(browser, server_url):
+    from tests.pages.test_board_page import _png
+
+    store = classdb.ClassDB()
+    names = ("![](https://example.com/x.png)", "[先生の課題](https://example.com)")
+    for name in names:
+        store.submit_gallery(name, "gan", _png())
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        goto(page, server_url, "board", "ja")
+        gallery = page.locator(".st-key-board_gallery")
+        assert _until(lambda: all(name in gallery.inner_text() for name in names)), gallery.inner_text()
+        links = [a.evaluate("e => e.parentElement.outerHTML")[:300] for a in gallery.locator("a").all()]
+        assert links == [], "a name became a link"
+        assert gallery.locator('img[src*="example.com"]').count() == 0, "a name became an image"
+    finally:
+        ctx.close()

@@ -1,5 +1,7 @@
 """Browser test of a server's first visit: the page says it is getting ready from the first moment (the
-first run imports PyTorch and loads data and models), then shows Home without the message."""
+first run imports PyTorch and loads data and models), with the pages' titles in the session's language
+already in the sidebar, before anything slow has run (the sidebar's own widgets, drawn after the imports,
+are not there yet); then it shows Home without the message."""
 
 from __future__ import annotations
 
@@ -21,12 +23,17 @@ def test_the_first_visit_says_it_is_getting_ready_then_shows_home(browser):
     try:
         page.goto(f"http://127.0.0.1:{port}/?lang=ja")
         main = page.locator('[data-testid="stMain"]')
+        nav = page.locator('[data-testid="stSidebarNav"]')
         seen: list[str] = []  # what the main area showed, in order: "message", then "home"
         end = time.time() + 120
         while time.time() < end and "home" not in seen:
             text = main.inner_text() if main.count() else ""
             if "準備しています" in text and not seen:
                 seen.append("message")
+                titles = nav.inner_text() if nav.count() else ""
+                assert all(title in titles for title in ("ホーム", "拡散モデル", "クラスボード")), titles
+                assert "app_pages" not in titles and "Home" not in titles, titles
+                assert page.locator(".st-key-lang").count() == 0, "the message came only after the slow part"
             if main.locator("h1").count() and "準備しています" not in text:
                 seen.append("home")
             time.sleep(0.05)

@@ -1,5 +1,6 @@
 """Browser tour of every page in both languages: a language switch keeps every choice widget's selection
-(radios, select boxes, segmented controls, select sliders), both ways, and the server logs no warning."""
+(radios, select boxes, segmented controls, select sliders), both ways, and the server logs no traceback and
+no warning, on any page (checked after each page, so a failure names it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 import pytest
 
 from bench import lab_server
-from tests.e2e.conftest import LOGS, choose_language, free_port, goto, start_server, wait_idle
+from tests.e2e.conftest import LOGS, choose_language, free_port, goto, log_problems, start_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def choices(page, settle_s: float = 20.0) -> list[list[str]]:
 
 def open_page(page, url: str, path: str) -> None:
     """The page in Japanese, drawn to its end (the first visit after a start warms up for a while)."""
-    goto(page, url, path, "ja")
+    goto(page, url, path, "ja", timeout=180)  # a first visit loads the page's models, on a busy machine
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
     wait_idle(page)
 
@@ -98,8 +99,10 @@ def test_a_language_switch_keeps_every_choice_on_every_page_and_logs_no_warning(
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     checked = 0
+    problems: dict[str, list[str]] = {}  # page -> the traceback and warning lines its visit logged
     try:
         for path in PAGES:
+            since = log.stat().st_size
             open_page(page, url, path)
             ja = choices(page)
             assert not empty(ja), (path, "ja, first view", empty(ja))
@@ -113,8 +116,28 @@ def test_a_language_switch_keeps_every_choice_on_every_page_and_logs_no_warning(
             back = choices(page)
             assert back == ja, (path, "after en -> ja", [(a, b) for a, b in zip(ja, back) if a != b])
             checked += len(ja)
+            if found := log_problems(log, since):
+                problems[path or "home"] = found
     finally:
         ctx.close()
     assert checked >= 30, f"only {checked} choice widgets found: the tour did not see the pages"
-    warnings = [line for line in log.read_text(errors="replace").splitlines() if "WARNING" in line.upper()]
-    assert not warnings, "\n".join(warnings[:10])
+    assert not problems, "the server logged:\n" + "\n".join(
+        f"[{page_name}] {line}" for page_name, lines in problems.items() for line in lines[:5]
+    )
+    assert not log_problems(log), "\n".join(log_problems(log)[:10])  # nor before the first page
+
+
+def test_the_log_check_finds_a_traceback_and_a_warning(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text(
+        "2026-12-07 20:00:00.000 Uncaught app execution\n"
+        "Traceback (most recent call last):\n"
+        '  File "app_pages/tensors.py", line 3, in <module>\n'
+        "    table()\n"
+        "pyarrow.lib.ArrowTypeError: object of type str cannot be converted to int\n"
+        "2026-12-07 20:00:01.000 WARNING streamlit.elements.lib.policies: a default value and a key\n"
+    )
+    found = log_problems(log)
+    assert len(found) == 2 and "ArrowTypeError" in found[0] and "tensors.py" in found[0]
+    assert "WARNING streamlit" in found[1]
+    assert log_problems(log, since=log.stat().st_size) == []  # only what came after `since`

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.apptest import open_page, texts
+from tests.apptest import open_page, sign_in, texts
 
 PAGE = "app_pages/attention.py"
 
@@ -44,6 +44,25 @@ def test_page_renders(lang):
         assert ("正解です" in body) if lang == "ja" else ("Right" in body)  # try-it sorted 3 1 4 1 5 9
 
 
+def test_a_wrong_answer_says_why():
+    """Six equal digits are about 1 in 100,000 of the random training inputs: the shipped sort model gets
+    1 1 1 1 1 1 wrong, and the page says how rare such an input was; a right answer gets no such line."""
+    if not _shipped("gpt_sort.pth"):
+        pytest.skip("no shipped sort model")
+    from core import attention as core_attention
+
+    at = open_page(PAGE, "ja")
+    box = at.text_input(key="attention_try_digits_sort")
+    box.set_value("1 1 1 1 1 1").run()
+    assert not at.exception, at.exception
+    assert at.error and "正解は 1 1 1 1 1 1" in at.error[0].value
+    one_in = round(1 / core_attention.repeat_share(6, 10, 6))
+    why = "\n".join(i.value for i in at.info)
+    assert "同じ数字が 6 個以上" in why and f"約 {one_in:,} 個に 1 個" in why, why
+    box.set_value("3 1 4 1 5 9").run()
+    assert "正解です" in texts(at) and "同じ数字が" not in texts(at)
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_bad_digits_get_a_clear_message(lang):
     if not _shipped("gpt_sort.pth"):
@@ -52,7 +71,9 @@ def test_bad_digits_get_a_clear_message(lang):
     box = at.text_input(key="attention_try_digits_sort")
     for typed, ja, en in (
         ("3 1 4", "ちょうど 6 個", "Exactly 6 digits"),
-        ("3 1 4 1 5 x", "数字（0〜9）だけ", "Digits (0-9) only"),
+        ("3 1 4 1 5 x", "数字（0〜9）だけを入力してください。「x」は", "Digits (0-9) only, please (not “x”)"),
+        ("3 1 4 1 5 *", "「\\*」は数字ではありません", "(not “\\*”)"),  # shown as "*", not Markdown
+        ("3 1 4 1 5 ²", "「²」は数字ではありません", "(not “²”)"),  # isdigit() but not 0-9
         ("", "数字を入力", "Type some digits"),
     ):
         box.set_value(typed).run()
@@ -95,7 +116,50 @@ def test_text_task_writes_and_refuses_unknown_characters():
     assert [c.value for c in at.code if c.value.startswith("学習率")][0] == first
     at.text_input(key="attention_try_prompt").set_value("学習🙂").run()
     assert not at.exception, at.exception
-    assert "知らない文字" in "\n".join(w.value for w in at.warning)
+    assert "「🙂」は学習した文章に一度も出てこない文字" in "\n".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(("lang", "named"), [("ja", "「日」、「語」"), ("en", "“日”, “語”")])
+def test_a_prompt_with_unknown_characters_names_them(lang, named):
+    """Common characters the lab's text never uses (日) are named in the message, each once; a Markdown
+    sign among them shows as itself (escaped), and nothing is written from such a prompt."""
+    if not _shipped("gpt_text_ja.pth"):
+        pytest.skip("no shipped text model")
+    at = open_page(PAGE, lang)
+    at.selectbox(key="attention_task").set_value("text").run()
+    at.text_input(key="attention_try_prompt").set_value("日本語の日").run()
+    assert not at.exception, at.exception
+    warning = "\n".join(w.value for w in at.warning)
+    assert named in warning and "本" not in warning.split(named[-1])[0]  # 本 is known: not named
+    assert not [c for c in at.code if c.value.startswith("日本語")], "wrote from an unreadable prompt"
+    at.text_input(key="attention_try_prompt").set_value("損失*").run()
+    assert "\\*" in "\n".join(w.value for w in at.warning)  # drawn as "*", not as Markdown emphasis
+
+
+def test_example_beginnings_work_and_the_known_characters_are_listed():
+    """Each example beginning the page offers is read by the model (no warning) and picking one puts it in
+    the box; the list of known characters has the text's characters, and not 日."""
+    if not _shipped("gpt_text_ja.pth"):
+        pytest.skip("no shipped text model")
+    from core import attention as core_attention
+    from ui.panels import attention as panels
+
+    vocab = core_attention.CharVocab.of(core_attention.load_text())
+    assert len(panels.EXAMPLES) >= 4 and all(not vocab.unknown(e) for e in panels.EXAMPLES)
+    at = open_page(PAGE, "ja")
+    at.selectbox(key="attention_task").set_value("text").run()
+    pills = at.pills(key="attention_try_example")
+    assert list(pills.options) == list(panels.EXAMPLES)
+    for example in panels.EXAMPLES[1:3]:
+        at.pills(key="attention_try_example").set_value(example).run()
+        assert not at.exception, at.exception
+        assert at.text_input(key="attention_try_prompt").value == example
+        assert not at.warning, [w.value for w in at.warning]
+        assert [c for c in at.code if c.value.startswith(example) and len(c.value) > len(example) + 50]
+    known = [e for e in at.expander if "モデルが知っている文字" in e.label]
+    assert known and f"（{vocab.size} 字）" in known[0].label
+    listed = "".join(c.value for c in known[0].code)
+    assert all(ch in listed for ch in "学習率損失ニュ") and "日" not in listed
 
 
 @pytest.mark.parametrize("experiment", ["none", "no_mask"])
@@ -117,6 +181,66 @@ def test_tiny_training_run_shows_heatmaps_and_lands_in_the_results(experiment):
     table = at.dataframe[0].value
     assert len(table) == 1 and "Accuracy (own answer)" in table.columns
     assert ("Mask off" in table.to_string()) == (experiment == "no_mask")
+
+
+def _charts(at) -> list[str]:
+    """The ids of the page's Plotly charts (each carries its widget key)."""
+    return [c.proto.id for c in at.get("plotly_chart")]
+
+
+def test_a_run_of_another_task_is_not_shown_as_the_chosen_tasks():
+    """After a sort run, choosing another task hides the sort run's curves, maps and accuracy behind a
+    note naming its task, and the status counts steps, never epochs; back on sort, the run is there."""
+    at = open_page(PAGE, "ja")
+    sign_in(at, "はなこ").run()  # a named student's run is saved to runs/
+    at.button(key="attention_train").click().run()
+    job = at.session_state["_jobs"]["attention"]
+    job.join(60)
+    assert job.state == "done", (job.state, job.error)
+    at.run()
+    body = texts(at)
+    live = "学習に使っていない数列で"  # the live accuracy line of a digit run
+    assert live in body and any("attention_live_maps" in i for i in _charts(at))
+    assert "ステップ 20 まで runs/ に保存しました" in body and "エポック" not in body
+    for other in ("reverse", "text"):
+        at.selectbox(key="attention_task").set_value(other).run()
+        assert not at.exception, at.exception
+        body = texts(at)
+        assert live not in body and "ステップ 20 の注意" not in body, other
+        assert not any("attention_live_maps" in i or "attention_curve_chart" in i for i in _charts(at)), other
+        assert "最後に学習したのは「小さい順に並べる」" in body, other
+        # the note says a trained model's maps are beside it only where they are (no shipped reverse model)
+        assert ("右は今の課題の学習済みモデルの注意" in body) == (
+            other == "text" and _shipped("gpt_text_ja.pth")
+        )
+        assert not at.button(key="attention_train").disabled
+    at.selectbox(key="attention_task").set_value("sort").run()
+    assert live in texts(at) and any("attention_live_maps" in i for i in _charts(at))
+
+
+@pytest.mark.parametrize(("lang", "says"), [("ja", "ステップ 610 / 1200"), ("en", "Step 610 / 1200")])
+def test_a_running_runs_progress_counts_steps(lang, says):
+    """A run set to 1,200 steps, at step 610, says so: not "epoch 13 / 24" (its records every 50 steps)."""
+    from streamlit.testing.v1 import AppTest
+
+    def script(lang: str):
+        import streamlit as st
+
+        from core import attention as core_attention
+        from ui import jobs
+        from ui.lessons import attention as lesson
+
+        st.session_state["lang"] = lang
+        cfg = core_attention.SORT
+        job = jobs.Job(label="attention", device="cpu", epochs=cfg.epochs, make_iter=lambda: iter(()))
+        job.state = "running"
+        job.last = {"kind": "step", "epoch": 13, "batch": 10, "batches": 50, "step": 610, "loss": 1.0}
+        lesson.status(job, cfg)
+
+    at = AppTest.from_function(script, args=(lang,), default_timeout=60).run()
+    assert not at.exception, at.exception
+    text = at.get("progress")[0].proto.text
+    assert text.startswith(says) and "51%" in text, text
 
 
 def test_reopen_refuses_a_run_that_is_not_a_gpt(tmp_path, monkeypatch):
@@ -162,14 +286,22 @@ def test_a_saved_run_reopens_with_its_maps(tmp_path, monkeypatch):
         arrays=arrays,
         meta=core_attention.checkpoint_meta(cfg),
     )
-    lesson.LESSON.reopen(writer.run_id)
+    st.session_state["attention_task"] = "text"  # the student is on another task when opening it
+    message = lesson.LESSON.reopen(writer.run_id)
     mine = st.session_state[lesson.SESSION]
     assert mine["cfg"] == cfg and not mine["model"].config.pos_emb
+    assert f"（{epochs[-1]['step']} ステップ分）" in message  # counted in steps, as the run was set
+    # the settings show the run's, so the page draws it as the chosen task's own
+    assert st.session_state["attention_task"] == "sort"
+    assert st.session_state["attention_experiment"] == "no_pos" and st.session_state["attention_seed"] == 3
+    assert st.session_state["attention_steps_sort"] == cfg.steps
     job = jobs.get(lesson.LESSON.key)
     assert job.state == "restored" and (job.epochs_log[-1]["attention"] == epochs[-1]["attention"]).all()
     assert lesson.model_for("sort", job)[3] == "session"
     jobs.discard(lesson.LESSON.key)  # the bare-mode session state outlives the test otherwise
     del st.session_state[lesson.SESSION]
+    for key in ("attention_task", "attention_experiment", "attention_seed", "attention_steps_sort"):
+        del st.session_state[key]
 
 
 @pytest.mark.parametrize(("fault", "says"), [("missing", "見つかりません"), ("corrupt", "壊れているか")])

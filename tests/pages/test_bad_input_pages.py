@@ -183,3 +183,82 @@ def test_tensors_text_where_numbers_belong(lang):
     assert at.warning or at.error, texts(at)
     at.text_input(key="tensors_reshape").set_value("abc").run()
     assert not at.exception, at.exception
+
+
+BAD_LINK_VALUES = ["inf", "nan", "-inf", "1e999", "9" * 5000]
+
+
+@pytest.fixture(scope="module")
+def xor_defaults() -> dict:
+    at = _open_link("app_pages/xor.py", {})
+    return {
+        "xor_epochs": at.number_input(key="xor_epochs").value,
+        "xor_lr": at.select_slider(key="xor_lr").value,
+    }
+
+
+@pytest.mark.parametrize("key", ["xor_epochs", "xor_lr"])  # an integer box, a slider of floats
+@pytest.mark.parametrize("value", BAD_LINK_VALUES, ids=["inf", "nan", "-inf", "1e999", "5000-digits"])
+def test_a_lesson_link_value_no_widget_can_hold_is_dropped_with_a_note(key, value, xor_defaults):
+    """`xor_epochs=inf` used to replace the page with an English OverflowError on every reload."""
+    from ui import links
+
+    at = _open_link("app_pages/xor.py", {key: value, "xor_seed": "7"})
+    assert not at.exception, at.exception
+    assert key not in at.query_params  # out of the URL: a reload or a shared link is clean again
+    shown = value if len(value) <= links.MAX_TEXT else value[: links.MAX_TEXT] + "…"
+    assert f"リンクの {key}={shown} は使えない値なので無視しました" in _notes(at)
+    widget = at.number_input(key=key) if key == "xor_epochs" else at.select_slider(key=key)
+    assert widget.value == xor_defaults[key]  # as if the link had not named it
+    assert at.number_input(key="xor_seed").value == 7  # the rest of the link is used
+    at.run()
+    assert not at.exception and not _notes(at)  # said once
+
+
+@pytest.mark.parametrize("lang, note", [("ja", "0 にしました"), ("en", "so 0 is used")])
+def test_a_link_number_outside_its_range_shows_the_number_in_use(lang, note):
+    """`xor_seed=-5`: the box shows 0, the number the note says and training uses, and so does the URL."""
+    at = _open_link("app_pages/xor.py", {"xor_seed": "-5", "lang": lang})
+    assert not at.exception, at.exception
+    assert at.number_input(key="xor_seed").value == 0
+    assert at.query_params["xor_seed"] in ("0", ["0"])
+    assert note in _notes(at) and "xor_seed=-5" in _notes(at)
+    assert not any("xor_seed" in w.value for w in at.warning)  # once, at the top, not also under the box
+
+
+def test_link_notes_are_at_the_top_of_the_page_and_plain_text():
+    """Above the page's title, where a student looks first; a link's value is shown as typed, so
+    `[先生の課題](http://x)` is no clickable link in anyone's note."""
+    at = _open_link("app_pages/xor.py", {"xor_activation": "[先生の課題](http://x)"})
+    assert not at.exception, at.exception
+    order = list(at.main.children.values())
+    title = next(i for i, node in enumerate(order) if node.type == "title")
+    noted = [i for i, node in enumerate(order) if any("[先生の課題](http://x)" in v for v in _texts_in(node))]
+    assert noted and noted[0] < title, (noted, title)
+    markdown = [m.value for m in at.get("markdown")] + [c.value for c in at.caption]
+    assert not any("http://x" in m for m in markdown), markdown
+
+
+def _texts_in(node) -> list[str]:
+    """The st.text values under one node of AppTest's tree."""
+    if node.type == "text":
+        return [node.value]
+    return [v for child in getattr(node, "children", {}).values() for v in _texts_in(child)]
+
+
+def _open_link(page: str, params: dict[str, str]):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import TIMEOUT
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "ja"
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    return at.run()
+
+
+def _notes(at) -> str:
+    return "\n".join(t.value for t in at.main.get("text"))

@@ -58,7 +58,8 @@ def _names(at) -> list[str]:
 
 
 def _captions(at) -> list[str]:
-    return [img.caption for el in at.get("image") for img in el.proto.imgs]
+    """The gallery's captions: plain text under each image (a name is never Markdown)."""
+    return [el.value for el in at.text]
 
 
 def _check_filled(at, lang: str) -> None:

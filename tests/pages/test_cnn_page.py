@@ -209,3 +209,52 @@ def test_checkpoint_upload_good_course_and_bad():
         ).run()
         assert not at.exception, at.exception
         assert at.error, "a random .pth must be refused with a message"
+
+
+def test_a_kernel_larger_than_the_input_says_it_does_not_fit():
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "ja")
+        at.number_input(key="cnn_sb_size").set_value(3).run()
+        at.number_input(key="cnn_sb_kernel").set_value(5).run()
+    assert not at.exception, at.exception
+    out = next(m for m in at.metric if m.label == "出力の大きさ")
+    assert out.value == "—"  # the formula's -1 is no size
+    assert any("カーネル（5）" in w.value and "（3）" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    at.number_input(key="cnn_sb_padding").set_value(1).run()  # 3 + 2 = 5: one position fits
+    assert next(m for m in at.metric if m.label == "出力の大きさ").value == "1"
+
+
+def _bomb(member_bytes: int) -> bytes:
+    """The course's state_dict saved by torch.save, zipped again with a compressed member of zeros."""
+    import zipfile
+
+    import torch
+
+    from core.models.cnn import MNISTCNN
+
+    buf, out = io.BytesIO(), io.BytesIO()
+    torch.save(MNISTCNN().state_dict(), buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        with dst.open(src.namelist()[0].split("/")[0] + "/data/999", "w", force_zip64=True) as member:
+            for _ in range(member_bytes // 2**20):
+                member.write(bytes(2**20))
+    return out.getvalue()
+
+
+def test_a_compressed_checkpoint_that_would_inflate_is_refused_before_loading():
+    bomb = _bomb(256 * 2**20)  # about 2 MB asking for 256 MB
+    with mock.patch("ui.canvas.draw", return_value=None):
+        at = open_page(PAGE, "ja")
+        uploader = at.file_uploader(key="cnn_ckpt_upload")
+        if not hasattr(uploader, "upload"):
+            pytest.skip("this Streamlit's AppTest cannot upload files")
+        with mock.patch("core.checkpoints.torch.load", side_effect=AssertionError("torch.load ran")):
+            uploader.upload("model.pth", bomb, "application/octet-stream").run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("展開すると" in e and "MB" in e and "上限（20 MB）" in e for e in errors), errors
+    assert "アップロードしたモデル" not in at.radio(key="cnn_model_choice").options

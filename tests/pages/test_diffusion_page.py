@@ -57,20 +57,45 @@ def test_the_reverse_strip_follows_the_digit_and_the_forward_slider_moves():
     assert "ᾱ = 0.0" in "\n".join(img.caption for el in at.get("image") for img in el.proto.imgs)
 
 
-def test_sampler_comparison_and_the_judge_panel():
-    at = open_page(PAGE, "ja")
+def test_sampler_comparison_and_the_judge_panel_are_computed_once_for_the_class():
+    """The shipped model's comparison and the judge are the same for every student: the first student's
+    click computes them, the second's (after a client's "Clear cache", which empties st.cache_resource)
+    only reads them."""
+    from unittest import mock
+
+    import streamlit as st
+
+    from core import diffusion as core_diffusion
+    from ui.lessons import diffusion as lesson
+
     if not _has_shipped():
         pytest.skip("no shipped diffusion model")
-    at.button(key="diffusion_compare").click().run()
-    assert not at.exception, at.exception
-    rows = at.session_state["_diffusion_compare"]
-    assert [(r["sampler"], r["steps"]) for r in rows][:2] == [("euler", 50), ("euler", 20)]
-    assert all(r["per_100"] > 0 for r in rows)
-    at.button(key="diffusion_judge_run").click().run()
-    assert not at.exception, at.exception
-    results = at.session_state["_diffusion_judge"]
-    assert "diffusion" in results and abs(sum(results["diffusion"]["shares"]) - 1) < 1e-6
-    assert "学習画像" in texts(at)  # the memorisation check: nearest training digits
+    lesson._HEAVY.clear()
+    with mock.patch.object(core_diffusion, "sample", wraps=core_diffusion.sample) as sample:
+        first = open_page(PAGE, "ja")
+        first.button(key="diffusion_compare").click().run()
+        assert not first.exception, first.exception
+        rows = first.session_state["_diffusion_compare"]
+        assert [(r["sampler"], r["steps"]) for r in rows][:2] == [("euler", 50), ("euler", 20)]
+        assert all(r["per_100"] > 0 for r in rows)
+        first.button(key="diffusion_judge_run").click().run()
+        assert not first.exception, first.exception
+        results = first.session_state["_diffusion_judge"]
+        assert "diffusion" in results and abs(sum(results["diffusion"]["shares"]) - 1) < 1e-6
+        body = texts(first)
+        assert "学習画像" in body  # the memorisation check: nearest training digits
+        assert all(label in body for label in ("0〜9 を順に頼んで生成", "数字を頼まずに生成（ラベルなし）"))
+        computed = sample.call_count
+        assert computed == len(rows) + 2  # one sampling run per comparison row, two for the judge
+
+        st.cache_resource.clear()
+        second = open_page(PAGE, "en")
+        second.button(key="diffusion_compare").click().run()
+        second.button(key="diffusion_judge_run").click().run()
+        assert not second.exception, second.exception
+    assert sample.call_count == computed, "the second student's clicks sampled again"
+    assert second.session_state["_diffusion_compare"] is rows
+    assert second.session_state["_diffusion_judge"] is results
 
 
 def test_tiny_ddpm_training_run_then_offered_to_the_sampler_comparison():
@@ -124,3 +149,62 @@ def test_the_forward_process_can_start_from_the_digit_drawn_on_the_cnn_page():
     at.radio(key="diffusion_source").set_value("drawn").run()
     assert not at.exception, at.exception
     assert at.radio(key="diffusion_source").value == "drawn"
+
+
+def test_the_animation_reads_each_frame_not_the_final_digit():
+    """With the animation on, the final digit's reading is not shown beside frames of noise: each frame of
+    the GIF carries its own reading instead, and the caption says so."""
+    at = open_page(PAGE, "ja")
+    if not _has_shipped():
+        pytest.skip("no shipped diffusion model")
+    assert any(m.label.startswith("CNN の読み") for m in at.metric)  # the still final digit: its reading
+    at.toggle(key="diffusion_animate").set_value(True).run()
+    assert not at.exception, at.exception
+    assert not any(m.label.startswith("CNN の読み") for m in at.metric)
+    assert "そのコマの画像を CNN が読んだ結果" in texts(at)
+    from ui.lessons import diffusion as lesson
+
+    loaded = lesson.shipped()
+    d = lesson.sampling_defaults(loaded)
+    _, frames, _ = lesson.reverse_run(loaded.model, 3, 0, d["sampler"], d["steps"], d["guidance"])
+    readings = lesson.frame_readings(lesson.resources.shipped("cnn_mnist.pth", "cnn.MNISTCNN").model, frames)
+    assert readings[0] is None and readings[-1] is not None  # noise first, a legible digit at the end
+
+
+def test_a_students_own_model_is_compared_as_a_job_that_waits_its_turn(monkeypatch):
+    """The comparison of a model trained in this session is the student's own: it is a job in the server's
+    line (here behind another run holding the only slot), not a computation in the page's thread."""
+    import threading
+
+    from ui.lessons import diffusion as lesson
+
+    if not _has_shipped():
+        pytest.skip("no shipped diffusion model")
+    at = open_page(PAGE, "en")
+    at.button(key="diffusion_train").click().run()
+    train = at.session_state["_jobs"]["diffusion"]
+    train.join(90)
+    assert train.state == "done", (train.state, train.error)
+    at.run()
+    monkeypatch.setenv("LAB_MAX_JOBS", "1")
+    short = [("euler", 2), ("heun", 1)]  # two quick rows: the test is about where it runs, not how long
+    monkeypatch.setattr(lesson, "sampler_runs", lambda objective: short)
+    pool, other = train.pool, 424242
+    assert pool.acquire(train.device, other, threading.Event())  # someone else's run holds the slot
+    try:
+        at.radio(key="diffusion_compare_model").set_value("session").run()
+        at.button(key="diffusion_compare").click().run()
+        assert not at.exception, at.exception
+        job = at.session_state["_jobs"][lesson.COMPARE_JOB]
+        assert job.state == "queued" and "Waiting in line" in texts(at)
+        assert at.button(key="diffusion_compare").disabled  # one comparison at a time
+    finally:
+        pool.release(train.device, other)
+    job.join(120)
+    assert job.state == "done", (job.state, job.error)
+    at.run()
+    assert not at.exception, at.exception
+    rows = lesson.comparison_rows(job)
+    assert [(r["sampler"], r["steps"]) for r in rows] == short
+    assert all(r["per_100"] > 0 for r in rows)
+    assert "_diffusion_compare" not in at.session_state  # nothing of it in what the class shares

@@ -163,3 +163,20 @@ def test_gan_page_defaults_are_the_measured_live_run(monkeypatch):
     assert at.select_slider(key="gan_g_lr_improved").value == gan.LIVE.g_lr
     assert at.select_slider(key="gan_d_lr_improved").value == gan.LIVE.d_lr
     assert f"{gan.LIVE.epochs} エポック" in texts(at)  # the caption near Train says what it gives
+
+
+@pytest.mark.parametrize(
+    ("lang", "expect"),
+    [
+        ("ja", ("約 1 分", "数分かかる", "順番待ち", "残り時間")),
+        ("en", ("a minute", "several minutes", "wait in line", "time left")),
+    ],
+)
+def test_gan_time_hint_says_what_a_shared_server_costs(lang, expect):
+    """The hint beside Train does not promise "about a minute" alone: on the class's one server a run can
+    take minutes and wait in line, and the progress bar's estimate (from the measured speed) says how long."""
+    at = open_page("app_pages/gan.py", lang)
+    assert not at.exception, at.exception
+    first = "最初の設定は" if lang == "ja" else "The first run is"
+    hint = next(c.value for c in at.caption if c.value.startswith(first))
+    assert all(words in hint for words in expect), hint

@@ -63,3 +63,29 @@ def test_every_page_renders_without_exception(spec, lang):
     at = open_page(spec.file, lang)
     assert not at.exception, at.exception
     assert raw_keys_shown(texts(at)) == []
+
+
+# What each part's summary on Home must name, per topic (the words as the summary writes them). A topic
+# added to the registry without a line here fails the test, until its part's summary names it too.
+SUMMARY_WORDS = {
+    "tensors": ("テンソル", "Tensors"),
+    "xor": ("XOR", "XOR"),
+    "cnn": ("畳み込み", "Convolution"),
+    "hyperparams": ("ハイパーパラメータ", "hyperparameters"),
+    "sequence": ("RNN", "RNN"),
+    "gan": ("DCGAN", "DCGAN"),
+    "cgan": ("条件付き GAN", "conditional GAN"),
+    "vae": ("変分オートエンコーダ", "variational autoencoder"),
+    "diffusion": ("拡散モデル", "diffusion"),
+    "attention": ("Attention", "attention"),
+}
+
+
+@pytest.mark.parametrize("part", [1, 2, 3])
+def test_each_parts_summary_names_every_page_of_the_part(part):
+    from core.topics import TOPICS
+
+    for topic in (t for t in TOPICS if t.part == part):
+        assert topic.key in SUMMARY_WORDS, f"say what Home's part {part} summary calls {topic.key!r}"
+        for lang, word in zip(("ja", "en"), SUMMARY_WORDS[topic.key]):
+            assert word in catalogs()[lang][f"home.part{part}"], (lang, topic.key, word)

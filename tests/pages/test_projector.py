@@ -26,7 +26,6 @@ class Main:
 PAGES = {
     "xor": Main("app_pages/xor.py", "xor_heatmap", "xor_gate", ((2, 1), (2, 1)), chart="xor_heatmap"),
     "gan": Main("app_pages/gan.py", "image", "gan_grid_n", ((2, 0),)),  # the first image is the shipped grid
-    "vae": Main("app_pages/vae.py", "vae_map", "vae_decoded", ((2, 0),), chart="vae_map_vae"),
     "diffusion": Main("app_pages/diffusion.py", "diffusion_strip", "diffusion_label", ((2, 0),)),
     "cnn": Main("app_pages/cnn.py", "cnn_prediction", "cnn_canvas", ((2, 1),)),
     "attention": Main(
@@ -107,6 +106,26 @@ def test_main_chart_spans_the_main_area_in_projector_mode(name):
     i, _, path = find(at, spec.main)
     assert column_chain(path) == spec.columns
     assert (find(at, spec.rest)[0] < i) == (rest_i < before_i)
+
+
+def test_vae_keeps_its_map_beside_the_decoded_digit_and_fits_the_first_screen():
+    """The VAE's lesson is the pair, a click on the map and the digit it decodes to: in projector mode (the
+    sidebar folded away) both stay on one screen, side by side; the radio's label goes, the map is a little
+    taller, its z axes' titles large enough that their subscripts read at 18 px."""
+    at = open_page("app_pages/vae.py", "ja")
+    assert not at.exception, at.exception
+    for on in (False, True):
+        with_projector(at, on)
+        _, _, map_path = find(at, "vae_map")
+        _, _, digit_path = find(at, "vae_decoded")
+        assert column_chain(map_path) == ((2, 0),) and column_chain(digit_path) == ((2, 1),), on
+        assert ("COLLAPSED" in str(at.radio(key="vae_which").label_visibility)) == on  # the radio's label
+        layout = json.loads(
+            next(n for n, _ in walk(at.main) if getattr(n, "key", None) == "vae_map_vae").proto.spec
+        )["layout"]
+        assert layout["xaxis"]["title"]["text"] == "z<sub>1</sub>"
+        assert 0.7 * layout["yaxis"]["title"]["font"]["size"] >= 18  # Plotly draws <sub> at 70 %
+    assert height(with_projector(at, True), "vae_map_vae") > height(with_projector(at, False), "vae_map_vae")
 
 
 def test_hyperparams_loss_curves_span_the_main_area_in_projector_mode():

@@ -1,5 +1,7 @@
 """AppTest of the Tensors page: both languages, bad input explained, autograd accumulation, the loop."""
 
+import logging
+
 import pytest
 
 from tests.apptest import open_page, texts
@@ -119,3 +121,74 @@ def test_the_loop_code_fits_its_column():
     loop = next(c for c in at.code if "optimizer.zero_grad()" in c.value)
     assert loop.proto.wrap_lines
     assert max(len(line) for line in loop.value.splitlines()) <= 68
+
+
+# -- the caps: nothing a student types makes a tensor, or a table, the server cannot afford ------
+
+
+@pytest.mark.parametrize("n", [400, 5000])
+def test_eye_of_one_large_number_is_refused_in_japanese(n):
+    at = open_page("app_pages/tensors.py", "ja")
+    at.selectbox(key="tensors_kind").set_value("eye").run()
+    at.text_input(key="tensors_shape").set_value(str(n)).run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(f"{n * n:,}" in w and "10,000 個まで" in w and "n×n" in w for w in warnings), warnings
+    # the operations fall back to the stand-in, and say so instead of "the tensor you made above"
+    body = texts(at)
+    assert "代わりのテンソル x" in body and "上で作ったテンソル" not in body
+
+
+def test_the_largest_tensor_is_drawn_cut_with_a_word_that_it_is_cut():
+    at = open_page("app_pages/tensors.py", "en")
+    at.selectbox(key="tensors_kind").set_value("rand").run()
+    at.text_input(key="tensors_shape").set_value("100, 100").run()  # 10,000: allowed
+    assert not at.exception, at.exception
+    # the reshape tab's default -1 makes it one row of 10,000: drawn as its first 20 values
+    shapes = [df.value.shape for df in at.dataframe]
+    assert shapes and all(r <= 50 and c <= 20 for r, c in shapes), shapes
+    cut = [c.value for c in at.caption if c.value.startswith("Large: only the first")]
+    assert any("[50, 20]" in c and "[100, 100]" in c for c in cut), cut
+    assert any("[20]" in c and "[10000]" in c for c in cut), cut
+
+
+@pytest.mark.parametrize(
+    "key, text, words",
+    [
+        ("tensors_values", "9" * 5000, "長すぎます"),
+        ("tensors_values", "[1, 1e999]", "無限大"),
+        ("tensors_values", "[" + "9" * 1500 + "]", "数が大きすぎます"),
+        ("tensors_shape", "9" * 1500, "数が大きすぎます"),
+        ("tensors_index", "0, " + "9" * 1500, "数が大きすぎます"),
+    ],
+    ids=["5000_digits", "1e999", "1500_digits", "shape", "index"],
+)
+def test_huge_typed_numbers_get_a_clear_japanese_message(key, text, words):
+    at = open_page("app_pages/tensors.py", "ja")
+    if key == "tensors_shape":
+        at.selectbox(key="tensors_kind").set_value("zeros").run()
+    at.text_input(key=key).set_value(text).run()
+    assert not at.exception, at.exception
+    assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_clashing_broadcast_logs_no_traceback():
+    """The broadcast table's result column mixes sizes and "—" on a clash: it must still be one type, or
+    Streamlit logs a pyarrow traceback on every rerun."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.DEBUG)
+    handler.emit = records.append
+    logger = logging.getLogger("streamlit.dataframe_util")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        at = open_page("app_pages/tensors.py", "en")
+        at.text_input(key="tensors_bc_a").set_value("3, 2").run()
+        assert any("do not broadcast" in e.value for e in at.error)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert not [r.getMessage() for r in records if r.exc_info], [r.getMessage() for r in records]
+    table = next(df.value for df in at.dataframe if "result" in df.value.columns)
+    assert list(table["result"]) == ["3", "—"]

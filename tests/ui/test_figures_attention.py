@@ -63,3 +63,33 @@ def test_matrix_tex_and_the_results_table():
     assert rows[0][t("attention.col.acc")] == "99.5%" and rows[0][t("attention.col.token_acc")] is None
     assert rows[0][t("attention.col.seconds")] == 12.3
     assert rows[1][t("attention.col.val_loss")] == 1.235 and t("attention.col.acc") not in rows[1]
+
+
+def test_projector_heatmaps_are_fewer_larger_and_from_the_last_layer():
+    """In projector mode (large) 2 layers x 4 heads become the last layer's 4 heads, two across, with
+    labels of at least 18 px and rows tall enough; a model with few heads keeps every map."""
+    att = np.random.default_rng(1).random((2, 4, 12, 12))
+    labels = [str(i % 10) for i in range(12)]
+    fig = figures.heatmaps(att, labels, height=260, large=True)
+    assert len(fig.data) == 4
+    for j, trace in enumerate(fig.data):  # the last layer's heads, in order
+        assert np.array_equal(np.asarray(trace.z), att[1, j])
+    assert [a.text for a in fig.layout.annotations] == [
+        t("attention.head_title", layer=2, head=j + 1) for j in range(4)
+    ]
+    assert {tr.xaxis for tr in fig.data} == {"x", "x2", "x3", "x4"} and fig.layout.xaxis3.domain[0] < 0.5
+    assert all(a.font.size >= 18 for a in fig.layout.annotations)
+    assert fig.layout.xaxis.tickfont.size >= 18 and fig.layout.yaxis.tickfont.size >= 18
+    assert fig.layout.height >= 2 * 300  # two rows of maps, each about as tall as wide
+    assert list(fig.layout.xaxis4.ticktext) == labels  # every map keeps its token labels
+    small = figures.heatmaps(att, labels, height=260)
+    assert len(small.data) == 8 and small.layout.xaxis.tickfont.size < 18 and small.layout.height == 260
+    one_head = figures.heatmaps(att[:, :1], labels, height=260, large=True)
+    assert len(one_head.data) == 2  # both layers: two maps fit
+
+
+def test_panels_keep_at_most_four_maps_from_the_last_layer():
+    assert figures.panels(2, 4) == [(i, j) for i in range(2) for j in range(4)]
+    assert figures.panels(2, 4, large=True) == [(1, 0), (1, 1), (1, 2), (1, 3)]
+    assert figures.panels(2, 2, large=True) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert figures.panels(1, 8, large=True) == [(0, j) for j in range(4)]

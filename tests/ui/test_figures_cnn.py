@@ -104,3 +104,14 @@ def test_the_training_curves_place_the_epochs_on_the_steps():
     acc = figures.accuracy_figure(epochs)
     assert [list(tr.y) for tr in acc.data] == [[80.0, 90.0], [85.0, 90.0]]
     assert tuple(acc.layout.yaxis.range) == (0, 101)
+
+
+def test_the_accuracy_chart_marks_whole_epochs_only():
+    """Two epochs: ticks at 1 and 2, not 1, 1.5, 2; a long run keeps about ten ticks, still whole."""
+
+    def epochs(n):
+        return [{"kind": "epoch", "epoch": e, "train_acc": 0.5, "val_acc": 0.5} for e in range(1, n + 1)]
+
+    for n, step in ((1, 1), (2, 1), (10, 1), (50, 5), (101, 11)):
+        axis = figures.accuracy_figure(epochs(n)).layout.xaxis
+        assert axis.dtick == step and axis.tick0 == 1 and axis.tickformat == "d", (n, axis.dtick)

@@ -73,3 +73,22 @@ def test_the_training_charts_show_the_loss_per_step_and_by_t():
 def test_the_judge_histogram_is_the_digit_histogram():
     fig = figures.judge_histogram(np.full(10, 0.1))
     assert len(fig.data[0].x) == 10 and fig.layout.height == 220
+
+
+def test_each_animation_frame_carries_its_own_reading_and_noisy_frames_none():
+    pictures = frames(3)
+    gif = Image.open(
+        io.BytesIO(
+            figures.reverse_gif(pictures, torch.ones(1, 1, 28, 28), [None, None, (3, 0.97)], (3, 0.99))
+        )
+    )
+    bands = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        frame = np.asarray(gif.convert("L"))
+        assert frame.shape[0] > 5 * 28, "a band below the digit holds the reading"
+        bands.append(frame[5 * 28 :].max())
+    assert bands[0] == 0 and bands[1] == 0, "no reading under the frames that are still noise"
+    assert bands[2] > 200 and bands[-1] > 200, "the reading is written under the frames that have one"
+    band = figures.with_reading(np.zeros((140, 140), np.uint8), (7, 0.5))
+    assert band.shape == (140 + 34, 140) and band[:140].max() == 0

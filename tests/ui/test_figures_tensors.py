@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core import tensor_lab as lab
 from ui.figures import tensors as figures
 from ui.i18n import t
@@ -37,4 +39,13 @@ def test_the_broadcast_table_has_a_row_per_dimension_counted_from_the_right():
     rows = figures.broadcast_rows(lab.broadcast((3, 1), (2, 4)))
     assert [r["dim"] for r in rows] == [-2, -1]
     assert rows[0][t("tensors.bc_out")] == "—" and rows[0][t("tensors.bc_rule")] == t("tensors.bc.clash")
-    assert rows[1][t("tensors.bc_out")] == 4 and rows[1][t("tensors.bc_rule")] == t("tensors.bc.stretch_a")
+    assert rows[1][t("tensors.bc_out")] == "4" and rows[1][t("tensors.bc_rule")] == t("tensors.bc.stretch_a")
+
+
+def test_the_broadcast_table_converts_to_arrow_as_it_is():
+    """One type per column: Streamlit converts the rows with pyarrow, and a column of numbers and "—"
+    fails there and logs a traceback on every rerun before Streamlit patches it up."""
+    pa = pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    for a, b in (((3, 1), (2, 4)), ((3, 1), (4,)), ((2, 3), (5, 2, 3))):
+        pa.Table.from_pandas(pd.DataFrame(figures.broadcast_rows(lab.broadcast(a, b))))

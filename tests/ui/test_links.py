@@ -3,6 +3,7 @@ take are ignored with a note, and hide=/lock= name only real widget keys."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import links
@@ -51,10 +52,47 @@ def test_an_unknown_option_is_ignored_with_a_note_and_the_rest_is_used():
     assert not at.exception, at.exception
     assert at.selectbox(key="demo_act").value == "sigmoid"  # the default
     assert at.slider(key="demo_layers").value == 1
-    notes = [c.value for c in at.caption]
+    notes = [x.value for x in at.text]
     assert any("demo_act=softmax" in n and "ignored" in n for n in notes), notes
     at.run()
-    assert not any("softmax" in c.value for c in at.caption)  # said once, not on every rerun
+    assert not any("softmax" in x.value for x in at.text)  # said once, not on every rerun
+
+
+def test_a_note_shows_the_links_value_as_text_never_as_markdown():
+    """A classmate's link cannot put a clickable link (or HTML) into the note: st.text, not Markdown."""
+    value = "[先生の課題](http://x)<b>x</b>"
+    at = run_with({"lang": "ja", "demo_act": value})
+    assert not at.exception, at.exception
+    assert any(value in x.value for x in at.text), [x.value for x in at.text]
+    shown = (
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [h.proto.body for h in at.get("html")]
+    )
+    assert not any("http://x" in m for m in shown), shown
+
+
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("0.5", True),
+        ("-3", True),
+        ("relu", True),
+        ("true", True),
+        ("1e5", True),
+        ("inf", False),
+        ("-inf", False),
+        ("Infinity", False),
+        ("nan", False),
+        ("1e999", False),
+        ("1e16", False),
+        ("9" * 30, False),
+        ("9" * 5000, False),
+        ("x" * 41, False),
+    ],
+)
+def test_values_no_widget_can_hold_are_told_apart(text, ok):
+    assert links.usable(text) is ok
 
 
 def test_hide_and_lock_name_only_widget_keys():
@@ -82,3 +120,35 @@ def test_hide_from_the_url_hides_the_widget():
     styles = [h.proto.body for h in at.get("html")]
     assert any(".st-key-demo_x { display: none; }" in s for s in styles), styles
     assert not any("body{" in s for s in styles)
+
+
+def test_hide_and_lock_never_reach_what_every_page_needs():
+    """Not the language, the name box, projector mode, the teacher's message or the link's notes."""
+
+    def page():
+        import streamlit as st
+
+        from ui import links
+
+        links.apply_classroom_view()
+        st.slider("x", 0, 3, 1, key="demo_x")
+
+    from ui import classroom, saved_runs, sidebar
+
+    keys = [
+        "lang",
+        saved_runs.NAME_KEY,
+        sidebar.PROJECTOR,
+        classroom.BANNER_KEY,
+        f"{classroom.BANNER_KEY}_message",
+    ]
+    reserved = ",".join([*keys, "teacher_token", "links_notes"])
+    at = AppTest.from_function(page, default_timeout=30)
+    at.query_params["hide"] = f"{reserved},demo_x"
+    at.query_params["lock"] = reserved
+    at.run()
+    css = "".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-demo_x { display: none; }" in css
+    for key in reserved.split(","):
+        assert f".st-key-{key} " not in css, key
+    assert all(key.startswith(links.RESERVED) for key in reserved.split(","))

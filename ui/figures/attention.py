@@ -24,41 +24,65 @@ def token_labels(tokens, cfg: core_attention.AttentionConfig, vocab=None) -> lis
     return [SEP if i == core_attention.separator(cfg.digits) else str(i) for i in ids]
 
 
-def heatmaps(att: np.ndarray, labels: list[str], height: int = 300, zmax: float = 1.0) -> go.Figure:
-    """Every layer (rows) and head (columns): which position (x) each position (y) attends to."""
+LARGE_TICKS = 20  # projector mode: token labels and panel titles read from the back row (at least 18 px)
+LARGE_PANELS = 4  # projector mode: at most this many maps, two across, each wide enough for its labels
+LARGE_ROW = 330  # projector mode: the least height of a row of maps, in px (two rows fit one 720-px screen)
+
+
+def panels(n_layer: int, n_head: int, large: bool = False) -> list[tuple[int, int]]:
+    """The (layer, head) pairs drawn: all of them, or in projector mode at most LARGE_PANELS, from the
+    last layer on (where the answer's pattern is clearest)."""
+    pairs = [(i, j) for i in range(n_layer) for j in range(n_head)]
+    if not large or len(pairs) <= LARGE_PANELS:
+        return pairs
+    last = [(i, j) for i, j in pairs if i == n_layer - 1]
+    return last[:LARGE_PANELS]
+
+
+def heatmaps(
+    att: np.ndarray, labels: list[str], height: int = 300, zmax: float = 1.0, large: bool = False
+) -> go.Figure:
+    """Every layer (rows) and head (columns): which position (x) each position (y) attends to.
+
+    `large` (projector mode): fewer, larger maps (`panels`), two across, at least LARGE_ROW px a row, with
+    LARGE_TICKS labels: eight maps in a row leave a 12-token axis about 10 px per token, too little for a
+    label the back row reads."""
     n_layer, n_head = att.shape[:2]
-    titles = [
-        t("attention.head_title", layer=i + 1, head=j + 1) for i in range(n_layer) for j in range(n_head)
-    ]
+    shown = panels(n_layer, n_head, large)
+    cols = min(2, len(shown)) if large else n_head
+    rows = -(-len(shown) // cols)
+    titles = [t("attention.head_title", layer=i + 1, head=j + 1) for i, j in shown]
     fig = make_subplots(
-        rows=n_layer,
-        cols=n_head,
+        rows=rows,
+        cols=cols,
         subplot_titles=titles,
-        horizontal_spacing=0.03,
-        vertical_spacing=0.12 if n_layer > 1 else 0.05,
+        horizontal_spacing=0.08 if large else 0.03,
+        vertical_spacing=(0.16 if large else 0.12) if rows > 1 else 0.05,
     )
-    for i in range(n_layer):
-        for j in range(n_head):
-            fig.add_heatmap(
-                z=att[i, j],
-                zmin=0,
-                zmax=zmax,
-                colorscale="Blues",
-                showscale=False,
-                hovertemplate=t("attention.hover") + "<extra></extra>",
-                row=i + 1,
-                col=j + 1,
-            )
+    for n, (i, j) in enumerate(shown):
+        fig.add_heatmap(
+            z=att[i, j],
+            zmin=0,
+            zmax=zmax,
+            colorscale="Blues",
+            showscale=False,
+            hovertemplate=t("attention.hover") + "<extra></extra>",
+            row=n // cols + 1,
+            col=n % cols + 1,
+        )
     # positions on the axes, drawn as their tokens; a long text's characters would not fit
     positions = list(range(len(labels)))
     ticks = {"tickmode": "array", "tickvals": positions, "ticktext": labels} if len(labels) <= 16 else {}
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 10}, showticklabels=True, **ticks)
-    fig.update_xaxes(tickfont={"size": 12}, tickangle=0, **ticks)
-    for j in range(1, n_head):  # the query labels once, on the left
-        for i in range(n_layer):
-            fig.update_yaxes(showticklabels=False, row=i + 1, col=j + 1)
-    fig.update_annotations(font={"size": 14})
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT)
+    size = LARGE_TICKS if large else None
+    fig.update_yaxes(autorange="reversed", tickfont={"size": size or 10}, showticklabels=True, **ticks)
+    fig.update_xaxes(tickfont={"size": size or 12}, tickangle=0, **ticks)
+    for r in range(rows):  # the query labels once, on the left (in projector mode beside each map: far apart)
+        for c in range(1, 1 if large else cols):
+            fig.update_yaxes(showticklabels=False, row=r + 1, col=c + 1)
+    fig.update_annotations(font={"size": size or 14})
+    top = 40 if large else 30
+    height = max(height, LARGE_ROW * rows) if large else height
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": top, "b": 10}, font=FONT)
     return fig
 
 

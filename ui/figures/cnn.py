@@ -5,6 +5,7 @@ curves. Plain arrays and records in, a NumPy image or a Plotly figure out: no st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -147,7 +148,8 @@ def loss_figure(steps: Sequence[dict], epochs: Sequence[dict], batches: int | No
 
 
 def accuracy_figure(epochs: Sequence[dict]) -> go.Figure:
-    """Training and test accuracy per epoch, in percent."""
+    """Training and test accuracy per epoch, in percent. The epoch axis has whole-number ticks (Plotly
+    would mark 1, 1.5, 2 after two epochs), about ten at most however long the run."""
     fig = epoch_chart(
         epochs,
         [("train_acc", t("chart.train")), ("val_acc", t("cnn.test_split"))],
@@ -155,4 +157,6 @@ def accuracy_figure(epochs: Sequence[dict]) -> go.Figure:
         percent=True,
     )
     fig.update_yaxes(range=[0, 101])
+    last = max((r["epoch"] for r in epochs if r.get("kind") == "epoch"), default=1)
+    fig.update_xaxes(tick0=1, dtick=max(1, math.ceil(last / 10)), tickformat="d")
     return fig

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 import torch
+from PIL import Image, ImageDraw, ImageFont
 
 from core import diffusion as core_diffusion
 from ui.charts import COLORS, base_figure, finite
@@ -44,11 +45,38 @@ def final_image(final: torch.Tensor) -> np.ndarray:
     return grid_image(final[:1], nrow=1, scale=5, padding=0)
 
 
-def reverse_gif(frames: Sequence, final: torch.Tensor) -> bytes:
-    """x_t at every step, one frame each, holding the final digit a little longer (the page's animation)."""
+def reverse_gif(
+    frames: Sequence,
+    final: torch.Tensor,
+    readings: Sequence[tuple[int, float] | None] | None = None,
+    final_reading: tuple[int, float] | None = None,
+) -> bytes:
+    """x_t at every step, one frame each, holding the final digit a little longer (the page's animation).
+
+    With `readings` (one per frame: the CNN's (digit, confidence) of that frame, or None while it is noise)
+    each frame carries its own reading in a band below it, so the picture and its reading always agree."""
     pics = [grid_image(f.x[:1], nrow=1, scale=5, padding=0) for f in frames]
     pics += [final_image(final)] * 8
+    if readings is not None:
+        assert len(readings) == len(frames), f"one reading per frame: {len(readings)} for {len(frames)}"
+        labels = list(readings) + [final_reading] * 8
+        pics = [with_reading(p, r) for p, r in zip(pics, labels)]
     return gif_bytes(pics, ms=120)
+
+
+def with_reading(picture: np.ndarray, reading: tuple[int, float] | None, band: int = 34) -> np.ndarray:
+    """`picture` (H, W) uint8 over a black band that shows `reading` as "3 (97%)", or stays empty (None).
+
+    Digits and a percent sign only: they read the same in every language, with Pillow's own font."""
+    img = Image.new("L", (picture.shape[1], picture.shape[0] + band), 0)
+    img.paste(Image.fromarray(picture), (0, 0))
+    if reading is not None:
+        text = f"{reading[0]} ({reading[1]:.0%})"
+        draw = ImageDraw.Draw(img)
+        font = ImageFont.load_default(size=band - 8)
+        width = draw.textlength(text, font=font)
+        draw.text(((img.width - width) / 2, picture.shape[0] + 3), text, fill=255, font=font)
+    return np.asarray(img)
 
 
 # -- the forward process ----------------------------------------------------------------------------

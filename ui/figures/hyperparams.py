@@ -89,7 +89,7 @@ def curves(
                 showlegend=key == "train_loss",
                 line={"color": c, "dash": dash, "width": 2.5},
                 marker={"size": 5},
-                meta=f"{t('chart.loss')} ({label})",
+                meta=t("chart.of", what=t("chart.loss"), which=label),
                 hovertemplate=hover,
             )
         best = next((e for e in list(r.epochs) if e["epoch"] == r.best_epoch), None)

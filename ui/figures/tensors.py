@@ -72,14 +72,17 @@ def loss_figure(losses: Sequence[float]) -> go.Figure:
 
 def broadcast_rows(info: dict) -> list[dict]:
     """The broadcasting rule dimension by dimension (core.tensor_lab.broadcast), as table rows: the
-    sizes of a and b, the result's, and which rule applied, counted from the right (-1 the last)."""
+    sizes of a and b, the result's, and which rule applied, counted from the right (-1 the last).
+
+    The result column is text in every row ("—" where the sizes clash): a column of numbers and a dash
+    makes the table's Arrow conversion fail and log a traceback on every rerun."""
     dims = info["dims"]
     return [
         {
             "dim": i - len(dims),
             "a": d["a"],
             "b": d["b"],
-            t("tensors.bc_out"): "—" if d["out"] is None else d["out"],
+            t("tensors.bc_out"): "—" if d["out"] is None else str(d["out"]),
             t("tensors.bc_rule"): t(f"tensors.bc.{d['rule']}"),
         }
         for i, d in enumerate(dims)

@@ -1,7 +1,10 @@
 """The attention lesson (course Part 3.1.3): a tiny GPT trained as a job on sorting, reversing or the
-Japanese text, its saved runs, the shipped models, the live panel (the curves beside every layer's and
-head's attention for the fixed input) and reading what the student types. The figures are in
-ui.figures.attention.
+Japanese text, its saved runs, the shipped models and the live panel (the curves beside every layer's and
+head's attention for the fixed input). The figures are in ui.figures.attention; "try it", the preview and
+reading what the student types are in ui.panels.attention.
+
+The session has one run at a time, of one task; the page shows it only while that task is chosen
+(`job_of`), so a sort run's curves and 100 % never stand under "Japanese text".
 
 The experiments are settings of the same run (`EXPERIMENTS`): the mask off, one head, no position
 embedding. Each finished run of this session leaves one line in `results`, so they can be compared.
@@ -13,14 +16,14 @@ from dataclasses import asdict
 
 import numpy as np
 import streamlit as st
-import torch
 
 from core import attention as core_attention
 from core import configs, runs
 from core.models import model_args
-from ui import job_widgets, jobs, layout, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, layout, resources, saved_runs, trainable
 from ui.figures import attention as figures
 from ui.i18n import current_lang, t
+from ui.projector import projector_on
 
 SHIPPED = {"sort": "gpt_sort.pth", "text": "gpt_text_ja.pth"}
 SESSION = "attention_session"  # session_state: {"model", "cfg", "vocab"} trained or reopened here
@@ -28,6 +31,7 @@ RESULTS = "attention_results"  # session_state: {run label: the last record's fi
 # the experiments: each one setting changed from the task's preset
 CHANGES = {"none": {}, "no_mask": {"causal": False}, "one_head": {"n_head": 1}, "no_pos": {"pos_emb": False}}
 EXPERIMENTS = tuple(CHANGES)
+CHART_PX = 250  # the curves' and the maps' height: both under Train on the first 720-px screen
 SAVE_EVERY_S = 5.0  # at most one save to runs/ per 5 s: records come faster (bench/README.md)
 # the steps slider's bottom, top (None: 4 × the task's preset) and first value (None: the preset's), and
 # the settings every run of the page changes
@@ -106,8 +110,14 @@ def restore(opened: runs.OpenedRun, cfg: core_attention.AttentionConfig) -> str:
     if log and "attention" in opened.arrays:
         log[-1] = {**log[-1], "attention": opened.arrays["attention"], "tokens": opened.arrays["tokens"]}
     ss[SESSION] = {"model": opened.model, "cfg": cfg, "vocab": vocab}
-    saved_runs.restored_job(LESSON.key, log, saved_runs.step_records(opened.history), cfg.epochs)
-    return t("runs.opened", epochs=opened.info.epochs_done)
+    job = saved_runs.restored_job(LESSON.key, log, saved_runs.step_records(opened.history), cfg.epochs)
+    # the settings boxes show the reopened run's (Open runs before the page draws them), so the task
+    # chosen is the run's and the page shows it as its own
+    low, high, _ = steps_range(cfg.task)
+    ss["attention_task"], ss["attention_experiment"] = cfg.task, experiment_of(cfg)
+    ss[f"attention_steps_{cfg.task}"] = min(max(cfg.steps, low), high)
+    ss["attention_seed"] = cfg.seed
+    return t("attention.opened", steps=max([r.get("step", 0) for r in epochs(job)], default=0))
 
 
 def _history(job: jobs.Job) -> dict:
@@ -126,6 +136,24 @@ def _last_maps(job: jobs.Job) -> dict:
 
 def epochs(job: jobs.Job | None) -> list[dict]:
     return [] if job is None else [r for r in list(job.epochs_log) if r.get("kind") == "epoch"]
+
+
+def job_task(job: jobs.Job | None) -> str | None:
+    """The task of this session's run (trained or reopened here), or None when there is none."""
+    return ss[SESSION]["cfg"].task if job is not None and SESSION in ss else None
+
+
+def job_of(task: str, job: jobs.Job | None) -> jobs.Job | None:
+    """The session's run when it is of `task`: what the page draws as the task's own (curves, maps,
+    accuracy). A run of another task is not shown as if it were this one's."""
+    return job if job_task(job) == task else None
+
+
+def trained_steps(cfg: core_attention.AttentionConfig, source: str, job: jobs.Job | None) -> int:
+    """The updates the try-it model has had: its run's last step when it is this session's, else its
+    settings' (a shipped model trained to the end)."""
+    ep = epochs(job) if source == "session" else []
+    return int(ep[-1]["step"]) if ep else cfg.steps
 
 
 # -- models the page shows -------------------------------------------------------------------------
@@ -188,55 +216,64 @@ def training_panel(job: jobs.Job) -> None:
     # area, taller, and the curves with the status go below them
     left, right = layout.main_columns([2, 3], main=1)
     with left, st.container(key="attention_curves"):
-        st.plotly_chart(
-            figures.curves(list(job.steps), ep, cfg.task, height=260),
+        charts.plot(
+            st,
+            figures.curves(list(job.steps), ep, cfg.task, height=CHART_PX),
             key="attention_curve_chart",
             width="stretch",
         )
-        job_widgets.status(job)
+        status(job, cfg)
         if ep and cfg.task != "text":
             acc, token_acc, step = 100 * ep[-1]["acc"], 100 * ep[-1]["token_acc"], ep[-1]["step"]
             st.caption(t("attention.live_acc", acc=acc, token_acc=token_acc, step=step))
-        elif ep:
-            st.caption(t("attention.live_sample", step=ep[-1]["step"], sample=ep[-1].get("sample", "")))
+        elif ep:  # the model's words as plain text: its characters include "[", "(", "$" and "*"
+            st.caption(t("attention.live_sample", step=ep[-1]["step"]))
+            st.text(ep[-1].get("sample", ""))
     with right, st.container(key="attention_heatmaps"):
         if not ep or "attention" not in ep[-1]:
             st.info(t("attention.waiting"))
             return
         last = ep[-1]
-        labels = figures.token_labels(last["tokens"], cfg, vocab)
-        st.plotly_chart(
-            figures.heatmaps(last["attention"], labels, height=layout.main_height(260)),
-            key="attention_live_maps",
-            width="stretch",
-        )
+        maps(last["attention"], figures.token_labels(last["tokens"], cfg, vocab), "attention_live_maps")
         st.caption(t("attention.maps_caption", step=last["step"]))
 
 
-def preview(task: str) -> None:
-    """Before any training: the shipped model's heatmaps for the fixed input, where the live ones will be."""
-    got = model_for(task, None) if task in SHIPPED else None
-    left, right = layout.main_columns([2, 3], main=1)  # the heatmaps on top in projector mode, as live
-    left.info(t("attention.before_train"), icon=":material/show_chart:")
-    if got is None:
-        return
-    model, cfg, vocab, _ = got
-    if cfg.task == "text":
-        # the fixed snippet in the model's own characters (a text rewritten since keeps them apart)
-        data = text_data()
-        snippet = data.vocab.decode(core_attention.fixed_text(data, cfg.block_size))
-        tokens = vocab.encode("".join(c for c in snippet if c in vocab.chars) or vocab.chars[0])
-        att = core_attention.attention_maps(model, tokens)
+def maps(att: np.ndarray, labels: list[str], key: str) -> None:
+    """The heatmaps; in projector mode fewer and larger, with a line saying which are left out."""
+    large = projector_on()
+    fig = figures.heatmaps(att, labels, height=layout.main_height(CHART_PX), large=large)
+    charts.plot(st, fig, key=key, width="stretch")
+    if len(fig.data) < att.shape[0] * att.shape[1]:
+        st.caption(t("attention.maps_large", layer=att.shape[0]))
+
+
+def status(job: jobs.Job, cfg: core_attention.AttentionConfig) -> None:
+    """`job_widgets.status` in the page's own unit: a run here is set in steps, and its records every
+    `eval_every` steps are only the job's "epochs", so "epoch 24 / 24" would name a number the student
+    never chose. Queued and failed runs are said as on every page."""
+    step = max([r.get("step", 0) for r in (job.last, *epochs(job)[-1:]) if r], default=0)
+    if job.state == "running":
+        args = {"step": step, "steps": cfg.steps, "pct": 100 * job.fraction()}
+        eta = job.eta_seconds()
+        text = t("attention.progress", eta=job_widgets.fmt_seconds(eta), **args) if eta else None
+        st.progress(job.fraction(), text=text or t("attention.progress_noeta", **args))
+    elif job.state == "paused":
+        st.progress(job.fraction())
+        st.info(t("job.paused"), icon=":material/pause_circle:")
+    elif job.state == "done":
+        st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
+    elif job.state == "diverged":
+        st.error(t("job.diverged"), icon=":material/warning:")
+    elif job.state == "restored":
+        st.info(t("attention.restored", steps=step), icon=":material/folder_open:")
     else:
-        ex = core_attention.digit_example(model, cfg, core_attention.fixed_digits(cfg))
-        tokens, att = ex["tokens"], ex["attention"]
-    with right, st.container(key="attention_heatmaps"):
-        st.plotly_chart(
-            figures.heatmaps(att, figures.token_labels(tokens, cfg, vocab), height=layout.main_height(260)),
-            key="attention_preview_maps",
-            width="stretch",
-        )
-        st.caption(t("attention.preview_caption"))
+        job_widgets.status(job)
+        return
+    saver, saved = job.saver, epochs(job)[: job.saver.saved_epochs if job.saver else 0]
+    if saver is not None and saver.error:
+        st.warning(t("runs.save_failed", error=saver.error), icon=":material/save:")
+    elif saved:
+        st.caption(t("attention.saved", step=saved[-1]["step"]))
 
 
 LESSON = trainable.Lesson(
@@ -248,51 +285,3 @@ LESSON = trainable.Lesson(
     history=_history,
     arrays=_last_maps,
 )
-
-
-# -- the worked example: three steps with numbers -------------------------------------------------------
-def worked_example() -> dict[str, np.ndarray]:
-    """Three tokens with two-number queries, keys and values, and each step of attention on them."""
-    q = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    k = torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
-    v = torch.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 1.0]])
-    steps = core_attention.attention_steps(q, k, v)
-    return {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy(), **{n: s.numpy() for n, s in steps.items()}}
-
-
-# -- reading what the student types ---------------------------------------------------------------------
-def read_digits(text: str, cfg) -> tuple[torch.Tensor | None, str]:
-    """(digits (L,), "") or (None, the reason in the student's language)."""
-    raw = (text or "").replace(",", " ").replace("、", " ").strip()
-    raw = raw.translate(str.maketrans("０１２３４５６７８９", "0123456789"))  # full-width digits too
-    chars = raw.split() if " " in raw else list(raw)
-    if not chars:
-        return None, t("attention.bad.empty")
-    if not all(len(c) == 1 and c.isdigit() for c in chars):
-        return None, t("attention.bad.chars", text=text)
-    if len(chars) != cfg.length:
-        return None, t("attention.bad.length", n=cfg.length, got=len(chars))
-    if max(int(c) for c in chars) >= cfg.digits:
-        return None, t("attention.bad.range", top=cfg.digits - 1)
-    return torch.tensor([int(c) for c in chars]), ""
-
-
-def read_prompt(text: str, vocab, limit: int) -> tuple[str | None, str]:
-    """(prompt, "") or (None, the reason): only characters of the training text, at most `limit`."""
-    text = text or ""
-    if len(text) > limit:
-        return None, t("attention.bad.long", n=limit)
-    missing = vocab.unknown(text)
-    if missing:
-        return None, t("attention.bad.unknown", chars=" ".join(missing))
-    return text, ""
-
-
-def answer_row(cfg, pos: int) -> int:
-    """The row of the maps that writes answer digit `pos` (0-based): the separator writes the first."""
-    return cfg.length + pos
-
-
-def results_rows() -> list[dict]:
-    """This session's finished runs as table rows, in the student's language."""
-    return figures.results_table(list(ss.get(RESULTS, {}).values()))

@@ -14,7 +14,7 @@ import torch
 
 from core import data, gan, runs
 from core.models import model_args
-from ui import job_widgets, jobs, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
 from ui.charts import d_output_chart, gan_loss_chart
 from ui.figures.cgan import grid_scale
 from ui.figures.images import grid_image
@@ -81,8 +81,8 @@ def live_panel(job: jobs.Job) -> None:
     job_widgets.status(job)
     steps, ep = list(job.steps), trainable.grid_records(job)
     c1, c2 = st.columns(2)
-    c1.plotly_chart(gan_loss_chart(steps), key="cgan_loss_chart", width="stretch")
-    c2.plotly_chart(d_output_chart(steps), key="cgan_d_chart", width="stretch")
+    charts.plot(c1, gan_loss_chart(steps), key="cgan_loss_chart", width="stretch")
+    charts.plot(c2, d_output_chart(steps), key="cgan_d_chart", width="stretch")
     if ep:
         st.markdown(f"**{t('cgan.live_grid', epoch=ep[-1]['epoch'])}**")
         grid = ep[-1]["grid"]

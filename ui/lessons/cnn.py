@@ -18,12 +18,15 @@ from core.data import Split
 from core.models import model_args
 from core.models.cnn import CNNConfig
 from core.preprocess import Steps, digit_parts
-from ui import job_widgets, jobs, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
 from ui.figures import cnn as figures
 from ui.i18n import t
 
 SHIPPED_FILE = "cnn_mnist.pth"
-MAX_CKPT_BYTES = 20 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
+MAX_CKPT_BYTES = 10 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
+# what an upload may unpack to: twice the largest file accepted (torch.save does not compress, so a real
+# checkpoint unpacks to its own size; a 1 MB zip bomb asking for 1 GB is refused before torch.load)
+MAX_CKPT_INFLATED = 2 * MAX_CKPT_BYTES
 MAX_PARTS = 6  # more digit-sized parts than this is scribble or a page of text: ask for one digit
 RUN = "cnn_run"  # session_state: {"model", "cfg", "batches"} of the run the Train tab shows
 # the Train tab's first settings; train_n None: the whole training split
@@ -77,10 +80,10 @@ def live(job: jobs.Job) -> None:
     a, b = st.columns(2)
     # the epochs are placed on the steps of the run shown, not of the sliders now
     per_epoch = ss.get(RUN, {}).get("batches")
-    a.plotly_chart(
-        figures.loss_figure(job.steps, job.epochs_log, per_epoch), key="cnn_loss_chart", width="stretch"
+    charts.plot(
+        a, figures.loss_figure(job.steps, job.epochs_log, per_epoch), key="cnn_loss_chart", width="stretch"
     )
-    b.plotly_chart(figures.accuracy_figure(job.epochs_log), key="cnn_acc_chart", width="stretch")
+    charts.plot(b, figures.accuracy_figure(job.epochs_log), key="cnn_acc_chart", width="stretch")
 
 
 LESSON = trainable.Lesson("cnn", build, restore, live=live, metric_keys=("val_acc", "val_loss", "train_loss"))
@@ -166,9 +169,14 @@ def load_uploaded_checkpoint(file) -> str | None:
         return t("ckpt.too_large")
     try:
         loaded = checkpoints.load(
-            file, expected_family=LESSON.topic.family, default_config=asdict(CNNConfig())
+            file,
+            expected_family=LESSON.topic.family,
+            default_config=asdict(CNNConfig()),
+            max_inflated=MAX_CKPT_INFLATED,
         )
     except checkpoints.CheckpointError as e:
+        if e.code == "inflated":  # say how much it asked for: "too large" would puzzle over a 1 MB file
+            return t("cnn.ckpt.inflated", **e.params)
         return t(f"ckpt.{e.code}", family=e.params.get("family", "?"), path=getattr(file, "name", ""))
     ss["cnn_uploaded_model"] = loaded.model.requires_grad_(False)
     ss["cnn_uploaded_name"] = getattr(file, "name", "")
@@ -192,18 +200,19 @@ def explanation(model, x28: np.ndarray) -> tuple[dict, int, np.ndarray, np.ndarr
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _shipped_explanation(
-    _model, _x28: np.ndarray, test_index: int
-) -> tuple[dict, int, np.ndarray, np.ndarray]:
+_SHIPPED = resources.SharedResults(max_entries=64)  # the shipped model's readings: once for the whole class
+
+
+def _shipped_explanation(model, x28: np.ndarray, test_index: int) -> tuple[dict, int, np.ndarray, np.ndarray]:
     """`explanation` of test digit `test_index` by the shipped model: once for the whole class."""
-    return explanation(_model, _x28)
+    return _SHIPPED.get(("explain", resources.result_key(model), test_index), lambda: explanation(model, x28))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _shipped_test_probs(_model, _x_test, n: int) -> np.ndarray:
+def _shipped_test_probs(model, x_test, n: int) -> np.ndarray:
     """The shipped model's probabilities for the test split: computed once, not once per student."""
-    return core_cnn.predict_batch(_model, _x_test)
+    return _SHIPPED.get(
+        ("test_probs", resources.result_key(model), n), lambda: core_cnn.predict_batch(model, x_test)
+    )
 
 
 def explained(

@@ -3,8 +3,10 @@ shipped model's reverse process, samplers and guidance computed once for the who
 that puts the shipped GAN, VAE and diffusion model before the same classifier. Its figures are in
 ui.figures.diffusion.
 
-Everything heavy runs on a shipped model, read-only, and is cached by the model's id and the arguments
-(`st.cache_resource`), so thirty students asking for the same digit and seed cost one sampling run.
+What the shipped model computes from fixed inputs (reverse runs, the sampler comparison, the guidance grid,
+the judge) is computed once per server in a `resources.SharedResults` that a client's "Clear cache" cannot
+empty: thirty students asking for the same digit and seed cost one sampling run. What is a student's own (the
+comparison of the model trained in this session) is a job: it waits its turn in the server's line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import streamlit as st
@@ -21,7 +24,7 @@ from core import configs, runs
 from core import diffusion as core_diffusion
 from core.metrics import classify, digit_shares
 from core.models import model_args
-from ui import job_widgets, jobs, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
 from ui.figures import diffusion as figures
 from ui.figures.images import grid_floats, grid_image
 from ui.i18n import t
@@ -31,6 +34,12 @@ SESSION = "diffusion_session"  # session_state: {"model", "cfg"} trained or reop
 MAX_GRIDS = 30  # sample grids kept on disk per run
 GUIDANCE = (0.0, 1.0, 2.0, 4.0, 7.0)  # the guidance grid's columns
 SCHEDULE_T = 1000
+COMPARE_JOB = "diffusion_compare"  # this session's job: the sampler comparison of its own model
+NOISY_T = 0.5  # a reverse frame at a later time is still mostly noise: the CNN's reading of it is not shown
+# the shipped model's results, once per server: reverse runs (about 0.3 MB each with their frames) and,
+# apart so that a class moving sliders never pushes them out, the heavy ones (a comparison costs ~25 s)
+_REVERSE = resources.SharedResults(max_entries=100)
+_HEAVY = resources.SharedResults(max_entries=16)
 SIZES = resources.sizes(
     # `run`: what the page's first run changes of `core.diffusion.LIVE`; `per_label`: samples per digit
     # of each sampler compared; `judge_n`: samples per model the judge reads
@@ -86,9 +95,9 @@ def training_panel(job: jobs.Job) -> None:
     steps = list(job.steps)
     ep = [r for r in job.epochs_log if r.get("kind") == "epoch"]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figures.loss_chart(steps), key="diffusion_loss_chart", width="stretch")
+    charts.plot(c1, figures.loss_chart(steps), key="diffusion_loss_chart", width="stretch")
     last_epoch = ep[-1] if ep else None
-    c2.plotly_chart(figures.loss_by_t_chart(last_epoch), key="diffusion_t_chart", width="stretch")
+    charts.plot(c2, figures.loss_by_t_chart(last_epoch), key="diffusion_t_chart", width="stretch")
     shown = trainable.grid_records(job)
     if not shown:
         st.info(t("diffusion.waiting_grid"))
@@ -150,23 +159,47 @@ def sampling_defaults(loaded) -> dict:
     return defaults(loaded.model, loaded.meta.get("sampling") or {})
 
 
-def _bounded(fn):
-    return st.cache_resource(show_spinner=False, max_entries=64)(fn)
+def reverse_run(model, label: int, seed: int, sampler: str, steps: int, w: float):
+    """(final digit (1, 1, 28, 28), the frames of every step, seconds) for one noise image of `seed`."""
+    args = (int(label), int(seed), sampler, int(steps), float(w))
+    return _REVERSE.get(("reverse", resources.result_key(model), *args), lambda: _reverse(model, *args))
 
 
-@_bounded
-def _reverse(_model, ident: int, label: int, seed: int, sampler: str, steps: int, w: float):
+def _reverse(model, label: int, seed: int, sampler: str, steps: int, w: float):
     frames: list = []
     noise = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
     g = torch.Generator().manual_seed(seed + 1)
     t0 = time.perf_counter()
-    out = core_diffusion.generate(_model, noise, torch.tensor([label]), sampler, steps, w, g, frames)
+    out = core_diffusion.generate(model, noise, torch.tensor([label]), sampler, steps, w, g, frames)
     return out, frames, time.perf_counter() - t0
 
 
-def reverse_run(model, label: int, seed: int, sampler: str, steps: int, w: float):
-    """(final digit (1, 1, 28, 28), the frames of every step, seconds) for one noise image of `seed`."""
-    return _reverse(model, id(model), int(label), int(seed), sampler, int(steps), float(w))
+def frame_readings(classifier, frames) -> list[tuple[int, float] | None]:
+    """The CNN's reading (digit, confidence) of each frame's own x_t, None while the frame is still mostly
+    noise (t > NOISY_T): a reading belongs to the picture it is shown with, never the final digit's."""
+    readings: list[tuple[int, float] | None] = [None] * len(frames)
+    legible = [i for i, f in enumerate(frames) if f.t <= NOISY_T]
+    if legible:
+        pred, conf = classify(classifier, torch.cat([frames[i].x[:1] for i in legible]))
+        for i, p, c in zip(legible, pred, conf):
+            readings[i] = (int(p), float(c))
+    return readings
+
+
+def reverse_animation(model, classifier, label: int, seed: int, sampler: str, steps: int, w: float) -> bytes:
+    """The reverse run's GIF, each frame with the CNN's reading of that frame (none without a classifier)."""
+    args = (int(label), int(seed), sampler, int(steps), float(w))
+
+    def make() -> bytes:
+        final, frames, _ = reverse_run(model, *args)
+        if classifier is None:
+            return figures.reverse_gif(frames, final)
+        pred, conf = classify(classifier, final)
+        final_reading = (int(pred[0]), float(conf[0]))
+        return figures.reverse_gif(frames, final, frame_readings(classifier, frames), final_reading)
+
+    key = ("gif", resources.result_key(model), resources.result_key(classifier), *args)
+    return _REVERSE.get(key, make)
 
 
 # -- the forward process ----------------------------------------------------------------------------
@@ -191,54 +224,97 @@ def sampler_runs(objective: str) -> list[tuple[str, int]]:
     return [("ddpm", 1000), ("ddim", 50), ("ddim", 20), ("ddim", 10), ("ddim", 5)]
 
 
-def compare_samplers(model, classifier, seed: int, per_label: int, guidance: float) -> list[dict]:
-    """For each sampler and step count: 10 * per_label samples (one per digit in turn), their seconds per
-    100, the share the classifier reads as asked, and the first row of digits as a picture."""
-    rows = []
-    for sampler, steps in sampler_runs(model.objective):
+def comparison_records(model, classifier, seed: int, per_label: int, guidance: float) -> Iterator[dict]:
+    """For each sampler and step count, a record: 10 * per_label samples (one per digit in turn), their
+    seconds per 100, the share the classifier reads as asked, and the first row of digits as a picture.
+    `epoch` counts the rows (a job's progress bar reads it)."""
+    for i, (sampler, steps) in enumerate(sampler_runs(model.objective), 1):
         # 1,000 steps: one row is enough to see it
         n = 10 if sampler == "ddpm" else 10 * per_label
         t0 = time.perf_counter()
         images = core_diffusion.sample(model, n, seed, sampler=sampler, steps=steps, guidance=guidance)
         seconds = time.perf_counter() - t0
         pred, _ = classify(classifier, images) if classifier is not None else (None, None)
-        rows.append(
-            {
-                "sampler": sampler,
-                "steps": steps,
-                "per_100": 100 * seconds / n,
-                "agreement": None if pred is None else float((pred == np.arange(n) % 10).mean()),
-                "image": grid_image(images[:10], nrow=10, scale=2),
-            }
-        )
-    return rows
+        yield {
+            "kind": "sampler",
+            "epoch": i,
+            "sampler": sampler,
+            "steps": steps,
+            "per_100": 100 * seconds / n,
+            "agreement": None if pred is None else float((pred == np.arange(n) % 10).mean()),
+            "image": grid_image(images[:10], nrow=10, scale=2),
+        }
 
 
-@_bounded
-def _guidance_grid(_model, ident: int, _classifier, seed: int, sampler: str, steps: int):
-    noise = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(seed)).expand(10, -1, -1, -1)
-    labels = torch.arange(10)  # one row per digit, all from the same noise
-    cols = [core_diffusion.generate(_model, noise, labels, sampler, steps, w) for w in GUIDANCE]
-    images = torch.stack(cols, dim=1).reshape(-1, 1, 28, 28)  # (50, 1, 28, 28) row-major
-    shares = []
-    if _classifier is not None:
-        for col in cols:
-            pred, _ = classify(_classifier, col)
-            shares.append(float((pred == np.arange(10)).mean()))
-    return grid_image(images, nrow=len(GUIDANCE), scale=2), shares
+def shipped_comparison(model, classifier, guidance: float) -> list[dict]:
+    """The shipped model's comparison (`comparison_records`, seed 0), computed once per server: the class
+    clicking at once waits for one computation and shares its rows (read them, never change them)."""
+    per_label = SIZES.per_label
+    key = ("compare", resources.result_key(model), resources.result_key(classifier), per_label, guidance)
+    return _HEAVY.get(key, lambda: list(comparison_records(model, classifier, 0, per_label, guidance)))
+
+
+def start_comparison(model, classifier, guidance: float) -> jobs.Job:
+    """The comparison of this session's own model, as this session's job `COMPARE_JOB`: it waits its turn
+    in the server's line and runs at training's lower CPU priority, so a class comparing its own models
+    never runs thirty samplers at once (its 1,000-step DDPM row alone takes seconds)."""
+    per_label, device = SIZES.per_label, str(next(model.parameters()).device)
+    rows = len(sampler_runs(model.objective))
+    make = lambda: comparison_records(model, classifier, 0, per_label, guidance)  # noqa: E731
+    return jobs.start(COMPARE_JOB, make, rows, device)
+
+
+def comparison_rows(job: jobs.Job) -> list[dict]:
+    return [r for r in list(job.epochs_log) if r.get("kind") == "sampler"]
 
 
 def guidance_grid(model, classifier, seed: int, sampler: str, steps: int):
     """(picture: a row per digit, a column per guidance scale, every cell from the same noise; the share
-    the classifier reads as asked per column)."""
-    return _guidance_grid(model, id(model), classifier, int(seed), sampler, int(steps))
+    the classifier reads as asked per column), once per server."""
+    args = (int(seed), sampler, int(steps))
+    key = ("guidance", resources.result_key(model), resources.result_key(classifier), *args)
+    return _HEAVY.get(key, lambda: _guidance_grid(model, classifier, *args))
+
+
+def _guidance_grid(model, classifier, seed: int, sampler: str, steps: int):
+    noise = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(seed)).expand(10, -1, -1, -1)
+    labels = torch.arange(10)  # one row per digit, all from the same noise
+    cols = [core_diffusion.generate(model, noise, labels, sampler, steps, w) for w in GUIDANCE]
+    images = torch.stack(cols, dim=1).reshape(-1, 1, 28, 28)  # (50, 1, 28, 28) row-major
+    shares = []
+    if classifier is not None:
+        for col in cols:
+            pred, _ = classify(classifier, col)
+            shares.append(float((pred == np.arange(10)).mean()))
+    return grid_image(images, nrow=len(GUIDANCE), scale=2), shares
 
 
 # -- the judge panel: GAN vs VAE vs diffusion ---------------------------------------------------------
 def judge(classifier, n: int, seed: int) -> dict[str, dict]:
     """Each shipped generator's n samples read by the classifier: digit shares, mean confidence, share with
-    confidence >= 0.9, seconds per 100 samples, a picture of the first 20. Missing models are left out."""
+    confidence >= 0.9, seconds per 100 samples, a picture of the first 20. Missing models are left out.
+    Computed once per server (the class shares the result: read it, never change it)."""
     makers = resources.shipped_generators(n, seed)  # the GAN's and the VAE's, from their pages
+    return _HEAVY.get(
+        ("judge", *_judge_key(classifier, makers, n, seed)), lambda: _judge(classifier, makers, n, seed)
+    )
+
+
+def judge_memorisation(results: dict, classifier, n: int, seed: int) -> dict | None:
+    """`memorisation` of the diffusion samples of `judge(classifier, n, seed)` (its `results`), once per
+    server; None without the diffusion model."""
+    if "diffusion" not in results:
+        return None
+    key = ("memorisation", *_judge_key(classifier, results, n, seed))
+    return _HEAVY.get(key, lambda: memorisation(results["diffusion"]["images"]))
+
+
+def _judge_key(classifier, models, n: int, seed: int) -> tuple:
+    diff = shipped()
+    return (resources.result_key(classifier), diff and resources.result_key(diff.model), *models, n, seed)
+
+
+def _judge(classifier, makers: dict, n: int, seed: int) -> dict[str, dict]:
     diff = shipped()
     if diff is not None:
         d = sampling_defaults(diff)

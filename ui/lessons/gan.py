@@ -17,7 +17,7 @@ import torch
 from core import configs, gan, runs
 from core.metrics import digit_shares
 from core.models import model_args
-from ui import job_widgets, jobs, layout, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, layout, resources, saved_runs, trainable
 from ui.charts import d_output_chart, gan_loss_chart
 from ui.figures import gan as figures
 from ui.figures.images import digit_histogram, grid_floats, grid_image, png_bytes
@@ -84,8 +84,8 @@ def live_panel(job: jobs.Job) -> None:
             col.metric(t(f"gan.v.{key}"), f"{at[key]:.{digits}f}")
     mark = None if marked is None else marked.get("step")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(gan_loss_chart(steps, mark=mark), key="gan_loss_chart", width="stretch")
-    c2.plotly_chart(d_output_chart(steps, mark=mark), key="gan_d_chart", width="stretch")
+    charts.plot(c1, gan_loss_chart(steps, mark=mark), key="gan_loss_chart", width="stretch")
+    charts.plot(c2, d_output_chart(steps, mark=mark), key="gan_d_chart", width="stretch")
     # the live grid first: it shows what G learned
     left, right = layout.main_columns([3, 2], main=0)
     if shown is None:
@@ -198,5 +198,5 @@ def quality_panel(key: str, images: torch.Tensor | None = None, G=None, seed: in
     c1.metric(t("gan.mean_conf"), f"{conf.mean():.2f}")
     c2.metric(t("gan.confident"), f"{100 * (conf >= 0.9).mean():.0f}%")
     hist = digit_histogram(digit_shares(pred), height=230)
-    st.plotly_chart(hist, key=f"{key}_hist", width="stretch")
+    charts.plot(st, hist, key=f"{key}_hist", width="stretch")
     st.caption(t("gan.quality_help", n=len(pred)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from core import experiment_runs, runs
+from core import experiment_runs, run_export, runs
 from core import experiments as ex
 from ui import inputs, jobs, links, resources, saved_runs, trainable
 from ui.figures.hyperparams import fmt
@@ -51,7 +51,7 @@ def enqueue(specs: Sequence[ex.RunSpec], data: ex.Data, device: str) -> None:
     q = ex.RunQueue(results, data, device, threads=1 if device == "cpu" else None)  # see RunQueue.threads
     ss[QUEUE] = q
     epochs = sum(s.settings.epochs for s in specs)
-    saver = ComparisonSaver(experiment_runs.ComparisonWriter(saved_runs.student_name()), q)
+    saver = ComparisonSaver(experiment_runs.ComparisonWriter(saved_runs.name_for_saving()), q)
     jobs.start(LESSON.key, q.records, epochs, device, saver=saver)  # every run saved after each epoch
 
 
@@ -140,7 +140,16 @@ def _reopen_comparison(saved_id: str) -> str:
     return t("runs.comparison_opened", n=n)
 
 
-LESSON = trainable.QueueLesson("hyperparams", _comparisons, _reopen_comparison)
+def _comparison_zip(saved_id: str, name: str) -> bytes:
+    """A saved comparison of the student `name` as one take-home zip: its runs, and a train.py that trains
+    them again in turn. Called when the button is clicked, outside the session: no session state here."""
+    found = {c.comparison: c for c in experiment_runs.list_comparisons(name)}
+    if saved_id not in found:
+        raise runs.RunError("unreadable", saved_id)
+    return run_export.queue_zip([r.run_id for r in found[saved_id].runs], f"hyperparams_{saved_id}")
+
+
+LESSON = trainable.QueueLesson("hyperparams", _comparisons, _reopen_comparison, _comparison_zip)
 
 
 # -- designing a grid: widgets keep their values in session state under these keys -----------------------
@@ -234,7 +243,10 @@ def design(n_max: int, source: str, n_val: int) -> tuple[list[ex.RunSpec], str |
             if key not in ss:
                 ss[key] = list(DEFAULT_VALUES[p])
             vary[p] = st.multiselect(
-                t("hyperparams.values"), list(ex.CHOICES[p]), key=relabelled(key), format_func=value_labels(p)
+                t("hyperparams.values"),
+                list(ex.CHOICES[p]),
+                **links.keep(relabelled(key)),
+                format_func=value_labels(p),
             )
             if not vary[p]:
                 error = error or t("hyperparams.err.no_values")

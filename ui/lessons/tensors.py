@@ -9,12 +9,15 @@ import streamlit as st
 import torch
 
 from core import tensor_lab as lab
-from ui import resources
+from ui import charts, resources
 from ui.figures import tensors as figures
 from ui.i18n import current_lang, labels, relabelled, t
 
 # the first training loop's epochs slider: its top
 SIZES = resources.sizes(full={"loop_epochs_max": 300}, tiny={"loop_epochs_max": 30})
+# what a table of values shows at most: a (1, 10000) reshape drawn whole is 10,000 columns the browser
+# lays out on every rerun; the caption under the table says it was cut
+SHOWN_ROWS, SHOWN_COLS = 50, 20
 
 LOOP_CODE = """import torch
 
@@ -67,7 +70,7 @@ def show_error(err: lab.OpError) -> None:
 
 
 def show_parse_error(e: lab.ParseError) -> None:
-    st.warning(t(f"tensors.perr.{e.code}"), icon=":material/edit:")
+    st.warning(t(f"tensors.perr.{e.code}", **e.params), icon=":material/edit:")
 
 
 def guarded(fn):
@@ -116,8 +119,25 @@ def creation_code(args: dict) -> str:
     return f"x = torch.{kind}({shape}, {dtype})"
 
 
+def shown_part(v: torch.Tensor) -> torch.Tensor:
+    """The corner of a 1-D or 2-D `v` a table draws: at most SHOWN_ROWS x SHOWN_COLS values."""
+    return v[:SHOWN_COLS] if v.dim() == 1 else v[:SHOWN_ROWS, :SHOWN_COLS]
+
+
+def _table(v: torch.Tensor, key: str) -> None:
+    """A 1-D (one row) or 2-D tensor as a table, cut to `shown_part` with a caption that says so."""
+    part = shown_part(v)
+    if v.dim() == 1:
+        st.dataframe([dict(enumerate(part.tolist()))], hide_index=True, key=f"{key}_row")
+    else:
+        st.dataframe(part.numpy(), key=f"{key}_table")
+    if part.shape != v.shape:
+        st.caption(t("tensors.cut", shown=list(part.shape), shape=list(v.shape)))
+
+
 def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
-    """Shape, dtype and device, then the values: a number, a row, a table (2-D) or one slice (3-D+)."""
+    """Shape, dtype and device, then the values: a number, a row, a table (2-D) or one slice (3-D+),
+    each table cut to SHOWN_ROWS x SHOWN_COLS values."""
     d = lab.describe(x)
     st.markdown(
         t(
@@ -135,10 +155,8 @@ def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
         v = v.int()
     if v.dim() == 0:
         st.code(f"{name} = {v.item()}", language="text")
-    elif v.dim() == 1:
-        st.dataframe([dict(enumerate(v.tolist()))], hide_index=True, key=f"{key}_row")
-    elif v.dim() == 2:
-        st.dataframe(v.numpy(), key=f"{key}_table")
+    elif v.dim() <= 2:
+        _table(v, key)
     else:
         lead = v.shape[:-2]
         picks = []
@@ -152,7 +170,7 @@ def show_tensor(x: torch.Tensor, name: str, key: str) -> None:
         picks += [0] * (len(lead) - len(picks))
         idx = ", ".join(str(p) for p in picks)
         st.caption(t("tensors.slice", name=name, idx=idx))
-        st.dataframe(v[tuple(picks)].numpy(), key=f"{key}_slice")
+        _table(v[tuple(picks)], f"{key}_slice")
 
 
 def dim_label():
@@ -178,14 +196,20 @@ def broadcast_panel(a_text: str, b_text: str) -> None:
         st.code(f"RuntimeError: {info['torch']}", language="text", wrap_lines=True)
         return
     st.success(t("tensors.bc_ok", shape=list(info["result"])))
-    out = guarded(lambda: lab.broadcast_example(sa, sb))
-    if out is not None and len(info["result"]) <= 2:
+    try:
+        out = lab.broadcast_example(sa, sb)
+    except lab.ParseError as e:  # the rule above still holds: only the values are too many to print
+        st.caption(t(f"tensors.perr.{e.code}", **e.params))
+        return
+    if isinstance(out, lab.OpError):
+        show_error(out)
+    elif len(info["result"]) <= 2:
         a, b, ea, eb, s = out
         cols = st.columns(3)
         for col, (name, v) in zip(cols, (("a →", ea), ("b →", eb), ("a + b", s))):
             col.markdown(f"**{name}** {list(v.shape)}")
             col.code(str(v.numpy()), language="text")
-    elif out is not None:
+    else:
         st.caption(t("tensors.bc_big"))
 
 
@@ -244,7 +268,7 @@ def activation_panel(curves: dict) -> None:
     )
     c1, c2 = st.columns(2)
     for col, field, title, key in ((c1, "y", "f(z)", "tensors_act_f"), (c2, "dy", "f'(z)", "tensors_act_df")):
-        col.plotly_chart(figures.activation_figure(curves, names, field, title), key=key, width="stretch")
+        charts.plot(col, figures.activation_figure(curves, names, field, title), key=key, width="stretch")
     with st.expander(t("tensors.vanishing_title"), icon=":material/lightbulb:"):
         st.markdown(t("tensors.vanishing"))
 
@@ -266,13 +290,14 @@ def fit_line_live(lr: float, epochs: int, noise: float) -> None:
         now = time.perf_counter()
         done = rec["kind"] == "diverged" or rec["epoch"] == epochs
         if now - last_draw > 0.15 or done:
-            line_slot.plotly_chart(
+            charts.plot(
+                line_slot,
                 figures.line_figure(*points, rec),
                 key=f"tensors_line_{len(losses)}",
                 width="stretch",
             )
-            loss_slot.plotly_chart(
-                figures.loss_figure(losses), key=f"tensors_loss_{len(losses)}", width="stretch"
+            charts.plot(
+                loss_slot, figures.loss_figure(losses), key=f"tensors_loss_{len(losses)}", width="stretch"
             )
             last_draw = now
             time.sleep(0.05)  # let the browser draw: the loop itself takes milliseconds

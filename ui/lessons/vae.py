@@ -16,7 +16,7 @@ from core import images, runs
 from core import vae as core_vae
 from core.models import model_args
 from core.models import vae as models_vae
-from ui import job_widgets, jobs, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
 from ui.figures import vae as figures
 from ui.i18n import t
 
@@ -84,13 +84,14 @@ def training_panel(job: jobs.Job) -> None:
     ep = [r for r in job.epochs_log if r.get("kind") == "epoch"]
     if not ep:
         return
-    st.plotly_chart(figures.curves(ep), key="vae_curves", width="stretch")
+    charts.plot(st, figures.curves(ep), key="vae_curves", width="stretch")
     last = ep[-1]
     if "latent" in last:
         c1, c2 = st.columns([3, 2])
         # a VAE's N(0, I) plane, or the data's range
         box = core_vae.extent(session_model(), last["latent"])
-        c1.plotly_chart(
+        charts.plot(
+            c1,
             figures.latent_figure(last["latent"], last["labels"], box, height=380),
             key="vae_train_map",
             width="stretch",
@@ -187,7 +188,7 @@ def session_view(model: torch.nn.Module, version: int) -> View:
 
 
 def picked_point(event) -> tuple[float, float] | None:
-    """The (x, y) of a click from `st.plotly_chart(on_select="rerun")`, if any."""
+    """The (x, y) of a click from `charts.plot(st, on_select="rerun")`, if any."""
     try:
         pts = event["selection"]["points"]
     except (KeyError, TypeError):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import runs, xor
 from core.models import model_args
-from ui import job_widgets, jobs, layout, saved_runs, trainable
+from ui import charts, job_widgets, jobs, saved_runs, trainable
 from ui.figures.xor import (
     CHART_HEIGHT,
     heatmap_figure,
@@ -120,18 +120,19 @@ def training_panel(trainer: xor.Trainer, job: jobs.Job | None = None) -> None:
     rows = xor.truth_table(model, trainer.cfg.gate)
     acc = sum(r["correct"] for r in rows) / len(rows)
     with figures:
-        # the decision map is the lesson's chart (the curved boundary no straight line can draw): in
-        # projector mode it spans the main area, taller, and the loss curve goes below it
-        left, right = layout.main_columns(2, main=1)
+        # the decision map (the curved boundary no straight line can draw) beside the loss, in projector
+        # mode too: stacked, the loss fell off the first screen; the page keeps Train and the settings beside
+        left, right = st.columns(2)
         marker = shown if shown != trainer.epoch else None
-        left.plotly_chart(
-            loss_figure(trainer, marker_epoch=marker), key="xor_loss_chart", width="stretch", theme=None
+        charts.plot(
+            left, loss_figure(trainer, marker_epoch=marker), key="xor_loss_chart", width="stretch", theme=None
         )
-        right.plotly_chart(
+        charts.plot(
+            right,
             heatmap_figure(
                 xor.decision_grid(model),
                 rows,
-                height=layout.main_height(CHART_HEIGHT),
+                height=CHART_HEIGHT,  # projector mode too: taller, it fell off the first screen
                 title=t("xor.map_title", epoch=shown),
             ),
             key="xor_heatmap",
@@ -159,7 +160,8 @@ def training_panel(trainer: xor.Trainer, job: jobs.Job | None = None) -> None:
         format_func=lambda i: ("[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]")[i],
     )
     inputs = ((0, 0), (0, 1), (1, 0), (1, 1))
-    st.plotly_chart(
+    charts.plot(
+        st,
         network_figure(xor.network_values(model, inputs[point])),
         key="xor_network",
         width="stretch",
@@ -195,7 +197,7 @@ def compare_panel(cfg: xor.XORConfig, rows: list[dict]) -> None:
             height=330,
             title=f"{title}: {100 * row[name]:.0f}%",
         )
-        col.plotly_chart(fig, key=f"xor_compare_{name}", width="stretch", theme=None)
+        charts.plot(col, fig, key=f"xor_compare_{name}", width="stretch", theme=None)
     st.info(t("xor.compare_lesson"), icon=":material/lightbulb:")
 
 
@@ -203,7 +205,7 @@ def step_panel(numbers: dict, model, cfg: xor.XORConfig) -> None:
     """Forward pass, loss, gradients and the update of one batch (the whole truth table)."""
     grads = [layer["dW"] for layer in numbers["layers"]]
     values = xor.network_values(model, (0.0, 1.0))
-    st.plotly_chart(network_figure(values, grads), key="xor_step_network", width="stretch", theme=None)
+    charts.plot(st, network_figure(values, grads), key="xor_step_network", width="stretch", theme=None)
     st.markdown(t("xor.step_forward"))
     st.code("x =\n" + matrix_text(numbers["x"], 0), language="text")
     for i, layer in enumerate(numbers["layers"], start=1):

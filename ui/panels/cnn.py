@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import cnn as core_cnn
 from core.preprocess import Steps, problem
-from ui import inputs, layout
+from ui import charts, inputs, layout, links
 from ui.figures import cnn as figures
 from ui.i18n import t
 from ui.lessons import cnn as lesson
@@ -30,7 +30,8 @@ def prediction(model, steps: Steps | None, found: list[Steps], key: str) -> None
         probs = core_cnn.predict(model, steps.final)
         st.metric(t("cnn.prediction"), str(int(np.argmax(probs))))
         st.caption(t("cnn.confidence", p=100 * float(probs.max())))
-        st.plotly_chart(
+        charts.plot(
+            st,
             figures.prob_chart(probs, height=layout.main_height(220)),
             key=f"{key}_chart",
             width="stretch",
@@ -116,7 +117,7 @@ def evaluate(model, split) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.markdown(t("cnn.eval.confusion"))
-        st.plotly_chart(figures.confusion_figure(cm), key="cnn_confusion", width="stretch", theme=None)
+        charts.plot(st, figures.confusion_figure(cm), key="cnn_confusion", width="stretch", theme=None)
     with right:
         st.markdown(t("cnn.eval.wrong", n=len(wrong)))
         shown = wrong[:30]
@@ -135,15 +136,19 @@ def sandbox() -> None:
     """A conv layer's output size for the input size, kernel, stride and padding the student types."""
     st.markdown(t("cnn.sandbox.intro"))
     c = st.columns(4)
-    size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, key="cnn_sb_size")
-    kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, key="cnn_sb_kernel")
-    stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, key="cnn_sb_stride")
-    pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, key="cnn_sb_padding")
+    size = inputs.number(c[0], t("cnn.sandbox.size"), 1, 512, 28, **links.keep("cnn_sb_size"))
+    kernel = inputs.number(c[1], t("cnn.sandbox.kernel"), 1, 15, 3, **links.keep("cnn_sb_kernel"))
+    stride = inputs.number(c[2], t("cnn.sandbox.stride"), 1, 8, 1, **links.keep("cnn_sb_stride"))
+    pad = inputs.number(c[3], t("cnn.sandbox.padding"), 0, 8, 0, **links.keep("cnn_sb_padding"))
     st.latex(rf"\left\lfloor \frac{{{size} + 2\cdot{pad} - {kernel}}}{{{stride}}} \right\rfloor + 1")
     try:
-        st.metric(t("cnn.sandbox.out"), f"{core_cnn.conv_output_size(size, kernel, stride, pad)}")
+        out = core_cnn.conv_output_size(size, kernel, stride, pad)
     except ValueError:
+        out = 0
+    if out < 1:  # the formula gives 0 or less (-1 for a 5-wide kernel on a 3-wide input): nothing fits
         st.metric(t("cnn.sandbox.out"), "—")
-        st.markdown(t("cnn.sandbox.too_small"))
-    if size + 2 * pad >= kernel and core_cnn.conv_output_size(size, kernel, stride, pad) >= 2:
-        st.markdown(t("cnn.sandbox.pool", n=core_cnn.conv_output_size(size, kernel, stride, pad) // 2))
+        st.warning(t("cnn.sandbox.too_small", kernel=kernel, padded=size + 2 * pad), icon=":material/block:")
+        return
+    st.metric(t("cnn.sandbox.out"), f"{out}")
+    if out >= 2:
+        st.markdown(t("cnn.sandbox.pool", n=out // 2))

@@ -7,14 +7,16 @@ from __future__ import annotations
 import streamlit as st
 
 from core.metrics import classify
-from ui import inputs, jobs, layout, resources
+from ui import charts, inputs, job_widgets, jobs, layout, links, resources
 from ui.figures import diffusion as figures
 from ui.i18n import relabelled, t
 from ui.lessons import diffusion as lesson
 
 GUIDANCE_TEX = r"\hat{v} = v(x_t, \varnothing) + w\,\bigl(v(x_t, y) - v(x_t, \varnothing)\bigr)"
-# in the guidance slider's label
-GUIDANCE_SHORT = r"$\hat{v} = v_{\varnothing} + w\,(v_y - v_{\varnothing})$"
+# in the guidance slider's label; the outer braces make it one unbreakable piece (KaTeX would otherwise
+# break the line after "+" or "-" in a narrow column and split the formula in two)
+GUIDANCE_SHORT = r"${\hat{v} = v_{\varnothing} + w\,(v_y - v_{\varnothing})}$"
+JUDGE_SEED = 2024  # the judge's samples: the same for every student (computed once per server)
 ss = st.session_state
 
 
@@ -32,18 +34,18 @@ def reverse_process(loaded, classifier) -> None:
     # the reverse strip (noise becoming a digit) is the lesson: in projector mode it spans the main area
     left, right = layout.main_columns([3, 2], main=0)
     with right:
-        label = st.slider(t("diffusion.digit"), 0, 9, key="diffusion_label")
+        label = st.slider(t("diffusion.digit"), 0, 9, **links.keep("diffusion_label"))
         w = st.slider(
             t("diffusion.guidance", formula=GUIDANCE_SHORT),
             0.0,
             8.0,
             step=0.5,
-            key="diffusion_w",
+            **links.keep("diffusion_w"),
             help=t("diffusion.guidance_help"),
         )
-        steps = st.slider(t("diffusion.steps", sampler=d["sampler"]), 1, 50, key="diffusion_steps")
+        steps = st.slider(t("diffusion.steps", sampler=d["sampler"]), 1, 50, **links.keep("diffusion_steps"))
         c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-        inputs.number(c1, t("common.seed"), 0, 1_000_000, step=1, key="diffusion_seed")
+        inputs.number(c1, t("common.seed"), 0, 1_000_000, step=1, **links.keep("diffusion_seed"))
         c2.button(
             t("diffusion.new"),
             key="diffusion_new",
@@ -59,16 +61,23 @@ def reverse_process(loaded, classifier) -> None:
         c1, c2 = st.columns([1, 2], vertical_alignment="center")
         animate = c2.toggle(t("diffusion.animate"), key="diffusion_animate")
         with c1, st.container(key="diffusion_final"):
-            shown = figures.reverse_gif(frames, final) if animate else figures.final_image(final)
-            st.image(shown, width=140)
-        if classifier is not None:
+            if animate:  # each frame carries its own reading: the final one would belie the noisy frames
+                gif = lesson.reverse_animation(
+                    model, classifier, label, ss.diffusion_seed, d["sampler"], steps, w
+                )
+                st.image(gif, width=140)
+            else:
+                st.image(figures.final_image(final), width=140)
+        if classifier is not None and animate:
+            c2.caption(t("diffusion.animate_reading"))
+        elif classifier is not None:
             pred, conf = classify(classifier, final)
             c2.metric(t("diffusion.cnn_reads", conf=float(conf[0])), f"{pred[0]}", border=False)
 
 
 def samplers(loaded, classifier) -> None:
-    """Fewer steps are faster and worse, measured on the chosen model; then guidance: a row per digit, a
-    column per w, the same noise along a row."""
+    """Fewer steps are faster and worse, measured on the chosen model: the shipped one once for the whole
+    server, this session's own as a job that waits its turn."""
     st.header(t("diffusion.samplers"))
     st.caption(t("diffusion.samplers_caption"))
     d = lesson.sampling_defaults(loaded)
@@ -85,13 +94,43 @@ def samplers(loaded, classifier) -> None:
         horizontal=True,
         format_func=names.get,
     )
-    if c2.button(t("diffusion.compare"), key="diffusion_compare", icon=":material/speed:", width="stretch"):
+    job = jobs.get(lesson.COMPARE_JOB)
+    own_active = which == "session" and job is not None and job.active
+    clicked = c2.button(
+        t("diffusion.compare"),
+        key="diffusion_compare",
+        icon=":material/speed:",
+        width="stretch",
+        disabled=own_active,
+    )
+    if which == "session":
+        # this student's own model: a job that waits its turn in the server's line, like training
+        if clicked:
+            lesson.start_comparison(models[which], classifier, d["guidance"])
+            st.rerun()  # draw the page again with the job in line (and the button off)
+        if job is not None:
+            job_widgets.live(job, comparison_panel, interval=1.0)
+        return
+    if clicked:
+        # the shipped model's: once for the whole server, the others wait for that one computation
         with st.spinner(t("diffusion.working")):
-            per_label = lesson.SIZES.per_label
-            ss["_diffusion_compare"] = lesson.compare_samplers(
-                models[which], classifier, 0, per_label, d["guidance"]
-            )
-    for row in ss.get("_diffusion_compare", []):
+            ss["_diffusion_compare"] = lesson.shipped_comparison(models[which], classifier, d["guidance"])
+    comparison_table(ss.get("_diffusion_compare", []))
+
+
+def comparison_panel(job: jobs.Job) -> None:
+    """The comparison job of this session's model: its place in line or progress, then its rows."""
+    if job.state == "running":
+        done = len(lesson.comparison_rows(job))
+        st.progress(job.fraction(), text=t("diffusion.compare_progress", done=done, total=job.epochs))
+    elif job.state not in ("done", "restored"):
+        job_widgets.status(job)
+    comparison_table(lesson.comparison_rows(job))
+
+
+def comparison_table(rows: list[dict]) -> None:
+    """One line per sampler and step count: its figures beside its first row of digits."""
+    for row in rows:
         c1, c2 = st.columns([1, 3], vertical_alignment="center")
         agreement = "–" if row["agreement"] is None else f"{100 * row['agreement']:.0f}%"
         c1.markdown(
@@ -105,6 +144,10 @@ def samplers(loaded, classifier) -> None:
         )
         c2.image(row["image"], width="stretch")
 
+
+def guidance(loaded, classifier) -> None:
+    """A row per digit, a column per w, the same noise along a row (computed once per server)."""
+    d = lesson.sampling_defaults(loaded)
     st.header(t("diffusion.guidance_header"))
     st.latex(GUIDANCE_TEX)
     st.caption(t("diffusion.guidance_caption", ws=" / ".join(f"{w:g}" for w in lesson.GUIDANCE)))
@@ -121,29 +164,37 @@ def judge(classifier) -> None:
     """The shipped GAN, VAE and diffusion model's samples side by side, each with the digits the CNN
     (`classifier`, None when it cannot be loaded) reads in them, and the diffusion samples' nearest
     training digits (does it copy them?)."""
+    n = lesson.SIZES.judge_n
     if classifier is None:
         resources.shipped_warning("cnn_mnist.pth", "cnn.MNISTCNN", "diffusion.no_cnn")
-    elif st.button(t("diffusion.judge_run"), key="diffusion_judge_run", icon=":material/balance:"):
+    elif st.button(t("diffusion.judge_run", n=n), key="diffusion_judge_run", icon=":material/balance:"):
+        # the same for everyone: computed once per server, the others wait for that one computation
         with st.spinner(t("diffusion.working")):
-            ss["_diffusion_judge"] = lesson.judge(classifier, lesson.SIZES.judge_n, 2024)
+            ss["_diffusion_judge"] = lesson.judge(classifier, n, JUDGE_SEED)
     results = ss.get("_diffusion_judge", {})
     if not results:
         return
-    cols = st.columns(len(results))
-    for col, (name, r) in zip(cols, results.items()):
-        col.subheader(t(f"diffusion.judge.{name}"))
-        col.image(r["picture"], width="stretch")
-        col.plotly_chart(figures.judge_histogram(r["shares"]), key=f"diffusion_hist_{name}", width="stretch")
-        col.markdown(
-            t(
-                "diffusion.judge_figures",
-                conf=r["mean_conf"],
-                confident=100 * r["confident"],
-                per_100=r["per_100"],
+    # two models a row: at 1280 px four columns would wrap each heading to three lines and shrink the charts
+    names = list(results)
+    for pair in (names[i : i + 2] for i in range(0, len(names), 2)):
+        for col, name in zip(st.columns(2, gap="large"), pair):
+            r = results[name]
+            # a short heading and what was asked below it: one line each, in both languages
+            col.markdown(f"#### {t(f'diffusion.judge.{name}')}")
+            col.caption(t(f"diffusion.judge_note.{name}"))
+            col.image(r["picture"], width="stretch")
+            hist = figures.judge_histogram(r["shares"])
+            charts.plot(col, hist, key=f"diffusion_hist_{name}", width="stretch")
+            col.markdown(
+                t(
+                    "diffusion.judge_figures",
+                    conf=r["mean_conf"],
+                    confident=100 * r["confident"],
+                    per_100=r["per_100"],
+                )
             )
-        )
-    if "diffusion" in results:
-        m = lesson.memorisation(results["diffusion"]["images"])
+    m = lesson.judge_memorisation(results, classifier, n, JUDGE_SEED)
+    if m is not None:
         st.subheader(t("diffusion.memo"))
         st.image(m["picture"], width="stretch")
         st.caption(

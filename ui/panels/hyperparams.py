@@ -11,7 +11,7 @@ import streamlit as st
 
 from core import checkpoints
 from core import experiments as ex
-from ui import job_widgets, jobs, layout
+from ui import charts, job_widgets, jobs, layout
 from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
@@ -105,9 +105,9 @@ def results(j: jobs.Job | None) -> None:
         # span the main area, taller, and the accuracy curves go below them
         a, b = layout.main_columns(2, main=0)
         with a, st.container(key="hyperparams_loss"):
-            st.plotly_chart(loss_fig, key="hyperparams_loss_chart", width="stretch")
+            charts.plot(st, loss_fig, key="hyperparams_loss_chart", width="stretch")
         with b, st.container(key="hyperparams_acc"):
-            st.plotly_chart(acc_fig, key="hyperparams_acc_chart", width="stretch")
+            charts.plot(st, acc_fig, key="hyperparams_acc_chart", width="stretch")
         st.caption(t("hyperparams.chart_caption"))
     if runs:
         explain_divergence(runs)

@@ -45,9 +45,10 @@ def _product_operand(x: torch.Tensor, text: str, how: str) -> tuple[torch.Tensor
     return x, "x"
 
 
-def operations(x: torch.Tensor) -> None:
-    """Indexing, reshape/view, (un)squeeze, cat vs stack, * vs @, reductions — each with its shape."""
-    st.caption(t("tensors.operate_on", shape=list(x.shape)))
+def operations(x: torch.Tensor, made: bool = True) -> None:
+    """Indexing, reshape/view, (un)squeeze, cat vs stack, * vs @, reductions — each with its shape.
+    `made` is False when x is the stand-in for a tensor that could not be made: the words say so."""
+    st.caption(t("tensors.operate_on" if made else "tensors.operate_on_fallback", shape=list(x.shape)))
     tabs = st.tabs(
         [
             t("tensors.op.index"),

@@ -12,7 +12,7 @@ JA = {
         "**学習開始** で小さな GPT が 6 個の数字の並べ替えを学び、右の注意のパターンが育ちます。"
     ),
     "attention.task": "課題",
-    "attention.task.sort": "並べ替え（小さい順）",
+    "attention.task.sort": "小さい順に並べる",
     "attention.task.reverse": "逆順に並べる",
     "attention.task.text": "日本語の文章",
     "attention.experiment": "実験",
@@ -35,7 +35,7 @@ JA = {
         "ステップ {step}：学習に使っていない数列で、答え全体が正しい割合 **{acc:.1f}%**"
         "（正しい答えを途中まで見せて次の 1 桁を当てる割合は {token_acc:.1f}%）"
     ),
-    "attention.live_sample": "ステップ {step} で書いた文：{sample}",
+    "attention.live_sample": "ステップ {step} でモデルが書いた文：",
     "attention.waiting": "最初の記録を待っています…",
     "attention.maps_caption": (
         "ステップ {step} の注意。行＝見る側の位置、列＝見られる側の位置。"
@@ -81,7 +81,8 @@ JA = {
     "attention.text_bars_caption": "「{token}」を書くとき、それまでの各文字に置いた重み（層 {layer}）。",
     "attention.temperature": "温度（temperature）",
     "attention.temperature_help": "0 だと毎回いちばん確率の高い文字。大きいほど意外な文字が出ます。",
-    "attention.top_k": "top-k（上位 k 文字から選ぶ）",
+    "attention.top_k": "top-k（候補の数）",
+    "attention.top_k_help": "次の文字を、確率の高い上位 k 文字の中だけから選びます。1 なら毎回いちばん確率の高い文字です。",
     "attention.n_chars": "書く文字数",
     "attention.generated": "モデルが書いた続き",
     "attention.using_session": "このセッションで学習したモデルを使っています。",
@@ -89,10 +90,13 @@ JA = {
     "attention.no_model": "この課題のモデルがまだありません。上で学習してください。",
     "attention.no_shipped": "同梱の学習済みモデルを読み込めません（{reason}）。上で学習すると試せます。",
     "attention.bad.empty": "数字を入力してください。",
-    "attention.bad.chars": "数字（0〜9）だけを入力してください。入力：{text}",
+    "attention.bad.chars": "数字（0〜9）だけを入力してください。{chars}は数字ではありません。",
     "attention.bad.length": "数字はちょうど {n} 個です（入力は {got} 個）。",
     "attention.bad.range": "使える数字は 0〜{top} です。",
-    "attention.bad.unknown": "モデルが知らない文字があります：{chars}　（学習した文章にある文字だけ使えます）",
+    "attention.bad.unknown": (
+        "{chars}は学習した文章に一度も出てこない文字なので、このモデルには使えません。"
+        "下の書き出しの例を選ぶか、「モデルが知っている文字」にある字だけで書いてください。"
+    ),
     "attention.bad.long": "書き出しは {n} 文字までにしてください。",
     "attention.experiments": "実験：1 か所だけ変えてみる",
     "attention.exp_intro": (
@@ -139,6 +143,50 @@ JA = {
         "必ず 1 です。各位置は、見てよい位置の V を「合計 1 の割合」で混ぜた平均を受け取ります。"
         "ヒートマップの 1 行は、その割合の配分です。"
     ),
+    "attention.char_quote": "「{c}」",
+    "attention.char_sep": "、",
+    "attention.progress": "ステップ {step} / {steps} ・ {pct:.0f}% ・ 残り約 {eta}",
+    "attention.progress_noeta": "ステップ {step} / {steps} ・ {pct:.0f}%",
+    "attention.saved": "ステップ {step} まで runs/ に保存しました。",
+    "attention.restored": "保存から開いた学習です（{steps} ステップ分）。",
+    "attention.opened": "保存した学習を開きました（{steps} ステップ分）。モデルと学習曲線が戻りました。",
+    "attention.other_done": (
+        "このセッションで最後に学習したのは「{task}」です。その曲線と注意は、課題を「{task}」に戻すと"
+        "表示されます。"
+    ),
+    "attention.right_is_shipped": "右は今の課題の学習済みモデルの注意です。",
+    "attention.before_train_new": (
+        "**学習開始** を押すと、ここに損失と正解率の曲線が、右に注意のパターンが出ます。"
+        "何も知らないモデルの注意から、パターンが育っていく様子を見てみましょう。"
+    ),
+    "attention.other_running": (
+        "いま「{task}」の学習が進んでいます。経過を見るには課題を「{task}」に戻してください"
+        "（「停止」はここからでも押せます）。"
+    ),
+    "attention.maps_large": "プロジェクター表示では、最後の層（層 {layer}）のヘッドだけを大きく表示しています。",
+    "attention.wrong_rare": (
+        "同じ数字が {k} 個以上ある並びは、学習用にランダムに作る数列では約 {one_in:,} 個に 1 個しか出てきません"
+        "（このモデルが学習で見た約 {seen:,} 個の数列の中では、平均 {expected} 個ほど）。"
+        "ほとんど見たことのない並びなので、間違えやすいのです。"
+    ),
+    "attention.wrong_common": (
+        "この入力は、学習でもよく出てくる種類の並びです。それでも間違えるのは、モデルがまだ完全ではないからです。"
+        "ステップ数を増やして学習し直すと、正解が増えることがあります。"
+    ),
+    "attention.wrong_experiment": (
+        "このモデルは実験「{experiment}」の設定で学習しました。間違えるのはその設定のためかもしれません"
+        "（下の「実験：1 か所だけ変えてみる」の説明を読んでみてください）。"
+    ),
+    "attention.examples": "書き出しの例（選ぶと上の欄に入ります）",
+    "attention.known_chars": "モデルが知っている文字（{n} 字）",
+    "attention.known_caption": (
+        "このモデルは、学習した文章（このラボのページの日本語、約 {total:,} 字）に出てくる文字しか知りません。"
+        "「日」のようなよく使う字でも、その文章に出てこなければ使えません。"
+    ),
+    "attention.chars.hiragana": "ひらがな",
+    "attention.chars.katakana": "カタカナ",
+    "attention.chars.kanji": "漢字",
+    "attention.chars.other": "英数字・記号（␣ は空白、⏎ は改行）",
     "attention.code_caption": "モデルの中心部分（core/models/gpt.py）。forward は上の 3 ステップをそのまま書いたものです。",
 }
 
@@ -174,7 +222,7 @@ EN = {
         "Step {step}: whole answers right on sequences it never trained on: **{acc:.1f}%** "
         "(next digit right when shown the true answer so far: {token_acc:.1f}%)"
     ),
-    "attention.live_sample": "What it writes at step {step}: {sample}",
+    "attention.live_sample": "What the model writes at step {step}:",
     "attention.waiting": "Waiting for the first record…",
     "attention.maps_caption": (
         "Attention at step {step}. Row = the position looking, column = the position looked at. Right of the "
@@ -220,7 +268,8 @@ EN = {
     "attention.text_bars_caption": "Writing “{token}”: the weight on each earlier character (layer {layer}).",
     "attention.temperature": "Temperature",
     "attention.temperature_help": "0 always takes the most likely character; higher values allow surprising ones.",
-    "attention.top_k": "top-k (draw from the k most likely)",
+    "attention.top_k": "top-k (candidates)",
+    "attention.top_k_help": "The next character is drawn from the k most likely ones only; 1 always takes the most likely.",
     "attention.n_chars": "Characters to write",
     "attention.generated": "What the model wrote",
     "attention.using_session": "Using the model trained in this session.",
@@ -228,10 +277,13 @@ EN = {
     "attention.no_model": "No model for this task yet: train one above.",
     "attention.no_shipped": "The shipped model cannot be loaded ({reason}). Train one above to try it.",
     "attention.bad.empty": "Type some digits.",
-    "attention.bad.chars": "Digits (0-9) only, please. You typed: {text}",
+    "attention.bad.chars": "Digits (0-9) only, please (not {chars}).",
     "attention.bad.length": "Exactly {n} digits, please (you typed {got}).",
     "attention.bad.range": "The digits 0-{top} only.",
-    "attention.bad.unknown": "The model has never seen these characters: {chars} (only characters of its training text work)",
+    "attention.bad.unknown": (
+        "The model never saw {chars} in its training text, so it cannot read them. Pick one of the example "
+        "beginnings below, or use only characters listed under “Characters the model knows”."
+    ),
     "attention.bad.long": "At most {n} characters, please.",
     "attention.experiments": "Experiments: change one thing",
     "attention.exp_intro": "Pick an **Experiment** above and train: the results line up in this table. Guess first, then try.",
@@ -278,5 +330,48 @@ EN = {
         "Always 1. Each position receives an average of the values it may see, mixed in shares that sum to 1. One "
         "row of a heatmap is that split."
     ),
+    "attention.char_quote": "“{c}”",
+    "attention.char_sep": ", ",
+    "attention.progress": "Step {step} / {steps} · {pct:.0f}% · about {eta} left",
+    "attention.progress_noeta": "Step {step} / {steps} · {pct:.0f}%",
+    "attention.saved": "Saved to runs/ up to step {step}.",
+    "attention.restored": "A run reopened from its save ({steps} steps).",
+    "attention.opened": "Saved run opened ({steps} steps). The model and its curves are back.",
+    "attention.other_done": (
+        "The last run of this session was “{task}”: its curves and attention come back when you switch the task "
+        "to “{task}”."
+    ),
+    "attention.right_is_shipped": " On the right is a trained model's attention for the task chosen now.",
+    "attention.before_train_new": (
+        "Press **Train**: the loss and accuracy curves appear here and the attention on the right, a pattern "
+        "growing from a model that knows nothing yet."
+    ),
+    "attention.other_running": (
+        "A “{task}” run is training. Switch the task back to “{task}” to watch it (Stop works from here too)."
+    ),
+    "attention.maps_large": "Projector mode shows the heads of the last layer (layer {layer}) only, larger.",
+    "attention.wrong_rare": (
+        "Inputs with {k} or more of the same digit are about 1 in {one_in:,} of the random sequences it trains "
+        "on (about {expected} among the {seen:,} sequences this model saw). It has hardly ever seen one, so it "
+        "gets them wrong more easily."
+    ),
+    "attention.wrong_common": (
+        "This kind of input is common in training; the model simply is not perfect yet. Training again with "
+        "more steps often fixes answers like this one."
+    ),
+    "attention.wrong_experiment": (
+        "This model was trained with the experiment “{experiment}”, which may be why it is wrong (read that "
+        "experiment under “Experiments: change one thing” below)."
+    ),
+    "attention.examples": "Example beginnings (pick one to put it in the box)",
+    "attention.known_chars": "Characters the model knows ({n})",
+    "attention.known_caption": (
+        "This model knows only the characters of its training text (the lab's Japanese page texts, about "
+        "{total:,} characters). Even a common character such as 日 is unknown to it if that text never uses it."
+    ),
+    "attention.chars.hiragana": "Hiragana",
+    "attention.chars.katakana": "Katakana",
+    "attention.chars.kanji": "Kanji",
+    "attention.chars.other": "Letters, digits and signs (␣ a space, ⏎ a new line)",
     "attention.code_caption": "The heart of the model (core/models/gpt.py): forward writes out the three steps above.",
 }

@@ -1,7 +1,7 @@
 """Strings of the CNN page (course 000, Part 2)."""
 
 JA = {
-    "nav.cnn": "CNN (MNIST)",
+    "nav.cnn": "CNN（MNIST）",
     "home.blurb.cnn": "描いた数字を CNN が読む。中の特徴マップも見える",
     "cnn.title": "CNN で手書き数字を読む",
     "cnn.intro": (
@@ -95,7 +95,10 @@ JA = {
     "cnn.sandbox.stride": "ストライド",
     "cnn.sandbox.padding": "パディング",
     "cnn.sandbox.out": "出力の大きさ",
-    "cnn.sandbox.too_small": "カーネルが入力（パディング込み）より大きいため、出力がありません。",
+    "cnn.sandbox.too_small": (
+        "カーネル（{kernel}）が、パディングを足した入力の大きさ（{padded}）より大きく、はみ出してしまうので"
+        "出力がありません。カーネルを小さくするか、パディングを増やしてください。"
+    ),
     "cnn.sandbox.pool": "続けて 2×2 の最大値プーリングをすると {n} になります。",
     "cnn.eval.accuracy": "テストデータ {n} 枚での正解率",
     "cnn.eval.confusion": "**混同行列**（行が正解、列が予測。対角線の外が間違い）",
@@ -121,6 +124,10 @@ JA = {
     "cnn.ckpt.title": "モデルファイル（.pth）を読み込む",
     "cnn.ckpt.label": "このラボで保存した .pth、またはコースの `mnist_cnn.py` が保存した state_dict（10 MB まで）",
     "cnn.ckpt.ok": "{name} を読み込みました。サイドバーの「使うモデル」で「アップロードしたモデル」を選んでください。",
+    "cnn.ckpt.inflated": (
+        "このファイルは展開すると {mb:,.0f} MB になり、読み込める上限（{limit_mb:.0f} MB）を超えるため読み込みません。"
+        "このラボや `torch.save` で保存した .pth を、圧縮し直さずにそのまま選んでください。"
+    ),
     "cnn.q1": "CNN（畳み込みニューラルネットワーク）が画像認識でよく使われる理由は何でしょうか？",
     "cnn.a1": (
         "畳み込み層は小さなフィルタを画像全体で使い回すので、全結合層よりパラメータがずっと少なく、"
@@ -244,7 +251,10 @@ EN = {
     "cnn.sandbox.stride": "Stride",
     "cnn.sandbox.padding": "Padding",
     "cnn.sandbox.out": "Output size",
-    "cnn.sandbox.too_small": "The kernel is larger than the (padded) input, so there is no output.",
+    "cnn.sandbox.too_small": (
+        "The kernel ({kernel}) is larger than the padded input ({padded}): it does not fit anywhere, so "
+        "there is no output. Use a smaller kernel or more padding."
+    ),
     "cnn.sandbox.pool": "A 2×2 max pooling after it gives {n}.",
     "cnn.eval.accuracy": "Accuracy on {n} test digits",
     "cnn.eval.confusion": "**Confusion matrix** (rows: true digit, columns: prediction; off the diagonal = mistakes)",
@@ -270,6 +280,10 @@ EN = {
     "cnn.ckpt.title": "Load a model file (.pth)",
     "cnn.ckpt.label": "A .pth saved by this lab, or a state_dict saved by the course's `mnist_cnn.py` (up to 10 MB)",
     "cnn.ckpt.ok": "Loaded {name}. Choose “Uploaded” under “Model” in the sidebar to use it.",
+    "cnn.ckpt.inflated": (
+        "This file would unpack to {mb:,.0f} MB, over the {limit_mb:.0f} MB this page reads, so it was not "
+        "loaded. Choose a .pth saved by this lab or by `torch.save` as it is, not compressed again."
+    ),
     "cnn.q1": "Why are CNNs (convolutional neural networks) so widely used for image recognition?",
     "cnn.a1": (
         "A convolution reuses one small filter over the whole image, so it needs far fewer parameters than a "

@@ -26,6 +26,10 @@ JA = {
     ),
     "diffusion.cnn_reads": "CNN の読み（確信度 {conf:.0%}）",
     "diffusion.animate": "アニメーションで見る",
+    "diffusion.animate_reading": (
+        "各コマの下の数字は、そのコマの画像を CNN が読んだ結果と確信度です。"
+        "まだノイズが半分以上残っているコマでは表示しません。"
+    ),
     "diffusion.how": "しくみ：ノイズを足す過程と取り除く過程",
     "diffusion.idea": (
         "**拡散過程（forward）** では、本物の画像 $x_0$ に決まった割合でノイズを混ぜていき、時刻 $t$ の画像 "
@@ -72,7 +76,8 @@ JA = {
     "diffusion.compare.shipped": "学習済みモデル（{objective}）",
     "diffusion.compare.session": "このセッションで学習したモデル（{objective}）",
     "diffusion.compare": "比べる",
-    "diffusion.working": "生成しています…",
+    "diffusion.working": "生成しています…（クラスのだれかが先に始めていれば、その結果が届くのを待ちます）",
+    "diffusion.compare_progress": "比べています：{done} / {total} 通り",
     "diffusion.sampler_row": "**{sampler}・{steps} ステップ**  \n100 枚あたり {per_100:.2f} 秒  \n読めた割合 {agreement}",
     "diffusion.guidance_header": "分類器なしガイダンス（classifier-free guidance）",
     "diffusion.guidance_caption": (
@@ -107,11 +112,15 @@ JA = {
         "拡散モデルは、数字を順に頼んだ場合と、GAN・VAE と同じようにラベルなしで生成した場合の両方を示します。"
     ),
     "diffusion.no_cnn": "判定に使う CNN を読み込めません（{reason}）。",
-    "diffusion.judge_run": "比べる（各 200 枚）",
+    "diffusion.judge_run": "比べる（各 {n} 枚）",
     "diffusion.judge.gan": "GAN",
     "diffusion.judge.vae": "VAE",
-    "diffusion.judge.diffusion": "拡散モデル（0〜9 を順に）",
-    "diffusion.judge.diffusion_free": "拡散モデル（ラベルなし）",
+    "diffusion.judge.diffusion": "拡散モデル",
+    "diffusion.judge.diffusion_free": "拡散モデル",
+    "diffusion.judge_note.gan": "GAN のページの学習済み生成器",
+    "diffusion.judge_note.vae": "VAE のページの学習済みモデル",
+    "diffusion.judge_note.diffusion": "0〜9 を順に頼んで生成",
+    "diffusion.judge_note.diffusion_free": "数字を頼まずに生成（ラベルなし）",
     "diffusion.judge_figures": (
         "平均の確信度 {conf:.2f}  \n確信度 0.9 以上 {confident:.0f}%  \n100 枚あたり {per_100:.2f} 秒"
     ),
@@ -171,6 +180,10 @@ EN = {
     ),
     "diffusion.cnn_reads": "The CNN reads (confidence {conf:.0%})",
     "diffusion.animate": "Animate",
+    "diffusion.animate_reading": (
+        "Below each frame: the digit the CNN reads in that very frame, and its confidence. "
+        "Frames that are still more than half noise show none."
+    ),
     "diffusion.how": "How it works: adding noise, and taking it away",
     "diffusion.idea": (
         "The **forward process** mixes noise into a real image $x_0$ in set amounts, giving the image $x_t$ at "
@@ -217,7 +230,8 @@ EN = {
     "diffusion.compare.shipped": "the trained model ({objective})",
     "diffusion.compare.session": "the model trained in this session ({objective})",
     "diffusion.compare": "Compare",
-    "diffusion.working": "Sampling…",
+    "diffusion.working": "Sampling… (if someone in the class started it first, you wait for their result)",
+    "diffusion.compare_progress": "Comparing: {done} of {total} settings done",
     "diffusion.sampler_row": "**{sampler}, {steps} steps**  \n{per_100:.2f} s per 100 samples  \nread as asked {agreement}",
     "diffusion.guidance_header": "Classifier-free guidance",
     "diffusion.guidance_caption": (
@@ -252,11 +266,15 @@ EN = {
         "diffusion model is shown asked for the digits in turn, and without a label, as the GAN and the VAE are."
     ),
     "diffusion.no_cnn": "The CNN that judges the samples cannot be loaded ({reason}).",
-    "diffusion.judge_run": "Compare (200 samples each)",
+    "diffusion.judge_run": "Compare ({n} samples each)",
     "diffusion.judge.gan": "GAN",
     "diffusion.judge.vae": "VAE",
-    "diffusion.judge.diffusion": "Diffusion (0–9 in turn)",
-    "diffusion.judge.diffusion_free": "Diffusion (no label)",
+    "diffusion.judge.diffusion": "Diffusion",
+    "diffusion.judge.diffusion_free": "Diffusion",
+    "diffusion.judge_note.gan": "The GAN page's trained generator",
+    "diffusion.judge_note.vae": "The VAE page's trained model",
+    "diffusion.judge_note.diffusion": "Asked for the digits 0–9 in turn",
+    "diffusion.judge_note.diffusion_free": "Asked for no digit (no label)",
     "diffusion.judge_figures": (
         "mean confidence {conf:.2f}  \nconfidence ≥ 0.9: {confident:.0f}%  \n{per_100:.2f} s per 100 samples"
     ),

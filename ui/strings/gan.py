@@ -73,7 +73,10 @@ JA = {
     "gan.mode_help": "GAN Lab のように片方だけを動かしてみましょう。D だけを学習させると D(G(z)) が 0 に近づき、G だけだと D(G(z)) が上がります。学習中でも切り替えられます。",
     "gan.delay": "スローモーション（1 ステップごとの待ち時間、秒）",
     "gan.epochs_hint": (
-        "最初の設定は {epochs} エポックです（ほかに何も動いていない 2 コアの CPU で約 1 分。全員が同時に学習するとその数倍）。"
+        "最初の設定は {epochs} エポックです。ほかにだれも学習していなければ 2 コアの CPU で約 1 分ですが、"
+        "1 台のサーバーをクラスで使うと数分かかることがあります"
+        "（先生と生徒 4 人の授業では、15 エポックで約 2 分半でした）。"
+        "大勢が同時に学習すると順番待ちにもなります。学習が始まると、バーに残り時間の目安が出ます。"
         "10 エポックではにじんだ形が多く、はっきり読める（CNN の確信度 0.9 以上）のは 3 割ほどです。"
         "{epochs} エポックで 9 割が数字の形（確信度 0.5 以上）になり、はっきり読めるものは半分近くに増えます。"
         "さらに増やすとその割合は少しずつ上がり、同梱の生成器（大きな G で 400 エポック）では 8 割を超えます。"
@@ -181,8 +184,11 @@ EN = {
     "gan.mode_help": "As in GAN Lab, move one player at a time: training D alone drives D(G(z)) towards 0, training G alone pushes it up. You can switch while it trains.",
     "gan.delay": "Slow motion (pause after each step, seconds)",
     "gan.epochs_hint": (
-        "The first run is {epochs} epochs (about a minute on an otherwise idle 2-core CPU; several times that "
-        "when the whole class trains at once). After 10 epochs most samples are blurred and about 3 in 10 read "
+        "The first run is {epochs} epochs: about a minute on a 2-core CPU nobody else is training on, but it "
+        "can take several minutes on a server the class shares (in a class of a teacher and four students, "
+        "15 epochs took two and a half minutes), and when many train at once, runs wait in line. Once it "
+        "starts, the bar shows an estimate of the time left. After 10 epochs most samples are blurred and "
+        "about 3 in 10 read "
         "clearly (the CNN's confidence ≥ 0.9). After {epochs} epochs 9 in 10 take a digit's shape (confidence "
         "≥ 0.5) and nearly half read clearly. More epochs raise that share slowly; the shipped generator (a "
         "larger G, 400 epochs) reads clearly for more than 8 in 10."

@@ -35,7 +35,7 @@ JA = {
     "hyperparams.param.batch_size": "バッチサイズ",
     "hyperparams.param.epochs": "エポック数",
     "hyperparams.param.optimizer": "最適化手法",
-    "hyperparams.param.channels": "チャネル数 (conv1, conv2)",
+    "hyperparams.param.channels": "チャネル数（conv1, conv2）",
     "hyperparams.param.dropout": "ドロップアウト率",
     "hyperparams.param.weight_decay": "重み減衰（L2 正則化）",
     "hyperparams.param.schedule": "学習率スケジュール",
@@ -68,7 +68,7 @@ JA = {
     "hyperparams.empty": "まだ実験がありません。プリセットを選ぶか値を選んで「学習開始」を押してください。",
     "hyperparams.compare": "比べる",
     "hyperparams.show": "表示する実験（クリックで表示・非表示）",
-    "hyperparams.chart.val_acc": "検証正解率 (%)",
+    "hyperparams.chart.val_acc": "検証正解率（%）",
     "hyperparams.log": "損失を対数目盛で",
     "hyperparams.chart_caption": (
         "左：実線が学習損失、破線が検証損失（同じ色が同じ実験）。★ は検証損失が最も低かったエポック（ベストエポック）。"
@@ -128,7 +128,7 @@ JA = {
         "「学習」タブ→「モデルファイル（.pth）を読み込む」で使えます。"
     ),
     "hyperparams.keep_run": "保存する実験",
-    "hyperparams.keep_button": "ベストモデルを保存 (.pth)",
+    "hyperparams.keep_button": "ベストモデルを保存（.pth）",
     "hyperparams.keep_caption": "{run}：エポック {epoch} の重み（検証損失 {loss:.3f}・検証正解率 {acc:.1f}%）。",
     "hyperparams.keep_none": "まだ 1 エポックも終わった実験がありません。",
     "hyperparams.overfit_note": (

@@ -25,6 +25,8 @@ JA = {
     "tensors.operate": "テンソルを操作する",
     "tensors.fallback": "上のテンソルが作れなかったので、代わりに `torch.arange(6.).reshape(2, 3)` を使います。",
     "tensors.operate_on": "上で作ったテンソル x（shape {shape}）を操作します。",
+    "tensors.operate_on_fallback": "代わりのテンソル x（shape {shape}）を操作します。上のテンソルを直すと、そちらに切り替わります。",
+    "tensors.cut": "大きいので、先頭の {shown} の部分だけを表示しています（全体の形は {shape}）。",
     "tensors.op.index": "インデックス・スライス",
     "tensors.index_expr": "インデックス（例：0, 1:　や　:, -1　や　..., ::2）",
     "tensors.new_shape": "新しい形（-1 は「残りから自動で決める」）",
@@ -74,7 +76,17 @@ JA = {
     "tensors.perr.shape_syntax": "形は整数をカンマで区切って書いてください。例：2, 3",
     "tensors.perr.too_many_dims": "次元は 6 つまでにしてください。",
     "tensors.perr.negative_dim": "形に負の数は使えません（reshape / view の -1 だけは使えます）。",
-    "tensors.perr.too_big": "大きすぎます。このページでは要素数 10,000 まで（ブロードキャストの例は 200 まで）にしています。",
+    "tensors.perr.too_big": (
+        "要素が多すぎます。形 {shape} のテンソルは要素が {n:,} 個になりますが、このページで作れるのは "
+        "{limit:,} 個までです。もっと小さい形にしてください（torch.eye(n) は n×n 個になります）。"
+    ),
+    "tensors.perr.too_big_count": "要素が多すぎます。この start・end・step では個数がけた外れに大きくなります（このページで作れるのは {limit:,} 個までです）。",
+    "tensors.perr.bc_too_big": "値の例は、要素数が {limit} 個までの形のときだけ表示します（形 {shape} は {n:,} 個です）。",
+    "tensors.perr.not_finite": "{name} が無限大（inf）か非数（nan）になっています。ふつうの大きさの数を入れてください。",
+    "tensors.perr.number_range": (
+        "数が大きすぎます（1e999 は無限大 inf になり、けたの多すぎる整数はどの dtype にも入りません）。"
+        "ふつうの大きさの数にしてください。"
+    ),
     "tensors.perr.index_syntax": "インデックスは整数・スライス（1:3、::2）・...・None をカンマで区切って書いてください。",
     "tensors.perr.eye_shape": "torch.eye の形は n または n, m です。",
     "tensors.broadcast": "ブロードキャスト",
@@ -177,6 +189,8 @@ EN = {
     "tensors.operate": "Operate on tensors",
     "tensors.fallback": "The tensor above could not be made, so `torch.arange(6.).reshape(2, 3)` is used instead.",
     "tensors.operate_on": "Operations on the tensor x made above (shape {shape}).",
+    "tensors.operate_on_fallback": "Operations on the stand-in x (shape {shape}). Fix the tensor above and they use it instead.",
+    "tensors.cut": "Large: only the first {shown} part is shown (the whole shape is {shape}).",
     "tensors.op.index": "Indexing and slicing",
     "tensors.index_expr": "Index (e.g. 0, 1:   or   :, -1   or   ..., ::2)",
     "tensors.new_shape": "New shape (-1: work this size out)",
@@ -225,7 +239,17 @@ EN = {
     "tensors.perr.shape_syntax": "Write a shape as whole numbers separated by commas, e.g. 2, 3",
     "tensors.perr.too_many_dims": "Use at most 6 dimensions.",
     "tensors.perr.negative_dim": "A shape cannot have negative sizes (only reshape/view accept -1).",
-    "tensors.perr.too_big": "Too large: this page allows 10,000 elements (200 for the broadcasting example).",
+    "tensors.perr.too_big": (
+        "Too many elements: a tensor of shape {shape} holds {n:,} elements, and this page makes at most "
+        "{limit:,}. Choose a smaller shape (torch.eye(n) holds n×n)."
+    ),
+    "tensors.perr.too_big_count": "Too many elements: with this start, end and step the count is astronomically large (this page makes at most {limit:,}).",
+    "tensors.perr.bc_too_big": "Values are shown only for shapes of up to {limit} elements (shape {shape} has {n:,}).",
+    "tensors.perr.not_finite": "{name} is infinite (inf) or not a number (nan). Type an ordinary number.",
+    "tensors.perr.number_range": (
+        "A number is too large (1e999 reads as infinity, and an integer of that many digits fits no dtype). "
+        "Use numbers of an ordinary size."
+    ),
     "tensors.perr.index_syntax": "Write an index as integers, slices (1:3, ::2), ... or None separated by commas.",
     "tensors.perr.eye_shape": "torch.eye takes n or n, m.",
     "tensors.broadcast": "Broadcasting",

@@ -16,8 +16,9 @@ JA = {
     "xor.builder": "モデルを組み立てる",
     "xor.gate": "ゲート",
     "xor.layers": "隠れ層の数",
-    "xor.neurons": "隠れ層 {i} のニューロン数",
-    "xor.activation": "活性化関数（隠れ層）",
+    "xor.neurons": "層 {i} のニューロン",
+    "xor.activation": "活性化関数",
+    "xor.activation_help": "隠れ層の活性化関数です。出力層はいつも Sigmoid です。",
     "xor.act.sigmoid": "Sigmoid（コース）",
     "xor.act.tanh": "tanh",
     "xor.act.relu": "ReLU",
@@ -49,11 +50,11 @@ JA = {
         "学習中に記録した重み（最大 100 か所と最後のエポック）で、そのエポックの決定境界・真理値表・"
         "ネットワーク図を表示します。損失の図の点線がそのエポックです。"
     ),
-    "xor.step": "1 エポック進める",
+    "xor.step": "1 エポック進む",
     "xor.reset": "リセット",
     "xor.stale": "設定が変わりました。「学習開始」で新しい設定の学習を始めます（表示中は前の設定のモデルです）。",
     "xor.epoch": "エポック",
-    "xor.accuracy": "真理値表の正解率",
+    "xor.accuracy": "正解率",
     "xor.heatmap_caption": (
         "背景の色はネットワークの出力（青 = 0、赤 = 1）、黒い線が 0.5 の境界（決定境界）です。"
         "点は真理値表の 4 つの入力で、数字は正解、× は間違えている点です。"
@@ -154,8 +155,9 @@ EN = {
     "xor.builder": "Build the model",
     "xor.gate": "Gate",
     "xor.layers": "Hidden layers",
-    "xor.neurons": "Neurons in hidden layer {i}",
-    "xor.activation": "Activation (hidden layers)",
+    "xor.neurons": "Neurons, layer {i}",
+    "xor.activation": "Activation",
+    "xor.activation_help": "The hidden layers' activation; the output layer is always a Sigmoid.",
     "xor.act.sigmoid": "Sigmoid (course)",
     "xor.act.tanh": "tanh",
     "xor.act.relu": "ReLU",
@@ -187,7 +189,7 @@ EN = {
         "truth table and the network drawing as they were at that epoch; the dotted line on the loss chart "
         "marks it."
     ),
-    "xor.step": "Step one epoch",
+    "xor.step": "One epoch",
     "xor.reset": "Reset",
     "xor.stale": "The settings changed. Train starts a run with the new settings (the model shown uses the old ones).",
     "xor.epoch": "Epoch",
