@@ -26,7 +26,7 @@ for spec in pages.available():
     section = t(f"nav.part{spec.part}")
     page = st.Page(spec.file, title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.url_path)
     sections.setdefault(section, []).append(page)
-current = st.navigation(sections)
+current = st.navigation(sections, expanded=True)  # every page listed: no "View more" hides one
 streamlit_text.apply()  # Streamlit's own uploader and status words (its Stop, while warming) in the language
 
 # torch once, here, before any page (docs/streamlit-notes.md, Importing torch is slow: do it once, early)

@@ -114,3 +114,11 @@ def choose_language(page, name: str) -> None:
     box.locator("input").click()
     page.get_by_role("option", name=name).click()
     wait_idle(page)
+
+
+def type_name(page, name: str) -> None:
+    """The sidebar's name box filled as a student does before training, so a run is saved under it (a Train
+    without a name asks for one in a dialog)."""
+    page.locator(".st-key-runs_name input").fill(name)
+    page.keyboard.press("Enter")
+    wait_idle(page)

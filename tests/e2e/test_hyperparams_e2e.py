@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import goto, wait_idle
+from tests.e2e.conftest import goto, type_name, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,7 @@ def _rows(page) -> int:
 
 def test_two_run_comparison_shows_two_curves_and_two_rows(page, server_url):
     goto(page, server_url, "hyperparams", "en")
+    type_name(page, "hp-e2e")
     page.locator(".st-key-hyperparams_preset_channels button").first.click()
     wait_idle(page)
     assert "Train (2 runs)" in page.locator(".st-key-hyperparams_train").inner_text()

@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 from bench.lab_server import set_slider
-from tests.e2e.conftest import goto, wait_idle
+from tests.e2e.conftest import goto, type_name, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
 def test_xor_default_training_reaches_100_percent(page, server_url):
     goto(page, server_url, "xor", lang="ja")
+    type_name(page, "xor-e2e")
     acc = page.locator(".st-key-xor_accuracy [data-testid='stMetricValue']")
     assert acc.inner_text().strip() != "100%"  # the untrained network gets XOR wrong
     assert page.locator(".st-key-xor_train button").is_enabled()

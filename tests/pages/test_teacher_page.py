@@ -171,7 +171,9 @@ def test_one_line_per_student_names_as_typed_and_their_last_error(monkeypatch, n
         assert "ValueError: bad pixels" in rows[link].iloc[4] and rows[picture].iloc[4] == ""
         assert rows[SAYS[lang]["unnamed"]].iloc[1] == t("nav.vae", lang)
         stop = next(b for b in at.button if b.key and b.key.startswith("teacher_stop_"))
-        assert stop.label.replace("\\", "").count(picture) == 1
+        assert (
+            stop.label.replace("\\", "").replace("\u2060", "").count(picture) == 1
+        )  # (a word joiner after ":")
         assert "![" not in stop.label and "](" not in stop.label  # every sign escaped
         assert not nameless.exception
     finally:

@@ -277,13 +277,14 @@ def test_live_controls_reach_the_remote_iterator(ray_cluster):
 
 
 def test_a_page_trains_on_the_cluster_and_saves_its_run(ray_cluster, tmp_path):
-    from tests.apptest import open_page
+    from tests.apptest import open_page, sign_in
 
     with (
         mock.patch.dict(os.environ, {"LAB_JOBS": "ray", "LAB_RUNS_DIR": str(tmp_path)}),
         mock.patch("ui.canvas.draw", return_value=None),
     ):
         at = open_page("app_pages/cnn.py", "en")
+        sign_in(at, "cluster")  # a named run is saved (a nameless one waits in the session for a name)
         at.slider(key="cnn_epochs").set_value(1)
         at.radio(key="cnn_channels").set_value("8/16")
         at.button(key="cnn_train").click().run()

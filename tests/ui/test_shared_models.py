@@ -138,8 +138,7 @@ def test_two_students_opening_the_cnn_page_cost_one_evaluation_and_one_explanati
     from core import cnn as core_cnn
     from ui.lessons import cnn as cnn_lesson
 
-    cnn_lesson._shipped_test_probs.clear()
-    cnn_lesson._shipped_explanation.clear()
+    cnn_lesson._SHIPPED.clear()
     with (
         mock.patch.object(core_cnn, "predict_batch", wraps=core_cnn.predict_batch) as batch,
         mock.patch.object(core_cnn, "occlusion", wraps=core_cnn.occlusion) as occlusion,
