@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -24,8 +25,21 @@ def fmt_seconds(s: float) -> str:
     return t("job.seconds", s=s) if s < 60 else t("job.minutes", m=s // 60, s=s % 60)
 
 
-def status(job: Job, pool: jobs.Pool | None = None) -> None:
-    """Progress bar with ETA, queue position, or the final state, in the user's language."""
+@dataclass(frozen=True)
+class Count:
+    """How a page that does not count its run in epochs says it (a run set in steps, whose records every few
+    steps are only the job's "epochs"): the strings `<prefix>.progress`, `.progress_noeta`, `.restored` and
+    `.saved`, fed with the steps done, set and saved."""
+
+    prefix: str
+    done: int
+    total: int
+    saved: int
+
+
+def status(job: Job, pool: jobs.Pool | None = None, count: Count | None = None) -> None:
+    """Progress bar with ETA, queue position, or the final state, in the user's language; in epochs, or in
+    the page's own unit (`count`)."""
     if job.state == "queued":
         if getattr(_quiet, "on", False):
             return  # drawn by live()'s polling fragment above the panel
@@ -34,10 +48,17 @@ def status(job: Job, pool: jobs.Pool | None = None) -> None:
         st.info(t("job.queued", ahead=ahead), icon=":material/hourglass_top:")
         return
     if job.state == "running":
-        epoch = job.last.get("epoch", 0) or 0
-        eta = job.eta_seconds()
-        args = {"epoch": max(1, epoch), "epochs": job.epochs, "pct": 100 * job.fraction()}
-        text = t("job.progress", eta=fmt_seconds(eta), **args) if eta else t("job.progress_noeta", **args)
+        eta, pct = job.eta_seconds(), 100 * job.fraction()
+        if count is None:
+            key, args = (
+                "job",
+                {"epoch": max(1, job.last.get("epoch", 0) or 0), "epochs": job.epochs, "pct": pct},
+            )
+        else:
+            key, args = count.prefix, {"step": count.done, "steps": count.total, "pct": pct}
+        text = (
+            t(f"{key}.progress", eta=fmt_seconds(eta), **args) if eta else t(f"{key}.progress_noeta", **args)
+        )
         st.progress(job.fraction(), text=text)
     elif job.state == "paused":
         st.progress(job.fraction())
@@ -55,15 +76,17 @@ def status(job: Job, pool: jobs.Pool | None = None) -> None:
         st.caption(job.error)
     elif job.state == "error":
         st.error(t("job.error", error=job.error))
+    elif job.state == "restored" and count is not None:
+        st.info(t(f"{count.prefix}.restored", steps=count.done), icon=":material/folder_open:")
     elif job.state == "restored":
         st.info(
             t("job.restored", epochs=len([r for r in job.epochs_log if r.get("kind") == "epoch"])),
             icon=":material/folder_open:",
         )
-    save_status(job)
+    save_status(job, count)
 
 
-def save_status(job: Job) -> None:
+def save_status(job: Job, count: Count | None = None) -> None:
     """A warning when saving to runs/ failed (read-only, disk full: training goes on), else what is saved."""
     if job.saver is None:
         return
@@ -71,7 +94,9 @@ def save_status(job: Job) -> None:
         st.warning(t("runs.wait_save"), icon=":material/save:")
     elif job.saver.error:
         st.warning(t("runs.save_failed", error=job.saver.error), icon=":material/save:")
-    elif job.saver.saved_epochs:  # what a crash or a reload would not lose
+    elif job.saver.saved_epochs and count is not None:  # what a crash or a reload would not lose
+        st.caption(t(f"{count.prefix}.saved", step=count.saved))
+    elif job.saver.saved_epochs:
         st.caption(t("runs.saved", epochs=job.saver.saved_epochs))
 
 

@@ -252,28 +252,9 @@ def status(job: jobs.Job, cfg: core_attention.AttentionConfig) -> None:
     `eval_every` steps are only the job's "epochs", so "epoch 24 / 24" would name a number the student
     never chose. Queued and failed runs are said as on every page."""
     step = max([r.get("step", 0) for r in (job.last, *epochs(job)[-1:]) if r], default=0)
-    if job.state == "running":
-        args = {"step": step, "steps": cfg.steps, "pct": 100 * job.fraction()}
-        eta = job.eta_seconds()
-        text = t("attention.progress", eta=job_widgets.fmt_seconds(eta), **args) if eta else None
-        st.progress(job.fraction(), text=text or t("attention.progress_noeta", **args))
-    elif job.state == "paused":
-        st.progress(job.fraction())
-        st.info(t("job.paused"), icon=":material/pause_circle:")
-    elif job.state == "done":
-        st.success(t("job.done", seconds=job.run_seconds), icon=":material/check_circle:")
-    elif job.state == "diverged":
-        st.error(t("job.diverged"), icon=":material/warning:")
-    elif job.state == "restored":
-        st.info(t("attention.restored", steps=step), icon=":material/folder_open:")
-    else:
-        job_widgets.status(job)
-        return
-    saver, saved = job.saver, epochs(job)[: job.saver.saved_epochs if job.saver else 0]
-    if saver is not None and saver.error:
-        st.warning(t("runs.save_failed", error=saver.error), icon=":material/save:")
-    elif saved:
-        st.caption(t("attention.saved", step=saved[-1]["step"]))
+    saved = epochs(job)[: job.saver.saved_epochs if job.saver else 0]
+    count = job_widgets.Count("attention", step, cfg.steps, saved[-1]["step"] if saved else 0)
+    job_widgets.status(job, count=count)
 
 
 LESSON = trainable.Lesson(
