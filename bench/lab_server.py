@@ -250,12 +250,24 @@ def tracebacks(log: Path) -> list[str]:
 
 
 # -- the browser -----------------------------------------------------------------------------------
+# Streamlit's app element says whether a script run is going on (`data-test-script-state`: "initial" before
+# the first run, "running", "notRunning", ...) and whether the browser is connected: the status widget alone
+# is not shown before the server has answered, which on a busy machine can take longer than a second.
+_IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === 'notRunning'
+    && app.dataset.testConnectionState === 'CONNECTED'
+    && !document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"]');
+}"""
+
+
 def wait_idle(page, timeout: float = 60, every: float = 0.2) -> None:
-    """Until the page's script has finished running (no status widget or spinner) for a second."""
+    """Until the page's script has run and finished (Streamlit says it is not running, no status widget or
+    spinner) for a second."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     end, quiet = time.time() + timeout, None
     while time.time() < end:
-        if page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() == 0:
+        if page.evaluate(_IDLE_JS):
             quiet = quiet or time.time()
             if time.time() - quiet > 1.0:
                 return

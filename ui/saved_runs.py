@@ -151,12 +151,20 @@ def _ask_name() -> None:
 
 
 def _ask_body() -> None:
-    """Asked once per waiting job: a name to save it under (`runs_name_ask`), or not now."""
+    """Asked once per waiting job: a name to save it under (`runs_name_ask`), or not now.
+
+    A form: the name typed and the click on Save reach the server together, in one rerun. With a plain
+    text box the name is sent when the box loses focus, a rerun of its own that a click right after can
+    overtake on a busy server, and Save then read an empty box."""
     st.write(t("runs.ask_body"))
-    typed = st.text_input(t("runs.name"), key="runs_name_ask", placeholder=t("runs.name_placeholder"))
-    a, b = st.columns(2)
-    save = a.button(t("runs.ask_save"), key="runs_name_ask_ok", type="primary", width="stretch")
-    if b.button(t("runs.ask_later"), key="runs_name_ask_later", width="stretch"):
+    with st.form("runs_name_ask_form", border=False, enter_to_submit=True):
+        typed = st.text_input(t("runs.name"), key="runs_name_ask", placeholder=t("runs.name_placeholder"))
+        a, b = st.columns(2)
+        save = a.form_submit_button(
+            t("runs.ask_save"), key="runs_name_ask_ok", type="primary", width="stretch"
+        )
+        later = b.form_submit_button(t("runs.ask_later"), key="runs_name_ask_later", width="stretch")
+    if later:
         _answered()
         st.rerun()
     if save:

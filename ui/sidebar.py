@@ -28,11 +28,25 @@ html { font-size: 21px; }
 </style>"""
 
 
-# The sidebar's own fold button, pressed once as the mode goes on: for a browser that remembers having
-# opened or closed the sidebar by hand, which a page config's sidebar state does not override.
+# The sidebar's own fold button, pressed once per turning-on of the mode: for a browser that remembers having
+# opened or closed the sidebar by hand, which a page config's sidebar state does not override. Sent on every
+# run while the mode is on, with the turning-on's number: a run interrupted by the next one (a busy server)
+# cannot lose it, and the browser presses the button once per number, trying for a few seconds until the
+# button is there.
 FOLD_JS = """<script>
-setTimeout(() => document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click(), 250);
+(() => {
+  const turn = "%s";
+  if (window.labFoldedFor === turn) return;
+  window.labFoldedFor = turn;
+  let tries = 0;
+  const fold = () => {
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) button.click(); else if (++tries < 20) setTimeout(fold, 250);
+  };
+  setTimeout(fold, 250);
+})();
 </script>"""
+FOLD_TURN = "_projector_fold_turn"  # session_state: how many times the mode was turned on in this session
 
 
 def render():
@@ -63,10 +77,14 @@ def _fold_sidebar(projector: bool, turned_on: bool) -> None:
     page config's sidebar state whenever the state it is sent changes, not only at the first load,
     unless this browser's user has opened or closed the sidebar by hand on this page, which it remembers
     and respects (Streamlit 1.67's frontend: the sidebar's effect on `initialSidebarState`); for that
-    browser FOLD_JS presses the fold button, once, as the mode goes on."""
+    browser FOLD_JS presses the fold button, once for each time the mode goes on (later runs leave the
+    sidebar as the teacher puts it)."""
     st.set_page_config(initial_sidebar_state="collapsed" if projector else "auto")
-    if turned_on:  # this run only: later runs leave the sidebar as the teacher puts it
-        st.html(FOLD_JS, unsafe_allow_javascript=True)
+    ss = st.session_state
+    if turned_on:
+        ss[FOLD_TURN] = ss.get(FOLD_TURN, 0) + 1
+    if projector:
+        st.html(FOLD_JS % ss.get(FOLD_TURN, 0), unsafe_allow_javascript=True)
 
 
 def _details() -> None:

@@ -64,11 +64,28 @@ def start_server(port: int, extra_env: dict | None = None, timeout: float = 60) 
     return proc
 
 
+_SERVER_LOGS: list[Path] = []  # this worker's test servers' logs, shown when a browser test fails
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with the last lines of its server's log: on CI the log is gone
+    with the machine, and it is what says whether the page raised, warned or was still running."""
+    report = yield
+    if report.failed and call.when == "call":
+        for log in _SERVER_LOGS:
+            if log.exists():
+                tail = log.read_text(errors="replace").splitlines()[-40:]
+                report.sections.append((f"server log {log.name} (last lines)", "\n".join(tail)))
+    return report
+
+
 @pytest.fixture(scope="session")
 def server_url():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         _unavailable(f"chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     port = free_port()
+    _SERVER_LOGS.append(LOGS / f"server_{port}.log")
     proc = start_server(port, {"LAB_TEACHER_TOKEN": TEACHER_TOKEN})  # the teacher's page is on
     yield f"http://127.0.0.1:{port}"
     lab_server.stop(proc)

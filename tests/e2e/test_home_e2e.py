@@ -18,15 +18,24 @@ def test_home_renders_in_japanese_by_default(page, server_url):
     assert "第1部" in body
 
 
+def _wait_for_main_text(page, text: str, timeout: float = 60) -> None:
+    """Until the page's main area shows `text` (a rerun on a busy server can take many seconds)."""
+    page.wait_for_function(
+        "t => (document.querySelector('[data-testid=\"stMain\"]') || {}).innerText?.includes(t)",
+        arg=text,
+        timeout=timeout * 1000,
+    )
+
+
 def test_switching_language_changes_text_and_survives_reload(page, server_url):
     goto(page, server_url, "", lang="ja")
     choose_language(page, "English")
-    page.get_by_text("PyTorch Hands-on Lab").first.wait_for()
+    _wait_for_main_text(page, "PyTorch Hands-on Lab")
     assert "ハンズオン" not in page.locator('[data-testid="stMain"]').inner_text()
     assert "lang=en" in page.url
     page.reload()
     wait_idle(page)
-    page.get_by_text("PyTorch Hands-on Lab").first.wait_for()
+    _wait_for_main_text(page, "PyTorch Hands-on Lab")
     # still English on a second rerun (a widget click) and after navigating to another page
     page.get_by_text("Environment").click()
     wait_idle(page)

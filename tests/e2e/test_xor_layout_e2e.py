@@ -15,7 +15,9 @@ WHOLE = ("xor_train", "xor_heatmap", "xor_loss_chart")  # these must be seen in 
 
 
 def _box(page, key: str) -> dict:
-    box = page.locator(f".st-key-{key}").first.bounding_box()
+    element = page.locator(f".st-key-{key}").first
+    element.wait_for(state="visible", timeout=60_000)  # drawn again by a late rerun on a busy server
+    box = element.bounding_box()
     assert box is not None, f"{key} is not drawn"
     return box
 

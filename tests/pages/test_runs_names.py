@@ -48,7 +48,7 @@ def test_a_nameless_run_is_kept_in_the_session_asked_for_and_saved_under_the_nam
 
     at.button(key="runs_name_ask_ok").click().run()  # no name typed: said, nothing saved
     assert "名前を入れてください。" in " ".join(e.value for e in at.error)
-    at.text_input(key="runs_name_ask").input(" \u202eたろう ").run()
+    at.text_input(key="runs_name_ask").input(" \u202eたろう ")  # a form: typed and sent with its Save
     at.button(key="runs_name_ask_ok").click().run()
     at.run()
     assert not at.exception, at.exception
@@ -141,7 +141,7 @@ def test_a_nameless_comparison_is_saved_once_a_name_is_typed(store):
     assert job.state == "done", (job.state, job.error)
     at.run()
     assert _run_folders(store) == [] and "runs_name_ask" in [w.key for w in at.text_input]
-    at.text_input(key="runs_name_ask").input("はなこ").run()
+    at.text_input(key="runs_name_ask").input("はなこ")
     at.button(key="runs_name_ask_ok").click().run()
     at.run()
     assert not at.exception, at.exception
