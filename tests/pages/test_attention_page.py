@@ -285,7 +285,10 @@ def test_a_saved_run_reopens_with_its_maps(tmp_path, monkeypatch):
         history=history,
         arrays=arrays,
         meta=core_attention.checkpoint_meta(cfg),
+        metrics={"acc": epochs[-1]["acc"], "step": epochs[-1]["step"]},
     )
+    (listed,) = lesson.LESSON.saved("たろう")  # the list counts an attention run in steps too
+    assert f"・ {epochs[-1]['step']} ステップ ・" in listed.label and "エポック" not in listed.label
     st.session_state["attention_task"] = "text"  # the student is on another task when opening it
     message = lesson.LESSON.reopen(writer.run_id)
     mine = st.session_state[lesson.SESSION]

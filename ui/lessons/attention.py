@@ -262,7 +262,7 @@ LESSON = trainable.Lesson(
     build,
     restore,
     live=training_panel,
-    metric_keys=("acc", "token_acc", "val_loss", "train_loss"),
+    metric_keys=("acc", "token_acc", "val_loss", "train_loss", "step"),  # listed in steps, not epochs
     history=_history,
     arrays=_last_maps,
 )
