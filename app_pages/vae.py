@@ -4,13 +4,12 @@ import streamlit as st
 import torch
 
 from core import vae as core_vae
-from core.preprocess import problem, to_mnist
 from ui import board, charts, inputs, job_widgets, jobs, links, resources, saved_runs
-from ui.canvas import draw
 from ui.figures import vae as figures
 from ui.i18n import labels, relabelled, t
 from ui.lessons import vae as lesson
 from ui.pages import begin
+from ui.panels import vae as panels
 from ui.projector import projector_on
 
 begin("vae")
@@ -146,41 +145,9 @@ if options:
             figures.rows_image(xs, core_vae.reconstruct(v.model, xs)), width="stretch", output_format="PNG"
         )
 
-    @st.fragment
-    def drawing() -> None:
-        gen = ss.setdefault("vae_canvas_gen", 0)
-        a, b = st.columns([2, 3])
-        with a, st.container(key="vae_canvas"):
-            drawn = draw(f"vae_canvas_{gen}", size=280)
-            if st.button(t("vae.clear"), key="vae_clear"):
-                ss["vae_canvas_gen"] = gen + 1
-                st.rerun(scope="fragment")
-        issue = "blank" if drawn is None else problem(to_mnist(drawn))
-        if issue == "blank":
-            b.info(t("vae.draw_empty"))
-            return
-        if issue:  # a dot or a filled canvas: the latent point would mean nothing
-            b.warning(t(f"input.{issue}"))
-            return
-        x = torch.as_tensor(to_mnist(drawn).final).reshape(1, 1, 28, 28)  # (1, 1, 28, 28)
-        b.image(
-            figures.strip(torch.cat([x, core_vae.reconstruct(v.model, x)])),
-            width=240,
-            caption=t("vae.draw_result"),
-            output_format="PNG",
-        )
-        where = v.proj.apply(core_vae.latent_means(v.model, x))[0]
-        charts.plot(
-            b,
-            figures.latent_figure(v.points, v.labels, v.box, extra=(where[0], where[1]), height=320),
-            key="vae_draw_map",
-            width="stretch",
-            config=figures.PLOT_CONFIG,
-        )
-
     with tab_draw:
         st.caption(t("vae.draw_caption"))
-        drawing()
+        panels.drawing(v)
 
     with tab_interp:
         n_test = len(split.x_test)
