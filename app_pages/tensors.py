@@ -63,7 +63,7 @@ c1, c2, c3 = st.columns([1, 1, 3])
 shape_a = c1.text_input(t("tensors.shape_a"), "3, 1", **links.keep("tensors_bc_a"))
 shape_b = c2.text_input(t("tensors.shape_b"), "4", **links.keep("tensors_bc_b"))
 c3.markdown(t("tensors.broadcast_rule"))
-lesson.broadcast_panel(shape_a, shape_b)
+panels.broadcast_panel(shape_a, shape_b)
 
 # -- autograd ------------------------------------------------------------------------------------------------
 st.subheader(t("tensors.autograd"))
@@ -88,12 +88,12 @@ c2.button(
     width="stretch",
     on_click=lambda: ss.update(tensors_calls=1),
 )
-lesson.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv), left, right)
+panels.autograd_panel(lab.autograd_demo(w, xv, b, ss.tensors_calls), lab.no_grad_demo(w, xv), left, right)
 
 # -- activations ----------------------------------------------------------------------------------------------
 st.subheader(t("tensors.activations"))
 st.markdown(t("tensors.activations_intro"))
-lesson.activation_panel(lab.activation_curves())
+panels.activation_panel(lab.activation_curves())
 
 # -- a first training loop -----------------------------------------------------------------------------------
 st.subheader(t("tensors.loop"))

@@ -1,5 +1,6 @@
-"""The Tensors lesson (course part 1): the page's panels, typed input in, PyTorch's result (or its own
-message, explained) out. Its figures are in ui.figures.tensors, the "operate" tabs in ui.panels.tensors."""
+"""The Tensors lesson (course part 1): typed input in, PyTorch's result (or its own message, explained) out:
+creating and showing a tensor, the first training loop, timing. Its figures are in ui.figures.tensors; the
+"operate" tabs, broadcasting, autograd and activations in ui.panels.tensors."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import torch
 from core import tensor_lab as lab
 from ui import charts, resources
 from ui.figures import tensors as figures
-from ui.i18n import current_lang, labels, relabelled, t
+from ui.i18n import current_lang, t
 
 # the first training loop's epochs slider: its top
 SIZES = resources.sizes(full={"loop_epochs_max": 300}, tiny={"loop_epochs_max": 30})
@@ -177,100 +178,6 @@ def dim_label():
     """`format_func` of a reduction's dim ("all" or a number), in the language of the run that drew it."""
     lang = current_lang()
     return lambda d: t("tensors.all_dims", lang=lang) if d == "all" else str(d)
-
-
-# -- broadcasting --------------------------------------------------------------------------------------
-
-
-def broadcast_panel(a_text: str, b_text: str) -> None:
-    try:
-        sa, sb = lab.parse_shape(a_text, allow_empty=True), lab.parse_shape(b_text, allow_empty=True)
-    except lab.ParseError as e:
-        show_parse_error(e)
-        return
-    info = lab.broadcast(sa, sb)
-    st.markdown(t("tensors.bc_aligned", a=list(sa), b=list(sb), pa=list(info["a"]), pb=list(info["b"])))
-    st.dataframe(figures.broadcast_rows(info), hide_index=True, key="tensors_bc_table")
-    if info["result"] is None:
-        st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon=":material/warning:")
-        st.code(f"RuntimeError: {info['torch']}", language="text", wrap_lines=True)
-        return
-    st.success(t("tensors.bc_ok", shape=list(info["result"])))
-    try:
-        out = lab.broadcast_example(sa, sb)
-    except lab.ParseError as e:  # the rule above still holds: only the values are too many to print
-        st.caption(t(f"tensors.perr.{e.code}", **e.params))
-        return
-    if isinstance(out, lab.OpError):
-        show_error(out)
-    elif len(info["result"]) <= 2:
-        a, b, ea, eb, s = out
-        cols = st.columns(3)
-        for col, (name, v) in zip(cols, (("a →", ea), ("b →", eb), ("a + b", s))):
-            col.markdown(f"**{name}** {list(v.shape)}")
-            col.code(str(v.numpy()), language="text")
-    else:
-        st.caption(t("tensors.bc_big"))
-
-
-# -- autograd --------------------------------------------------------------------------------------------
-
-
-def autograd_panel(demo: dict, nograd: dict, left, right) -> None:
-    """The numbers (autograd beside the hand calculation) in `left`, the graph they came from in `right`."""
-    with left:
-        _autograd_numbers(demo)
-    with right:
-        st.graphviz_chart(demo["dot"], width="stretch")
-        st.caption(t("tensors.graph_caption"))
-    with st.expander(t("tensors.nograd_title")):
-        st.markdown(
-            t(
-                "tensors.nograd",
-                req=nograd["y_requires_grad"],
-                fn=nograd["y_grad_fn"],
-                nreq=nograd["no_grad_requires_grad"],
-                dreq=nograd["detach_requires_grad"],
-            )
-        )
-
-
-def _autograd_numbers(demo: dict) -> None:
-    c1, c2, c3 = st.columns(3)
-    c1.metric("y", f"{demo['y']:.3f}")
-    with c2.container(key="tensors_wgrad"):
-        st.metric("w.grad", f"{demo['w_grad']:.3f}", help=t("tensors.hand_w", v=demo["hand_w"]))
-    c3.metric("b.grad", f"{demo['b_grad']:.3f}")
-    st.markdown(
-        t(
-            "tensors.hand",
-            hw=demo["hand_w"],
-            hb=demo["hand_b"],
-            calls=demo["calls"],
-            w=demo["w_grad"],
-            b=demo["b_grad"],
-        )
-    )
-    if demo["calls"] > 1:
-        st.warning(t("tensors.accumulated", calls=demo["calls"]), icon=":material/add_circle:")
-
-
-# -- activations ------------------------------------------------------------------------------------------
-
-
-def activation_panel(curves: dict) -> None:
-    st.session_state.setdefault("tensors_acts", ["sigmoid", "tanh", "relu"])
-    names = st.multiselect(
-        t("tensors.act_pick"),
-        list(curves),
-        key=relabelled("tensors_acts"),
-        format_func=labels("tensors.act."),
-    )
-    c1, c2 = st.columns(2)
-    for col, field, title, key in ((c1, "y", "f(z)", "tensors_act_f"), (c2, "dy", "f'(z)", "tensors_act_df")):
-        charts.plot(col, figures.activation_figure(curves, names, field, title), key=key, width="stretch")
-    with st.expander(t("tensors.vanishing_title"), icon=":material/lightbulb:"):
-        st.markdown(t("tensors.vanishing"))
 
 
 # -- first training loop ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The Tensors page's "operate" section: one tab per kind of operation (indexing, reshape/view,
-(un)squeeze, cat vs stack, * vs @, reductions) on the tensor made above, each with its result's shape."""
+"""The Tensors page's panels: the "operate" section (one tab per kind of operation: indexing,
+reshape/view, (un)squeeze, cat vs stack, * vs @, reductions, on the tensor made above, each with its result's
+shape), broadcasting, autograd beside the hand calculation, and the activation functions."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import streamlit as st
 import torch
 
 from core import tensor_lab as lab
-from ui import inputs
-from ui.i18n import relabelled, t
+from ui import charts, inputs
+from ui.figures import tensors as figures
+from ui.i18n import labels, relabelled, t
 from ui.lessons import tensors as lesson
 
 
@@ -134,3 +136,97 @@ def operations(x: torch.Tensor, made: bool = True) -> None:
             label + (".values" if op == "max" and d is not None else ""),
             "tensors_red_out",
         )
+
+
+# -- broadcasting --------------------------------------------------------------------------------------
+
+
+def broadcast_panel(a_text: str, b_text: str) -> None:
+    try:
+        sa, sb = lab.parse_shape(a_text, allow_empty=True), lab.parse_shape(b_text, allow_empty=True)
+    except lab.ParseError as e:
+        lesson.show_parse_error(e)
+        return
+    info = lab.broadcast(sa, sb)
+    st.markdown(t("tensors.bc_aligned", a=list(sa), b=list(sb), pa=list(info["a"]), pb=list(info["b"])))
+    st.dataframe(figures.broadcast_rows(info), hide_index=True, key="tensors_bc_table")
+    if info["result"] is None:
+        st.error(t("tensors.bc_fail", dim=info["clash"] - len(info["dims"])), icon=":material/warning:")
+        st.code(f"RuntimeError: {info['torch']}", language="text", wrap_lines=True)
+        return
+    st.success(t("tensors.bc_ok", shape=list(info["result"])))
+    try:
+        out = lab.broadcast_example(sa, sb)
+    except lab.ParseError as e:  # the rule above still holds: only the values are too many to print
+        st.caption(t(f"tensors.perr.{e.code}", **e.params))
+        return
+    if isinstance(out, lab.OpError):
+        lesson.show_error(out)
+    elif len(info["result"]) <= 2:
+        a, b, ea, eb, s = out
+        cols = st.columns(3)
+        for col, (name, v) in zip(cols, (("a →", ea), ("b →", eb), ("a + b", s))):
+            col.markdown(f"**{name}** {list(v.shape)}")
+            col.code(str(v.numpy()), language="text")
+    else:
+        st.caption(t("tensors.bc_big"))
+
+
+# -- autograd --------------------------------------------------------------------------------------------
+
+
+def autograd_panel(demo: dict, nograd: dict, left, right) -> None:
+    """The numbers (autograd beside the hand calculation) in `left`, the graph they came from in `right`."""
+    with left:
+        _autograd_numbers(demo)
+    with right:
+        st.graphviz_chart(demo["dot"], width="stretch")
+        st.caption(t("tensors.graph_caption"))
+    with st.expander(t("tensors.nograd_title")):
+        st.markdown(
+            t(
+                "tensors.nograd",
+                req=nograd["y_requires_grad"],
+                fn=nograd["y_grad_fn"],
+                nreq=nograd["no_grad_requires_grad"],
+                dreq=nograd["detach_requires_grad"],
+            )
+        )
+
+
+def _autograd_numbers(demo: dict) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("y", f"{demo['y']:.3f}")
+    with c2.container(key="tensors_wgrad"):
+        st.metric("w.grad", f"{demo['w_grad']:.3f}", help=t("tensors.hand_w", v=demo["hand_w"]))
+    c3.metric("b.grad", f"{demo['b_grad']:.3f}")
+    st.markdown(
+        t(
+            "tensors.hand",
+            hw=demo["hand_w"],
+            hb=demo["hand_b"],
+            calls=demo["calls"],
+            w=demo["w_grad"],
+            b=demo["b_grad"],
+        )
+    )
+    if demo["calls"] > 1:
+        st.warning(t("tensors.accumulated", calls=demo["calls"]), icon=":material/add_circle:")
+
+
+# -- activations ------------------------------------------------------------------------------------------
+
+
+def activation_panel(curves: dict) -> None:
+    st.session_state.setdefault("tensors_acts", ["sigmoid", "tanh", "relu"])
+    names = st.multiselect(
+        t("tensors.act_pick"),
+        list(curves),
+        key=relabelled("tensors_acts"),
+        format_func=labels("tensors.act."),
+    )
+    c1, c2 = st.columns(2)
+    for col, field, title, key in ((c1, "y", "f(z)", "tensors_act_f"), (c2, "dy", "f'(z)", "tensors_act_df")):
+        charts.plot(col, figures.activation_figure(curves, names, field, title), key=key, width="stretch")
+    with st.expander(t("tensors.vanishing_title"), icon=":material/lightbulb:"):
+        st.markdown(t("tensors.vanishing"))
