@@ -315,7 +315,7 @@ def _label(r: runs.RunInfo) -> str:
     acc = r.metrics.get("val_acc")
     metric = f" ・ {100 * acc:.1f}%" if isinstance(acc, (int, float)) else ""
     state = t(f"runs.state.{r.state}") if r.state in runs.STATES else r.state
-    steps = r.metrics.get("step")  # a lesson that trains in steps keeps its last one (attention)
+    steps = r.metrics.get("step")  # a lesson that trains in steps, not epochs, keeps its last step
     if isinstance(steps, int) and not isinstance(steps, bool):
         return t("runs.item_steps", date=when(r.updated), steps=steps, state=state, metric=metric)
     return t("runs.item", date=when(r.updated), epochs=r.epochs_done, state=state, metric=metric)

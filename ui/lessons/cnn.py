@@ -11,16 +11,16 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from core import checkpoints, run_export, runs
+from core import checkpoints, image_data, run_export, runs
 from core import cnn as core_cnn
 from core.cnn import CNNTrainConfig
 from core.data import Split
 from core.models import model_args
 from core.models.cnn import CNNConfig
 from core.preprocess import Steps, digit_parts
-from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
+from ui import charts, job_widgets, jobs, links, resources, saved_runs, trainable
 from ui.figures import cnn as figures
-from ui.i18n import t
+from ui.i18n import labels, t
 
 SHIPPED_FILE = "cnn_mnist.pth"
 MAX_CKPT_BYTES = 10 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
@@ -30,7 +30,12 @@ MAX_CKPT_INFLATED = 2 * MAX_CKPT_BYTES
 MAX_PARTS = 6  # more digit-sized parts than this is scribble or a page of text: ask for one digit
 RUN = "cnn_run"  # session_state: {"model", "cfg", "batches"} of the run the Train tab shows
 # the Train tab's first settings; train_n None: the whole training split
-SIZES = resources.sizes(full={"epochs": 5, "train_n": None}, tiny={"epochs": 1, "train_n": 128})
+# fashion_n: Fashion-MNIST images the page loads (stratified), so an epoch stays seconds on a shared CPU
+SIZES = resources.sizes(
+    full={"epochs": 5, "train_n": None, "fashion_n": 10_000},
+    tiny={"epochs": 1, "train_n": 128, "fashion_n": 300},
+)
+DATASETS = ("mnist", "fashion")  # CIFAR-10 is not offered: this CNN reads one 28x28 channel
 ss = st.session_state
 
 
@@ -66,12 +71,62 @@ def restore(opened: runs.OpenedRun, cfg: CNNTrainConfig) -> str:
     ss[RUN] = {
         "model": opened.model,
         "cfg": cfg,
-        "batches": batches_per_epoch(cfg, len(resources.mnist().x_train)),
+        "batches": batches_per_epoch(cfg, len(training_split(cfg.dataset).x_train)),
     }
+    ss["cnn_data"] = cfg.dataset
     saved_runs.restored_job(
         LESSON.key, opened.history.get("epochs", []), saved_runs.step_records(opened.history), cfg.epochs
     )
     return t("runs.opened", epochs=opened.info.epochs_done)
+
+
+# -- the data it trains on --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _fashion(limit: int) -> Split:
+    return image_data.grey_split("fashion", limit)
+
+
+def training_split(name: str) -> Split:
+    """The training data `name` (DATASETS): MNIST as every page has it, or SIZES.fashion_n Fashion-MNIST
+    images; MNIST when Fashion-MNIST is not installed (the choice then offers only MNIST)."""
+    if name == "fashion" and image_data.available()["fashion"] is None:
+        return _fashion(SIZES.fashion_n)
+    return resources.mnist()
+
+
+def data_choice(busy: bool) -> tuple[str, Split]:
+    """The Train tab's "Data" choice: MNIST, or Fashion-MNIST where it is installed; (name, its split)."""
+    present = [d for d in DATASETS if d == "mnist" or image_data.available()[d] is None]
+    if ss.get("cnn_data") not in present:
+        ss["cnn_data"] = "mnist"
+    name = st.radio(
+        t("cnn.data"),
+        present,
+        **links.keep("cnn_data"),
+        format_func=labels("cnn.data."),
+        horizontal=True,
+        disabled=busy,
+        help=t("cnn.data.note") if len(present) > 1 else t("cnn.data.no_fashion"),  # Train stays in sight
+    )
+    try:
+        return name, training_split(name)
+    except image_data.DataUnavailable as e:  # installed but unreadable: say why, train on MNIST
+        st.warning(t(f"cnn.data.unavailable.{e.reason}"))
+        return "mnist", resources.mnist()
+
+
+def train_sizes(n: int) -> list[int]:
+    """The training-size steps up to all n images; a kept size the data lacks moves to the next below."""
+    sizes = sorted({k for k in (128, 500, 1000, 2000) if k < n} | {n})
+    kept = ss.get("cnn_train_size")
+    if kept is not None and kept not in sizes:
+        ss["cnn_train_size"] = max([k for k in sizes if k <= kept] or sizes[:1])
+    return sizes
+
+
+def reads_digits() -> bool:
+    """Whether the model trained here reads digits (MNIST), so the drawing tabs may use it."""
+    return ss.get(RUN, {}).get("cfg", CNNTrainConfig()).dataset == "mnist"
 
 
 def live(job: jobs.Job) -> None:
@@ -156,7 +211,7 @@ def available_models() -> dict[str, object]:
     if s is not None:
         out["shipped"] = s.model
     m = session_model()
-    if m is not None:
+    if m is not None and reads_digits():  # a model of clothes would read every drawing as clothes
         out["session"] = m
     if ss.get("cnn_uploaded_model") is not None:
         out["uploaded"] = ss["cnn_uploaded_model"]
