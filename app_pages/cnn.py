@@ -53,7 +53,9 @@ def draw_panel() -> None:
         a, b = st.columns([3, 1], vertical_alignment="bottom")
         a.slider(t("cnn.stroke"), 8, 32, 18, **links.keep("cnn_stroke"))
         b.button(t("cnn.clear"), key="cnn_clear", on_click=canvas.clear, args=("cnn_pad",), width="stretch")
-        st.caption(t("cnn.undo_hint"))
+        st.caption(
+            t("cnn.undo_hint") + (" " + t("cnn.draw.digits_only") if ss.get("cnn_data") == "fashion" else "")
+        )
     steps = to_mnist(img) if img is not None else None
     found = lesson.parts(steps)
     if steps is not None:
@@ -124,6 +126,7 @@ with tab_train:
     st.markdown(t("cnn.train.intro"))
     job = jobs.get(lesson.LESSON.key)
     busy = job is not None and job.active
+    data_name, train_split = lesson.data_choice(busy)
     c = st.columns(3)
     epochs = c[0].slider(
         t("cnn.train.epochs"),
@@ -160,7 +163,7 @@ with tab_train:
         horizontal=True,
         disabled=busy,
     )
-    sizes = [128, 500, 1000, 2000, len(split.x_train)]
+    sizes = lesson.train_sizes(len(train_split.x_train))
     n_train = c[1].select_slider(
         t("cnn.train.size"),
         sizes,
@@ -185,16 +188,19 @@ with tab_train:
         augment=augment,
         train_size=int(n_train),
         seed=int(seed),
+        dataset=data_name,
     )
 
     def on_train() -> None:
-        lesson.LESSON.train(cfg, split)
+        lesson.LESSON.train(cfg, train_split)
 
     job_widgets.controls(lesson.LESSON.key, job, on_train)
     job_widgets.live(job, lesson.LESSON.live)
     saved_runs.panel(lesson.LESSON)
     trained = lesson.session_model()
-    if trained is not None:
+    if trained is not None and not lesson.reads_digits():
+        st.info(t("cnn.train.fashion_done"))
+    elif trained is not None:
         st.success(t("cnn.train.use"))
         st.button(
             t("cnn.train.use_now"),
@@ -202,9 +208,10 @@ with tab_train:
             on_click=ss.update,
             kwargs={"cnn_model_choice": "session"},
         )
+    if trained is not None:
         st.download_button(
             t("cnn.train.download"),
-            lesson.session_checkpoint(trained, split),
+            lesson.session_checkpoint(trained, train_split),
             file_name="cnn_session.pth",
             key="cnn_download",
             mime="application/octet-stream",

@@ -16,6 +16,7 @@ from ui.figures import sequence as figures
 from ui.i18n import labels, relabelled, t
 from ui.lessons import sequence as lesson
 from ui.pages import begin
+from ui.panels import sequence as panels
 
 begin("sequence")
 
@@ -30,19 +31,22 @@ builder, panel = st.columns([1.3, 2.2], gap="medium")
 with builder:
     ss.setdefault("sequence_series", "sine")
     ss.setdefault("sequence_model", "lstm")
-    c1, c2 = st.columns(2)
-    series = c1.selectbox(
+    # the series on its own row and the cell beside the narrow layers slider: at 1280 px two choices in one
+    # row cut their labels ("LSTM（教材）")
+    series = st.selectbox(
         t("sequence.series_label"),
         core_seq.SERIES,
         key=relabelled(links.choice("sequence_series", core_seq.SERIES)),
         format_func=labels("sequence.series."),
     )
-    cell = c2.selectbox(
+    c1, c2 = st.columns([3, 2])
+    cell = c1.selectbox(
         t("sequence.model"),
         core_seq.MODELS,
         key=relabelled(links.choice("sequence_model", core_seq.MODELS)),
         format_func=labels("sequence.cell."),
     )
+    layers = c2.slider(t("sequence.layers"), 1, 3, 1, key="sequence_layers", **links.bind("sequence_layers"))
     noise, second = 0.0, False
     if series == "sine":
         c1, c2 = st.columns(2)
@@ -58,23 +62,21 @@ with builder:
         key="sequence_hidden",
         **links.bind("sequence_hidden"),
     )
-    layers = c2.slider(t("sequence.layers"), 1, 3, 1, key="sequence_layers", **links.bind("sequence_layers"))
-    c1, c2 = st.columns(2)
-    window = c1.slider(
+    window = c2.slider(
         t("sequence.window"), 2, 60, 10, key="sequence_window", help=t("sequence.window_help"),
         **links.bind("sequence_window"),
     )  # fmt: skip
-    lr = c2.select_slider(
+    c1, c2 = st.columns(2)
+    lr = c1.select_slider(
         t("sequence.lr"), (0.0001, 0.001, 0.003, 0.01, 0.1, 1.0), 0.001, key="sequence_lr",
         help=t("sequence.lr_help"), **links.bind("sequence_lr"),
     )  # fmt: skip
-    c1, c2 = st.columns(2)
-    epochs = c1.slider(
+    epochs = c2.slider(
         t("sequence.epochs"), 1, lesson.SIZES.epochs_max, lesson.SIZES.epochs, key="sequence_epochs",
         **links.bind("sequence_epochs"),
     )  # fmt: skip
     seed = inputs.number(
-        c2, t("common.seed"), 0, 10_000, 0, key="sequence_seed", **links.bind("sequence_seed")
+        st.columns(2)[0], t("common.seed"), 0, 10_000, 0, key="sequence_seed", **links.bind("sequence_seed")
     )
     cfg, s = None, None
     try:
@@ -105,7 +107,7 @@ with panel:
     if job is not None:
         job_widgets.live(job, lesson.LESSON.live)
     elif s is not None:  # at rest: the series and the baselines, so the task is visible before training
-        shown = {"network": None} | core_seq.baselines(s, int(window))
+        shown = {"network": None} | lesson.baselines(s, int(window), float(noise), bool(second))
         charts.plot(st, figures.forecast_figure(s.times, s.values, s.n_train, shown), key="sequence_rest", width="stretch",
             theme=None,
         )  # fmt: skip
@@ -120,7 +122,7 @@ if trained is not None and not busy:
     st.subheader(t("sequence.results"))
     if cfg is not None and model_cfg != cfg:
         st.info(t("sequence.stale"), icon=":material/info:")
-    lesson.results_panel(model, model_cfg)
+    panels.results_panel(model, model_cfg)
 
 # -- reference, folded --------------------------------------------------------------------------------------
 with st.expander(t("sequence.window_title"), icon=":material/view_week:"):
@@ -140,10 +142,10 @@ with st.expander(t("sequence.inside"), icon=":material/memory:"):
     st.markdown(t("sequence.inside_intro"))
     shown = st.toggle(t("sequence.inside_show"), key="sequence_inside", disabled=trained is None or busy)
     if shown and trained is not None and not busy:
-        lesson.inside_panel(*trained)
+        panels.inside_panel(*trained)
 
 with st.expander(t("sequence.lr_title"), icon=":material/local_fire_department:"):
-    st.markdown(t("sequence.lr_text"))
+    panels.lr_panel()
 
 if st.toggle(t("common.show_code"), key="sequence_show_code") and cfg is not None:
     code = run_export.train_script(PAGE, asdict(cfg))

@@ -38,6 +38,7 @@ class CNNTrainConfig:
     augment: bool = True  # random affine per batch; off = exactly the course's loop
     train_size: int = 0  # 0 = the whole training split; smaller = faster demo runs
     seed: int = 0  # init, shuffling, dropout and augmentation
+    dataset: str = "mnist"  # "mnist" | "fashion" (core.image_data); runs saved before it existed: MNIST
 
     def model_config(self) -> dict:
         return {"c1": self.c1, "c2": self.c2, "hidden": self.hidden, "dropout": self.dropout}
@@ -208,5 +209,8 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
         "AUGMENT": cfg.augment,
         "TRAIN_SIZE": cfg.train_size,  # 0: the whole training split
         "SEED": cfg.seed,
-        "DATASET": "mnist",  # core.run_export ships the run's digits as data.npz (or names the full MNIST)
+        # core.run_export ships the run's digits as data.npz (or names the full MNIST); Fashion-MNIST is
+        # fetched by the script itself (torchvision, --download)
+        **({"DATA": "fashion-mnist"} if cfg.dataset == "fashion" else {"DATASET": "mnist"}),
+        "FASHION": cfg.dataset == "fashion",
     }

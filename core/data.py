@@ -177,6 +177,28 @@ MNIST(sys.argv[1], train=False, download=True)
 """
 
 
+def run_python(script: str, args: list[str], timeout: float) -> str:
+    """`script` in a child Python (`python -c script *args`), killed with everything it started after
+    `timeout` seconds. "" when it succeeded, else why not (one line). The downloads of core.commands.data
+    use it: a fixed argv, no shell, nothing a user typed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: a hung apt-get or urlopen goes down with it
+    )
+    try:
+        _, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, 9)
+        child.communicate()
+        return f"timed out after {timeout:.0f} s"
+    if child.returncode != 0:
+        return (err.strip().splitlines() or ["unknown error"])[-1][:200]
+    return ""
+
+
 @functools.lru_cache(maxsize=4)  # one attempt per root and process: offline stays offline
 def try_download_mnist(root: Path = DATA_DIR, timeout: float | None = None) -> str:
     """One torchvision download in a child process, killed after `timeout` seconds.

@@ -4,9 +4,11 @@ The primer's task is a sine wave: 200 points over 0..10π, the first 150 for tra
 predicting the next, `nn.LSTM(1, 50, batch_first=True)` and a linear head, MSE, Adam 1e-3, batch 16, 150
 epochs. Beside it two real series that statsmodels ships (public domain): yearly sunspot numbers (a cycle of
 about 11 years) and the Mauna Loa CO2 record (trend plus season). A series is split by time, never
-shuffled: the model learns the past and is tested on the later part only, and the scaling is fitted on the
-training part alone. Every error is in the series' own units, beside honest baselines fitted on the same
-training part (persistence, seasonal persistence, a least-squares autoregression on the same window).
+shuffled: the model learns the past and is tested on the later part only, and the scaling (to [-1, 1], the
+range of the cell's tanh) is fitted on the training part alone. Every error is in the series' own units,
+beside honest baselines fitted on the same training part (persistence, seasonal persistence, a least-squares
+autoregression on the same window, and statsmodels' classical model: Holt-Winters, or an AR whose order AIC
+picks). Last, the learning-rate experiment: a run that blows up and its two cures (a lower rate, clipping).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ MODELS = tuple(CELLS)  # "rnn", "lstm", "gru"
 SINE_POINTS, SINE_TRAIN = 200, 150  # the primer: 200 points over 0..10π, the first 150 for training
 TEST_FRACTION = 0.2  # the real series: the last 20 % is the test period
 HORIZONS = (10, 50)  # the free-running errors the command line reports
+BASELINES = ("persistence", "seasonal", "ar", "hw", "autoreg")  # "hw" or "autoreg": statsmodels' model
 
 
 @dataclass(frozen=True)
@@ -61,26 +64,26 @@ class SequenceConfig:
 # -- the data ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Series:
-    """One series split by time; `mean` and `std` are the training part's alone (the scaling never sees
-    the test period)."""
+    """One series split by time, scaled to [-1, 1] by the training part's middle and half its range
+    (the scaling never sees the test period)."""
 
     name: str
     values: np.ndarray  # (N,) float64, in the series' own units
     times: np.ndarray  # (N,) the x axis: the step (sine), the year (sunspots), the decimal year (CO2)
     n_train: int  # values[:n_train] is the past the model learns; the rest is the test period
     season: int  # steps in one cycle: the seasonal baseline looks back this far
-    mean: float
-    std: float
+    center: float  # (max + min) / 2 of the training part
+    half_range: float  # (max - min) / 2 of the training part: its values then span exactly [-1, 1]
 
     @property
     def n_test(self) -> int:
         return len(self.values) - self.n_train
 
     def scale(self, x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x, dtype=np.float64) - self.mean) / self.std
+        return (np.asarray(x, dtype=np.float64) - self.center) / self.half_range
 
     def unscale(self, z: np.ndarray) -> np.ndarray:
-        return np.asarray(z, dtype=np.float64) * self.std + self.mean
+        return np.asarray(z, dtype=np.float64) * self.half_range + self.center
 
 
 def sine_values(noise: float = 0.0, second: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -137,15 +140,19 @@ def load_series(name: str, noise: float = 0.0, second: bool = False) -> Series:
 
 
 def split_series(name: str, times, values, n_train: int, season: int) -> Series:
-    """A `Series` whose scaling (mean, std) is fitted on values[:n_train] only."""
+    """A `Series` whose scaling is fitted on values[:n_train] only: the training part maps onto [-1, 1].
+
+    Why [-1, 1] and not z-scores: a cell's output h is a tanh, inside (-1, 1). z-scores stretch the primer's
+    sine to ±1.41, and the LSTM's free-running forecast then drifts further (bench/README.md, Sequences);
+    [-1, 1] leaves the sine as the primer feeds it. The test period may leave the range (a trend): the
+    network must then extrapolate, which the baselines show honestly."""
     values = np.asarray(values, dtype=np.float64)
     if not 2 <= n_train < len(values):
         raise ValueError(f"the training part must leave a test period: {n_train} of {len(values)}")
     train = values[:n_train]
-    std = float(train.std()) or 1.0  # a flat training part: keep the scale, avoid dividing by zero
-    return Series(
-        name, values, np.asarray(times, dtype=np.float64), n_train, season, float(train.mean()), std
-    )
+    low, high = float(train.min()), float(train.max())
+    half = (high - low) / 2 or 1.0  # a flat training part: keep the scale, avoid dividing by zero
+    return Series(name, values, np.asarray(times, dtype=np.float64), n_train, season, (high + low) / 2, half)
 
 
 def make_windows(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -328,18 +335,63 @@ def errors(pred: np.ndarray, actual: np.ndarray) -> dict[str, float]:
     return {"mae": float(np.abs(diff).mean()), "rmse": float(np.sqrt((diff**2).mean()))}
 
 
-def error_table(s: Series, window: int, forecasts: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    """Test errors of the network's (and any other) one-step forecasts beside every baseline's."""
+def error_table(
+    s: Series,
+    window: int,
+    forecasts: Mapping[str, np.ndarray],
+    classical: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Test errors of the network's (and any other) one-step forecasts beside every baseline's, the
+    classical model's (`classical_baseline(s)`, computed by the caller, who may keep it) last."""
     actual = s.values[s.n_train :]
-    rows = {name: errors(pred, actual) for name, pred in forecasts.items()}
-    return rows | {name: errors(pred, actual) for name, pred in baselines(s, window).items()}
+    shown = {**forecasts, **baselines(s, window), **(classical or {})}
+    return {name: errors(pred, actual) for name, pred in shown.items()}
 
 
 def best_baseline(table: Mapping[str, Mapping[str, float]], model: str = "network") -> tuple[str, float]:
     """The baseline with the lowest MAE and how much better the model is (fraction: 0.1 = 10 % lower MAE;
     negative when the baseline wins)."""
-    name = min((n for n in table if n in ("persistence", "seasonal", "ar")), key=lambda n: table[n]["mae"])
+    name = min((n for n in table if n in BASELINES), key=lambda n: table[n]["mae"])
     return name, 1 - table[model]["mae"] / table[name]["mae"]
+
+
+def classical_baseline(s: Series) -> dict[str, np.ndarray]:
+    """statsmodels' classical model, fitted on the training part alone, and its one-step forecasts of the
+    test period (series units, (n_test,)), named "hw" (Holt-Winters) or "autoreg" (an AR).
+
+    - A fixed cycle (the sine's 40 steps, CO2's 12 months): Holt-Winters, additive season, and for CO2 an
+      additive trend. The yearly sunspot cycle wanders between 9 and 14 years, so no fixed season fits it:
+      an AR whose order (up to 15 years back) AIC picks on the training part — Yule's model of 1927.
+    - No refit on the test period: the fitted model's parameters are applied to the whole series (Holt-
+      Winters: its smoothing weights and initial states; the AR: its coefficients), so each test forecast
+      reads the observations before it and nothing after — what the network's one-step forecast does too.
+    Imported here, not at the top: statsmodels.tsa takes a second to import, the page needs it only now.
+    """
+    import warnings
+
+    train = s.values[: s.n_train]
+    with warnings.catch_warnings():  # convergence chatter of the optimiser: the errors below judge the fit
+        warnings.simplefilter("ignore")
+        if s.name == "sunspots":
+            from statsmodels.tsa.ar_model import ar_select_order
+
+            fitted = ar_select_order(train, maxlag=15, ic="aic").model.fit()
+            # the AR's fitted values start after its first p observations: the last n_test are the test's
+            return {"autoreg": np.asarray(fitted.apply(s.values).fittedvalues)[-s.n_test :]}
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+        shape = {"trend": "add" if s.name == "co2" else None, "seasonal": "add", "seasonal_periods": s.season}
+        fit = ExponentialSmoothing(train, initialization_method="estimated", **shape).fit()
+        p = fit.params
+        trend = shape["trend"] is not None
+        again = ExponentialSmoothing(
+            s.values, initialization_method="known", initial_level=p["initial_level"],
+            initial_trend=p["initial_trend"] if trend else None, initial_seasonal=p["initial_seasons"], **shape,
+        ).fit(
+            smoothing_level=p["smoothing_level"], smoothing_trend=p["smoothing_trend"] if trend else None,
+            smoothing_seasonal=p["smoothing_seasonal"], optimized=False,
+        )  # fmt: skip
+    return {"hw": np.asarray(again.fittedvalues)[s.n_train :]}
 
 
 # -- inside the cell ---------------------------------------------------------------------------------------
@@ -381,6 +433,78 @@ def cell_states(model: SequenceNet, windows: torch.Tensor) -> dict[str, np.ndarr
     return {k: v.numpy() for k, v in dict(h=h, c=c, i=i, f=f, g=g, o=o).items()}
 
 
+def memory_profile(model: torch.nn.Module, windows: torch.Tensor) -> np.ndarray:
+    """The memory map averaged over the windows and scaled so its largest step is 1: (W,), oldest first."""
+    m = memory_map(model, windows).mean(axis=0)
+    return m / max(float(m.max()), 1e-12)
+
+
+# -- the learning-rate experiment --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Arm:
+    """One run of the experiment: an optimizer, its learning rate, and clip_grad_norm_'s max_norm."""
+
+    optimizer: str  # "sgd" | "adam"
+    lr: float
+    clip: float | None = None  # None: no clipping
+
+
+# Measured on the primer's LSTM and sine at seed 0 (tests/core/test_sequence.py checks symptom and cure).
+# Adam at lr 1 is not cured by clipping: Adam divides each gradient by its own running size, so a clipped
+# gradient still takes a step of about lr — clipping only limits plain SGD's steps (lr × gradient).
+LR_ARMS = {
+    "sgd_high": Arm("sgd", 1.0),  # too high: the loss grows a thousandfold, then overflows to inf
+    "sgd_low": Arm("sgd", 0.1),  # cure 1: a ten times lower rate
+    "sgd_clip": Arm("sgd", 1.0, clip=0.1),  # cure 2: the same rate, the gradient's norm clipped at 0.1
+    "adam_high": Arm("adam", 1.0),  # too high: a jump, then stuck near the series' variance (a flat line)
+    "adam_clip": Arm("adam", 1.0, clip=0.1),  # clipping does not cure Adam
+    "adam_low": Arm("adam", 1e-3),  # the cure: the primer's rate
+}
+
+
+def lr_run(
+    model: SequenceNet, x: torch.Tensor, y: torch.Tensor, arm: Arm, steps: int, generator
+) -> np.ndarray:
+    """The training loss of each step (up to `steps`): the primer's loop with `arm`'s optimizer, rate and
+    clipping. A loss that is no longer finite is the last value: the run stops there, as the page's runs do."""
+    opt_class = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[arm.optimizer]
+    opt = opt_class(model.parameters(), lr=arm.lr)
+    losses: list[float] = []
+    while len(losses) < steps:
+        for idx in torch.randperm(len(x), generator=generator).split(16):  # the primer's batch of 16
+            opt.zero_grad()
+            loss = F.mse_loss(model(x[idx]), y[idx])
+            losses.append(loss.item())
+            if not math.isfinite(losses[-1]) or len(losses) == steps:
+                return np.array(losses)
+            loss.backward()
+            if arm.clip is not None:  # rescale the whole gradient so that its norm is at most `clip`
+                torch.nn.utils.clip_grad_norm_(model.parameters(), arm.clip)
+            opt.step()
+    return np.array(losses)
+
+
+def lr_experiment(
+    steps: int = 300, seed: int = 0, arms: Mapping[str, Arm] = LR_ARMS
+) -> dict[str, np.ndarray]:
+    """Each arm's step losses on the primer's task (LSTM 50, windows of 10, the sine), every arm from the
+    same initial weights and the same batches, so the optimizer, rate and clipping are all that differ."""
+    s = load_series("sine")
+    x, y = train_windows(s, 10)
+    x, y = as_input(x), torch.as_tensor(y, dtype=torch.float32)
+    out = {}
+    for name, arm in arms.items():
+        model, g = build_model(SequenceConfig(seed=seed))
+        out[name] = lr_run(model, x, y, arm, steps, g)
+    return out
+
+
+def blew_up(losses: np.ndarray) -> int | None:
+    """The step (1-based) whose loss stopped being finite, or None."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(losses, dtype=np.float64)))
+    return int(bad[0]) + 1 if len(bad) else None
+
+
 # -- the whole run, for the command line and the bench -----------------------------------------------------
 def fit(cfg: SequenceConfig) -> tuple[SequenceNet, Series, list[dict]]:
     """Train to the end; the model, the series and the epoch records."""
@@ -393,7 +517,7 @@ def fit(cfg: SequenceConfig) -> tuple[SequenceNet, Series, list[dict]]:
 def summary(model: SequenceNet, s: Series, cfg: SequenceConfig) -> dict:
     """The command line's JSON: one-step test errors of the model and the baselines, free-running MAE."""
     x, _ = test_windows(s, cfg.window)
-    table = error_table(s, cfg.window, {"network": s.unscale(predict(model, x))})
+    table = error_table(s, cfg.window, {"network": s.unscale(predict(model, x))}, classical_baseline(s))
     actual = s.values[s.n_train :]
     free = free_run(network_stepper(model), s, cfg.window)
     return {

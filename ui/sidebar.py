@@ -32,7 +32,7 @@ html { font-size: 21px; }
 # opened or closed the sidebar by hand, which a page config's sidebar state does not override. Sent on every
 # run while the mode is on, with the turning-on's number: a run interrupted by the next one (a busy server)
 # cannot lose it, and the browser presses the button once per number, trying for a few seconds until the
-# button is there.
+# button is there, unless the sidebar is folded already (then a teacher who opens it again keeps it open).
 FOLD_JS = """<script>
 (() => {
   const turn = "%s";
@@ -40,6 +40,8 @@ FOLD_JS = """<script>
   window.labFoldedFor = turn;
   let tries = 0;
   const fold = () => {
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    if (bar && bar.dataset.collapsed === "true") return;  // folded already (by the page config)
     const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (button) button.click(); else if (++tries < 20) setTimeout(fold, 250);
   };

@@ -167,6 +167,38 @@ def _sequence(cfg_kw):
     return dataclasses.asdict(cfg), sequence.build_model(cfg)[0]
 
 
+def _transfer(cfg_kw):
+    from core import transfer
+    from core.models.cnn import MNISTCNN
+
+    cfg = transfer.TransferConfig(**cfg_kw)
+    return dataclasses.asdict(cfg), MNISTCNN(c1=4, c2=8, hidden=16)
+
+
+def _cifar(cfg_kw):
+    from core import cifar
+    from core.models.simple_cnn import SimpleCNN
+
+    cfg = cifar.CifarConfig(**cfg_kw)
+    return dataclasses.asdict(cfg), SimpleCNN(in_channels=1, size=28)
+
+
+def _home_images(folder: Path, n_train: int = 64, n_test: int = 32) -> None:
+    """A data.npz as the image guide's train.py reads it beside itself (uint8 (N, 28, 28) and labels): the
+    Fashion-MNIST a student downloaded at home stands in for, since the tests run offline."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels = lambda n: (np.arange(n) % 10).astype(np.uint8)  # noqa: E731
+    np.savez_compressed(
+        folder / "data.npz",
+        x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        y_train=labels(n_train),
+        x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        y_test=labels(n_test),
+    )
+
+
 SMALL_QUEUE = dict(channels=(4, 8), hidden=16, epochs=2, train_size=300, seed=3)
 
 
@@ -215,6 +247,8 @@ RUNS = {  # page, and the settings and model of a tiny run (for "hyperparams": a
         lambda: _attention(dict(task="text", block_size=16, n_embd=16, n_head=2, dropout=0.1)),
     ),
     "sequence": ("sequence", lambda: _sequence(dict(series="sunspots", model="gru", hidden=8, window=6))),
+    "transfer": ("transfer", lambda: _transfer(dict(arms=("scratch", "frozen"), labels=(1, 2), steps=3))),
+    "cifar": ("cifar", lambda: _cifar(dict(dataset="fashion", epochs=1, train_limit=64, test_limit=32))),
 }
 SAMPLES = {"gan", "cgan", "vae", "diffusion"}  # the pages whose script also draws samples.png
 # the pages whose script writes out/model.pth as a checkpoint the lab opens (with its family and arguments)
@@ -343,6 +377,8 @@ def scripts(tmp_path_factory) -> dict[str, tuple]:
         ):
             folder = tmp / job.replace(" ", "") / name
             zipfile.ZipFile(io.BytesIO(blob)).extractall(folder.parent)
+            if page == "cifar" and job == case:  # the data a student fetched with --download, offline
+                _home_images(folder)
             before[job] = _listing(folder)
             jobs.append((job, folder, argv, BLOCKED))
     # load_model.py opens what a script saved (once: the same for every page)

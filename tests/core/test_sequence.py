@@ -2,6 +2,8 @@
 the three cells' shapes, a seeded run whose loss falls, free-running on its own outputs only, the baselines
 and the memory map on models whose answers are known."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -34,14 +36,19 @@ def test_training_windows_stay_in_the_past_and_test_windows_cover_every_test_val
     assert list(np.round(s.unscale(xt[0]))) == [17, 18, 19]  # the first reads the end of the past
 
 
-def test_the_scaling_is_fitted_on_the_training_part_alone():
+def test_the_scaling_is_fitted_on_the_training_part_alone_and_maps_it_onto_minus_one_to_one():
     values = np.arange(30, dtype=float)
     a = sq.split_series("a", np.arange(30), values, 20, 5)
     changed = values.copy()
     changed[20:] = 1e6  # whatever the test period holds
     b = sq.split_series("b", np.arange(30), changed, 20, 5)
-    assert (a.mean, a.std) == (b.mean, b.std) == (pytest.approx(9.5), pytest.approx(np.arange(20).std()))
+    assert (a.center, a.half_range) == (b.center, b.half_range) == (9.5, 9.5)
     assert np.array_equal(sq.train_windows(a, 4)[0], sq.train_windows(b, 4)[0])
+    scaled = a.scale(values[:20])
+    assert (scaled.min(), scaled.max()) == (-1.0, 1.0)  # the range of tanh, the cell's output
+    assert np.allclose(a.unscale(a.scale(values)), values)
+    sine = sq.load_series("sine")  # the primer's wave goes in (almost) as the primer feeds it
+    assert np.allclose(sine.scale(sine.values), sine.values, atol=0.002)
 
 
 def test_the_sine_is_the_primers_and_the_real_series_are_split_by_time():
@@ -167,6 +174,56 @@ def test_the_memory_map_of_a_recurrent_net_reaches_back():
     assert m.shape == (2, 5) and (m[:, 0] > 0).all()
 
 
+def seasonal_series(name: str, n=120, n_train=96, season=12) -> sq.Series:
+    """A trend plus a yearly cycle plus a little noise, as CO2 looks (or, named "sunspots", an AR(2) cycle)."""
+    rng = np.random.default_rng(0)
+    if name == "sunspots":
+        x = np.zeros(n)
+        for i in range(2, n):  # a damped cycle of about 11 steps, kept going by the noise
+            x[i] = 1.6 * x[i - 1] - 0.9 * x[i - 2] + rng.normal(0, 1)
+        return sq.split_series(name, np.arange(n), 50 + 10 * x, n_train, 11)
+    i = np.arange(n)
+    values = 300 + 0.1 * i + 3 * np.sin(2 * np.pi * i / season) + rng.normal(0, 0.2, n)
+    return sq.split_series(name, i, values, n_train, season)
+
+
+@pytest.mark.parametrize("name,key", [("co2", "hw"), ("sunspots", "autoreg")])
+def test_the_classical_baseline_learns_the_past_and_forecasts_one_step_without_the_future(name, key):
+    s = seasonal_series(name)
+    got = sq.classical_baseline(s)
+    assert set(got) == {key} and got[key].shape == (s.n_test,)
+    table = sq.error_table(s, 12, {}, got)
+    assert table[key]["mae"] < table["persistence"]["mae"]  # it found the cycle persistence cannot see
+    k = 10  # change the test period from its 10th value on: the forecasts up to it cannot move
+    changed = s.values.copy()
+    changed[s.n_train + k :] += 100.0
+    again = sq.classical_baseline(dataclasses.replace(s, values=changed))[key]
+    assert np.allclose(again[: k + 1], got[key][: k + 1])  # forecast k reads the values before it only
+
+
+def test_the_learning_rate_experiment_blows_up_and_both_cures_work_on_sgd_but_clipping_not_on_adam():
+    curves = sq.lr_experiment(steps=40)
+    first = curves["sgd_high"][0]
+    assert all(c[0] == first for c in curves.values())  # the same start and the same first batch
+    step = sq.blew_up(curves["sgd_high"])
+    assert step is not None and step < 40 and len(curves["sgd_high"]) == step  # stops where it blew up
+    assert curves["sgd_high"][step - 2] > 1000 * first  # growing before it overflowed
+    for cure in ("sgd_low", "sgd_clip", "adam_low"):
+        c = curves[cure]
+        assert sq.blew_up(c) is None and len(c) == 40
+        assert c.max() <= first * 1.05 and c[-5:].mean() < 0.6 * first, cure  # never jumps, and learns
+    for adam in ("adam_high", "adam_clip"):  # lr 1.0 jumps a hundredfold, clipped or not
+        assert (
+            curves[adam].max() > 100 * first
+            and curves[adam][-5:].mean() > 1.5 * curves["adam_low"][-5:].mean()
+        )
+
+
+def test_the_memory_profile_is_largest_one_and_follows_the_map():
+    m = sq.memory_profile(LastInput(), torch.randn(4, 6, 1))
+    assert m.shape == (6,) and m.max() == pytest.approx(1.0) and np.allclose(m[:-1], 0.0)
+
+
 def test_bad_settings_say_what_is_wrong():
     with pytest.raises(ValueError, match="series"):
         sq.SequenceConfig(series="stocks")
@@ -195,7 +252,7 @@ def test_the_command_line_trains_saves_and_forecasts(tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert (result["series"], result["model"]) == ("sine", "gru")
-    assert set(result["baselines"]) == {"persistence", "seasonal", "ar"} and result["mae"] > 0
+    assert set(result["baselines"]) == {"persistence", "seasonal", "ar", "hw"} and result["mae"] > 0
     assert set(result["free_running_mae"]) == {"10", "50"}
     predict = [
         sys.executable,

@@ -75,7 +75,9 @@ def test_projector_mode_stays_on_across_pages(page, server_url):
     assert float(large.removesuffix("px")) >= 20 and large != size
     page.locator('[data-testid="stExpandSidebarButton"]').first.click()  # projector mode folded it
     page.wait_for_timeout(800)
-    page.locator('[data-testid="stSidebarNav"] a[href$="/gan"]').click()
+    link = page.locator('[data-testid="stSidebarNav"] a[href$="/gan"]')
+    link.evaluate("a => a.scrollIntoView({block: 'center'})")  # the page list scrolls inside the sidebar
+    link.click()
     wait_idle(page)
     assert page.url.split("?")[0].endswith("/gan")
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == large

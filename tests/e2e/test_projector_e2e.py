@@ -90,7 +90,9 @@ def test_projector_mode_folds_the_sidebar_and_every_chart_text_reads_from_the_ba
         page.wait_for_timeout(800)
         assert _sidebar_width(page) > 200
         _set_projector(page, True)
-        assert _wait_folded(page), f"the sidebar did not fold in a browser that opened it by hand: {_sidebar_width(page)} px"
+        assert _wait_folded(page), (
+            f"the sidebar did not fold in a browser that opened it by hand: {_sidebar_width(page)} px"
+        )
         page.locator(".st-key-vae_map .js-plotly-plot").first.wait_for()
         small = _small_texts(page)
         assert small == [], small

@@ -53,13 +53,37 @@ def test_a_tiny_run_trains_and_shows_the_forecast_and_the_error_table():
     table = _table(at, "MAE")
     names = list(table.iloc[:, 0])
     assert names[:2] == ["Network (one-step)", "Network (free-running)"]
-    assert {"Persistence (tomorrow = today)", "Seasonal persistence"} <= set(names)
+    assert {"Persistence (tomorrow = today)", "Seasonal persistence", "Holt-Winters (statsmodels)"} <= set(
+        names
+    )
     assert (table["MAE"] >= 0).all()
     body = texts(at)
     assert "loses to the baseline" in body or "below the best baseline" in body
     at.toggle(key="sequence_inside").set_value(True).run()
     assert not at.exception, at.exception
-    assert at.session_state["sequence_memory"]["lstm"][0] == 10
+    at.button(key="sequence_memory_compare").click().run()  # an RNN trained alike, beside this LSTM
+    assert not at.exception, at.exception
+    maps = at.session_state["sequence_memory"]["maps"]
+    assert set(maps) == {"rnn", "lstm"} and all(m.shape == (10,) and m.max() == 1 for m in maps.values())
+    memory = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "memory_chart" in c.proto.id)
+    assert [trace["name"] for trace in memory["data"]] == ["RNN", "LSTM (primer)"]
+
+
+def test_the_learning_rate_experiment_shows_the_blow_up_and_its_cures_in_one_click():
+    at = open_page(PAGE, "ja")
+    at.button(key="sequence_lr_run").click().run()
+    assert not at.exception, at.exception
+    charts = {
+        c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart") if "sequence_lr_" in c.proto.id
+    }
+    assert len(charts) == 2
+    sgd = next(f for key, f in charts.items() if "sequence_lr_sgd" in key)
+    names = [trace.get("name") for trace in sgd["data"] if trace.get("mode") == "lines"]
+    assert names == ["学習率 1.0（大きすぎ）", "学習率 0.1（下げる）", "学習率 1.0 ＋ 勾配クリッピング 0.1"]
+    marks = [trace for trace in sgd["data"] if trace.get("mode") == "markers"]
+    words = [a["text"] for a in sgd["layout"].get("annotations", [])]
+    assert len(marks) == 1 and len(words) == 1 and "発散" in words[0]  # where SGD at lr 1.0 blew up
+    assert "clip_grad_norm_" in texts(at)
 
 
 def test_the_code_is_the_primers_with_these_settings():

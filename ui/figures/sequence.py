@@ -1,6 +1,7 @@
 """The Sequences page's figures, from plain arrays (no streamlit): the series with one sliding window and
 its target, the test-period forecast beside the baselines, the error against the horizon of a free-running
-forecast, and heatmaps of the cell's states and of its memory (∂ prediction / ∂ input)."""
+forecast, heatmaps of the cell's states, the memory of each cell (∂ prediction / ∂ input), and the
+learning-rate experiment's loss curves, a blow-up marked where it happened."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.charts import COLORS, TICKS, base_figure
+from ui.charts import COLORS, TICKS, base_figure, finite
 from ui.i18n import t
 
 HEIGHT = 360
@@ -19,8 +20,12 @@ LINE = {
     "persistence": "#7f7f7f",
     "seasonal": "#bcbd22",
     "ar": COLORS[2],
+    "hw": COLORS[5],
+    "autoreg": COLORS[5],
 }
-DASH = {"persistence": "dot", "seasonal": "dash", "ar": "dashdot"}
+DASH = {"persistence": "dot", "seasonal": "dash", "ar": "dashdot", "hw": "longdash", "autoreg": "longdash"}
+# the learning-rate experiment: too high in red, each cure in its own colour, the failed cure dashed
+ARM_LINE = {"high": COLORS[1], "low": COLORS[2], "clip": COLORS[0]}
 
 
 def _legend_below(fig: go.Figure) -> go.Figure:
@@ -143,14 +148,63 @@ def states_figure(states: np.ndarray, times: Sequence[float], height: int = 300)
     )
 
 
-def memory_figure(maps: Mapping[str, np.ndarray], height: int = 300) -> go.Figure:
-    """|∂ prediction / ∂ input| averaged over the test windows, per step back, one group of bars per model
-    (name → (W,)): how far back each model's predictions reach."""
-    fig = base_figure(t("sequence.axis.lag"), t("sequence.axis.influence"), height=height)
+def memory_figure(maps: Mapping[str, np.ndarray], height: int = 320) -> go.Figure:
+    """The memory maps (name → (W,), largest = 1) as lines on a log scale, steps back along x: a memory that
+    fades by the same factor each step back is a straight line down (the plain RNN's vanishing gradient)."""
+    fig = base_figure(t("sequence.axis.lag"), t("sequence.axis.influence"), height=height, log_y=True)
     for i, (name, memory) in enumerate(maps.items()):
         m = np.asarray(memory, dtype=float)
         lags = np.arange(len(m), 0, -1)  # the oldest input is W steps back, the newest 1
-        fig.add_bar(x=lags, y=m, marker_color=COLORS[i % len(COLORS)], name=name)
-    fig.update_xaxes(autorange="reversed")
-    fig.update_layout(barmode="group")
-    return fig
+        fig.add_scatter(
+            x=lags, y=finite(np.maximum(m, 1e-6).tolist()), mode="lines+markers", name=name,
+            line={"color": COLORS[i % len(COLORS)], "width": 3},
+        )  # fmt: skip
+    fig.update_xaxes(autorange="reversed", automargin=True)
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 40, "b": 60})  # room for the steps-back title
+    return fig.update_yaxes(automargin=True, exponentformat="power", dtick=1)  # one tick a decade
+
+
+LOSS_CEILING = 1e6  # the experiment's charts stop here: a loss of 1e35 would squash every cure to one line
+
+
+def lr_figure(curves: Mapping[str, Sequence[float]], height: int = 400) -> go.Figure:
+    """Step losses of one optimizer's runs (name like "sgd_high" → losses) on a log scale. A run whose
+    loss stopped being finite ends in a cross at that step, with its last finite loss written beside it
+    (it may be far above the chart's top), so the blow-up shows where it happened and how large it grew."""
+    fig = base_figure(t("sequence.lr_axis_step"), t("sequence.lr_axis_loss"), height=height, log_y=True)
+    low, high, blew = np.inf, 0.0, []
+    for name, losses in curves.items():
+        arr = np.asarray(losses, dtype=float)
+        ok = np.isfinite(arr)
+        kind = name.split("_", 1)[1]
+        color = ARM_LINE.get(kind, COLORS[4])
+        shown = np.minimum(np.where(ok, arr, np.nan), LOSS_CEILING * 10)  # off the top, not into the sky
+        fig.add_scatter(
+            x=np.arange(1, len(arr) + 1), y=finite(shown.tolist()), mode="lines",
+            name=t(f"sequence.arm.{name}"), line={"color": color, "width": 2.5},
+        )  # fmt: skip
+        if ok.any():
+            low, high = min(low, float(arr[ok].min())), max(high, float(arr[ok].max()))
+        if not ok.all():  # a cross at the top where it blew up, its words inside the chart beside it
+            step = int(np.flatnonzero(~ok)[0]) + 1
+            peak = float(arr[ok].max()) if ok.any() else float("nan")
+            fig.add_scatter(
+                x=[step], y=[LOSS_CEILING], mode="markers", showlegend=False, hoverinfo="skip",
+                marker={"symbol": "x", "size": 16, "color": color},
+            )  # fmt: skip
+            blew.append((t("sequence.lr_blew", step=step, peak=peak), color))
+    for i, (text, color) in enumerate(blew):  # the words in the top right corner, under each other
+        fig.add_annotation(
+            x=0.98, y=0.98 - 0.2 * i, xref="paper", yref="paper", xanchor="right", yanchor="top", text=text,
+            showarrow=False, align="right", font={"color": color, **TICKS}, bgcolor="rgba(255,255,255,0.85)",
+        )  # fmt: skip
+    if np.isfinite(low) and high > 0:
+        top = min(max(high, 1.0) * 3, LOSS_CEILING * 3)
+        bottom = max(low, 1e-8) / 2
+        decades = np.log10(top) - np.log10(bottom)
+        fig.update_yaxes(range=[np.log10(bottom), np.log10(top)], dtick=1 if decades <= 6 else 2)
+    fig.update_layout(  # the legend under the axis title "step", not on it
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": TICKS},
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
+    )
+    return fig.update_yaxes(automargin=True, exponentformat="power")

@@ -20,7 +20,7 @@ from core.models.cnn import CNNConfig
 from core.preprocess import Steps, digit_parts
 from ui import charts, job_widgets, jobs, links, resources, saved_runs, trainable
 from ui.figures import cnn as figures
-from ui.i18n import labels, t
+from ui.i18n import labels, relabelled, t
 
 SHIPPED_FILE = "cnn_mnist.pth"
 MAX_CKPT_BYTES = 10 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
@@ -102,7 +102,7 @@ def data_choice(busy: bool) -> tuple[str, Split]:
     name = st.radio(
         t("cnn.data"),
         present,
-        **links.keep("cnn_data"),
+        **links.keep(relabelled("cnn_data")),
         format_func=labels("cnn.data."),
         horizontal=True,
         disabled=busy,

@@ -1,7 +1,7 @@
 """The Sequences lesson (primer 001, 7.2): an RNN, LSTM or GRU trained as a job on a time series (its
 `LESSON`), the live panel (loss and the test-period forecast redrawn as it learns, always beside the
-baselines), and the panels of a trained model: one-step against free-running, the error table, the cell's
-states and its memory. The figures are ui/figures/sequence.py."""
+baselines), and what the panels compute: statsmodels' baseline, the learning-rate experiment and the cells'
+memory compared. The panels are ui/panels/sequence.py, the figures ui/figures/sequence.py."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from ui.figures import sequence as figures
 from ui.i18n import t
 
 SESSION = "sequence_session"  # session_state: {"model", "cfg"} of the model trained or reopened here
-MEMORY = "sequence_memory"  # session_state: {cell: (W,) memory map} of the models looked inside so far
+MEMORY = "sequence_memory"  # session_state: {"cfg", "maps": {cell: (W,) memory profile}} of the settings
 SIZES = resources.sizes(
-    full={"epochs": 150, "epochs_max": 500},  # the primer's 150 epochs: about 2 s for the sine on one core
-    tiny={"epochs": 2, "epochs_max": 5},
+    # the primer's 150 epochs: about 2 s for the sine on one core; the experiment's 300 steps show each
+    # cure settle (bench/README.md, Sequences); the memory comparison's cells train at most 150 epochs
+    full={"epochs": 150, "epochs_max": 500, "lr_steps": 300, "compare_epochs": 150},
+    tiny={"epochs": 2, "epochs_max": 5, "lr_steps": 30, "compare_epochs": 2},
 )
 ss = st.session_state
 
@@ -34,6 +36,21 @@ def series(name: str, noise: float = 0.0, second: bool = False) -> core_seq.Seri
 
 def series_of(cfg: core_seq.SequenceConfig) -> core_seq.Series:
     return series(cfg.series, cfg.noise, cfg.second)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def classical(name: str, noise: float = 0.0, second: bool = False) -> dict:
+    """statsmodels' model of the series (core.sequence.classical_baseline), fitted once per server; a fit
+    that fails leaves it out rather than the page (the other baselines still stand)."""
+    try:
+        return core_seq.classical_baseline(series(name, noise, second))
+    except Exception:  # an odd statsmodels install or a fit that breaks: the page goes on without it
+        return {}
+
+
+def baselines(s: core_seq.Series, window: int, noise: float = 0.0, second: bool = False) -> dict:
+    """Every baseline's one-step forecast of the test period, statsmodels' model included."""
+    return core_seq.baselines(s, window) | classical(s.name, noise, second)
 
 
 # -- the lesson (ui.trainable) ---------------------------------------------------------------------------
@@ -97,7 +114,7 @@ def live(job: jobs.Job) -> None:
     loss.update_layout(margin={"l": 60, "r": 10, "t": 30, "b": 10}).update_yaxes(automargin=True)
     charts.plot(left, loss, key="sequence_loss", width="stretch", theme=None)
     forecast = epochs[-1]["forecast"] if epochs and "forecast" in epochs[-1] else None
-    shown = {"network": forecast} | core_seq.baselines(s, cfg.window)
+    shown = {"network": forecast} | baselines(s, cfg.window, cfg.noise, cfg.second)
     charts.plot(right, figures.forecast_figure(s.times, s.values, s.n_train, shown), key="sequence_live_forecast",
         width="stretch", theme=None,
     )  # fmt: skip
@@ -122,76 +139,38 @@ def _last_forecast_only(epochs: list[dict]) -> list[dict]:
     return [r if i == last else {k: v for k, v in r.items() if k != "forecast"} for i, r in enumerate(epochs)]
 
 
-# -- a trained model's panels ------------------------------------------------------------------------------
-def results_panel(model: torch.nn.Module, cfg: core_seq.SequenceConfig) -> None:
-    """One-step and free-running forecasts of the test period beside the baselines, the error table, a
-    sentence when a baseline wins, and the error against the horizon."""
-    s = series_of(cfg)
-    x, _ = core_seq.test_windows(s, cfg.window)
-    stepper = core_seq.network_stepper(model)
-    one_step = s.unscale(core_seq.predict(model, x))
-    free = core_seq.free_run(stepper, s, cfg.window)
-    shown = {"network": one_step, "free": free} | core_seq.baselines(s, cfg.window)
-    charts.plot(st, figures.forecast_figure(s.times, s.values, s.n_train, shown), key="sequence_forecast",
-        width="stretch", theme=None,
-    )  # fmt: skip
-    st.caption(t("sequence.forecast_caption"))
-    table = core_seq.error_table(s, cfg.window, {"network": one_step, "free": free})
-    unit = t(f"sequence.unit.{cfg.series}")  # what the errors are measured in
-    st.dataframe(
-        [
-            {t("sequence.table.model"): t(f"sequence.model_name.{name}"), "MAE": row["mae"], "RMSE": row["rmse"]}
-            for name, row in table.items()
-        ],
-        hide_index=True, key="sequence_errors",
-        column_config={"MAE": st.column_config.NumberColumn(format="%.4f"), "RMSE": st.column_config.NumberColumn(format="%.4f")},
-    )  # fmt: skip
-    st.caption(t("sequence.table_caption", unit=unit))
-    name, gain = core_seq.best_baseline({k: v for k, v in table.items() if k != "free"})
-    what = t(f"sequence.model_name.{name}")
-    if gain < 0:
-        mae, base = table["network"]["mae"], table[name]["mae"]  # no percentage: a baseline may be exact
-        st.warning(t("sequence.loses", baseline=what, mae=mae, base=base), icon=":material/lightbulb:")
-    else:
-        st.success(t("sequence.wins", baseline=what, pct=100 * gain), icon=":material/check_circle:")
-    k = min(50, s.n_test)
-    horizons = {
-        "network": core_seq.horizon_errors(stepper, s, cfg.window, k),
-        "persistence": core_seq.horizon_errors(core_seq.persistence_stepper, s, cfg.window, k),
-        "ar": core_seq.horizon_errors(core_seq.fit_ar(s, cfg.window), s, cfg.window, k),
-    }
-    charts.plot(
-        st,
-        figures.horizon_figure(horizons, unit),
-        key="sequence_horizon",
-        width="stretch",
-        theme=None,
-    )
-    st.caption(t("sequence.horizon_caption"))
+# -- what the panels compute (ui/panels/sequence.py draws them) -------------------------------------------
+_SHARED = resources.SharedResults(max_entries=32)  # fixed inputs, the same result for every student
 
 
-def inside_panel(model: torch.nn.Module, cfg: core_seq.SequenceConfig) -> None:
-    """The last layer's hidden state (and the LSTM's cell state and gates) after each test window, and the
-    memory map of every cell looked inside in this session, side by side."""
+def lr_curves() -> dict:
+    """The learning-rate experiment's step losses (core.sequence.lr_experiment): its settings are fixed
+    (seed 0), so the whole class shares one computation of a few seconds."""
+    steps = SIZES.lr_steps
+    return _SHARED.get(("lr", steps), lambda: core_seq.lr_experiment(steps))
+
+
+def memory_profiles(model: torch.nn.Module, cfg: core_seq.SequenceConfig) -> dict[str, object]:
+    """The memory profile (W,) of this session's model and of an RNN and an LSTM trained with the same
+    settings (at most SIZES.compare_epochs epochs): {cell: profile}. The other cells' runs are seeded, so a
+    class asking for the same settings shares them; this session keeps its own under MEMORY."""
     s = series_of(cfg)
-    x, _ = core_seq.test_windows(s, cfg.window)
-    xt = core_seq.as_input(x)
-    states = core_seq.cell_states(model, xt)
-    times = s.times[s.n_train :]
-    shown = ("h", "c", "f", "i") if "c" in states else ("h",)
-    for row in range(0, len(shown), 2):
-        cols = st.columns(2)
-        for col, name in zip(cols, shown[row : row + 2]):
-            col.markdown(t(f"sequence.state.{name}"))
-            charts.plot(col, figures.states_figure(states[name], times, height=260), key=f"sequence_state_{name}",
-                width="stretch", theme=None,
-            )  # fmt: skip
-    memory = core_seq.memory_map(model, xt).mean(axis=0)  # (W,): averaged over the test windows
-    ss.setdefault(MEMORY, {})[cfg.model] = (cfg.window, memory / max(memory.max(), 1e-12))
-    maps = {t(f"sequence.cell.{c}"): m for c, (w, m) in ss[MEMORY].items() if w == cfg.window}
-    st.markdown(t("sequence.memory_title"))
-    charts.plot(st, figures.memory_figure(maps), key="sequence_memory_chart", width="stretch", theme=None)
-    st.caption(t("sequence.memory_caption"))
+    xt = core_seq.as_input(core_seq.test_windows(s, cfg.window)[0])
+    base = dataclasses.replace(cfg, epochs=min(cfg.epochs, SIZES.compare_epochs))
+    kept = ss.get(MEMORY)
+    if kept is None or kept["cfg"] != cfg:
+        kept = ss[MEMORY] = {"cfg": cfg, "maps": {}}
+    kept["maps"][cfg.model] = core_seq.memory_profile(model, xt)
+    for cell in ("rnn", "lstm"):
+        if cell != cfg.model:
+            other = dataclasses.replace(base, model=cell)
+            kept["maps"][cell] = _SHARED.get(("memory", other), lambda o=other: _trained_profile(o, xt))
+    return kept["maps"]
+
+
+def _trained_profile(cfg: core_seq.SequenceConfig, windows: torch.Tensor):
+    model, _, _ = core_seq.fit(cfg)
+    return core_seq.memory_profile(model, windows)
 
 
 def parameter_rows(hidden: int, layers: int) -> list[dict]:

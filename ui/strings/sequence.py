@@ -43,6 +43,12 @@ JA = {
     "sequence.table.model": "モデル",
     "sequence.table.params": "パラメータ数",
     "sequence.table_caption": "テスト期間の誤差（{unit}）。小さいほど良い予測です。",
+    "sequence.classical_caption": (
+        "statsmodels の古典的なモデルも、学習期間だけで当てはめています。周期が決まっている系列（サイン波は 40 "
+        "ステップ、CO2 は 12 か月）には Holt-Winters（CO2 はトレンド付き）、周期が 9〜14 年とばらつく黒点数には、"
+        "何年前まで使うかを AIC で選んだ自己回帰（AR）です。テスト期間では当てはめ直さず、決まった式に直前までの"
+        "実測値を入れて 1 ステップ先を予測します。ネットワークの 1 ステップ予測と同じ条件です。"
+    ),
     "sequence.unit.sine": "元の値の単位",
     "sequence.unit.sunspots": "黒点数",
     "sequence.unit.co2": "ppm",
@@ -57,6 +63,8 @@ JA = {
     "sequence.model_name.persistence": "前回値（明日＝今日）",
     "sequence.model_name.seasonal": "1 周期前の値",
     "sequence.model_name.ar": "線形自己回帰（最小二乗）",
+    "sequence.model_name.hw": "Holt-Winters（statsmodels）",
+    "sequence.model_name.autoreg": "AR（statsmodels、次数は AIC）",
     "sequence.horizon_caption": (
         "何ステップ先まで自走させたときの誤差か。テスト期間のあらゆる時点から始めて平均しています。"
         "1 ステップ予測がよく見えても、自走させると誤差はどんどん大きくなることがあります。"
@@ -86,7 +94,8 @@ JA = {
     "sequence.split_text": (
         "時系列を **ランダムに分けてはいけません**。ランダムに分けると、テストの時点の前後の値を学習で見てしまい、"
         "未来を知っているのと同じになるからです。このページでは前の部分で学習し、後ろの部分だけでテストします。"
-        "値の標準化（平均と標準偏差）も学習期間だけから計算します。"
+        "値のスケーリングも学習期間だけから計算します。学習期間の最小値が −1、最大値が 1 になるように変換します"
+        "（セルの出力 tanh の範囲です）。"
     ),
     "sequence.inside": "セルの中を見る：隠れ状態と記憶",
     "sequence.inside_show": "隠れ状態と記憶マップを計算する",
@@ -99,16 +108,41 @@ JA = {
     "sequence.state.i": "**入力ゲート i**（1 に近いほど新しい値を書き込む）",
     "sequence.memory_title": "**記憶マップ**：予測は何ステップ前の入力にどれだけ左右されるか（|∂予測/∂入力|）",
     "sequence.memory_caption": (
-        "同じ窓の長さで RNN・LSTM・GRU を順に学習してこの欄を開くと、棒が並んで比べられます。"
-        "RNN は直前の値に頼りがちで、LSTM・GRU はもっと前まで使うことが多いです。"
+        "縦軸は対数目盛りです。RNN では、1 ステップさかのぼるたびに勾配に同じ重み行列が掛かるので、"
+        "影響はほぼ一定の割合で小さくなります（直線的に下がる：勾配消失）。LSTM はセル状態に足し算で"
+        "記憶を残すので、遠い過去の影響が残りやすくなります。ただし、遠い過去が本当に必要かはデータ次第です"
+        "（年ごとの黒点数は、どちらも直近の数年を主に見ます）。窓を 30 にしたサイン波で比べてみましょう。"
     ),
+    "sequence.memory_compare": "RNN と LSTM を並べる（同じ設定で学習）",
+    "sequence.memory_working": "比べるモデルを学習しています…",
+    "sequence.memory_others": "比べるモデルは、あなたのモデルと同じデータ・窓・隠れ層サイズ・シードで {epochs} エポック学習しました。",
     "sequence.lr_title": "学習率の実験：発散を再現して直す",
     "sequence.lr_text": (
         "PyTorch の公式サンプル（time_sequence_prediction）では、学習率が大きすぎて損失が発散したという報告が"
-        "何度もありました。ここで再現できます。\n\n"
-        "1. 学習率を **1.0** にして学習します。損失が跳ね上がるか、予測が平らになるのを確かめましょう。\n"
-        "2. 学習率を **0.001**（テキストの値）に戻して、同じシードでもう一度学習します。\n\n"
-        "損失が有限でなくなると学習は止まり、「発散」と表示されます。"
+        "何度もありました。テキストの LSTM とサイン波（シード 0）で、同じ初期値・同じバッチの順番から "
+        "6 通りに学習させて、{steps} ステップ分の損失を比べます。"
+    ),
+    "sequence.lr_run": "実験する",
+    "sequence.lr_working": "6 通りの学習を実行しています…",
+    "sequence.lr_sgd": "**SGD**（勾配 × 学習率だけ進む）",
+    "sequence.lr_adam": "**Adam**（テキストの最適化手法）",
+    "sequence.lr_axis_step": "ステップ",
+    "sequence.lr_axis_loss": "損失（MSE、対数目盛り）",
+    "sequence.lr_blew": "× ステップ {step} で発散<br>（直前の損失 {peak:.1e}）",
+    "sequence.arm.sgd_high": "学習率 1.0（大きすぎ）",
+    "sequence.arm.sgd_low": "学習率 0.1（下げる）",
+    "sequence.arm.sgd_clip": "学習率 1.0 ＋ 勾配クリッピング 0.1",
+    "sequence.arm.adam_high": "学習率 1.0（大きすぎ）",
+    "sequence.arm.adam_clip": "学習率 1.0 ＋ 勾配クリッピング 0.1",
+    "sequence.arm.adam_low": "学習率 0.001（テキストの値）",
+    "sequence.lr_explain": (
+        "**SGD** は「勾配 × 学習率」だけ重みを動かします。学習率 1.0 では一歩が大きすぎて損失が増え続け、"
+        "やがて数値が表せる範囲を超えて（inf）、学習が壊れます。直し方は 2 つです。学習率を下げるか、"
+        "`torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)` で勾配の大きさ（ノルム）を 0.1 までに"
+        "抑えるか（勾配クリッピング）です。\n\n"
+        "**Adam** は勾配を、それまでの勾配の大きさの平均で割ってから使います。そのため一歩の大きさは"
+        "勾配の大きさによらず、ほぼ学習率で決まります。勾配をクリッピングで小さくしても、Adam が割り算で"
+        "元に戻してしまうので、学習率 1.0 のままでは直りません。Adam では学習率そのものを下げます。"
     ),
     "sequence.code_caption": (
         "テキスト 7.2 のコードに、今の設定を入れたものです（予測の描き位置を直し、テスト期間の最初からの"
@@ -185,6 +219,13 @@ EN = {
     "sequence.table.model": "Model",
     "sequence.table.params": "Parameters",
     "sequence.table_caption": "Test errors (in {unit}). Smaller is better.",
+    "sequence.classical_caption": (
+        "statsmodels' classical model is fitted on the training part alone too: Holt-Winters where the cycle is "
+        "fixed (the sine's 40 steps, CO2's 12 months, with a trend for CO2), and for sunspots, whose cycle "
+        "wanders between 9 and 14 years, an autoregression (AR) whose order AIC picks. It is not refitted on "
+        "the test period: the fitted model reads the observations before each test value and forecasts one "
+        "step ahead, as the network's one-step forecast does."
+    ),
     "sequence.unit.sine": "the series' units",
     "sequence.unit.sunspots": "sunspot number",
     "sequence.unit.co2": "ppm",
@@ -199,6 +240,8 @@ EN = {
     "sequence.model_name.persistence": "Persistence (tomorrow = today)",
     "sequence.model_name.seasonal": "Seasonal persistence",
     "sequence.model_name.ar": "Linear autoregression (least squares)",
+    "sequence.model_name.hw": "Holt-Winters (statsmodels)",
+    "sequence.model_name.autoreg": "AR (statsmodels, order by AIC)",
     "sequence.horizon_caption": (
         "The error k steps ahead when the model runs free, averaged over every start in the test period. "
         "A good one-step forecast can still drift far when it feeds on itself."
@@ -229,7 +272,8 @@ EN = {
     "sequence.split_text": (
         "Never split a time series **at random**: the training set would then hold values on both sides of "
         "a test point, as if the model knew the future. Here the model learns the earlier part and is tested "
-        "on the later part only, and the scaling (mean, standard deviation) comes from the training part alone."
+        "on the later part only, and the scaling comes from the training part alone: its minimum becomes −1 "
+        "and its maximum 1 (the range of tanh, the cell's output)."
     ),
     "sequence.inside": "Inside the cell: hidden state and memory",
     "sequence.inside_show": "Compute the states and the memory map",
@@ -243,16 +287,42 @@ EN = {
     "sequence.state.i": "**Input gate i** (near 1: write the new value)",
     "sequence.memory_title": "**Memory map**: how much each prediction depends on each earlier input (|∂prediction/∂input|)",
     "sequence.memory_caption": (
-        "Train RNN, LSTM and GRU with the same window one after another and open this panel each time: their "
-        "bars appear side by side. The RNN tends to lean on the latest values; LSTM and GRU often reach further back."
+        "A log scale. Each step back, a plain RNN's gradient is multiplied by the same weight matrix, so the "
+        "influence shrinks by about the same factor every step (a straight line down: the vanishing gradient). "
+        "The LSTM keeps its memory in a cell state that adds rather than multiplies, so the far past can keep "
+        "more influence. Whether the task needs the far past depends on the data (both lean on the last few "
+        "years of sunspots). Try the sine with a window of 30."
     ),
+    "sequence.memory_compare": "Put RNN and LSTM side by side (trained with the same settings)",
+    "sequence.memory_working": "Training the models to compare…",
+    "sequence.memory_others": "The models compared were trained on the same data, window, hidden size and seed as yours, for {epochs} epochs.",
     "sequence.lr_title": "Learning-rate experiment: make a run diverge, then cure it",
     "sequence.lr_text": (
         "Users of PyTorch's example time_sequence_prediction reported runs whose loss blew up at too large a "
-        "learning rate. Reproduce it here:\n\n"
-        "1. Set the learning rate to **1.0** and train. Watch the loss jump or the forecast go flat.\n"
-        "2. Set it back to **0.001** (the primer's) and train again with the same seed.\n\n"
-        "When the loss stops being finite the run stops and says it diverged."
+        "learning rate. Here the primer's LSTM learns the sine (seed 0) six ways, each from the same initial "
+        "weights and the same batches, for {steps} steps."
+    ),
+    "sequence.lr_run": "Run the experiment",
+    "sequence.lr_working": "Training the six runs…",
+    "sequence.lr_sgd": "**SGD** (steps by gradient × learning rate)",
+    "sequence.lr_adam": "**Adam** (the primer's optimizer)",
+    "sequence.lr_axis_step": "step",
+    "sequence.lr_axis_loss": "loss (MSE, log scale)",
+    "sequence.lr_blew": "× blew up at step {step}<br>(last loss {peak:.1e})",
+    "sequence.arm.sgd_high": "lr 1.0 (too high)",
+    "sequence.arm.sgd_low": "lr 0.1 (lower)",
+    "sequence.arm.sgd_clip": "lr 1.0 + gradient clipping at 0.1",
+    "sequence.arm.adam_high": "lr 1.0 (too high)",
+    "sequence.arm.adam_clip": "lr 1.0 + gradient clipping at 0.1",
+    "sequence.arm.adam_low": "lr 0.001 (the primer's)",
+    "sequence.lr_explain": (
+        "**SGD** moves the weights by gradient × learning rate. At 1.0 each step overshoots, the loss grows "
+        "until it no longer fits in a number (inf) and the run is lost. Two cures: a lower rate, or "
+        "`torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)`, which scales the gradient down whenever "
+        "its norm exceeds 0.1 (gradient clipping).\n\n"
+        "**Adam** divides each gradient by the running size of its past gradients, so its step is about the "
+        "learning rate whatever the gradient's size. A clipped gradient is divided by a clipped running size: "
+        "the step stays as large, and clipping does not cure lr 1.0. With Adam, lower the rate itself."
     ),
     "sequence.code_caption": (
         "The primer's code (7.2) with these settings, its plot drawn where the predictions belong, plus the "
