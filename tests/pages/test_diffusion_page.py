@@ -70,7 +70,7 @@ def test_sampler_comparison_and_the_judge_panel_are_computed_once_for_the_class(
 
     if not _has_shipped():
         pytest.skip("no shipped diffusion model")
-    lesson._HEAVY.clear()
+    lesson.HEAVY.clear()
     with mock.patch.object(core_diffusion, "sample", wraps=core_diffusion.sample) as sample:
         first = open_page(PAGE, "ja")
         first.button(key="diffusion_compare").click().run()

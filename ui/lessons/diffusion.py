@@ -1,10 +1,10 @@
 """The diffusion lesson (course Part 3.1.2): a U-Net trained as a job, its saved runs and live panel, the
-shipped model's reverse process, samplers and guidance computed once for the whole class, and the judge
-that puts the shipped GAN, VAE and diffusion model before the same classifier. Its figures are in
-ui.figures.diffusion.
+shipped model's reverse process, samplers and guidance computed once for the whole class. Its figures are in
+ui.figures.diffusion; its panels, and the judge that puts the shipped GAN, VAE and diffusion model before the
+same classifier, in ui.panels.diffusion.
 
 What the shipped model computes from fixed inputs (reverse runs, the sampler comparison, the guidance grid,
-the judge) is computed once per server in a `resources.SharedResults` that a client's "Clear cache" cannot
+the judge) is computed once per server in a `resources.SharedResults` (`HEAVY`) that a client's "Clear cache" cannot
 empty: thirty students asking for the same digit and seed cost one sampling run. What is a student's own (the
 comparison of the model trained in this session) is a job: it waits its turn in the server's line.
 """
@@ -22,7 +22,7 @@ import torch
 
 from core import configs, runs
 from core import diffusion as core_diffusion
-from core.metrics import classify, digit_shares
+from core.metrics import classify
 from core.models import model_args
 from ui import charts, job_widgets, jobs, resources, saved_runs, trainable
 from ui.figures import diffusion as figures
@@ -39,7 +39,7 @@ NOISY_T = 0.5  # a reverse frame at a later time is still mostly noise: the CNN'
 # the shipped model's results, once per server: reverse runs (about 0.3 MB each with their frames) and,
 # apart so that a class moving sliders never pushes them out, the heavy ones (a comparison costs ~25 s)
 _REVERSE = resources.SharedResults(max_entries=100)
-_HEAVY = resources.SharedResults(max_entries=16)
+HEAVY = resources.SharedResults(max_entries=16)
 SIZES = resources.sizes(
     # `run`: what the page's first run changes of `core.diffusion.LIVE`; `per_label`: samples per digit
     # of each sampler compared; `judge_n`: samples per model the judge reads
@@ -251,7 +251,7 @@ def shipped_comparison(model, classifier, guidance: float) -> list[dict]:
     clicking at once waits for one computation and shares its rows (read them, never change them)."""
     per_label = SIZES.per_label
     key = ("compare", resources.result_key(model), resources.result_key(classifier), per_label, guidance)
-    return _HEAVY.get(key, lambda: list(comparison_records(model, classifier, 0, per_label, guidance)))
+    return HEAVY.get(key, lambda: list(comparison_records(model, classifier, 0, per_label, guidance)))
 
 
 def start_comparison(model, classifier, guidance: float) -> jobs.Job:
@@ -273,7 +273,7 @@ def guidance_grid(model, classifier, seed: int, sampler: str, steps: int):
     the classifier reads as asked per column), once per server."""
     args = (int(seed), sampler, int(steps))
     key = ("guidance", resources.result_key(model), resources.result_key(classifier), *args)
-    return _HEAVY.get(key, lambda: _guidance_grid(model, classifier, *args))
+    return HEAVY.get(key, lambda: _guidance_grid(model, classifier, *args))
 
 
 def _guidance_grid(model, classifier, seed: int, sampler: str, steps: int):
@@ -287,76 +287,6 @@ def _guidance_grid(model, classifier, seed: int, sampler: str, steps: int):
             pred, _ = classify(classifier, col)
             shares.append(float((pred == np.arange(10)).mean()))
     return grid_image(images, nrow=len(GUIDANCE), scale=2), shares
-
-
-# -- the judge panel: GAN vs VAE vs diffusion ---------------------------------------------------------
-def judge(classifier, n: int, seed: int) -> dict[str, dict]:
-    """Each shipped generator's n samples read by the classifier: digit shares, mean confidence, share with
-    confidence >= 0.9, seconds per 100 samples, a picture of the first 20. Missing models are left out.
-    Computed once per server (the class shares the result: read it, never change it)."""
-    makers = resources.shipped_generators(n, seed)  # the GAN's and the VAE's, from their pages
-    return _HEAVY.get(
-        ("judge", *_judge_key(classifier, makers, n, seed)), lambda: _judge(classifier, makers, n, seed)
-    )
-
-
-def judge_memorisation(results: dict, classifier, n: int, seed: int) -> dict | None:
-    """`memorisation` of the diffusion samples of `judge(classifier, n, seed)` (its `results`), once per
-    server; None without the diffusion model."""
-    if "diffusion" not in results:
-        return None
-    key = ("memorisation", *_judge_key(classifier, results, n, seed))
-    return _HEAVY.get(key, lambda: memorisation(results["diffusion"]["images"]))
-
-
-def _judge_key(classifier, models, n: int, seed: int) -> tuple:
-    diff = shipped()
-    return (resources.result_key(classifier), diff and resources.result_key(diff.model), *models, n, seed)
-
-
-def _judge(classifier, makers: dict, n: int, seed: int) -> dict[str, dict]:
-    diff = shipped()
-    if diff is not None:
-        d = sampling_defaults(diff)
-        makers["diffusion"] = lambda: core_diffusion.sample(
-            diff.model, n, seed, sampler=d["sampler"], steps=d["steps"], guidance=d["guidance"]
-        )
-        # the same model asked for no digit (w = 0)
-        no_label = torch.full((n,), core_diffusion.NULL_LABEL)
-        makers["diffusion_free"] = lambda: core_diffusion.sample(
-            diff.model, n, seed, labels=no_label, sampler=d["sampler"], steps=d["steps"], guidance=0.0
-        )
-    out = {}
-    for name, make in makers.items():
-        t0 = time.perf_counter()
-        images = make()
-        seconds = time.perf_counter() - t0
-        pred, conf = classify(classifier, images)
-        out[name] = {
-            "images": images,
-            "shares": digit_shares(pred),
-            "mean_conf": float(conf.mean()),
-            "confident": float((conf >= 0.9).mean()),
-            "per_100": 100 * seconds / n,
-            "picture": grid_image(images[:20], nrow=10, scale=2),
-        }
-    return out
-
-
-def memorisation(samples: torch.Tensor, k: int = 10) -> dict:
-    """The nearest training digit of each sample, and for comparison of each unseen test digit."""
-    split = resources.mnist()
-    idx, dist = core_diffusion.nearest_training(samples, split.x_train)
-    _, test_dist = core_diffusion.nearest_training(split.x_test[: len(samples)], split.x_train)
-    # samples above, neighbours below
-    pairs = torch.cat([samples[:k], split.x_train[torch.as_tensor(idx[:k])]])
-    return {
-        "picture": grid_image(pairs, nrow=k, scale=2),
-        "dist": dist,
-        "median": float(np.median(dist)),
-        "test_median": float(np.median(test_dist)),
-        "closest": float(dist.min()),
-    }
 
 
 def warn_no_shipped() -> None:

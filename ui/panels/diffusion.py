@@ -1,14 +1,21 @@
 """The diffusion page's panels: the reverse process on the first screen, the sampler comparison and the
 guidance grid, and the judge that reads the shipped GAN, VAE and diffusion model with the same CNN. They
-draw ui/figures/diffusion.py's figures; the samples the class shares come from ui/lessons/diffusion.py."""
+draw ui/figures/diffusion.py's figures; the samples the class shares come from ui/lessons/diffusion.py, the
+judge's from here (computed once per server in the lesson's `HEAVY`)."""
 
 from __future__ import annotations
 
-import streamlit as st
+import time
 
-from core.metrics import classify
+import numpy as np
+import streamlit as st
+import torch
+
+from core import diffusion as core_diffusion
+from core.metrics import classify, digit_shares
 from ui import charts, inputs, job_widgets, jobs, layout, links, resources
 from ui.figures import diffusion as figures
+from ui.figures.images import grid_image
 from ui.i18n import relabelled, t
 from ui.lessons import diffusion as lesson
 
@@ -170,7 +177,7 @@ def judge(classifier) -> None:
     elif st.button(t("diffusion.judge_run", n=n), key="diffusion_judge_run", icon=":material/balance:"):
         # the same for everyone: computed once per server, the others wait for that one computation
         with st.spinner(t("diffusion.working")):
-            ss["_diffusion_judge"] = lesson.judge(classifier, n, JUDGE_SEED)
+            ss["_diffusion_judge"] = judge_results(classifier, n, JUDGE_SEED)
     results = ss.get("_diffusion_judge", {})
     if not results:
         return
@@ -193,10 +200,80 @@ def judge(classifier) -> None:
                     per_100=r["per_100"],
                 )
             )
-    m = lesson.judge_memorisation(results, classifier, n, JUDGE_SEED)
+    m = judge_memorisation(results, classifier, n, JUDGE_SEED)
     if m is not None:
         st.subheader(t("diffusion.memo"))
         st.image(m["picture"], width="stretch")
         st.caption(
             t("diffusion.memo_caption", median=m["median"], test=m["test_median"], closest=m["closest"])
         )
+
+
+# -- the judge panel: GAN vs VAE vs diffusion ---------------------------------------------------------
+def judge_results(classifier, n: int, seed: int) -> dict[str, dict]:
+    """Each shipped generator's n samples read by the classifier: digit shares, mean confidence, share with
+    confidence >= 0.9, seconds per 100 samples, a picture of the first 20. Missing models are left out.
+    Computed once per server (the class shares the result: read it, never change it)."""
+    makers = resources.shipped_generators(n, seed)  # the GAN's and the VAE's, from their pages
+    return lesson.HEAVY.get(
+        ("judge", *_judge_key(classifier, makers, n, seed)), lambda: _judge(classifier, makers, n, seed)
+    )
+
+
+def judge_memorisation(results: dict, classifier, n: int, seed: int) -> dict | None:
+    """`memorisation` of the diffusion samples of `judge_results(classifier, n, seed)` (its `results`), once per
+    server; None without the diffusion model."""
+    if "diffusion" not in results:
+        return None
+    key = ("memorisation", *_judge_key(classifier, results, n, seed))
+    return lesson.HEAVY.get(key, lambda: memorisation(results["diffusion"]["images"]))
+
+
+def _judge_key(classifier, models, n: int, seed: int) -> tuple:
+    diff = lesson.shipped()
+    return (resources.result_key(classifier), diff and resources.result_key(diff.model), *models, n, seed)
+
+
+def _judge(classifier, makers: dict, n: int, seed: int) -> dict[str, dict]:
+    diff = lesson.shipped()
+    if diff is not None:
+        d = lesson.sampling_defaults(diff)
+        makers["diffusion"] = lambda: core_diffusion.sample(
+            diff.model, n, seed, sampler=d["sampler"], steps=d["steps"], guidance=d["guidance"]
+        )
+        # the same model asked for no digit (w = 0)
+        no_label = torch.full((n,), core_diffusion.NULL_LABEL)
+        makers["diffusion_free"] = lambda: core_diffusion.sample(
+            diff.model, n, seed, labels=no_label, sampler=d["sampler"], steps=d["steps"], guidance=0.0
+        )
+    out = {}
+    for name, make in makers.items():
+        t0 = time.perf_counter()
+        images = make()
+        seconds = time.perf_counter() - t0
+        pred, conf = classify(classifier, images)
+        out[name] = {
+            "images": images,
+            "shares": digit_shares(pred),
+            "mean_conf": float(conf.mean()),
+            "confident": float((conf >= 0.9).mean()),
+            "per_100": 100 * seconds / n,
+            "picture": grid_image(images[:20], nrow=10, scale=2),
+        }
+    return out
+
+
+def memorisation(samples: torch.Tensor, k: int = 10) -> dict:
+    """The nearest training digit of each sample, and for comparison of each unseen test digit."""
+    split = resources.mnist()
+    idx, dist = core_diffusion.nearest_training(samples, split.x_train)
+    _, test_dist = core_diffusion.nearest_training(split.x_test[: len(samples)], split.x_train)
+    # samples above, neighbours below
+    pairs = torch.cat([samples[:k], split.x_train[torch.as_tensor(idx[:k])]])
+    return {
+        "picture": grid_image(pairs, nrow=k, scale=2),
+        "dist": dist,
+        "median": float(np.median(dist)),
+        "test_median": float(np.median(test_dist)),
+        "closest": float(dist.min()),
+    }
