@@ -79,7 +79,8 @@ COLOURS = (
     (250, 190, 212),  # 8 pink
     (255, 255, 255),  # 9 white
 )
-CORRELATION = 0.95  # strong enough that a CNN learns the colour first, weak enough that shape still helps
+CORRELATION = 1.0  # every training digit in its own colour: a plain CNN learns the colour, not the shape
+# (at 0.95 it learned enough shape to score 63 % on the test set; the lesson needs the shortcut to show)
 COLOUR_SEED = 1  # the tints are the same in every process, so runs are comparable
 
 

@@ -54,7 +54,7 @@ JA = {
     "cifar.using.fashion": "**Fashion-MNIST**（28×28 の白黒画像、10 クラス）を使っています。",
     "cifar.using.cifar10": "**CIFAR-10**（32×32 のカラー画像、10 クラス）を使っています。教材と同じデータです。",
     "cifar.using.coloured_mnist": (
-        "**色つき MNIST** を使っています。学習データでは数字ごとに色がほぼ決まっていますが、テストデータの色はでたらめです。"
+        "**色つき MNIST** を使っています。学習データでは数字ごとに色が決まっていますが、テストデータの色はでたらめです。"
         "モデルが形ではなく色で答えを覚えてしまう「近道学習」を観察します。"
     ),
     "cifar.source": "データの出どころ：{source}",
@@ -185,7 +185,7 @@ JA = {
     "cifar.q4": "損失が nan になりました。まず何を試しますか。",
     "cifar.a4": "学習率を下げることと、勾配クリッピング（`torch.nn.utils.clip_grad_norm_`）です。入力の正規化も確かめます。",
     "cifar.q5": "色つき MNIST で、学習の正解率は高いのにテストが低いのはなぜですか。",
-    "cifar.a5": "学習データでは色で数字がほぼわかるので、モデルが形ではなく色を覚えたからです（近道学習）。白黒にする、色をランダムに変えるなどで対策します。",
+    "cifar.a5": "学習データでは色で数字がわかるので、モデルが形ではなく色を覚えたからです（近道学習）。白黒にする、色をランダムに変えるなどで対策します。",
     "cifar.code_caption": "このページの設定で学習する train.py です（実行ファイル一式は保存した学習の zip にも入っています）。",
     "cifar.download": "train.py をダウンロード",
     **_classes("fashion", _FASHION_JA),
@@ -214,7 +214,7 @@ EN = {
     "cifar.using.fashion": "Using **Fashion-MNIST** (28×28 grey images, 10 classes).",
     "cifar.using.cifar10": "Using **CIFAR-10** (32×32 colour images, 10 classes), the guide's own data.",
     "cifar.using.coloured_mnist": (
-        "Using **coloured MNIST**: in training each digit almost always has its own colour, in testing the colours "
+        "Using **coloured MNIST**: in training each digit always has its own colour, in testing the colours "
         "are random. Watch a model learn the colour instead of the shape (shortcut learning)."
     ),
     "cifar.source": "Source: {source}",
@@ -339,7 +339,7 @@ EN = {
     "cifar.q4": "The loss became nan. What do you try first?",
     "cifar.a4": "A lower learning rate and gradient clipping (`torch.nn.utils.clip_grad_norm_`); check the input normalisation too.",
     "cifar.q5": "On coloured MNIST, why is the training accuracy high and the validation accuracy low?",
-    "cifar.a5": "In training the colour almost gives the digit away, so the model learned the colour, not the shape (a shortcut). Grey input or random colours cure it.",
+    "cifar.a5": "In training the colour gives the digit away, so the model learned the colour, not the shape (a shortcut). Grey input or random colours cure it.",
     "cifar.code_caption": "A train.py with this page's settings (a saved run's zip holds it too).",
     "cifar.download": "Download train.py",
     **_classes("fashion", _FASHION_EN),
