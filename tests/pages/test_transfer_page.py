@@ -140,6 +140,14 @@ def test_own_symbols_train_against_scratch_are_read_as_text_and_come_back_with_t
     shown = [t.value for t in at.text]
     assert "**bold**: 8" in shown  # the student's name as text, never markdown
     assert any(v.startswith("Frozen + new head: ") for v in shown)
+    # the class challenge: the drawings go to the board's gallery as one picture, a row per symbol
+    from core import classdb
+
+    monkeypatch.delenv(classdb.ENV_URL, raising=False)
+    at.button(key="transfer_submit").click().run()
+    assert not at.exception, at.exception
+    (entry,) = classdb.db().entries("gallery")
+    assert entry.page == "transfer" and entry.name == "sym" and entry.image.startswith(b"\x89PNG")
     fresh = open_page(PAGE, "en")
     sign_in(fresh, "sym")
     fresh.run()

@@ -11,7 +11,8 @@ import torch
 
 from core import transfer as core_tr
 from core.preprocess import to_mnist
-from ui import canvas, jobs
+from ui import board, canvas, jobs
+from ui.figures.images import grid_image
 from ui.i18n import t
 from ui.lessons import transfer as lesson
 
@@ -104,6 +105,20 @@ def symbols(busy: bool) -> None:
             st.rerun()
         read_panel(names, left)
         st.button(t("transfer.symbols_reset"), key="transfer_sym_reset", on_click=_reset)
+        if ready(d, n):  # the class challenge: symbols the class's models may not tell apart
+            st.caption(t("transfer.symbols_share"))
+            board.gallery_button(lesson.LESSON.key, sheet(d, n), {"symbols": n})
+
+
+def sheet(d: dict, n: int, per_symbol: int = 8) -> np.ndarray:
+    """The drawings as one picture for the class board: a row per symbol, its first `per_symbol` drawings
+    (a blank square where it has fewer); the names stay out of the picture (the board shows text as text)."""
+    blank = np.zeros((28, 28), np.uint8)
+    rows = []
+    for label in range(n):
+        mine = [img for img, y in zip(d["images"], d["labels"]) if y == label][:per_symbol]
+        rows += mine + [blank] * (per_symbol - len(mine))
+    return grid_image(np.stack(rows), nrow=per_symbol, scale=2)
 
 
 def read_panel(names: list[str], drawn_in) -> None:
