@@ -25,19 +25,28 @@ def test_the_first_visit_says_it_is_getting_ready_then_shows_home(browser):
         main = page.locator('[data-testid="stMain"]')
         nav = page.locator('[data-testid="stSidebarNav"]')
         seen: list[str] = []  # what the main area showed, in order: "message", then "home"
+        titles_while_warming = ""  # the sidebar's page list, read while the message still showed
         end = time.time() + 120
         while time.time() < end and "home" not in seen:
             text = main.inner_text() if main.count() else ""
-            if "準備しています" in text and not seen:
-                seen.append("message")
+            if "準備しています" in text:
+                if not seen:
+                    seen.append("message")
+                    assert page.locator(".st-key-lang").count() == 0, (
+                        "the message came only after the slow part"
+                    )
+                # the browser can draw the message a moment before the list (two messages from the
+                # server): the list counts when it comes while the page is still getting ready
                 titles = nav.inner_text() if nav.count() else ""
-                assert all(title in titles for title in ("ホーム", "拡散モデル", "クラスボード")), titles
-                assert "app_pages" not in titles and "Home" not in titles, titles
-                assert page.locator(".st-key-lang").count() == 0, "the message came only after the slow part"
+                if "ホーム" in titles:
+                    titles_while_warming = titles
             if main.locator("h1").count() and "準備しています" not in text:
                 seen.append("home")
             time.sleep(0.05)
         assert seen == ["message", "home"], f"the first visit showed {seen}"
+        titles = titles_while_warming
+        assert all(title in titles for title in ("ホーム", "拡散モデル", "クラスボード")), titles
+        assert "app_pages" not in titles and "Home" not in titles, titles
         assert "PyTorch" in main.locator("h1").first.inner_text()
     finally:
         ctx.close()

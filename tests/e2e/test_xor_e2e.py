@@ -13,7 +13,10 @@ pytestmark = pytest.mark.e2e
 
 
 def test_xor_default_training_reaches_100_percent(page, server_url):
+    # at full speed: the default replay speed (slow motion, a pause after every epoch) spends a minute on a
+    # busy machine, and the speed is no training setting
     goto(page, server_url, "xor", lang="ja")
+    set_slider(page, "xor_speed", 0)  # "full"
     type_name(page, "xor-e2e")
     acc = page.locator(".st-key-xor_accuracy [data-testid='stMetricValue']")
     assert acc.inner_text().strip() != "100%"  # the untrained network gets XOR wrong
