@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import experiments as ex
-from ui import board, job_widgets, jobs, links, resources, saved_runs
+from ui import board, job_widgets, jobs, links, saved_runs
 from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
@@ -15,13 +15,13 @@ begin("hyperparams")
 
 ss = st.session_state
 lesson.restore_widget_values()
-split = resources.mnist()
 dev = jobs.train_device()  # the CPU after a GPU fault in this session, as on the other pages
-n_val = lesson.SIZES.val_n or len(split.x_test)
-data = ex.Data(split.x_train, split.y_train, split.x_test[:n_val], split.y_test[:n_val])
+job, q = jobs.get(lesson.LESSON.key), lesson.queue()
+active = job is not None and job.active
 
 st.title(t("hyperparams.title"))
 st.markdown(t("hyperparams.intro"))
+data_name, data, split = panels.data(active)  # a queue's runs share one data set
 
 # -- design ----------------------------------------------------------------------------------
 st.subheader(t("hyperparams.presets"))
@@ -36,12 +36,11 @@ with st.container(horizontal=True):  # buttons as wide as their labels, wrapping
         )
 
 st.subheader(t("hyperparams.design"))
-specs, error = lesson.design(len(split.x_train), provenance_text(split.provenance), n_val)
+specs, error = lesson.design(
+    len(split.x_train), provenance_text(split.provenance), len(data.y_val), data_name
+)
 if error:
     st.error(error)
-
-job, q = jobs.get(lesson.LESSON.key), lesson.queue()
-active = job is not None and job.active
 
 
 def on_train() -> None:
@@ -118,7 +117,7 @@ if runs:
         disabled=active,
     )
     board.submit_runs(runs, figures.run_name)  # a finished run onto the class board (`hp_submit`)
-    panels.keep_best(finished, split.provenance.as_dict())
+    panels.keep_best(finished)
 
 # -- what each hyperparameter does, review, code ----------------------------------------------
 with st.expander(t("hyperparams.tips")):

@@ -47,6 +47,9 @@ class Settings:
     hidden: int = 128  # dense layer width (course: 256; 128 halves its cost, same accuracy here)
     train_size: int = 2000  # training images drawn from the split (quick subset)
     seed: int = 0  # init, shuffling and dropout: same seed + settings = same curve
+    dataset: str = (
+        "mnist"  # "mnist" | "fashion" (core.image_data): a queue's runs share one; older saves: MNIST
+    )
 
     def fit_config(self) -> FitConfig:
         return FitConfig(
@@ -462,4 +465,10 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
         varied = tuple(str(n) for n in saved.get("varied") or () if n in CHOICES)
         label = settings_label(RunSpec(0, s, varied))
         runs.append({"run": saved.get("run_id", i), "label": label, **asdict(s)})
-    return {"RUNS": runs, "DATASET": "mnist"}  # core.run_export ships the digits (or names the full MNIST)
+    # core.run_export ships the digits (or names the full MNIST); Fashion-MNIST is fetched by the script
+    fashion = any(r["dataset"] == "fashion" for r in runs)
+    return {
+        "RUNS": runs,
+        **({"DATA": "fashion-mnist"} if fashion else {"DATASET": "mnist"}),
+        "FASHION": fashion,
+    }

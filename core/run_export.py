@@ -74,7 +74,11 @@ def _literal(value) -> str:
     raise ValueError(f"not a plain value: {type(value).__name__}")
 
 
-SNIPPETS = ("helpers", "digits")  # export_scripts/<name>.snip, in place of $<name> in every template
+SNIPPETS = (
+    "helpers",
+    "digits",
+    "fashion",
+)  # export_scripts/<name>.snip, in place of $<name> in every template
 
 
 def _filled(template: str, constants: Mapping) -> str:

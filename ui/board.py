@@ -155,11 +155,11 @@ def _submitted(submit: Callable[[], int]) -> bool:
 def submittable(results: Sequence[ex.RunResult]) -> list[ex.RunResult]:
     """Runs that ended with a validation accuracy: measured on 1,000 held-out digits (MNIST's test images),
     on which the class chooses its hyperparameters, which makes them a validation set, so the lab calls
-    it validation accuracy everywhere."""
+    it validation accuracy everywhere. Runs on MNIST only: the class's chart compares digits with digits."""
     out = []
     for r in results:
         acc = r.final("val_acc")
-        if r.finished and acc is not None and math.isfinite(acc):
+        if r.finished and acc is not None and math.isfinite(acc) and r.spec.settings.dataset == "mnist":
             out.append(r)
     return out
 
@@ -174,7 +174,8 @@ def submit_runs(results: Sequence[ex.RunResult], run_name: Callable[[ex.RunResul
     done = submittable(results)
     st.markdown(f"**{t('board.submit')}**")
     if not done:
-        st.caption(t("board.no_finished"))
+        other = any(r.finished and r.spec.settings.dataset != "mnist" for r in results)
+        st.caption(t("board.mnist_only" if other else "board.no_finished"))
         return
     by_key = {_run_key(r): r for r in done}
     labels = {k: f"{run_name(r)} ・ {100 * r.final('val_acc'):.1f}%" for k, r in by_key.items()}

@@ -108,3 +108,30 @@ def number(
         current = clamped
     ss[f"_{key}_last"] = current
     return current
+
+
+def grey_data_choice(key: str, limit: int, busy: bool = False) -> tuple[str, Any]:
+    """A page's "Data" choice between the grey data sets (ui.resources.GREY_SETS): MNIST, or Fashion-MNIST
+    where it is installed; (name, its split of at most `limit` Fashion-MNIST images). Widget `key`, kept
+    across pages and in lesson links; disabled while the page trains (`busy`)."""
+    from core import image_data
+    from ui import resources
+    from ui.i18n import labels, relabelled
+
+    present = [d for d in resources.GREY_SETS if d == "mnist" or image_data.available()[d] is None]
+    if st.session_state.get(key) not in present:
+        st.session_state[key] = "mnist"
+    name = st.radio(
+        t("data.choice"),
+        present,
+        **links.keep(relabelled(key)),
+        format_func=labels("data.choice."),
+        horizontal=True,
+        disabled=busy,
+        help=t("data.choice.note") if len(present) > 1 else t("data.choice.no_fashion"),
+    )
+    try:
+        return name, resources.grey_split(name, limit)
+    except image_data.DataUnavailable as e:  # installed but unreadable: say why, train on MNIST
+        st.warning(t(f"data.choice.unavailable.{e.reason}"))
+        return "mnist", resources.mnist()

@@ -158,6 +158,27 @@ def digits() -> core_data.Split:
     return core_data.load_digits()
 
 
+GREY_SETS = ("mnist", "fashion")  # the 28x28 one-channel data sets the MNIST CNN trains on
+
+
+@st.cache_resource(show_spinner=False)
+def _fashion(limit: int) -> core_data.Split:
+    from core import image_data
+
+    return image_data.grey_split("fashion", limit)
+
+
+def grey_split(name: str, limit: int) -> core_data.Split:
+    """The training data `name` (GREY_SETS): MNIST as every page has it, or `limit` Fashion-MNIST images
+    (stratified), one copy for the whole class; MNIST when Fashion-MNIST is not installed.
+    core.image_data.DataUnavailable when its files are there but unreadable."""
+    from core import image_data
+
+    if name == "fashion" and image_data.available()["fashion"] is None:
+        return _fashion(limit)
+    return mnist()
+
+
 @st.cache_resource(show_spinner=False)
 def shipped_checkpoints() -> list[tuple[str, dict | str]]:
     """(file name, metadata) for each checkpoint in checkpoints/, or (name, error code) if unusable."""

