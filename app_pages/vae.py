@@ -166,10 +166,15 @@ if options:
         seed_col, _ = st.columns([1, 3])
         seed = inputs.number(seed_col, t("common.seed"), 0, 10_000, 0, **links.keep("vae_prior_seed"))
         samples = core_vae.sample_prior(v.model, 20, torch.Generator().manual_seed(int(seed)))
-        prior_grid = figures.big(figures.tile(samples, 10, pad=2), 28 * 10)
+        likely = st.toggle(t("vae.likely"), key="vae_likely", help=t("vae.likely_help"))
+        shown = core_vae.most_likely(samples) if likely else samples  # the same 20 codes either way
+        prior_grid = figures.big(figures.tile(shown, 10, pad=2), 28 * 10)
         st.image(prior_grid, width="stretch", output_format="PNG")
         st.caption(t("vae.prior_caption_ae" if not v.model.variational else "vae.prior_caption"))
-        board.gallery_button(lesson.LESSON.key, prior_grid, {"model": option, "seed": int(seed)})
+        st.caption(t("vae.likely_caption" if likely else "vae.mean_caption"))
+        board.gallery_button(
+            lesson.LESSON.key, prior_grid, {"model": option, "seed": int(seed), "most_likely": likely}
+        )
 
 # -- 4. Train your own -------------------------------------------------------------------------
 st.header(t("vae.train"))

@@ -289,6 +289,14 @@ def sample_prior(model: nn.Module, n: int, generator: torch.Generator) -> torch.
     return decode(model, z)
 
 
+def most_likely(images: torch.Tensor) -> torch.Tensor:
+    """The decoder's most likely image instead of its mean: each pixel on where its probability exceeds 1/2
+    (the mode of the Bernoulli the BCE loss assumes). The mean is the average of every digit that could sit
+    at z, a blur; the mode is one clean stroke, and it is what the class's judge reads as a digit best
+    (bench/gen_quality_vae.py: FID of the shipped 2-D VAE's prior samples, mean against mode)."""
+    return (images > 0.5).to(images.dtype)
+
+
 @torch.inference_mode()
 def reconstruct(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Decoded latent means (no sampling noise): (N, 1, 28, 28) -> (N, 1, 28, 28)."""

@@ -20,6 +20,7 @@ from core.vae import (
     interpolate,
     latent_means,
     manifold,
+    most_likely,
     reconstruct,
     sample_prior,
     train_autoencoder,
@@ -315,3 +316,9 @@ def test_a_non_finite_loss_ends_the_run_with_its_diverged_record(monkeypatch):
     cfg = VAEConfig(epochs=3, batch_size=16)
     records = list(train_autoencoder(build_model(cfg), x, cfg))
     assert [r["kind"] for r in records] == ["diverged"] and records[0]["step"] == 1
+
+
+def test_most_likely_image_is_each_pixels_mode():
+    p = torch.tensor([[[[0.1, 0.49, 0.51, 0.9]]]])
+    assert most_likely(p).tolist() == [[[[0.0, 0.0, 1.0, 1.0]]]]
+    assert most_likely(p).dtype == p.dtype and most_likely(p).shape == p.shape

@@ -209,3 +209,22 @@ def test_digit_labels_are_pushed_apart_even_when_every_cluster_sits_at_one_point
     assert _closest_pair(places) >= figures.LABEL_GAP * 0.99
     assert all(0 <= c <= 1 for p in places for c in p), "every label stays inside the plot"
     assert found == figures.digit_labels(points, labels, (-1.0, 1.0, -1.0, 1.0)), "deterministic"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_prior_samples_can_be_shown_as_their_most_likely_image(lang):
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    if not at.radio:  # no shipped model
+        return
+
+    def prior_grid() -> str:
+        urls = [img.url for el in at.get("image") for img in el.proto.imgs]
+        return urls[-1]  # the prior tab's grid is the page's last picture
+
+    before = prior_grid()
+    assert ("平均の画像" if lang == "ja" else "The mean image") in texts(at)
+    at.toggle(key="vae_likely").set_value(True).run()
+    assert not at.exception, at.exception
+    assert ("最も確からしい画像" if lang == "ja" else "The most likely image") in texts(at)
+    assert prior_grid() != before  # the same codes, drawn as their modes
