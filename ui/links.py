@@ -181,6 +181,11 @@ def notes() -> list[str]:
     return list(ss.get(_NOTES, []))
 
 
+def listed(name: str) -> list[str]:
+    """The widget keys this page's link names in `hide=` or `lock=` (checked, reserved ones left out)."""
+    return _listed(name)
+
+
 def _listed(name: str) -> list[str]:
     raw = st.query_params.get(name) or ""
     keys = (part.strip() for part in raw.split(","))
@@ -214,14 +219,25 @@ def current_values() -> dict[str, str]:
     return out
 
 
-def link(url_path: str, origin: str | None = None) -> str:
-    """The URL of this page with every registered value (and the language, and any hide=/lock=)."""
+def link(
+    url_path: str,
+    origin: str | None = None,
+    hide: Sequence[str] | None = None,
+    lock: Sequence[str] | None = None,
+) -> str:
+    """The URL of this page with every registered value (and the language, and the hide=/lock= given, else
+    the ones this page was opened with)."""
     if origin is None:
         parts = urlsplit(str(getattr(st.context, "url", "") or "http://localhost:8501"))
         origin = f"{parts.scheme}://{parts.netloc}"
     params = {"lang": current_lang(), **current_values()}
-    for name in ("hide", "lock"):
-        if listed := _listed(name):
+    for name, given in (("hide", hide), ("lock", lock)):
+        listed = (
+            _listed(name)
+            if given is None
+            else [k for k in given if KEY_RE.match(k) and not k.startswith(RESERVED)]
+        )
+        if listed:
             params[name] = ",".join(listed)
     return f"{origin}/{url_path}?{urlencode(params)}"
 
@@ -236,4 +252,6 @@ def panel(container, url_path: str, notes_slot=None) -> None:
     if ss.get(_KEYS):
         with container.expander(t("links.title"), icon=":material/link:"):
             st.caption(t("links.help"))
-            st.code(link(url_path), language=None, wrap_lines=True)
+            from ui import worksheet  # the link with hide/lock ticks, its QR code, "offer to the class"
+
+            worksheet.builder(url_path)
