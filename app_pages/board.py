@@ -4,7 +4,7 @@ follow new submissions live."""
 
 import streamlit as st
 
-from ui import board, charts
+from ui import board, challenges, charts, questions
 from ui.i18n import t
 from ui.pages import begin
 from ui.projector import projector_on
@@ -24,6 +24,7 @@ def live() -> None:
         st.error(t("board.unavailable", error=type(e).__name__))
         return
     projector = projector_on()
+    challenges.board_panel(now.runs)  # the teacher's goal and its live ranking, while one is set
     left, right = st.columns([4, 3] if projector else [5, 4])  # the sidebar folded: room for the table
     with left, st.container(key="board_leaderboard"):
         st.markdown(f"**{t('board.leaderboard')}**")
@@ -53,6 +54,8 @@ def live() -> None:
     )
 
 
+questions.live_panel(key="board_question")  # the live question while it is on the pages: the first screen
 live()
 if is_teacher():
     board.teacher_controls()
+    challenges.teacher_controls()

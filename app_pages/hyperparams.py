@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import experiments as ex
-from ui import board, job_widgets, jobs, links, saved_runs
+from ui import board, challenges, job_widgets, jobs, links, saved_runs
 from ui.figures import hyperparams as figures
 from ui.i18n import relabelled, t
 from ui.lessons import hyperparams as lesson
@@ -117,6 +117,7 @@ if runs:
         disabled=active,
     )
     board.submit_runs(runs, figures.run_name)  # a finished run onto the class board (`hp_submit`)
+    challenges.my_place(saved_runs.student_name())  # where my best run stands in the class challenge
     panels.keep_best(finished)
 
 # -- what each hyperparameter does, review, code ----------------------------------------------
