@@ -36,8 +36,11 @@ def builder(url_path: str) -> None:
     if not keys:
         return
     for name in ("hide", "lock"):  # a page opened from a link starts with that link's ticks
-        if f"links_{name}" not in st.session_state:
-            st.session_state[f"links_{name}"] = [k for k in links.listed(name) if k in keys]
+        key = f"links_{name}"
+        if key not in st.session_state:
+            st.session_state[key] = [k for k in links.listed(name) if k in keys]
+        else:  # ticks of the page before (another page's keys) are not this page's options
+            st.session_state[key] = [k for k in st.session_state[key] if k in keys]
     c1, c2 = st.columns(2)
     hide = c1.multiselect(t("worksheet.hide"), keys, key="links_hide")
     if any(k in hide for k in st.session_state["links_lock"]):  # a key is hidden or locked, not both

@@ -83,3 +83,11 @@ def test_only_the_teacher_offers_the_link_to_the_class(monkeypatch):
     monkeypatch.setattr(worksheet.st, "warning", lambda *a, **k: None)
     assert worksheet.offer("http://localhost:8501/demo") is False
     assert classroom.classroom().message is None
+
+
+def test_ticks_of_another_pages_keys_are_dropped_not_an_error():
+    at = run_with({"lang": "en"})
+    at.session_state["links_hide"] = ["gan_grid_n", "demo_lr"]  # left from another page
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="links_hide").value == ["demo_lr"]
