@@ -109,6 +109,7 @@ else:
         panels.try_text(model, cfg, vocab, layer, head, a)
     else:
         panels.try_digits(model, cfg, source, job, layer, head, a)
+        panels.hard_inputs(model, cfg)
 
 # -- 3. Experiments ------------------------------------------------------------------------------------
 st.header(t("attention.experiments"))

@@ -3,7 +3,9 @@ learns to sort or reverse a few digits, or to continue a Japanese text one chara
 
 The digit tasks are minGPT's sorting demo: sequences drawn on the fly from a per-run `torch.Generator`,
 the input and its answer read as one sequence, and the loss only on the answer. A fixed share of all
-possible inputs is never trained on; accuracy is measured there. The text is the lab's own Japanese page
+possible inputs is never trained on; accuracy is measured there. A quarter of each batch comes from the
+inputs a student types first (all equal, many repeats, sorted, reversed), which uniform draws almost
+never show; `easy_case_report` measures each family apart. The text is the lab's own Japanese page
 text (`core/texts/ja.txt`), read character by character as nanoGPT's shakespeare_char reads its play.
 `train_attention` is a generator of records like the other loops, with every head's attention map for a
 fixed input now and then.
@@ -44,6 +46,11 @@ class AttentionConfig:
     n_head: int = 4  # heads per block; the page's "1 head" experiment sets 1
     n_embd: int = 48  # width; minGPT's gpt-nano
     dropout: float = 0.0  # generated digits never repeat; the small text overfits without (TEXT: 0.2)
+    # digits: the share of each batch drawn from the input families a student types first (many copies of
+    # one digit, already sorted, back to front; `EASY_FAMILIES`), the rest uniform. Uniform draws alone
+    # show five equal digits of six about once in 1,800 inputs, and a model trained on them alone got
+    # 1 1 1 1 1 1 wrong (bench/README.md, Attention)
+    easy_share: float = 0.25
     pos_emb: bool = True  # False: the "no position embedding" experiment
     causal: bool = True  # False: the "mask off" experiment
     steps: int = 1200  # updates; 99 % of held-out sequences come well before the end (bench/README.md)
@@ -100,9 +107,14 @@ def digits_answer(x: torch.Tensor, task: str) -> torch.Tensor:
 
 
 def held_out(x: torch.Tensor, digits: int) -> torch.Tensor:
-    """(B,) bool: the inputs never trained on, one in HELD_OUT by a fixed hash of the digits."""
+    """(B,) bool: the inputs never trained on, one in HELD_OUT by a fixed hash of the digits.
+
+    The all-equal inputs are never held out: they are the only ones whose sorted answer starts with the
+    largest digit or ends with the smallest (9 9 9 9 9 9, 0 0 0 0 0 0), so a model that never saw them has
+    never written those and gets them wrong (the hash alone held out all ten of 6 digits 0-9)."""
     code = (x * digits ** torch.arange(x.shape[1], device=x.device)).sum(dim=1)  # (B,) the input as a number
-    return (code * 2654435761) % 1000003 % HELD_OUT == 0
+    equal = (x == x[:, :1]).all(dim=1) & (x.shape[1] > 1)  # (B,) one digit alone is no family
+    return ((code * 2654435761) % 1000003 % HELD_OUT == 0) & ~equal
 
 
 def draw_inputs(cfg: AttentionConfig, n: int, generator: torch.Generator, test: bool = False) -> torch.Tensor:
@@ -116,6 +128,92 @@ def draw_inputs(cfg: AttentionConfig, n: int, generator: torch.Generator, test: 
         out.append(x[keep])
         have += int(keep.sum())
     return torch.cat(out)[:n]
+
+
+FAMILIES = ("equal", "repeats", "sorted", "reversed", "random")  # easy_case_report's input families
+EASY_FAMILIES = ("equal", "repeats", "sorted", "reversed")  # what the training mixture adds to uniform draws
+
+
+def family_candidates(
+    family: str, n: int, length: int, digits: int, generator: torch.Generator
+) -> torch.Tensor:
+    """n inputs (n, length) of one family, before the held-out split:
+
+    equal     every digit the same, the digit uniform (`all_equal` lists each once)
+    repeats   one digit k times (k uniform in 2..length-1) at random places, the others any other digits
+    sorted    a uniform input sorted from small to large
+    reversed  a uniform input sorted from large to small
+    random    uniform digits, as the training batches draw them"""
+    assert family in FAMILIES, f"family must be one of {FAMILIES}, got {family!r}"
+    if family == "equal":
+        return torch.randint(0, digits, (n, 1), generator=generator).repeat(1, length)  # (n, length)
+    x = torch.randint(0, digits, (n, length), generator=generator)  # (n, length)
+    if family == "sorted":
+        return x.sort(dim=1).values
+    if family == "reversed":
+        return x.sort(dim=1, descending=True).values
+    if family == "repeats":
+        k = torch.randint(2, max(3, length), (n, 1), generator=generator)  # (n, 1) copies of the digit
+        d = torch.randint(0, digits, (n, 1), generator=generator)  # (n, 1) the repeated digit
+        other = (d + torch.randint(1, digits, (n, length), generator=generator)) % digits  # never d
+        rank = torch.rand(n, length, generator=generator).argsort(dim=1).argsort(dim=1)  # random places
+        x = torch.where(rank < k, d, other)
+    return x
+
+
+def draw_family(
+    cfg: AttentionConfig, family: str, n: int, generator: torch.Generator, test: bool = False
+) -> torch.Tensor:
+    """n inputs (n, length) of `family` in the training share (or with `test`, the held-out share). The
+    all-equal inputs are all in the training share (`held_out`): asked for held-out ones, "equal" gives
+    every all-equal input once (`all_equal`), a check of inputs the model was trained on."""
+    if family == "equal" and test:
+        return all_equal(cfg)
+    out, have = [], 0
+    for _ in range(100):  # a family with no held-out inputs (many repeats of 2 digits) gives none
+        if have >= n:
+            break
+        x = family_candidates(
+            family, max(64, 2 * n * (HELD_OUT if test else 1)), cfg.length, cfg.digits, generator
+        )
+        keep = held_out(x, cfg.digits) == test
+        out.append(x[keep])
+        have += int(keep.sum())
+    return torch.cat(out)[:n]
+
+
+def all_equal(cfg: AttentionConfig) -> torch.Tensor:
+    """Every input whose digits are all the same, once each: (digits, length)."""
+    return torch.arange(cfg.digits).view(-1, 1).repeat(1, cfg.length)
+
+
+def training_inputs(cfg: AttentionConfig, n: int, generator: torch.Generator) -> torch.Tensor:
+    """One batch of training inputs (n, length): `easy_share` of them from `EASY_FAMILIES` (in turn), the
+    rest uniform, all from the training share, in a random order."""
+    n_easy = round(n * cfg.easy_share)
+    parts = [draw_inputs(cfg, n - n_easy, generator)]
+    for i, family in enumerate(EASY_FAMILIES):
+        m = n_easy // len(EASY_FAMILIES) + (i < n_easy % len(EASY_FAMILIES))
+        if m:
+            parts.append(draw_family(cfg, family, m, generator))
+    x = torch.cat(parts)  # (n, length)
+    return x[torch.randperm(len(x), generator=generator)]
+
+
+def training_share(cfg: AttentionConfig, k: int, n: int = 20_000, seed: int = 0) -> float:
+    """The share of training inputs in which some digit appears at least k times: the uniform share
+    (`repeat_share`, exact) mixed with the easy families' (`easy_share`, each family alike; the many-repeats
+    family's counted over n draws). Sorted and reversed inputs are uniform ones reordered, so their
+    share is the uniform one; every all-equal input has all its digits the same."""
+    uniform = repeat_share(cfg.length, cfg.digits, k)
+    if cfg.easy_share == 0:
+        return uniform
+    x = family_candidates("repeats", n, cfg.length, cfg.digits, torch.Generator().manual_seed(seed))
+    counts = torch.nn.functional.one_hot(x, cfg.digits).sum(dim=1)  # (n, digits)
+    repeats = float((counts.max(dim=1).values >= k).float().mean())
+    families = {"equal": float(k <= cfg.length), "repeats": repeats, "sorted": uniform, "reversed": uniform}
+    easy = sum(families[f] for f in EASY_FAMILIES) / len(EASY_FAMILIES)
+    return (1 - cfg.easy_share) * uniform + cfg.easy_share * easy
 
 
 def separator(digits: int) -> int:
@@ -165,6 +263,67 @@ def digit_accuracy(model: GPT, cfg: AttentionConfig, x: torch.Tensor) -> dict:
         logits, _ = model(inp.to(device))  # (B, 2L, digits + 1)
     right = (logits.argmax(-1).cpu() == tgt)[:, cfg.length :]  # (B, L) answer positions only
     return {"acc": acc, "token_acc": right.float().mean().item()}
+
+
+@torch.no_grad()
+def easy_case_report(model: GPT, cfg: AttentionConfig, n: int = 1000, seed: int = 0) -> dict[str, dict]:
+    """Each input family's exact-sequence accuracy (the model writes its answer itself): {family: {"n",
+    "right", "acc"}} for n held-out inputs of each family, and every all-equal input (there are only
+    `digits` of them, all trained on: `held_out` says why)."""
+    g = torch.Generator().manual_seed(seed)
+    report = {}
+    for family in FAMILIES:
+        x = draw_family(cfg, family, n, g, test=True)
+        if len(x) == 0:
+            continue
+        right = int((solve(model, x) == digits_answer(x, cfg.task)).all(dim=1).sum())
+        report[family] = {"n": len(x), "right": right, "acc": right / len(x)}
+    return report
+
+
+@torch.no_grad()
+def position_errors(model: GPT, cfg: AttentionConfig, x: torch.Tensor) -> tuple[np.ndarray, torch.Tensor]:
+    """Where the model goes wrong on inputs x (B, L): the share of wrong digits at each answer position
+    (L,), and the model's answers (B, L). A first wrong digit makes the later ones likely wrong too (the
+    model reads its own answer), so the bars say where mistakes start and how they carry on."""
+    answer = solve(model, x)  # (B, L)
+    wrong = answer != digits_answer(x, cfg.task)  # (B, L)
+    return wrong.float().mean(dim=0).numpy(), answer
+
+
+def first_wrong(model: GPT, cfg: AttentionConfig, x: torch.Tensor) -> dict | None:
+    """The first input of x (B, L) the model answers wrong, with its first wrong answer position (0-based),
+    the model's answer and its attention maps (`digit_example`), or None when every answer is right."""
+    _, answer = position_errors(model, cfg, x)
+    wrong = answer != digits_answer(x, cfg.task)  # (B, L)
+    rows = wrong.any(dim=1).nonzero()
+    if len(rows) == 0:
+        return None
+    i = int(rows[0])
+    example = digit_example(model, cfg, x[i])
+    return {"input": x[i], "position": int(wrong[i].nonzero()[0]), **example}
+
+
+def hard_inputs(model: GPT, cfg: AttentionConfig, n: int = 200, seed: int = 0) -> dict:
+    """What the page shows of the inputs a model finds hard: "errors" (L,), the share of wrong digits at
+    each answer position over n held-out uniform inputs; "acc", the share of those answered right; and
+    "wrong", the first input answered wrong (`first_wrong`; the uniform ones first, then every all-equal
+    input and n // 4 held-out ones of each other easy family, with its "family"), or None."""
+    g = torch.Generator().manual_seed(seed)
+    parts = {"random": draw_inputs(cfg, n, g, test=True)}
+    parts |= {f: draw_family(cfg, f, max(1, n // 4), g, test=True) for f in EASY_FAMILIES}
+    x = torch.cat(list(parts.values()))  # (N, L)
+    answer = solve(model, x)  # (N, L)
+    wrong = answer != digits_answer(x, cfg.task)  # (N, L)
+    errors = wrong[:n].float().mean(dim=0).numpy()  # (L,) over the uniform inputs only
+    out = {"errors": errors, "acc": float((~wrong[:n].any(dim=1)).float().mean()), "n": n, "wrong": None}
+    rows = wrong.any(dim=1).nonzero()
+    if len(rows):
+        i = int(rows[0])
+        family = next(f for f, j in zip(parts, np.cumsum([len(v) for v in parts.values()])) if i < j)
+        example = digit_example(model, cfg, x[i])
+        out["wrong"] = {"input": x[i], "position": int(wrong[i].nonzero()[0]), "family": family, **example}
+    return out
 
 
 def most_repeated(x: torch.Tensor) -> int:
@@ -440,7 +599,7 @@ def train_attention(
         if cfg.task == "text":
             x, y = text_batch(data.train, cfg.block_size, cfg.batch_size, gen)
         else:
-            x, y = digit_batch(draw_inputs(cfg, cfg.batch_size, gen), cfg.task, cfg.digits)
+            x, y = digit_batch(training_inputs(cfg, cfg.batch_size, gen), cfg.task, cfg.digits)
         for group in opt.param_groups:
             group["lr"] = learning_rate(cfg, i)
         _, loss = model(x.to(device), y.to(device))
@@ -498,17 +657,19 @@ def provenance(cfg: AttentionConfig, data: TextData | None = None) -> str:
     if data is None:
         done = {"sort": "sorted", "reverse": "reversed"}[cfg.task]
         return (
-            f"generated on the fly: {cfg.length} digits 0-{cfg.digits - 1} and their {done} copy; "
-            f"1 input in {HELD_OUT} held out"
+            f"generated on the fly: {cfg.length} digits 0-{cfg.digits - 1} and their {done} copy, "
+            f"{cfg.easy_share:.0%} of each batch from {', '.join(EASY_FAMILIES)}; 1 input in {HELD_OUT} held out"
         )
     n = len(data.train) + len(data.val)
     return f"core/texts/ja.txt: {n} characters of the lab's Japanese page texts, {data.vocab.size} distinct"
 
 
 def config_of(meta: dict) -> AttentionConfig:
-    """The AttentionConfig a checkpoint was trained with (keys it does not know are left out)."""
+    """The AttentionConfig a checkpoint was trained with (keys it does not know are left out; a run saved
+    before the easy families were mixed in trained on uniform draws only)."""
+    stored = meta.get("train_config") or {}
     try:
-        return from_dict(AttentionConfig, meta.get("train_config") or {})
+        return from_dict(AttentionConfig, {"easy_share": 0.0, **stored} if stored else {})
     except TypeError as e:
         raise ValueError(f"unreadable settings in the checkpoint: {e}") from e
 
@@ -538,7 +699,7 @@ def script_constants(config: Mapping, model_config: Mapping) -> dict:
     model = {name: arch[name.lower()] for name in ("VOCAB_SIZE", "BLOCK_SIZE", "N_LAYER", "N_HEAD", "N_EMBD")}
     model |= {"DROPOUT": arch.get("dropout", 0.0), "BIAS": arch.get("bias", True)}
     model |= {"POS_EMB": arch.get("pos_emb", True), "CAUSAL": arch.get("causal", True)}
-    task = {"TASK": cfg.task, "LENGTH": cfg.length, "DIGITS": cfg.digits}
+    task = {"TASK": cfg.task, "LENGTH": cfg.length, "DIGITS": cfg.digits, "EASY_SHARE": cfg.easy_share}
     train = {
         "STEPS": cfg.steps,
         "BATCH_SIZE": cfg.batch_size,

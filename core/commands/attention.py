@@ -50,6 +50,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         digits=args.digits,
         seed=args.seed,
         threads=args.threads,
+        easy_share=args.easy_share,
         pos_emb=not args.no_pos_emb,
         causal=not args.no_mask,
     )
@@ -99,6 +100,12 @@ def cmd_train(args: argparse.Namespace) -> int:
             + (f"{to_99:.1f} s" if to_99 is not None else "never")
         )
         metrics["seconds_to_99"] = to_99
+        report = A.easy_case_report(model, cfg, n=2000, seed=12345)
+        metrics["families"] = {name: r["acc"] for name, r in report.items()}
+        print(
+            "families (exact sequences right): "
+            + ", ".join(f"{name} {r['acc']:.2%} of {r['n']:,}" for name, r in report.items())
+        )
     else:
         val = A.text_loss(model, data.val, cfg.block_size, batches=32)
         metrics = {"val_loss": val, "unigram_loss": baseline, "train_loss": last["train_loss"]}
@@ -159,6 +166,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--dropout", type=float, default=None)
     t.add_argument("--length", type=int, default=None, help="digits per sequence (sort / reverse)")
     t.add_argument("--digits", type=int, default=None, help="the digits 0..N-1 (sort / reverse)")
+    t.add_argument(
+        "--easy-share", type=float, default=None, help="digits: share of each batch from the easy families"
+    )
     t.add_argument("--no-pos-emb", action="store_true", help="leave out the position embedding")
     t.add_argument("--no-mask", action="store_true", help="no causal mask (the model can peek)")
     t.add_argument("--text", default=None, help="a UTF-8 text file (default: core/texts/ja.txt)")

@@ -93,3 +93,20 @@ def test_panels_keep_at_most_four_maps_from_the_last_layer():
     assert figures.panels(2, 4, large=True) == [(1, 0), (1, 1), (1, 2), (1, 3)]
     assert figures.panels(2, 2, large=True) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert figures.panels(1, 8, large=True) == [(0, j) for j in range(4)]
+
+
+def test_position_errors_are_percent_bars_per_answer_position():
+    fig = figures.position_errors(np.array([0.0, 0.1, 0.5, 0.02]))
+    assert list(fig.data[0].x) == ["1", "2", "3", "4"] and np.allclose(fig.data[0].y, [0, 10, 50, 2])
+    assert fig.layout.yaxis.range[1] >= 50
+    assert figures.position_errors(np.zeros(6)).layout.yaxis.range[1] > 0  # no error: an axis still
+
+
+def test_wrong_heatmap_has_a_row_per_head_over_the_positions_read():
+    att = np.random.default_rng(1).random((2, 2, 6, 6))
+    labels = ["1", "1", "→", "1", "1", "2"]
+    fig = figures.wrong_heatmap(att, row=4, labels=labels, seen=5)
+    z = np.asarray(fig.data[0].z)
+    assert fig.data[0].type == "heatmap" and z.shape == (4, 5)  # 2 layers x 2 heads, 5 positions read
+    assert np.allclose(z[3], att[1, 1, 4, :5])
+    assert list(fig.layout.xaxis.ticktext) == labels[:5] and len(set(fig.data[0].x)) == 5  # repeats kept

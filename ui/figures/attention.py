@@ -161,6 +161,60 @@ def row_bars(weights: np.ndarray, labels: list[str], height: int = 240) -> go.Fi
     return fig
 
 
+def position_errors(errors: np.ndarray, height: int = 200) -> go.Figure:
+    """The share of wrong digits (%) at each answer position (a bar per position, 1-based)."""
+    x = [str(i + 1) for i in range(len(errors))]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=100 * np.asarray(errors),
+            marker_color=COLORS[1],
+            hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        yaxis={
+            "range": [0, max(5.0, 100 * float(np.max(errors)) * 1.1)],
+            "title": t("attention.hard_errors_axis"),
+        },
+        xaxis={"title": t("attention.hard_position_axis"), "tickfont": TICKS, "type": "category"},
+    )
+    return fig
+
+
+def wrong_heatmap(att: np.ndarray, row: int, labels: list[str], seen: int, height: int = 220) -> go.Figure:
+    """Where every head (a row: layer, head) looks from row `row` of att (n_layer, n_head, T, T), over the
+    first `seen` positions (columns, `labels`): those it may read (all of them with the mask off)."""
+    n_layer, n_head = att.shape[:2]
+    z = att[:, :, row, :seen].reshape(n_layer * n_head, seen)  # (layers x heads, seen)
+    names = [
+        t("attention.head_title", layer=i + 1, head=j + 1) for i in range(n_layer) for j in range(n_head)
+    ]
+    cols = [f"{k + 1}:{name}" for k, name in enumerate(labels[:seen])]  # unique even for repeated digits
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=names,
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            hovertemplate="%{y} → %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        xaxis={"tickmode": "array", "tickvals": cols, "ticktext": labels[:seen], "tickfont": TICKS},
+        yaxis={"autorange": "reversed", "tickfont": TICKS},
+    )
+    return fig
+
+
 def matrix_tex(m: np.ndarray, digits: int = 2) -> str:
     """A matrix as LaTeX (bmatrix); -inf as -\\infty."""
     rows = []

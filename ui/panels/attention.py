@@ -1,7 +1,7 @@
 """The attention page's panels (course Part 3.1.3): the settings' row, the preview before training (with a
 note when this session's run belongs to another task), "try it" for the digits (with why a wrong answer is
-wrong) and for the text (example beginnings, the characters the model knows), and reading what the student
-types. They draw ui/figures/attention.py's figures; the models, the session's state and the live panel are
+wrong, and the inputs the model finds hard) and for the text (example beginnings, the characters the model
+knows), and reading what the student types. They draw ui/figures/attention.py's figures; the models, the session's state and the live panel are
 ui/lessons/attention.py's."""
 
 from __future__ import annotations
@@ -93,12 +93,13 @@ def try_digits(model, cfg, source: str, job: Job | None, layer: int, head, colum
 
 def why_wrong(x: torch.Tensor, cfg: core_attention.AttentionConfig, steps: int) -> str:
     """Why the model got x wrong, in the student's language: an experiment that breaks the task, or an
-    input of a kind it rarely saw (many copies of one digit), or a model not trained enough yet."""
+    input of a kind its batches rarely showed (many copies of one digit), or a model not trained enough
+    yet."""
     experiment = lesson.experiment_of(cfg)
     if experiment != "none":
         return t("attention.wrong_experiment", experiment=t(f"attention.experiment.{experiment}"))
     k = core_attention.most_repeated(x)
-    share = core_attention.repeat_share(cfg.length, cfg.digits, k)
+    share = core_attention.training_share(cfg, k)  # as its batches were drawn (the easy families mixed in)
     if share >= RARE:
         return t("attention.wrong_common")
     seen = steps * cfg.batch_size
@@ -110,6 +111,49 @@ def why_wrong(x: torch.Tensor, cfg: core_attention.AttentionConfig, steps: int) 
         seen=seen,
         expected=f"{expected:.1f}" if expected < 10 else f"{expected:,.0f}",
     )
+
+
+# -- which inputs the model finds hard -------------------------------------------------------------------
+HARD_N = 200  # held-out uniform inputs behind the bars (and n / 4 of each easy family): about 0.1 s
+
+
+def hard_inputs(model, cfg) -> None:
+    """An expander: the share of wrong digits at each answer position over HARD_N held-out inputs, and for
+    the first input the model gets wrong, where every head looked when it wrote the first wrong digit."""
+    with st.expander(t("attention.hard"), icon=":material/troubleshoot:"):
+        found = _hard(model, cfg)
+        st.caption(t("attention.hard_caption", n=found["n"], acc=100 * found["acc"]))
+        charts.plot(st, figures.position_errors(found["errors"]), key="attention_hard_bars", width="stretch")
+        wrong = found["wrong"]
+        if wrong is None:
+            st.success(t("attention.hard_none", n=found["n"]))
+            return
+        pos, x = wrong["position"], wrong["input"]
+        truth = core_attention.digits_answer(x.view(1, -1), cfg.task)[0]
+        st.markdown(
+            t(
+                "attention.hard_wrong",
+                family=t(f"attention.family.{wrong['family']}"),
+                sep=figures.SEP,
+                x=" ".join(map(str, x.tolist())),
+                answer=" ".join(map(str, wrong["answer"].tolist())),
+                truth=" ".join(map(str, truth.tolist())),
+                pos=pos + 1,
+            )
+        )
+        names, r = figures.token_labels(wrong["tokens"], cfg), answer_row(cfg, pos)
+        seen = r + 1 if cfg.causal else len(names)
+        charts.plot(st, figures.wrong_heatmap(wrong["attention"], r, names, seen), key="attention_hard_map")
+        st.caption(t("attention.hard_map_caption", pos=pos + 1, token=int(wrong["answer"][pos])))
+
+
+def _hard(model, cfg) -> dict:
+    """`core.attention.hard_inputs` once per model and settings in this session (the page reruns often).
+    The model itself is kept with the result, not its id: a retrained model could reuse a freed id."""
+    kept = ss.get("attention_hard")
+    if not kept or kept[0] is not model or kept[1] != cfg:
+        kept = ss["attention_hard"] = (model, cfg, core_attention.hard_inputs(model, cfg, HARD_N))
+    return kept[2]
 
 
 # -- try it: the text ------------------------------------------------------------------------------------
@@ -241,8 +285,20 @@ def read_prompt(text: str, vocab, limit: int) -> tuple[str | None, str]:
         return None, t("attention.bad.long", n=limit)
     missing = vocab.unknown(text)
     if missing:
-        return None, t("attention.bad.unknown", chars=quoted(missing))
+        message = t("attention.bad.unknown", chars=quoted(missing))
+        near = other_width(missing, vocab)
+        if near:
+            pairs = [f"{quoted(c)} → {quoted(known)}" for c, known in near.items()]
+            message += " " + t("attention.bad.other_width", pairs=t("attention.char_sep").join(pairs))
+        return None, message
     return text, ""
+
+
+def other_width(chars: str, vocab) -> dict[str, str]:
+    """The characters of `chars` the model knows in another width (a Japanese keyboard types "Ｇ", "（",
+    "ｶ" or a full-width space where the text has "G", "(", "カ", " "): {typed: known} by Unicode's NFKC."""
+    near = {c: unicodedata.normalize("NFKC", c) for c in chars}
+    return {c: n for c, n in near.items() if n and n != c and not vocab.unknown(n)}
 
 
 def quoted(chars: str) -> str:

@@ -97,6 +97,7 @@ JA = {
         "{chars}は学習した文章に一度も出てこない文字なので、このモデルには使えません。"
         "下の書き出しの例を選ぶか、「モデルが知っている文字」にある字だけで書いてください。"
     ),
+    "attention.bad.other_width": "全角・半角を変えれば使える文字があります：{pairs}。",
     "attention.bad.long": "書き出しは {n} 文字までにしてください。",
     "attention.experiments": "実験：1 か所だけ変えてみる",
     "attention.exp_intro": (
@@ -169,6 +170,29 @@ JA = {
         "（このモデルが学習で見た約 {seen:,} 個の数列の中では、平均 {expected} 個ほど）。"
         "ほとんど見たことのない並びなので、間違えやすいのです。"
     ),
+    "attention.hard": "モデルが苦手な入力",
+    "attention.hard_caption": (
+        "学習に使っていない {n} 個のランダムな数列で、答えの位置ごとに間違えた割合です（数列ごとの正解率 {acc:.1f}%）。"
+        "1 か所間違えると、その後ろの数字も間違えやすくなります。"
+    ),
+    "attention.hard_errors_axis": "間違えた割合（%）",
+    "attention.hard_position_axis": "答えの位置",
+    "attention.hard_none": (
+        "学習に使っていない {n} 個のランダムな数列でも、すべて同じ数字・同じ数字が多い・並べ済み・逆順の数列でも、"
+        "間違いはありませんでした。"
+    ),
+    "attention.hard_wrong": (
+        "間違えた入力（{family}）：**{x}** {sep} {answer}（正解は {truth}）。答えの {pos} 番目で最初に間違えました。"
+    ),
+    "attention.hard_map_caption": (
+        "答えの {pos} 番目に「{token}」と書いたとき、各ヘッド（行）がどの位置（列）に重みを置いたか。"
+        "色が濃いほど強く見ています。"
+    ),
+    "attention.family.random": "ランダム",
+    "attention.family.equal": "すべて同じ数字",
+    "attention.family.repeats": "同じ数字が多い",
+    "attention.family.sorted": "並べ済み",
+    "attention.family.reversed": "逆順",
     "attention.wrong_common": (
         "この入力は、学習でもよく出てくる種類の並びです。それでも間違えるのは、モデルがまだ完全ではないからです。"
         "ステップ数を増やして学習し直すと、正解が増えることがあります。"
@@ -284,6 +308,7 @@ EN = {
         "The model never saw {chars} in its training text, so it cannot read them. Pick one of the example "
         "beginnings below, or use only characters listed under “Characters the model knows”."
     ),
+    "attention.bad.other_width": "Some of them it knows in the other width: {pairs}.",
     "attention.bad.long": "At most {n} characters, please.",
     "attention.experiments": "Experiments: change one thing",
     "attention.exp_intro": "Pick an **Experiment** above and train: the results line up in this table. Guess first, then try.",
@@ -355,6 +380,30 @@ EN = {
         "on (about {expected} among the {seen:,} sequences this model saw). It has hardly ever seen one, so it "
         "gets them wrong more easily."
     ),
+    "attention.hard": "Inputs the model finds hard",
+    "attention.hard_caption": (
+        "How often each answer position is wrong, over {n} random sequences never trained on ({acc:.1f}% of "
+        "the sequences right). One wrong digit often makes the digits after it wrong too."
+    ),
+    "attention.hard_errors_axis": "Wrong (%)",
+    "attention.hard_position_axis": "Answer position",
+    "attention.hard_none": (
+        "No wrong answer: not on {n} random sequences never trained on, nor on all-equal, many-repeats, "
+        "already sorted or reversed ones."
+    ),
+    "attention.hard_wrong": (
+        "A wrong answer ({family}): **{x}** {sep} {answer} (right: {truth}). The first wrong digit is answer "
+        "digit {pos}."
+    ),
+    "attention.hard_map_caption": (
+        "Writing answer digit {pos} (“{token}”): where each head (a row) put its weight (columns: positions). "
+        "Darker is stronger."
+    ),
+    "attention.family.random": "random",
+    "attention.family.equal": "all the same digit",
+    "attention.family.repeats": "many repeats",
+    "attention.family.sorted": "already sorted",
+    "attention.family.reversed": "reversed",
     "attention.wrong_common": (
         "This kind of input is common in training; the model simply is not perfect yet. Training again with "
         "more steps often fixes answers like this one."
