@@ -2,18 +2,18 @@
 errors, memory, and a message to the whole class. Behind LAB_TEACHER_TOKEN (ui.teacher)."""
 
 import os
-import time
 
 import streamlit as st
 
 from core import classdb
-from ui import classroom, jobs, resources, teacher
+from ui import classroom, jobs, progress, questions, resources, teacher
 from ui.i18n import t
 from ui.pages import PAGES, begin
 
 begin("teacher")
 
 REFRESH_S = 3
+SKIP = ("teacher",)  # the teacher's own session is no student
 st.title(t("teacher.title"))
 
 if teacher.setup() == "off":
@@ -57,72 +57,17 @@ def rss_gib() -> float | None:
     return None
 
 
-def ago(seconds: float) -> str:
-    return t("teacher.ago.seconds", s=seconds) if seconds < 60 else t("teacher.ago.minutes", m=seconds // 60)
-
-
-def training(seat: classroom.Seat) -> str:
-    """The seat's jobs that matter now: the running and queued ones, else the one of the page it is on."""
-    listed = [(k, j) for k, j in list(seat.jobs.items()) if j.active] or [
-        (k, j) for k, j in list(seat.jobs.items()) if k == seat.page
-    ]
-    return " / ".join(
-        f"{page_title(k)}：{t(f'teacher.state.{j.state}')} {j.fraction():.0%}" for k, j in listed
-    )
-
-
-def student_table(students: list[classroom.Seat]) -> None:
-    """One line per student; names, pages and errors as plain cells (a dataframe shows no Markdown)."""
-    now = time.time()
-    if not students:
-        st.caption(t("teacher.no_students"))
-        return
-    st.dataframe(
-        [
-            {
-                t("teacher.col.name"): seat.name or t("teacher.unnamed"),
-                t("teacher.col.page"): page_title(seat.page),
-                t("teacher.col.last_action"): ago(max(0.0, now - seat.last_seen)),
-                t("teacher.col.training"): training(seat),
-                t("teacher.col.last_error"): (
-                    f"{seat.last_error.text}（{ago(max(0.0, now - seat.last_error.when))}）"
-                    if seat.last_error is not None
-                    else ""
-                ),
-            }
-            for seat in students
-        ],
-        hide_index=True,
-        width="stretch",
-        key="teacher_students",
-    )
-
-
 @st.fragment(run_every=REFRESH_S)
 def live_view() -> None:
     room = classroom.classroom()
-    seats = room.seats(classroom.session_alive)
-    students = [s for s in seats if s.page != "teacher"]
-    c1, c2 = st.columns([1, 2])
-    c1.metric(t("teacher.sessions"), len(students))
-    counts: dict[str, int] = {}
-    for seat in students:
-        counts[seat.page] = counts.get(seat.page, 0) + 1
-    c2.dataframe(
-        [{t("teacher.page"): page_title(k), t("teacher.count"): n} for k, n in sorted(counts.items())],
-        hide_index=True,
-        width="stretch",
-        key="teacher_pages",
-    )
-    st.subheader(t("teacher.students"))
-    student_table(students)
-
+    progress.students(page_title, SKIP)  # counts and students: every replica's when the database is shared
     st.subheader(t("teacher.jobs"))
     every = room.job_rows(classroom.session_alive)
     rows = [r for r in every if r[2].state in (*jobs.ACTIVE, "error")]
-    if not rows:
+    shared = progress.jobs_table(page_title, SKIP)  # every replica's jobs, when the database is shared
+    if not shared and not rows:
         st.caption(t("teacher.no_jobs"))
-    else:
+    elif not shared:
         st.dataframe(
             [
                 {
@@ -138,17 +83,17 @@ def live_view() -> None:
             width="stretch",
             key="teacher_jobs",
         )
-        cols = st.columns(3)
-        for i, (seat, key, job) in enumerate(r for r in rows if r[2].active):
-            # a label is Markdown: the student's name goes in with every sign escaped (ui.teacher)
-            name = teacher.literal_label(seat.name) if seat.name else t("teacher.unnamed")
-            if cols[i % 3].button(
-                t("teacher.stop", name=name, page=page_title(key)),
-                key=f"teacher_stop_{seat.session_id}_{key}",
-                icon=":material/stop_circle:",
-            ):
-                classroom.stop_job(job)  # the job's own stop(), and the student's page says who
-                st.toast(t("teacher.stopped", name=name, page=page_title(key)))
+    cols = st.columns(3)  # Stop: this server's jobs only (another replica's job is not an object here)
+    for i, (seat, key, job) in enumerate(r for r in rows if r[2].active):
+        # a label is Markdown: the student's name goes in with every sign escaped (ui.teacher)
+        name = teacher.literal_label(seat.name) if seat.name else t("teacher.unnamed")
+        if cols[i % 3].button(
+            t("teacher.stop", name=name, page=page_title(key)),
+            key=f"teacher_stop_{seat.session_id}_{key}",
+            icon=":material/stop_circle:",
+        ):
+            classroom.stop_job(job)  # the job's own stop(), and the student's page says who
+            st.toast(t("teacher.stopped", name=name, page=page_title(key)))
     for device in sorted({job.device for _, _, job in every} | {resources.device().name}):
         states = [job.state for _, _, job in every if job.device == device]
         st.caption(
@@ -188,6 +133,7 @@ def live_view() -> None:
 
 st.caption(t("teacher.lead"))
 live_view()
+progress.panel(page_title, SKIP)  # the progress grid of every replica, the class report, pause all
 
 st.subheader(t("teacher.message"))
 with st.form("teacher_message", border=False):
@@ -204,6 +150,8 @@ if sent:
         st.success(t("teacher.sent"), icon=":material/campaign:")
 if classroom.classroom().message is not None:
     st.button(t("teacher.clear_message"), key="teacher_withdraw", on_click=classroom.classroom().withdraw)
+
+questions.teacher_panel()  # a live question to the whole class, its answers live (ui/questions.py)
 
 st.subheader(t("teacher.pins"))
 with st.form("teacher_pins", border=False):

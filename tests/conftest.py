@@ -42,7 +42,7 @@ def _clear_streamlit_caches():
         pass
     # The server-wide state no client can clear (the class, the job pools, the teacher token's wrong
     # tries) is module-level: each test starts with it fresh, as a new server would.
-    for name in ("ui.classroom", "ui.jobs", "ui.teacher"):
+    for name in ("ui.classroom", "ui.jobs", "ui.teacher", "ui.progress"):
         module = sys.modules.get(name)
         if module is not None:
             module.forget_server_state()

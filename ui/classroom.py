@@ -217,8 +217,12 @@ def session_alive(sid: str) -> bool:
 
 
 def check_in(name: str, page: str) -> None:
-    """Before the page (ui.pages.begin): this session is here, on `page`, as `name`."""
+    """Before the page (ui.pages.begin): this session is here, on `page`, as `name`; and, for every
+    replica's view, in the class database (ui.progress: batched, never a write per page run)."""
+    from ui import progress  # it reads this module's Classroom: imported here, not at the top
+
     classroom().check_in(seat_id(), name, page, jobs.session_jobs(), runtime_session_id())
+    progress.checked_in(name, page)
 
 
 def check_out(name: str, page: str) -> None:
@@ -252,8 +256,8 @@ def stops_for_this_session() -> list[tuple[str, jobs.Job]]:
 
 
 def banner() -> None:
-    """The teacher's message, and a note when the teacher stopped one of this session's jobs, at the top of
-    every page (ui.pages.begin).
+    """The teacher's message, the teacher's live question (ui.questions), and a note when the teacher
+    stopped one of this session's jobs, at the top of every page (ui.pages.begin).
 
     A fragment that reruns itself every BANNER_EVERY_S: a message reaches a student who is reading or
     watching a live chart within seconds, without a click. Such a rerun redraws only this fragment; the
@@ -274,6 +278,7 @@ _NO_ROOM_WHEN_EMPTY = """<style>
 
 
 def _draw_banner() -> None:
+    from ui import questions
     from ui.i18n import t
     from ui.pages import PAGES
 
@@ -293,6 +298,7 @@ def _draw_banner() -> None:
                     on_click=dismiss,
                     args=(msg.id,),
                 )
+        questions.student_part(BANNER_KEY)  # the teacher's live question: one cached read per poll
         titles = {p.key: t(f"nav.{p.key}") for p in PAGES}
         for key, job in stops:
             note, close = st.columns([6, 1], vertical_alignment="center")

@@ -9,8 +9,11 @@ between processes, so nothing smaller shows them."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ import pytest
 from bench import lab_server
 from core import runs
 from deploy import replicas
-from tests.e2e.conftest import LOGS, _unavailable, choose_language, goto, wait_idle
+from tests.e2e.conftest import LOGS, TEACHER_TOKEN, _unavailable, choose_language, goto, wait_idle
 
 # two replicas and the proxy for the module, not a set per xdist worker
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("replicas")]
@@ -31,7 +34,9 @@ def deployment(browser, tmp_path_factory):
     if not Path(replicas.HAPROXY).exists():
         _unavailable(f"haproxy not found at {replicas.HAPROXY} (apt-get install -y haproxy)")
     runs_dir = tmp_path_factory.mktemp("shared_runs")
-    dep = replicas.start(2, runs_dir=runs_dir, logs=LOGS / "replicas", test_mode=True)
+    dep = replicas.start(
+        2, runs_dir=runs_dir, logs=LOGS / "replicas", test_mode=True, env={"LAB_TEACHER_TOKEN": TEACHER_TOKEN}
+    )
     # a replica's first page run imports and loads for many seconds; both at once, straight to their own
     # ports (not through the proxy, whose turn-taking the tests watch), so no test waits for either
     warming = [_context(browser) for _ in dep.replicas]
@@ -102,11 +107,51 @@ def test_a_browser_stays_on_its_replica_and_a_new_one_goes_to_the_other(browser,
     ctx2.close()
 
 
-def _type_name(page) -> None:
+def _type_name(page, name: str = NAME) -> None:
     box = page.locator(".st-key-runs_name input").first
-    box.fill(NAME)
+    box.fill(name)
     box.press("Enter")
     wait_idle(page)
+
+
+def test_the_teacher_on_one_replica_sees_the_students_of_both(browser, deployment):
+    """Each replica writes its students to the class database every few seconds; the teacher's class
+    report (the progress grid, made at the click) lists the students of both replicas."""
+    suffix = str(int(time.time()) % 10_000)  # a rerun's students are new names
+    contexts, students = [], {}
+    try:
+        # one student on each replica: straight to its port, not left to the proxy's turn-taking
+        for name, r in zip((f"あおい{suffix}", f"Ben{suffix}"), deployment.replicas, strict=True):
+            ctx, page = _context(browser)
+            contexts.append(ctx)
+            goto(page, f"http://127.0.0.1:{r.port}", "xor", "en")
+            _type_name(page, name)
+            students[name] = _replica(page)
+        assert set(students.values()) == {"r1", "r2"}
+
+        ctx, teacher = _context(browser)
+        contexts.append(ctx)
+        goto(teacher, deployment.url, "teacher", "en")
+        teacher.locator(".st-key-teacher_token input").fill(TEACHER_TOKEN)
+        teacher.keyboard.press("Enter")
+        wait_idle(teacher)
+
+        def grid() -> set[tuple[str, str, bool]]:
+            with teacher.expect_download() as download:
+                teacher.locator(".st-key-progress_report button").click()
+            with zipfile.ZipFile(download.value.path()) as zf:
+                rows = csv.DictReader(io.StringIO(zf.read("progress.csv").decode("utf-8-sig")))
+                return {
+                    (r["name"], r["replica"], bool(r["xor.opened"])) for r in rows if r["name"] in students
+                }
+
+        expected = {(name, replica, True) for name, replica in students.items()}
+        assert _until(lambda: grid() == expected, timeout=30), grid()
+        connected = teacher.locator('[data-testid="stMetricValue"]').first  # the live view: both too
+        assert _until(lambda: connected.inner_text().strip() == "2", timeout=15), connected.inner_text()
+    finally:
+        for c in contexts:
+            c.close()
 
 
 def test_a_student_of_a_killed_replica_reloads_onto_the_other_and_finds_the_saved_run(browser, deployment):
