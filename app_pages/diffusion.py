@@ -128,14 +128,15 @@ if job is None:
 job_widgets.live(job, lesson.LESSON.live, interval=0.7)
 saved_runs.panel(lesson.LESSON)
 
-# -- 6. The judge: the shipped GAN, VAE and diffusion model read by the same CNN --------------------------
+# -- 6. The judge: the shipped generators on an independent judge's metrics and read by the same CNN; ethics
 st.header(t("diffusion.judge"))
 st.caption(t("diffusion.judge_caption"))
 panels.judge(classifier)
+panels.ethics()
 
 # -- review questions and the code -------------------------------------------------------------------
 st.subheader(t("common.review"))
-for i in range(1, 5):
+for i in range(1, 7):  # 5 and 6: the course's §3.6 questions 3 and 4 (evaluation, ethics)
     st.markdown(f"**{i}.** " + t(f"diffusion.review.q{i}"))
     with st.expander(t("common.answer")):
         st.markdown(t(f"diffusion.review.a{i}"))

@@ -188,6 +188,31 @@ def test_guidance_zero_is_the_unconditional_prediction_and_the_formula_holds():
     assert not torch.allclose(uncond, cond)  # the label embedding does reach the output
 
 
+@pytest.mark.parametrize("objective,sampler", [("flow", "euler"), ("flow", "heun"), ("ddpm", "ddim")])
+def test_guidance_band_covering_every_noise_level_is_plain_guidance(objective, sampler):
+    model = _tiny(objective).eval()
+    noise, labels = torch.randn(4, 1, 28, 28, generator=torch.Generator().manual_seed(1)), torch.arange(4)
+    plain = D.generate(model, noise, labels, sampler, 4, 3.0, band=None)
+    assert torch.equal(D.generate(model, noise, labels, sampler, 4, 3.0, band=(0.0, 1.0)), plain)
+    partial = D.generate(model, noise, labels, sampler, 4, 3.0, band=(0.3, 0.7))
+    cond = D.generate(model, noise, labels, sampler, 4, 1.0, band=None)
+    assert not torch.equal(partial, plain) and not torch.equal(partial, cond)
+
+
+@pytest.mark.parametrize("objective,sampler", [("flow", "euler"), ("ddpm", "ddim")])
+def test_an_empty_guidance_band_is_exactly_the_conditional_model(objective, sampler):
+    model = _tiny(objective).eval()
+    noise, labels = torch.randn(4, 1, 28, 28, generator=torch.Generator().manual_seed(2)), torch.arange(4)
+    cond = D.generate(model, noise, labels, sampler, 4, 1.0, band=None)
+    for band in ((0.5, 0.5), (0.8, 0.2)):
+        assert torch.equal(D.generate(model, noise, labels, sampler, 4, 5.0, band=band), cond)
+
+
+def test_band_weight_applies_w_only_inside_the_half_open_band():
+    assert [D.band_weight(3.0, t, (0.2, 0.6)) for t in (0.1, 0.2, 0.4, 0.6, 0.9)] == [1, 1, 3, 3, 1]
+    assert D.band_weight(3.0, 0.05, None) == 3.0
+
+
 def test_label_dropout_replaces_the_share_asked_for():
     labels = torch.arange(10000) % 10
     dropped = D.drop_labels(labels, 0.1, torch.Generator().manual_seed(0))

@@ -208,3 +208,49 @@ def test_a_students_own_model_is_compared_as_a_job_that_waits_its_turn(monkeypat
     assert [(r["sampler"], r["steps"]) for r in rows] == short
     assert all(r["per_100"] > 0 for r in rows)
     assert "_diffusion_compare" not in at.session_state  # nothing of it in what the class shares
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_metrics_table_explanations_and_ethics_show_in_both_languages(lang):
+    from core import gen_eval
+    from ui.strings import diffusion as strings
+
+    words = strings.JA if lang == "ja" else strings.EN
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    body = texts(at)
+    table = gen_eval.shipped_table()
+    assert table is not None, "checkpoints/generative_eval.json is shipped with the page"
+    assert words["diffusion.metrics"] in body
+    frames = [df.value for df in at.dataframe]
+    models = next(f for f in frames if "FID ↓" in f.columns)
+    assert len(models) == 4  # GAN, cGAN, VAE, diffusion
+    assert words["diffusion.metrics.cgan"] in set(models[words["diffusion.metrics.model"]])
+    for key in ("fid", "precision", "recall", "nearest"):
+        assert words[f"diffusion.metric.{key}"] in body
+    assert words["diffusion.ethics"] in body
+    assert ("ディープフェイク" in body) if lang == "ja" else ("Deepfakes" in body)
+    assert words["diffusion.review.q5"] in body and words["diffusion.review.q6"] in body
+    assert "generative_eval" in body  # where the figures come from
+
+
+def test_the_guidance_default_is_the_judges_choice():
+    from core import diffusion as core_diffusion
+    from core import gen_eval
+
+    chosen = gen_eval.shipped_table()["chosen"]
+    assert (chosen["guidance"], tuple(chosen["band"])) == (
+        core_diffusion.DEFAULT_GUIDANCE,
+        core_diffusion.DEFAULT_BAND,
+    )
+    at = open_page(PAGE, "en")
+    assert not at.exception, at.exception
+    if not _has_shipped():
+        pytest.skip("no shipped diffusion model")
+    assert at.slider(key="diffusion_w").value == core_diffusion.DEFAULT_GUIDANCE
+    lo, hi = core_diffusion.DEFAULT_BAND
+    assert (
+        f"This page's default is w = {core_diffusion.DEFAULT_GUIDANCE:g} for t in ({lo:g}, {hi:g}]"
+        in texts(at)
+    )
+    assert len([c for c in at.get("plotly_chart")]) >= 5  # the schedules, and FID and agreement against w

@@ -1,5 +1,5 @@
 """The diffusion page's figures: the reverse process as a strip and an animation, the forward process under
-both noise schedules, the training charts and the judge's histogram.
+both noise schedules, the training charts, the judge's histogram and the guidance trade-off.
 
 Grids, GIF bytes and the digit histogram are ui.figures.images' (the GAN pages draw them too).
 """
@@ -135,3 +135,25 @@ def loss_by_t_chart(record: dict | None, height: int = 300) -> go.Figure:
 def judge_histogram(shares: np.ndarray) -> go.Figure:
     """The digits the judge reads in one model's samples (a spike = mode collapse)."""
     return digit_histogram(shares, height=220)
+
+
+def tradeoff_figure(sweep: Sequence[dict], quantity: str, height: int = 280) -> go.Figure:
+    """FID or agreement (percent) against the guidance scale w, one line per band of noise levels
+    (w = 1 is the same in every band): the shipped table's rows {guidance, band, fid, agreement}."""
+    y_title = "FID" if quantity == "fid" else t("diffusion.tradeoff.agreement")
+    fig = base_figure(t("diffusion.tradeoff.w"), y_title, height=height)
+    plain = [r for r in sweep if r["guidance"] == 1.0]
+    bands = sorted({tuple(r["band"]) for r in sweep if r["guidance"] != 1.0})
+    for i, band in enumerate(bands):
+        guided = [r for r in sweep if tuple(r["band"]) == band and r["guidance"] != 1.0]
+        rows = sorted(plain[:1] + guided, key=lambda r: r["guidance"])
+        scale = 1.0 if quantity == "fid" else 100.0
+        fig.add_scatter(
+            x=[r["guidance"] for r in rows],
+            y=[scale * r[quantity] for r in rows],
+            mode="lines+markers",
+            name=t("diffusion.tradeoff.band", lo=band[0], hi=band[1]),
+            line={"color": COLORS[i % len(COLORS)], "width": 3},
+        )
+    fig.update_layout(hovermode="closest")
+    return fig

@@ -155,8 +155,10 @@ def comparable_models(job: jobs.Job | None) -> dict[str, torch.nn.Module]:
 
 def sampling_defaults(loaded) -> dict:
     from core.commands.diffusion import sampling_defaults as defaults
+    from core.commands.diffusion import shipped_sampling
 
-    return defaults(loaded.model, loaded.meta.get("sampling") or {})
+    stored = loaded.meta.get("sampling") or {}
+    return defaults(loaded.model, shipped_sampling(stored) if loaded is shipped() else stored)
 
 
 def reverse_run(model, label: int, seed: int, sampler: str, steps: int, w: float):

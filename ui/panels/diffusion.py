@@ -1,5 +1,7 @@
 """The diffusion page's panels: the reverse process on the first screen, the sampler comparison and the
-guidance grid, and the judge that reads the shipped GAN, VAE and diffusion model with the same CNN. They
+guidance grid with its measured trade-off, the judge that reads the shipped GAN, VAE and diffusion model with
+the same CNN beside the independent judge's FID, precision and recall (core/gen_eval.py, precomputed in
+checkpoints/generative_eval.json), and the evaluation and ethics of generative models (course §3.6). They
 draw ui/figures/diffusion.py's figures; the samples the class shares come from ui/lessons/diffusion.py, the
 judge's from here (computed once per server in the lesson's `HEAVY`)."""
 
@@ -12,6 +14,7 @@ import streamlit as st
 import torch
 
 from core import diffusion as core_diffusion
+from core import gen_eval
 from core.metrics import classify, digit_shares
 from ui import charts, inputs, job_widgets, jobs, layout, links, resources
 from ui.figures import diffusion as figures
@@ -24,6 +27,8 @@ GUIDANCE_TEX = r"\hat{v} = v(x_t, \varnothing) + w\,\bigl(v(x_t, y) - v(x_t, \va
 # break the line after "+" or "-" in a narrow column and split the formula in two)
 GUIDANCE_SHORT = r"${\hat{v} = v_{\varnothing} + w\,(v_y - v_{\varnothing})}$"
 JUDGE_SEED = 2024  # the judge's samples: the same for every student (computed once per server)
+TABLE_MODELS = ("gan", "cgan", "vae", "diffusion")  # the rows of the measured table
+METRICS = ("fid", "precision", "recall", "agreement", "confidence", "nearest", "speed")  # one line each
 ss = st.session_state
 
 
@@ -165,12 +170,83 @@ def guidance(loaded, classifier) -> None:
     c1.image(picture, width="stretch")
     for w, share in zip(lesson.GUIDANCE, shares):
         c2.markdown(t("diffusion.guidance_share", w=w, share=100 * share))
+    tradeoff(d)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_table() -> dict | None:
+    """checkpoints/generative_eval.json, read once per server (a small file; read-only)."""
+    return gen_eval.shipped_table()
+
+
+def tradeoff(d: dict) -> None:
+    """FID and agreement against w, one line per band, from the measured table (bench/generative_eval.py)."""
+    table = shipped_table()
+    st.subheader(t("diffusion.tradeoff"))
+    if table is None:
+        st.info(t("diffusion.no_table"))
+        return
+    c1, c2 = st.columns(2)
+    for col, quantity in zip((c1, c2), ("fid", "agreement")):
+        charts.plot(
+            col, figures.tradeoff_figure(table["sweep"], quantity), key=f"diffusion_tradeoff_{quantity}"
+        )
+    band = d["band"]
+    st.caption(
+        t("diffusion.tradeoff_caption", n=table["n"], w=d["guidance"], lo=band[0], hi=band[1])
+        + " "
+        + t("diffusion.table_source", command=table["command"])
+    )
+
+
+def metrics_table() -> None:
+    """The shipped GAN, cGAN, VAE and diffusion model on the independent judge, with what each figure
+    rewards and misses."""
+    table = shipped_table()
+    st.subheader(t("diffusion.metrics"))
+    if table is None:
+        st.info(t("diffusion.no_table"))
+        return
+    rows = []
+    for name in (m for m in TABLE_MODELS if m in table["models"]):
+        r = table["models"][name]
+        rows.append(
+            {
+                t("diffusion.metrics.model"): t(f"diffusion.metrics.{name}"),
+                "FID ↓": round(r["fid"], 1),
+                t("diffusion.metrics.precision"): round(r["precision"], 3),
+                t("diffusion.metrics.recall"): round(r["recall"], 3),
+                t("diffusion.metrics.agreement"): "–"
+                if r["agreement"] is None
+                else f"{100 * r['agreement']:.1f}%",
+                t("diffusion.metrics.confidence"): round(r["confidence"], 3),
+                t("diffusion.metrics.nearest"): round(r["nearest"], 3),
+                t("diffusion.metrics.per_100"): round(r["cpu_seconds_per_100"], 2),
+            }
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    first = table["models"][next(iter(table["models"]))]
+    st.caption(
+        t("diffusion.metrics_caption", n=table["n"], floor=table["floor"], real=first["nearest_real"])
+        + " "
+        + t("diffusion.table_source", command=table["command"])
+    )
+    for key in METRICS:
+        st.markdown(t(f"diffusion.metric.{key}"))
+
+
+def ethics() -> None:
+    """The course's §3.6 questions 3 and 4 in the lesson's voice: how generated images are judged, and
+    what to watch for (the memorisation check above as the concrete example)."""
+    st.subheader(t("diffusion.ethics"))
+    st.markdown(t("diffusion.ethics_body"))
 
 
 def judge(classifier) -> None:
     """The shipped GAN, VAE and diffusion model's samples side by side, each with the digits the CNN
     (`classifier`, None when it cannot be loaded) reads in them, and the diffusion samples' nearest
     training digits (does it copy them?)."""
+    metrics_table()
     n = lesson.SIZES.judge_n
     if classifier is None:
         resources.shipped_warning("cnn_mnist.pth", "cnn.MNISTCNN", "diffusion.no_cnn")
@@ -239,7 +315,13 @@ def _judge(classifier, makers: dict, n: int, seed: int) -> dict[str, dict]:
     if diff is not None:
         d = lesson.sampling_defaults(diff)
         makers["diffusion"] = lambda: core_diffusion.sample(
-            diff.model, n, seed, sampler=d["sampler"], steps=d["steps"], guidance=d["guidance"]
+            diff.model,
+            n,
+            seed,
+            sampler=d["sampler"],
+            steps=d["steps"],
+            guidance=d["guidance"],
+            band=d["band"],
         )
         # the same model asked for no digit (w = 0)
         no_label = torch.full((n,), core_diffusion.NULL_LABEL)

@@ -154,6 +154,90 @@ JA = {
         "（大きすぎると形が単調になり、線が太く崩れます）。w = 0 はラベルなしの予測だけを使うので、"
         "どの数字になるかはノイズ次第です。"
     ),
+    "diffusion.tradeoff": "w を変えると何が変わるか：測った結果",
+    "diffusion.tradeoff.w": "ガイダンスの強さ w",
+    "diffusion.tradeoff.agreement": "頼んだ数字として読めた割合（%）",
+    "diffusion.tradeoff.band": "t が {lo:g}〜{hi:g} のときだけ",
+    "diffusion.tradeoff_caption": (
+        "左：FID（小さいほど本物の手書きの集まりに近い）。右：頼んだ数字として読めた割合。線ごとに、"
+        "ガイダンスをかける時刻 t の範囲が違います（t = 1 が砂嵐、0 が数字。範囲の外では w = 1）。"
+        "w を上げると読めた割合は上がりますが、範囲が全部のままだと FID は悪くなります。数字がみな"
+        "お手本のような形になり、手書きのばらつきが消えるからです。範囲を途中の時刻に絞ると両方を保てます。"
+        "各点は {n:,} 枚の生成を、下の「採点者」（CNN とは別のネットワーク）が読んだ結果です。"
+        "このページの既定は w = {w:g}、範囲 t ∈ ({lo:g}, {hi:g}] です。"
+    ),
+    "diffusion.table_source": "数値は checkpoints/generative_eval.json（`{command}` で作り直せます）。",
+    "diffusion.no_table": "測定結果の表（checkpoints/generative_eval.json）を読み込めません。",
+    "diffusion.metrics": "画像の生成モデルの評価指標：別の採点者で測る",
+    "diffusion.metrics.model": "モデル",
+    "diffusion.metrics.gan": "GAN",
+    "diffusion.metrics.cgan": "条件付き GAN",
+    "diffusion.metrics.vae": "VAE",
+    "diffusion.metrics.diffusion": "拡散モデル（既定の設定）",
+    "diffusion.metrics.precision": "適合率 ↑",
+    "diffusion.metrics.recall": "再現率 ↑",
+    "diffusion.metrics.agreement": "頼んだ数字の割合 ↑",
+    "diffusion.metrics.confidence": "平均の確信度",
+    "diffusion.metrics.nearest": "最も近い学習画像までの距離",
+    "diffusion.metrics.per_100": "100 枚の CPU 秒",
+    "diffusion.metrics_caption": (
+        "各モデル {n:,} 枚。採点者は、ページの CNN とは構造も乱数の種も違う小さな分類器で、学習用の 4,000 枚"
+        "だけで学習しました（checkpoints/judge_mnist.pth）。本物どうしを比べても FID は 0 になりません"
+        "（同じ枚数の本物 2 組で {floor:.1f}）。学習に使っていない本物の数字と学習画像の距離の中央値は {real:.3f} です。"
+    ),
+    "diffusion.metric.fid": (
+        "- **FID**：採点者の特徴の平均と広がりを本物と比べます。質と多様性を 1 つの数で評価しますが、"
+        "学習画像をそのまま写したモデルにも最高点を付けてしまい、枚数が少ないと大きめに出ます。"
+    ),
+    "diffusion.metric.precision": (
+        "- **適合率（precision）**：生成した画像のうち、本物の集まりの近くにあるものの割合です。"
+        "質を評価しますが、同じ数字ばかりでも高くなります。"
+    ),
+    "diffusion.metric.recall": (
+        "- **再現率（recall）**：本物の画像のうち、生成した画像の集まりの近くにあるものの割合です。"
+        "多様性を評価しますが、1 枚ずつの質は見ません。"
+    ),
+    "diffusion.metric.agreement": (
+        "- **頼んだ数字の割合**：条件付きのモデルに頼んだ数字として読めた割合です。ラベルに従うかを"
+        "評価しますが、お手本のような画一的な数字でも満点になります。"
+    ),
+    "diffusion.metric.confidence": (
+        "- **確信度**：分類器がどれだけ迷わずに読んだかです。くっきりした数字を評価しますが、"
+        "多様性は見ず、分類器の癖にも左右されます。"
+    ),
+    "diffusion.metric.nearest": (
+        "- **最も近い学習画像までの距離**：丸暗記していないかを確かめます。0 に近ければ写しです。"
+        "ただし少しずらした写しや、一部だけの写しは見逃します。"
+    ),
+    "diffusion.metric.speed": (
+        "- **100 枚の時間**：使いやすさを評価しますが、画像の良さとは関係ありません。"
+    ),
+    "diffusion.ethics": "生成モデルを使うときに注意すること",
+    "diffusion.ethics_body": (
+        "- **学習データの同意と著作権**：生成モデルは学習データの特徴を再現します。撮った人・描いた人・"
+        "声の持ち主が学習に使うことを認めているか、ライセンスが許しているかを確かめましょう。\n"
+        "- **丸暗記**：上の「最も近い学習画像までの距離」がその確かめ方です。学習画像をそのまま写すモデルは"
+        " FID では最高点になりますが、他人の作品や個人の写真を出力してしまうおそれがあります。\n"
+        "- **ディープフェイクとなりすまし**：コースの「AIボイスを作ってみよう」では実在の政治家の声を例に"
+        "使っていますが、本人の許可なく本人らしい声や顔をつくって公開すると、なりすましや名誉の侵害、"
+        "選挙への影響につながります。実在の人物で試すのは手元の学習だけにとどめましょう。\n"
+        "- **透かしと開示**：生成したものを公開するときは、AI で生成したと明記し、透かしやメタデータで"
+        "あとから見分けられるようにしておきます。\n"
+        "- **偏り**：モデルは学習データの偏りをそのまま、あるいは強めて再現します。ガイダンスを強く"
+        "すると数字がみなお手本の形になったように、多数派の姿だけが出てくることがあります。"
+    ),
+    "diffusion.review.q5": "画像の生成モデルの評価指標の例を挙げてください（コース 3.6 問 3）。",
+    "diffusion.review.a5": (
+        "FID（本物と生成の特徴の分布の距離）、適合率と再現率（質と多様性を分けて測る）、Inception Score、"
+        "条件付きモデルなら頼んだラベルとして読める割合などです。どれも別の分類器（採点者）の特徴を使い、"
+        "1 つの指標だけでは見落としがあるので、いくつかを並べて見ます。"
+    ),
+    "diffusion.review.q6": "生成モデルの過学習や倫理的な問題について、何に注意すべきですか（コース 3.6 問 4）。",
+    "diffusion.review.a6": (
+        "過学習したモデルは学習画像を写してしまいます。最も近い学習画像までの距離で確かめます。"
+        "ほかに、学習データの同意と著作権、実在の人物のなりすまし（ディープフェイク）、生成物であることの"
+        "開示と透かし、学習データの偏りの再現に注意します。"
+    ),
     "diffusion.code_caption": "学習の損失（フローマッチングと DDPM）、ガイダンス、2 つのサンプラーです（core/diffusion.py）。",
 }
 
@@ -308,6 +392,95 @@ EN = {
         "A larger w stresses the difference between the labelled and the unlabelled prediction, so samples look "
         "more like the digit asked for (too large, and strokes become thick and uniform). At w = 0 only the "
         "unlabelled prediction is used: which digit comes out depends on the noise."
+    ),
+    "diffusion.tradeoff": "What w changes: the measured trade-off",
+    "diffusion.tradeoff.w": "guidance scale w",
+    "diffusion.tradeoff.agreement": "read as the digit asked for (%)",
+    "diffusion.tradeoff.band": "only for t in {lo:g}–{hi:g}",
+    "diffusion.tradeoff_caption": (
+        "Left: FID (lower is closer to the real handwriting as a whole). Right: the share read as the digit "
+        "asked for. Each line applies guidance in another range of times t (t = 1 is pure noise, 0 the digit; "
+        "w = 1 outside the range). A larger w raises the share read right, but with the whole range the FID "
+        "gets worse: every digit becomes a textbook shape and the variety of handwriting is lost. Limiting "
+        "guidance to the middle times keeps both. Each point is {n:,} samples read by the judge below (a network "
+        "other than the CNN). This page's default is w = {w:g} for t in ({lo:g}, {hi:g}]."
+    ),
+    "diffusion.table_source": "Figures from checkpoints/generative_eval.json (`{command}` remakes it).",
+    "diffusion.no_table": "The table of measurements (checkpoints/generative_eval.json) cannot be read.",
+    "diffusion.metrics": "Evaluation metrics of image generators, on an independent judge",
+    "diffusion.metrics.model": "model",
+    "diffusion.metrics.gan": "GAN",
+    "diffusion.metrics.cgan": "Conditional GAN",
+    "diffusion.metrics.vae": "VAE",
+    "diffusion.metrics.diffusion": "Diffusion (default setting)",
+    "diffusion.metrics.precision": "precision ↑",
+    "diffusion.metrics.recall": "recall ↑",
+    "diffusion.metrics.agreement": "read as asked ↑",
+    "diffusion.metrics.confidence": "mean confidence",
+    "diffusion.metrics.nearest": "distance to nearest training digit",
+    "diffusion.metrics.per_100": "CPU s per 100",
+    "diffusion.metrics_caption": (
+        "{n:,} samples per model. The judge is a small classifier with another architecture and another seed "
+        "than the page's CNN, trained on the 4,000 training digits only (checkpoints/judge_mnist.pth). Real "
+        "digits against real digits do not give FID 0 ({floor:.1f} for two real sets of the same size). Real "
+        "digits no model saw lie {real:.3f} from their nearest training digit (median)."
+    ),
+    "diffusion.metric.fid": (
+        "- **FID**: compares the mean and spread of the judge's features with the real digits'. Rewards "
+        "quality and variety in one number; misses copying (a model that returns its training digits scores "
+        "best) and is biased upwards with few samples."
+    ),
+    "diffusion.metric.precision": (
+        "- **Precision**: the share of samples that lie near the real digits. Rewards quality; misses "
+        "variety (one digit drawn well scores high)."
+    ),
+    "diffusion.metric.recall": (
+        "- **Recall**: the share of real digits that lie near some sample. Rewards variety; misses the "
+        "quality of each sample."
+    ),
+    "diffusion.metric.agreement": (
+        "- **Read as asked**: the share of a conditional model's samples read as the digit asked for. Rewards "
+        "following the label; misses variety (identical textbook digits score 100 %)."
+    ),
+    "diffusion.metric.confidence": (
+        "- **Confidence**: how sure the classifier is. Rewards crisp digits; misses variety and inherits the "
+        "classifier's quirks."
+    ),
+    "diffusion.metric.nearest": (
+        "- **Distance to the nearest training digit**: checks for memorisation; a copy is at 0. Misses "
+        "shifted copies and copies of a part."
+    ),
+    "diffusion.metric.speed": "- **Time per 100 samples**: rewards a usable model; says nothing of quality.",
+    "diffusion.ethics": "What to watch for when using generative models",
+    "diffusion.ethics_body": (
+        "- **Consent and copyright of training data**: a generator reproduces what it was trained on. Check "
+        "that the people who took the photos, drew the pictures or own the voices agreed, and that the "
+        "licence allows it.\n"
+        "- **Memorisation**: the distance to the nearest training digit above is how to check. A model that "
+        "copies its training images gets the best FID, yet it may output someone's work or a private photo.\n"
+        "- **Deepfakes and impersonation**: the course's column \"make an AI voice\" uses a real politician's "
+        "voice as its example. Publishing a voice or face made to pass as a real person without their consent "
+        "leads to impersonation, defamation and election interference. Keep such experiments on your own "
+        "machine.\n"
+        "- **Watermarking and disclosure**: when you publish generated content, say that it was generated, and "
+        "keep a watermark or metadata so that it can be recognised later.\n"
+        "- **Bias**: a model reproduces, or amplifies, the biases of its data. As strong guidance turned every "
+        "digit into the textbook shape, a model may show only the majority's look."
+    ),
+    "diffusion.review.q5": "Give examples of evaluation metrics for image generators (course 3.6, question 3).",
+    "diffusion.review.a5": (
+        "FID (the distance between the feature distributions of real and generated images), precision and "
+        "recall (quality and variety apart), the Inception Score, and for a conditional model the share read "
+        "as the label asked for. All use the features of another classifier (a judge), and each misses "
+        "something, so several are read side by side."
+    ),
+    "diffusion.review.q6": (
+        "What should you watch for with overfitting and the ethics of generative models (course 3.6, question 4)?"
+    ),
+    "diffusion.review.a6": (
+        "An overfitted model copies its training images: check the distance to the nearest training digit. "
+        "Also: consent and copyright of the training data, impersonation of real people (deepfakes), "
+        "disclosure and watermarks on generated content, and the biases of the data it reproduces."
     ),
     "diffusion.code_caption": "The training losses (flow matching and DDPM), guidance and the two samplers (core/diffusion.py).",
 }
