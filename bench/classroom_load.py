@@ -2,11 +2,16 @@
 
 Starts `streamlit run Home.py` on localhost (real data and shipped models, not test mode) and drives N
 concurrent sessions, one browser context each (a context is a separate Streamlit session), half in
-Japanese and half in English. Each session opens Home, draws a known digit on the CNN page (the
-prediction must be right), asks the GAN page for new samples, and trains XOR with an epoch count of its
-own; every third session also trains a small CNN (1 epoch, 500 images, 8/16 channels). Every navigation
-after the first load uses the sidebar, so the session (and its jobs) stay. Then one throttled client
-(CDP network emulation) watches a live chart.
+Japanese and half in English. Each session opens Home and types its name, draws a known digit on the CNN
+page (the prediction must be right), asks the GAN page for new samples, then takes one or two more pages of
+the lab in turn (round-robin over the other ten, so that every page is hit by several sessions at once;
+bench/class_pages.py: diffusion's new noise, attention's brief sort run and a try, a click on the VAE's
+latent map, a tiny Hyperparameters grid, a CIFAR confusion cell, a short sequence run, a transfer sweep,
+an ONNX export, a tensor reshape, a cGAN digit), and trains XOR with an epoch count of its own; every third
+session also trains a small CNN (1 epoch, 500 images, 8/16 channels). Every navigation after the first
+load uses the sidebar, so the session (and its jobs) stay. The teacher's page (signed in, with a token made
+for the run) and the class board stay open and refreshing all through, in browsers of their own; their
+refreshes are timed. Then one throttled client (CDP network emulation) watches a live chart.
 
 In class each student's browser runs on their own laptop; here the N browsers share the server's cores,
 so they run held back (SCHED_IDLE, nice, a cpu cgroup where one can be made: `low_priority_chromium`)
@@ -16,15 +21,17 @@ clears and draws a known digit again and again, from before the first of the N a
 one is done; a second such student trains XOR again and again meanwhile (Train -> first chart point).
 The N sessions' own figures are printed too: they include their starved browsers.
 
-Checks, per session: results right and in its own language; its own XOR run ("E / E" with its own E);
-the CNN model picker lists a trained model only in sessions that trained one; no stException; every
-probe prediction right. Prints latency percentiles (the probe's, every stroke's run timed inside the
+Checks, per session: results right and in its own language (each page's as its browser test in tests/e2e
+checks it); its own XOR run ("E / E" with its own E); the CNN model picker lists a trained model only in
+sessions that trained one; no stException; every probe prediction right; the two class screens refreshed
+all through with no exception. Prints latency percentiles (the probe's, every stroke's run timed inside the
 server by bench/traced_server.py, the N sessions'), the server's script runs by page (CPU and wall
 time), time to the first chart point of each job, queue positions seen, the server's peak RSS (process
 tree, from /proc), the CPU time the server and the browsers used, tracebacks in the server log; the
 last line a summary.
 
     .venv/bin/python bench/classroom_load.py [--sessions 30] [--ramp 10] [--no-slow-client] [--no-probe]
+        [--pages diffusion,vae,...] [--pages-per-session 2] [--no-screens]
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import asyncio
 import math
 import os
 import re
+import secrets
 import shutil
 import statistics
 import sys
@@ -45,6 +53,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import lab_server  # noqa: E402
+from bench.class_pages import (  # noqa: E402  (the per-page student scripts and the waits they share)
+    VISITS,
+    LiveQuestion,
+    Screen,
+    answer_question,
+    ask_question,
+    assign_pages,
+    check_page,
+    check_question,
+    main_part,
+    nav,
+    page_figures,
+    pct,
+    question_figures,
+    screen_figures,
+    type_name,
+    visit,
+    wait_idle,
+    watch_board_count,
+    watch_frames,
+    watch_screen,
+)
 from ui.i18n import t  # noqa: E402  (the expected strings, in both languages)
 
 CHROMIUM = lab_server.CHROMIUM  # the probe students' browser; the load's goes through low_priority_chromium
@@ -106,6 +136,14 @@ class Session:
     first_look: dict[str, str] = field(default_factory=dict)  # job -> queued(n) | running | done | nothing
     max_ahead: dict[str, int] = field(default_factory=dict)
     exceptions: int = 0
+    pages: list[str] = field(default_factory=list)  # its pages beyond Home, CNN, GAN and XOR (class_pages)
+    visits: dict[str, tuple[float, str]] = field(default_factory=dict)  # page -> (action's seconds, note)
+    failed: list[str] = field(default_factory=list)  # the pages whose visit went wrong
+
+    @property
+    def name(self) -> str:
+        """The name typed in the sidebar before training (a Train without one opens a dialog)."""
+        return f"{'せいと' if self.lang == 'ja' else 'student'}{self.index:02d}"
 
 
 async def new_page(browser):
@@ -114,44 +152,6 @@ async def new_page(browser):
     page = await ctx.new_page()
     page.set_default_timeout(180_000)
     return ctx, page
-
-
-async def wait_idle(page, timeout: float = 180) -> None:
-    """Until no script runs (no status widget or spinner) for 1 s: bench/lab_server.wait_idle, awaited."""
-    await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    end, quiet = time.time() + timeout, None
-    while time.time() < end:
-        busy = await page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count()
-        if busy == 0:
-            quiet = quiet or time.time()
-            if time.time() - quiet > 1.0:
-                return
-        else:
-            quiet = None
-        await asyncio.sleep(0.25)
-    raise TimeoutError("page still running")
-
-
-async def check_page(page, s: Session, title_key: str) -> None:
-    """The page's title is in this session's language, and nothing raised."""
-    h1 = (await page.locator("[data-testid=stMain] h1").first.inner_text()).strip()
-    if t(title_key, lang=s.lang) not in h1:
-        s.problems.append(f"{title_key}: title {h1!r} not in {s.lang}")
-    n = await page.locator('[data-testid="stException"]').count()
-    if n:
-        s.exceptions += n
-        s.problems.append(f"{title_key}: {n} exception(s)")
-
-
-async def nav(page, path: str, title_key: str, lang: str) -> None:
-    """Switch page through the sidebar, which keeps the session (a URL load would start a new one)."""
-    await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
-    await page.wait_for_function(
-        "t => { const h = document.querySelector('[data-testid=stMain] h1'); return h && h.innerText.includes(t); }",
-        arg=t(title_key, lang=lang),
-        timeout=180_000,
-    )
-    await wait_idle(page)
 
 
 async def draw(page, strokes) -> None:
@@ -165,16 +165,6 @@ async def draw(page, strokes) -> None:
             await page.mouse.move(box["x"] + x * sx, box["y"] + y * sy, steps=8)
         await page.mouse.up()
     await page.mouse.move(5, 5)  # the canvas toolbar shows on hover and covers nearby widgets
-
-
-async def watch_frames(page) -> list[tuple[str, float, int]]:
-    """Every websocket frame of this page from now on: (sent|recv, CDP timestamp in s, payload length)."""
-    frames: list[tuple[str, float, int]] = []
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send("Network.enable")
-    for kind, ev in (("sent", "Network.webSocketFrameSent"), ("recv", "Network.webSocketFrameReceived")):
-        cdp.on(ev, lambda e, k=kind: frames.append((k, e["timestamp"], len(e["response"]["payloadData"]))))
-    return frames
 
 
 def server_turnaround(frames: list[tuple[str, float, int]]) -> float | None:
@@ -233,9 +223,10 @@ def step(s: Session, what: str) -> None:
         print(f"  [{time.strftime('%H:%M:%S')}] #{s.index} {what}", flush=True)
 
 
-async def run_session(browser, url: str, s: Session, delay: float) -> None:
+async def run_session(browser, url: str, s: Session, delay: float, lq: LiveQuestion | None = None) -> None:
     await asyncio.sleep(delay)
     ctx, page = await new_page(browser)
+    here = False
     try:
         step(s, "home")
         # 1. Home
@@ -244,6 +235,7 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         await wait_idle(page)
         s.load_s = time.perf_counter() - t0
         await check_page(page, s, "app.title")
+        await type_name(page, s.name)
         step(s, "cnn draw")
         # 2. CNN: draw a known digit, time stroke end -> probabilities (in the page's own clock)
         await nav(page, "cnn", "cnn.title", s.lang)
@@ -283,6 +275,16 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         )
         await wait_idle(page)
         await check_page(page, s, "gan.title")
+        # 3b. this session's other pages of the lab, round-robin over them (bench/class_pages.py)
+        for key in s.pages:
+            step(s, key)
+            before = (len(s.problems), s.exceptions)
+            try:
+                s.visits[key] = await visit(page, s, key)
+            except Exception as e:  # a timeout or a missing element: noted, and on to the next page
+                s.problems.append(f"{key}: {type(e).__name__}: {str(e).splitlines()[0][:160]}")
+            if (len(s.problems), s.exceptions) != before:
+                s.failed.append(key)
         step(s, "xor")
         # 4. XOR: this session's own epoch count, Train, watch
         await nav(page, "xor", "xor.title", s.lang)
@@ -330,9 +332,19 @@ async def run_session(browser, url: str, s: Session, delay: float) -> None:
         if has_own != s.trains_cnn or any(foreign in o for o in options):
             s.problems.append(f"isolation: model picker {options}")
         await check_page(page, s, "cnn.title")
+        # 7. the teacher's live question, once every session is here: all answer it at once
+        if lq is not None:
+            step(s, "question")
+            here = True
+            lq.arrive()
+            await lq.opened.wait()
+            if lq.id is not None:
+                await answer_question(page, s, lq)
     except Exception as e:  # a timeout or a missing element: this session got no result
         s.problems.append(f"{type(e).__name__}: {str(e).splitlines()[0][:160]}")
     finally:
+        if lq is not None and not here:
+            lq.arrive()  # the question does not wait for a session that broke down
         await ctx.close()
 
 
@@ -410,6 +422,7 @@ async def probe_trainer(
     try:
         await page.goto(f"{url}/?lang=ja")
         await wait_idle(page)
+        await type_name(page, "プローブ")
         await nav(page, "xor", "xor.title", "ja")
         ready.set()
         k = 0
@@ -455,6 +468,7 @@ async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int
     try:
         await page.goto(f"{url}/?lang=en")
         await wait_idle(page)
+        await type_name(page, "slow-client")
         await nav(page, "xor", "xor.title", "en")
         box = page.locator(".st-key-xor_epochs input")
         await box.fill(str(epochs))
@@ -503,11 +517,6 @@ async def slow_client(browser, url: str, kbps: int, latency_ms: int, epochs: int
     finally:
         await ctx.close()
     return out
-
-
-def pct(values: list[float], q: float) -> float:
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, math.ceil(q * len(v)) - 1))] if v else float("nan")
 
 
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller, where it is mounted and writable
@@ -566,7 +575,11 @@ def low_priority_chromium(folder: Path, nice: int, group: Path | None) -> tuple[
 async def main_async(args) -> int:
 
     log = Path(tempfile.mkdtemp(prefix="lab_load_")) / "server.log"
-    env = {"LAB_RUNS_DIR": str(log.parent / "runs")}  # saved runs of the bench stay out of runs/
+    args.token = secrets.token_urlsafe(18)  # the teacher's page is on, for this run only
+    env = {  # saved runs and the class board's database of the bench stay out of runs/
+        "LAB_RUNS_DIR": str(log.parent / "runs"),
+        "LAB_TEACHER_TOKEN": args.token,
+    }
     proc, url = lab_server.start(
         log, env=env, launcher=Path(__file__).with_name("traced_server.py"), own_session=args.browser_nice > 0
     )
@@ -592,12 +605,19 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
         Session(i, "ja" if i % 2 == 0 else "en", i % 3 == 2, list(DIGITS)[i % len(DIGITS)], 200 + 10 * i)
         for i in range(n)
     ]
+    for s, pages in zip(sessions, assign_pages(n, args.pages, args.pages_per_session)):
+        s.pages = pages
+    visited = {key: sum(key in s.pages for s in sessions) for key in args.pages}
     print(f"server {url} (pid {proc.pid}), log {log}")
     print(
         f"sessions: {n} ({sum(s.lang == 'ja' for s in sessions)} ja, {sum(s.lang == 'en' for s in sessions)} en), "
         f"{sum(s.trains_cnn for s in sessions)} also train a CNN; job limit {default_capacity('cpu')} on cpu "
         f"(LAB_MAX_JOBS={os.environ.get('LAB_MAX_JOBS', 'unset')}); ramp {args.ramp:.0f} s; {os.cpu_count()} CPU cores shared with the browsers "
         f"({held_back})"
+    )
+    print(
+        f"pages beyond Home, CNN, GAN, XOR: {args.pages_per_session} per session, round-robin; sessions per page: "
+        + (", ".join(f"{k} {v}" for k, v in visited.items()) or "none")
     )
     t_start = time.perf_counter()
     cpu0 = (
@@ -608,6 +628,34 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
     slow: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=FLAGS)
+        # the teacher's page and the class board, open all through the run on the class's own screens (a
+        # browser not held back: the teacher's laptop and the projector's)
+        screens = [Screen("teacher"), Screen("board")] if args.screens else []
+        if screens:
+            class_browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            shown, closing = [asyncio.Event() for _ in screens], asyncio.Event()
+            screen_tasks = [
+                asyncio.create_task(watch_screen(class_browser, url, sc, args.token, ev, closing))
+                for sc, ev in zip(screens, shown)
+            ]
+            for ev in shown:
+                await ev.wait()
+        lq = LiveQuestion(n) if screens and args.question else None
+        if lq is not None:
+            from core import classdb
+
+            db_url = f"sqlite:///{log.parent / 'runs' / classdb.DB_FILE}"  # the server's LAB_RUNS_DIR
+
+            counted, watcher = asyncio.Event(), None
+
+            async def ask_when_all_here() -> None:
+                nonlocal watcher
+                await lq.all_here.wait()
+                await ask_question(class_browser, url, args.token, lq, db_url)
+                if screens[1].page is not None:  # the board, open all through: its count from now on
+                    watcher = asyncio.create_task(watch_board_count(screens[1].page, lq, counted))
+
+            asker = asyncio.create_task(ask_when_all_here())
         probe, trainer, probe_task = Probe(shots=log.parent), TrainProbe(), None
         if (
             args.probe
@@ -623,13 +671,20 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
             await trained.wait()
             t_start = time.perf_counter()
         await asyncio.gather(
-            *(run_session(browser, url, s, args.ramp * s.index / max(1, n)) for s in sessions)
+            *(run_session(browser, url, s, args.ramp * s.index / max(1, n), lq) for s in sessions)
         )
+        if lq is not None:
+            await asker
+            await check_question(lq, db_url, watcher, counted)
         wall = time.perf_counter() - t_start
         if probe_task is not None:
             stop.set()
             await asyncio.gather(probe_task, trainer_task)
             await probe_browser.close()
+        if screens:
+            closing.set()
+            await asyncio.gather(*screen_tasks)
+            await class_browser.close()
         if args.slow_client:
             slow = await slow_client(browser, url, args.slow_kbps, args.slow_latency, args.slow_epochs)
         cpu = (
@@ -742,6 +797,9 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
             f"{looks.count('running')} running, {looks.count('done')} done, {looks.count('nothing')} neither; "
             f"largest position seen: {max([s.max_ahead.get(job, 0) for s in sessions] or [0])} ahead"
         )
+    pages_ok = page_figures(sessions, args.pages)
+    screens_ok = screen_figures(screens)
+    question_ok = question_figures(lq, n)
     server_cpu, client_cpu, busy, idle = cpu
     print(
         f"CPU time during the run ({(busy + idle):.0f} core-seconds on {os.cpu_count()} cores, {idle:.0f} s idle): "
@@ -782,6 +840,9 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
         and peak <= 4
         and (not slow or slow.get("ok"))
         and probe_ok
+        and pages_ok == sum(1 for v in visited.values() if v)
+        and screens_ok
+        and question_ok
     )
     print(
         f"summary: {'PASS' if ok else 'FAIL'} — {n} sessions, p95 prediction {p95:.0f} ms (≤ 1000; "
@@ -789,6 +850,28 @@ async def run_load(args, proc, url: str, log: Path, sampler, chromium: str, held
         f"in the load browsers {pct(lat, 0.95) if lat else float('nan'):.0f} ms, "
         f"RSS peak {peak:.2f} GiB (≤ 4), exceptions {exc + len(tbs)}, wrong/missing {len(bad)}"
         + (f", slow client {'ok' if slow.get('ok') else 'FAILED'}" if slow else "")
+        + (
+            f", pages {pages_ok}/{sum(1 for v in visited.values() if v)} right in every session"
+            + (f" ({len(args.pages)} asked)" if 0 in visited.values() else "")
+            if args.pages
+            else ""
+        )
+        + (
+            f", question {lq.stored}/{n} stored, board {lq.board_s if lq.board_s is not None else float('nan'):.1f} s"
+            f"{'' if question_ok else ' FAILED'}"
+            if lq is not None
+            else ""
+        )
+        + (
+            ", teacher/board refresh p95 "
+            + " / ".join(
+                f"{pct(main_part(sc.parts).took_ms, 0.95):.0f}" if main_part(sc.parts) else "-"
+                for sc in screens
+            )
+            + f" ms{'' if screens_ok else ' FAILED'}"
+            if screens
+            else ""
+        )
     )
     return 0 if ok else 1
 
@@ -799,6 +882,26 @@ def main() -> int:
     ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive")
     ap.add_argument("--verbose", action="store_true", help="print each session's steps")
     ap.add_argument("--no-slow-client", dest="slow_client", action="store_false")
+    ap.add_argument(
+        "--pages",
+        type=lambda v: [p for p in v.split(",") if p],
+        default=list(VISITS),
+        help=f"the pages spread over the sessions besides Home, CNN, GAN and XOR, comma-separated "
+        f"(default: all of {','.join(VISITS)}; '' for none)",
+    )
+    ap.add_argument("--pages-per-session", type=int, default=2, help="pages each session takes in turn")
+    ap.add_argument(
+        "--no-question",
+        dest="question",
+        action="store_false",
+        help="without the live question the teacher asks at the end, which every session answers at once",
+    )
+    ap.add_argument(
+        "--no-screens",
+        dest="screens",
+        action="store_false",
+        help="without the teacher's page and the class board open all through the run",
+    )
     ap.add_argument(
         "--browser-nice",
         type=int,
@@ -817,6 +920,11 @@ def main() -> int:
     ap.add_argument("--slow-latency", type=int, default=300, help="throttled client's extra latency, ms")
     ap.add_argument("--slow-epochs", type=int, default=3000, help="XOR epochs the throttled client watches")
     args = ap.parse_args()
+    if args.pages_per_session <= 0:
+        args.pages = []  # the route of Home, CNN, GAN and XOR only
+    unknown = [p for p in args.pages if p not in VISITS]
+    if unknown:
+        ap.error(f"no such page: {', '.join(unknown)} (choose from {', '.join(VISITS)})")
     global VERBOSE
     VERBOSE = args.verbose
     return asyncio.run(main_async(args))
