@@ -14,6 +14,7 @@ import streamlit as st
 
 from core import challenges, classdb
 from core import experiments as ex
+from ui import charts
 from ui.charts import COLORS, base_figure
 from ui.i18n import current_lang, t
 from ui.teacher import is_teacher
@@ -122,7 +123,7 @@ def my_place(name: str) -> None:
     fig.add_trace(go.Histogram(x=[100 * p.acc for p in places], nbinsx=12, marker_color=COLORS[0], name=""))
     fig.add_vline(x=100 * mine.acc, line_color=COLORS[1], line_width=3, annotation_text=t("challenge.you"))
     fig.update_layout(showlegend=False)
-    st.plotly_chart(fig, key="challenge_mine_chart", width="stretch")
+    charts.plot(st, fig, key="challenge_mine_chart", width="stretch")
 
 
 def teacher_controls() -> None:
